@@ -1,0 +1,27 @@
+/** Runs one ladder action through the registry and records its outcome on the ticket's timeline. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../src/db/schema';
+import type { ActionRegistry } from './actions/registry';
+import { insertEvents } from './ticket-records';
+import type { ActionOutcome, PendingDelivery, RunActionInput } from './types';
+
+export function createLadderActivities(db: Kysely<Database>, registry: ActionRegistry) {
+  return {
+    async runLadderAction(input: RunActionInput): Promise<{ outcome: ActionOutcome; deliveries: PendingDelivery[] }> {
+      const outcome = await registry.run(input);
+      const deliveries = await db.transaction().execute((tx) =>
+        insertEvents(tx, input.ticketId, [
+          {
+            id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
+            type: outcome.status === 'skipped' ? 'action.skipped' : 'action.done',
+            at: input.at,
+            actor: 'system:ladder',
+            visibility: 'internal',
+            data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: outcome.detail },
+          },
+        ]),
+      );
+      return { outcome, deliveries };
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Listed statically (not discovered on disk) so the same
+ * set runs under tsx, mocha and any bundler, and a missing file is a compile error.
+ */
+import type { Migration } from 'kysely';
+import * as initial from './2026_11_23_00_00_00_initial';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_23_00_00_00_initial': initial,
+};

@@ -1,0 +1,53 @@
+/** The express app: JSON under /api/v1, bearer auth, one error shape, /healthz outside auth. */
+import express, { type Express } from 'express';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../db/schema';
+import type { Logger } from '../logger';
+import { TicketLifecycle } from '../tickets/ticket-lifecycle';
+import { TicketService } from '../tickets/ticket-service';
+import { authenticate } from './auth';
+import { ApiError, errorMiddleware } from './errors';
+import { adminRoutes } from './routes/admin';
+import { slaRoutes } from './routes/sla';
+import { ticketRoutes } from './routes/tickets';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  temporal: Client;
+  taskQueue: string;
+  adminApiKey: string | undefined;
+  log: Logger;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const lifecycle = new TicketLifecycle(deps.temporal, deps.taskQueue);
+  const tickets = new TicketService(deps.db, lifecycle);
+
+  app.get('/healthz', async (_req, res) => {
+    const [database, temporal] = await Promise.all([
+      sql`select 1`.execute(deps.db).then(() => 'ok', (e: Error) => `down: ${e.message}`),
+      deps.temporal.workflowService
+        .getSystemInfo({})
+        .then(() => 'ok', (e: Error) => `down: ${e.message}`),
+    ]);
+    const ok = database === 'ok' && temporal === 'ok';
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, temporal });
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb' }));
+  api.use(authenticate(deps.db, deps.adminApiKey));
+  api.use('/tickets', ticketRoutes({ db: deps.db, tickets, lifecycle }));
+  api.use('/sla', slaRoutes(deps.db));
+  api.use('/', adminRoutes(deps.db, tickets));
+  api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
+  app.use('/api/v1', api);
+  app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

@@ -1,0 +1,286 @@
+/**
+ * CRUD for the settings administrators own: organizations, business calendars, SLA
+ * policies, webhook subscriptions and API keys. Agents may read settings; customers may not
+ * touch them (a customer may read its own organization).
+ */
+import crypto from 'node:crypto';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
+import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
+import type { TicketService } from '../../tickets/ticket-service';
+import { generateApiKey, hashApiKey, principalOf, requireRole, ROLES } from '../auth';
+import { ApiError } from '../errors';
+import { calendarSpecSchema, escalationSchema, priority, status, uuid } from '../schemas';
+import { parse } from '../validation';
+
+const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
+const idOf = (req: Request) => parse(uuid, req.params.id, 'params');
+const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
+
+export function adminRoutes(db: Kysely<Database>, tickets: TicketService): Router {
+  const r = Router();
+  const readers = requireRole('admin', 'agent');
+  const admin = requireRole('admin');
+
+  // ── organizations ────────────────────────────────────────────────
+  const orgSchema = z.strictObject({ name: z.string().trim().min(1).max(200), tier: z.string().min(1), emailDomains: z.array(z.string().min(1)).default([]) });
+  const orgView = (o: { id: string; name: string; tier: string; email_domains: string[]; created_at: Date; updated_at: Date }) => ({
+    id: o.id, name: o.name, tier: o.tier, emailDomains: o.email_domains, createdAt: iso(o.created_at), updatedAt: iso(o.updated_at),
+  });
+  const requireTier = async (tier: string) => {
+    if (!(await db.selectFrom('tiers').select('name').where('name', '=', tier).executeTakeFirst())) {
+      throw new ApiError(400, 'validation_failed', `unknown tier "${tier}"`, [{ path: 'tier', message: 'unknown tier' }]);
+    }
+  };
+  r.get('/tiers', async (_req, res) => res.json({ data: await db.selectFrom('tiers').selectAll().orderBy('rank').execute() }));
+  r.get('/priorities', async (_req, res) => res.json({ data: await db.selectFrom('priorities').selectAll().orderBy('rank').execute() }));
+  r.get('/organizations', async (req, res) => {
+    const p = principalOf(req);
+    let q = db.selectFrom('organizations').selectAll().orderBy('name');
+    if (p.role === 'customer') q = q.where('id', '=', p.organizationId!);
+    res.json({ data: (await q.execute()).map(orgView) });
+  });
+  r.get('/organizations/:id', async (req, res) => {
+    const p = principalOf(req);
+    const id = idOf(req);
+    if (p.role === 'customer' && id !== p.organizationId) throw ApiError.notFound('organization');
+    const o = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!o) throw ApiError.notFound('organization');
+    res.json(orgView(o));
+  });
+  r.post('/organizations', admin, async (req, res) => {
+    const body = parse(orgSchema, req.body);
+    await requireTier(body.tier);
+    try {
+      const o = await db
+        .insertInto('organizations')
+        .values({ id: crypto.randomUUID(), name: body.name, tier: body.tier, email_domains: JSON.stringify(body.emailDomains) })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      res.status(201).json(orgView(o));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `an organization named "${body.name}" exists`);
+      throw err;
+    }
+  });
+  r.patch('/organizations/:id', admin, async (req, res) => {
+    const id = idOf(req);
+    const body = parse(orgSchema.partial().refine((v) => Object.keys(v).length > 0, 'nothing to change'), req.body);
+    if (body.tier) await requireTier(body.tier);
+    const before = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!before) throw ApiError.notFound('organization');
+    const o = await db
+      .updateTable('organizations')
+      .set({ ...(body.name && { name: body.name }), ...(body.tier && { tier: body.tier }), ...(body.emailDomains && { email_domains: JSON.stringify(body.emailDomains) }), updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+      .catch((err) => {
+        if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'an organization with that name exists');
+        throw err;
+      });
+    // A tier change re-targets the clocks of every open ticket of the organization.
+    const retargeted = body.tier && body.tier !== before.tier ? await tickets.retargetOrganization(id, body.tier) : 0;
+    res.json({ ...orgView(o), retargetedTickets: retargeted });
+  });
+  r.delete('/organizations/:id', admin, async (req, res) => {
+    const id = idOf(req);
+    try {
+      const d = await db.deleteFrom('organizations').where('id', '=', id).executeTakeFirst();
+      if (d.numDeletedRows === 0n) throw ApiError.notFound('organization');
+    } catch (err) {
+      if (isFkViolation(err)) throw new ApiError(409, 'in_use', 'the organization still has tickets or keys');
+      throw err;
+    }
+    res.status(204).end();
+  });
+
+  // ── calendars ────────────────────────────────────────────────────
+  const calendarSchema = calendarSpecSchema.extend({ name: z.string().trim().min(1).max(200) });
+  const checkCalendar = (spec: z.infer<typeof calendarSpecSchema>) => {
+    try {
+      BusinessCalendar.from(spec);
+    } catch (err) {
+      if (err instanceof CalendarError) throw new ApiError(400, 'validation_failed', err.message, [{ path: err.field, message: err.message }]);
+      throw err;
+    }
+  };
+  const calendarView = (c: { id: string; name: string; timezone: string; weekly: unknown; holidays: string[]; created_at: Date; updated_at: Date }) => ({
+    id: c.id, name: c.name, timezone: c.timezone, weekly: c.weekly, holidays: c.holidays, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at),
+  });
+  r.get('/calendars', readers, async (_req, res) => res.json({ data: (await db.selectFrom('calendars').selectAll().orderBy('name').execute()).map(calendarView) }));
+  r.get('/calendars/:id', readers, async (req, res) => {
+    const c = await db.selectFrom('calendars').selectAll().where('id', '=', idOf(req)).executeTakeFirst();
+    if (!c) throw ApiError.notFound('calendar');
+    res.json(calendarView(c));
+  });
+  r.post('/calendars', admin, async (req, res) => {
+    const body = parse(calendarSchema, req.body);
+    checkCalendar(body);
+    try {
+      const c = await db
+        .insertInto('calendars')
+        .values({ id: crypto.randomUUID(), name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays) })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      res.status(201).json(calendarView(c));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`);
+      throw err;
+    }
+  });
+  r.put('/calendars/:id', admin, async (req, res) => {
+    const body = parse(calendarSchema, req.body);
+    checkCalendar(body);
+    const c = await db
+      .updateTable('calendars')
+      .set({ name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays), updated_at: new Date() })
+      .where('id', '=', idOf(req))
+      .returningAll()
+      .executeTakeFirst();
+    if (!c) throw ApiError.notFound('calendar');
+    res.json(calendarView(c));
+  });
+  r.delete('/calendars/:id', admin, async (req, res) => {
+    try {
+      const d = await db.deleteFrom('calendars').where('id', '=', idOf(req)).executeTakeFirst();
+      if (d.numDeletedRows === 0n) throw ApiError.notFound('calendar');
+    } catch (err) {
+      if (isFkViolation(err)) throw new ApiError(409, 'in_use', 'an SLA policy still uses this calendar');
+      throw err;
+    }
+    res.status(204).end();
+  });
+
+  // ── SLA policies ─────────────────────────────────────────────────
+  const policySchema = z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    tier: z.string().min(1),
+    priority,
+    calendarId: uuid,
+    firstResponseMinutes: z.number().int().positive().nullable(),
+    resolutionMinutes: z.number().int().positive().nullable(),
+    pauseOn: z.array(status).default(['pending']),
+    escalations: z.array(escalationSchema).default([{ percent: 80, actions: [] }, { percent: 100, actions: [] }, { percent: 120, actions: [] }]),
+    autoCloseDays: z.number().int().min(0).max(365).default(7),
+  });
+  type PolicyRow = Awaited<ReturnType<typeof findPolicy>>;
+  const findPolicy = (id: string) => db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
+  const policyView = (p: NonNullable<PolicyRow>) => ({
+    id: p.id, name: p.name, tier: p.tier, priority: p.priority, calendarId: p.calendar_id,
+    firstResponseMinutes: p.first_response_minutes, resolutionMinutes: p.resolution_minutes,
+    pauseOn: p.pause_on, escalations: p.escalations, autoCloseDays: p.auto_close_days,
+    createdAt: iso(p.created_at), updatedAt: iso(p.updated_at),
+  });
+  const policyValues = (b: z.infer<typeof policySchema>) => ({
+    name: b.name, tier: b.tier, priority: b.priority, calendar_id: b.calendarId,
+    first_response_minutes: b.firstResponseMinutes, resolution_minutes: b.resolutionMinutes,
+    pause_on: JSON.stringify(b.pauseOn), escalations: JSON.stringify(b.escalations), auto_close_days: b.autoCloseDays,
+  });
+  const policyWriteError = (err: unknown): never => {
+    if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'a policy for this tier and priority exists');
+    if (isFkViolation(err)) throw new ApiError(400, 'validation_failed', 'unknown tier, priority or calendar', [{ path: 'tier|priority|calendarId', message: 'must exist' }]);
+    throw err;
+  };
+  r.get('/sla-policies', readers, async (_req, res) =>
+    res.json({ data: (await db.selectFrom('sla_policies').selectAll().orderBy('tier').orderBy('priority').execute()).map(policyView) }),
+  );
+  r.get('/sla-policies/:id', readers, async (req, res) => {
+    const p = await findPolicy(idOf(req));
+    if (!p) throw ApiError.notFound('SLA policy');
+    res.json(policyView(p));
+  });
+  r.post('/sla-policies', admin, async (req, res) => {
+    const body = parse(policySchema, req.body);
+    const p = await db.insertInto('sla_policies').values({ id: crypto.randomUUID(), ...policyValues(body) }).returningAll().executeTakeFirstOrThrow().catch(policyWriteError);
+    res.status(201).json(policyView(p));
+  });
+  r.put('/sla-policies/:id', admin, async (req, res) => {
+    const body = parse(policySchema, req.body);
+    const p = await db.updateTable('sla_policies').set({ ...policyValues(body), updated_at: new Date() }).where('id', '=', idOf(req)).returningAll().executeTakeFirst().catch(policyWriteError);
+    if (!p) throw ApiError.notFound('SLA policy');
+    res.json(policyView(p));
+  });
+  r.delete('/sla-policies/:id', admin, async (req, res) => {
+    const d = await db.deleteFrom('sla_policies').where('id', '=', idOf(req)).executeTakeFirst();
+    if (d.numDeletedRows === 0n) throw ApiError.notFound('SLA policy');
+    res.status(204).end();
+  });
+
+  // ── webhook subscriptions ────────────────────────────────────────
+  const webhookSchema = z.strictObject({
+    url: z.url({ protocol: /^https?$/ }),
+    eventTypes: z.array(z.string().min(1)).min(1).default(['*']),
+    secret: z.string().min(16).max(200).optional(),
+    active: z.boolean().default(true),
+  });
+  const webhookView = (w: { id: string; url: string; event_types: string[]; active: boolean; created_at: Date }) => ({
+    id: w.id, url: w.url, eventTypes: w.event_types, active: w.active, createdAt: iso(w.created_at),
+  });
+  r.get('/webhooks', admin, async (_req, res) => res.json({ data: (await db.selectFrom('webhook_subscriptions').selectAll().orderBy('created_at').execute()).map(webhookView) }));
+  r.post('/webhooks', admin, async (req, res) => {
+    const body = parse(webhookSchema, req.body);
+    const secret = body.secret ?? crypto.randomBytes(32).toString('base64url');
+    const w = await db
+      .insertInto('webhook_subscriptions')
+      .values({ id: crypto.randomUUID(), url: body.url, secret, event_types: JSON.stringify(body.eventTypes), active: body.active })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // The secret is shown once, here.
+    res.status(201).json({ ...webhookView(w), secret });
+  });
+  r.get('/webhooks/:id', admin, async (req, res) => {
+    const w = await db.selectFrom('webhook_subscriptions').selectAll().where('id', '=', idOf(req)).executeTakeFirst();
+    if (!w) throw ApiError.notFound('webhook subscription');
+    res.json(webhookView(w));
+  });
+  r.patch('/webhooks/:id', admin, async (req, res) => {
+    const body = parse(webhookSchema.partial().refine((v) => Object.keys(v).length > 0, 'nothing to change'), req.body);
+    const w = await db
+      .updateTable('webhook_subscriptions')
+      .set({ ...(body.url && { url: body.url }), ...(body.eventTypes && { event_types: JSON.stringify(body.eventTypes) }), ...(body.secret && { secret: body.secret }), ...(body.active !== undefined && { active: body.active }) })
+      .where('id', '=', idOf(req))
+      .returningAll()
+      .executeTakeFirst();
+    if (!w) throw ApiError.notFound('webhook subscription');
+    res.json(webhookView(w));
+  });
+  r.delete('/webhooks/:id', admin, async (req, res) => {
+    const d = await db.deleteFrom('webhook_subscriptions').where('id', '=', idOf(req)).executeTakeFirst();
+    if (d.numDeletedRows === 0n) throw ApiError.notFound('webhook subscription');
+    res.status(204).end();
+  });
+
+  // ── API keys ─────────────────────────────────────────────────────
+  const keySchema = z
+    .strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES), organizationId: uuid.optional() })
+    .refine((k) => (k.role === 'customer') === (k.organizationId !== undefined), { message: 'customer keys need an organizationId; other roles must not have one', path: ['organizationId'] });
+  const keyView = (k: { id: string; name: string; role: string; organization_id: string | null; key_prefix: string; created_at: Date; revoked_at: Date | null }) => ({
+    id: k.id, name: k.name, role: k.role, organizationId: k.organization_id, prefix: k.key_prefix, createdAt: iso(k.created_at), revokedAt: iso(k.revoked_at),
+  });
+  r.get('/api-keys', admin, async (_req, res) => res.json({ data: (await db.selectFrom('api_keys').selectAll().orderBy('created_at').execute()).map(keyView) }));
+  r.post('/api-keys', admin, async (req, res) => {
+    const body = parse(keySchema, req.body);
+    if (body.organizationId && !(await db.selectFrom('organizations').select('id').where('id', '=', body.organizationId).executeTakeFirst())) {
+      throw new ApiError(400, 'validation_failed', 'unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
+    }
+    const key = generateApiKey(body.role);
+    const k = await db
+      .insertInto('api_keys')
+      .values({ id: crypto.randomUUID(), name: body.name, role: body.role, organization_id: body.organizationId ?? null, key_hash: hashApiKey(key), key_prefix: key.slice(0, 16) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // The key itself is shown once, here; only its hash is stored.
+    res.status(201).json({ ...keyView(k), key });
+  });
+  r.delete('/api-keys/:id', admin, async (req, res) => {
+    const k = await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', idOf(req)).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+    if (!k) throw ApiError.notFound('API key');
+    res.json(keyView(k));
+  });
+
+  return r;
+}

@@ -1,0 +1,72 @@
+/** /api/v1/sla: the preview contract, and the breached and at-risk lists. */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
+import { listTickets } from '../../db/repositories/tickets';
+import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
+import { previewSla, type PreviewEvent } from '../../../workflows/sla/sla-preview';
+import { ticketView } from '../../tickets/ticket-view';
+import { principalOf, requireRole } from '../auth';
+import { ApiError } from '../errors';
+import { calendarSpecSchema, status } from '../schemas';
+import { parse } from '../validation';
+
+const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+
+const previewSchema = z.strictObject({
+  policy: z.strictObject({
+    calendar: calendarSpecSchema,
+    firstResponseMinutes: z.number().positive().max(10_000_000),
+    resolutionMinutes: z.number().positive().max(10_000_000),
+    pauseOn: z.array(status).default(['pending']),
+    escalations: z.array(z.strictObject({ percent: z.number().positive().max(1000) })).default([{ percent: 80 }, { percent: 100 }, { percent: 120 }]),
+  }),
+  createdAt: instant,
+  events: z
+    .array(
+      z.discriminatedUnion('type', [
+        z.strictObject({ at: instant, type: z.literal('agent_reply') }),
+        z.strictObject({ at: instant, type: z.literal('customer_reply') }),
+        z.strictObject({ at: instant, type: z.literal('internal_note') }),
+        z.strictObject({ at: instant, type: z.literal('status'), status }),
+      ]),
+    )
+    .max(10_000)
+    .default([]),
+});
+
+const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(100), organizationId: z.uuid().optional() });
+
+export function slaRoutes(db: Kysely<Database>): Router {
+  const r = Router();
+
+  r.post('/preview', requireRole('admin', 'agent'), (req, res) => {
+    const body = parse(previewSchema, req.body);
+    const late = body.events.findIndex((e) => e.at < body.createdAt);
+    if (late >= 0) throw new ApiError(400, 'validation_failed', 'an event happens before createdAt', [{ path: `events.${late}.at`, message: 'before createdAt' }]);
+    try {
+      BusinessCalendar.from(body.policy.calendar);
+    } catch (err) {
+      if (err instanceof CalendarError) throw new ApiError(400, 'validation_failed', err.message, [{ path: `policy.calendar.${err.field}`, message: err.message }]);
+      throw err;
+    }
+    res.json(previewSla(body.policy, body.createdAt, body.events as PreviewEvent[]));
+  });
+
+  const list = (which: 'breached' | 'atRisk') => async (req: import('express').Request, res: import('express').Response) => {
+    const q = parse(listQuery, req.query, 'query');
+    const p = principalOf(req);
+    const rows = await listTickets(db, {
+      [which]: true,
+      status: ['new', 'open', 'pending', 'on_hold', 'solved'],
+      organizationId: p.role === 'customer' ? p.organizationId! : q.organizationId,
+      limit: q.limit,
+    });
+    const now = Date.now();
+    res.json({ data: rows.map((t) => ticketView(t, now)) });
+  };
+  r.get('/breaches', list('breached'));
+  r.get('/at-risk', list('atRisk'));
+  return r;
+}

@@ -1,0 +1,115 @@
+/** /api/v1/tickets: create, list, read, patch; comments; the event timeline; live SLA state. */
+import { Router, type Request } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
+import { decodeCursor, encodeCursor, findTicket, listTickets } from '../../db/repositories/tickets';
+import { describeSla } from '../../../workflows/ticket/sla-state';
+import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
+import type { TicketService } from '../../tickets/ticket-service';
+import { ticketView } from '../../tickets/ticket-view';
+import { principalOf } from '../auth';
+import { ApiError } from '../errors';
+import { commentSchema, createTicketSchema, listTicketsQuery, patchTicketSchema, uuid } from '../schemas';
+import { parse } from '../validation';
+
+export interface TicketRouteDeps {
+  db: Kysely<Database>;
+  tickets: TicketService;
+  lifecycle: TicketLifecycle;
+}
+
+const idempotencyKeyOf = (req: Request) => {
+  const key = req.get('idempotency-key');
+  if (key !== undefined && (key.length < 1 || key.length > 255)) throw new ApiError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters', [{ path: 'Idempotency-Key', message: 'length 1–255' }]);
+  return key;
+};
+
+export function ticketRoutes(deps: TicketRouteDeps): Router {
+  const r = Router();
+
+  /** The ticket, if the caller may see it; a customer sees another organization's ticket as missing. */
+  const visibleTicket = async (req: Request) => {
+    const id = parse(uuid, req.params.id, 'params');
+    const p = principalOf(req);
+    const ticket = await findTicket(deps.db, id, p.role === 'customer' ? p.organizationId : undefined);
+    if (!ticket) throw ApiError.notFound('ticket');
+    return ticket;
+  };
+
+  r.post('/', async (req, res) => {
+    const body = parse(createTicketSchema, req.body);
+    const { ticket, replayed } = await deps.tickets.create(principalOf(req), body, idempotencyKeyOf(req));
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(replayed ? 200 : 201).location(`/api/v1/tickets/${ticket.id}`).json(ticketView(ticket));
+  });
+
+  r.get('/', async (req, res) => {
+    const q = parse(listTicketsQuery, req.query, 'query');
+    const p = principalOf(req);
+    const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    if (cursor === null) throw new ApiError(400, 'validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'not a cursor this API issued' }]);
+    if (p.role === 'customer' && q.organizationId && q.organizationId !== p.organizationId) {
+      return void res.json({ data: [], nextCursor: null });
+    }
+    const rows = await listTickets(deps.db, {
+      ...q,
+      organizationId: p.role === 'customer' ? p.organizationId! : q.organizationId,
+      cursor,
+      limit: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const now = Date.now();
+    res.json({ data: page.map((t) => ticketView(t, now)), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null });
+  });
+
+  r.get('/:id', async (req, res) => {
+    res.json(ticketView(await visibleTicket(req)));
+  });
+
+  r.patch('/:id', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(patchTicketSchema, req.body);
+    await deps.tickets.patch(principalOf(req), ticket, body, idempotencyKeyOf(req));
+    res.json(ticketView((await findTicket(deps.db, ticket.id))!));
+  });
+
+  r.post('/:id/comments', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(commentSchema, req.body);
+    const id = await deps.tickets.comment(principalOf(req), ticket, body.body, body.public, idempotencyKeyOf(req));
+    const comment = await deps.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    res.status(201).json(commentView(comment));
+  });
+
+  r.get('/:id/comments', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    let q = deps.db.selectFrom('comments').selectAll().where('ticket_id', '=', ticket.id);
+    if (principalOf(req).role === 'customer') q = q.where('public', '=', true);
+    const rows = await q.orderBy('created_at').orderBy('id').execute();
+    res.json({ data: rows.map(commentView) });
+  });
+
+  r.get('/:id/events', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    let q = deps.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticket.id);
+    if (principalOf(req).role === 'customer') q = q.where('visibility', '=', 'public');
+    const rows = await q.orderBy('seq').execute();
+    res.json({
+      data: rows.map((e) => ({ id: e.id, seq: Number(e.seq), type: e.type, at: new Date(e.at).toISOString(), actor: e.actor, visibility: e.visibility, data: e.data })),
+    });
+  });
+
+  r.get('/:id/sla', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const inputs = await deps.lifecycle.slaInputs(ticket.id);
+    if (!inputs) throw new ApiError(409, 'no_workflow', 'this ticket has no running workflow');
+    res.json(describeSla(inputs, Date.now()));
+  });
+
+  return r;
+}
+
+function commentView(c: { id: string; ticket_id: string; author_type: string; author_name: string; body: string; public: boolean; created_at: Date }) {
+  return { id: c.id, ticketId: c.ticket_id, author: { type: c.author_type, name: c.author_name }, body: c.body, public: c.public, createdAt: new Date(c.created_at).toISOString() };
+}
+

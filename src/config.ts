@@ -1,0 +1,61 @@
+/**
+ * Configuration, parsed once at start-up into a frozen, typed object.
+ * A missing or malformed variable fails fast here rather than at the first request.
+ * Workflows never read this: they get what they need through their input.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: optionalString,
+  PACER_DATA_DIR: z.string().default('data'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  PACER_TASK_QUEUE: z.string().default('pacer'),
+  PACER_ADMIN_API_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  PACER_PUBLIC_URL: optionalString,
+  PACER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bounded workflow cache: the knob that keeps worker memory flat with many open tickets. */
+  PACER_WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(2000),
+});
+
+export type Config = Readonly<{
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  adminApiKey: string | undefined;
+  publicUrl: string;
+  logLevel: z.infer<typeof schema>['PACER_LOG_LEVEL'];
+  workflowCacheSize: number;
+}>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.PACER_DATA_DIR,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.PACER_TASK_QUEUE,
+    adminApiKey: e.PACER_ADMIN_API_KEY,
+    publicUrl: e.PACER_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    logLevel: e.PACER_LOG_LEVEL,
+    workflowCacheSize: e.PACER_WORKFLOW_CACHE_SIZE,
+  });
+}

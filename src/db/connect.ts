@@ -1,0 +1,62 @@
+/**
+ * Opens the database: a PostgreSQL server when DATABASE_URL is set, otherwise an
+ * embedded PGlite persisted under the data directory. PGlite is served over the
+ * PostgreSQL wire protocol on loopback so the whole app keeps one driver (pg) and one SQL.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool } from 'pg';
+import type { Database } from './schema';
+import type { Logger } from '../logger';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  /** What the process is connected to, for logs and /healthz (never the password). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(opts: { url?: string; dataDir: string; log: Logger; poolSize?: number }): Promise<DatabaseHandle> {
+  if (opts.url) {
+    const pool = new Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, description: redact(opts.url), close: () => db.destroy() };
+  }
+  return openEmbedded(opts.dataDir, opts.log);
+}
+
+async function openEmbedded(dataDir: string, log: Logger): Promise<DatabaseHandle> {
+  // Imported lazily: the embedded engine is only loaded when no server is configured.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const dir = path.resolve(dataDir, 'pglite');
+  fs.mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
+  await server.start();
+  const address = server.getServerConn();
+  // PGlite is a single session: one pooled connection keeps transactions from interleaving.
+  const pool = new Pool({ connectionString: `postgres://postgres@${address}/postgres`, max: 1 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  log.info({ dir }, 'using embedded PGlite database');
+  return {
+    db,
+    description: `embedded PGlite at ${dir}`,
+    close: async () => {
+      await db.destroy();
+      await server.stop();
+      await pglite.close();
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparseable url)';
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The typed map of every table; code uses Selectable/Insertable/Updateable of these,
+ * so a drift between migrations and code shows up as a type error.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in (defaults to now()). */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TiersTable { name: string; label: string; rank: number }
+export interface PrioritiesTable { name: string; label: string; rank: number }
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  tier: string;
+  email_domains: Json<string[]>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface CalendarsTable {
+  id: string;
+  name: string;
+  timezone: string;
+  weekly: Json<Record<string, Array<[string, string]>>>;
+  holidays: Json<string[]>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SlaPoliciesTable {
+  id: string;
+  name: string;
+  tier: string;
+  priority: string;
+  calendar_id: string;
+  first_response_minutes: number | null;
+  resolution_minutes: number | null;
+  pause_on: Json<string[]>;
+  escalations: Json<unknown[]>;
+  auto_close_days: number;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface TicketNumberCountersTable { day: string; last: number }
+
+export interface TicketsTable {
+  id: string;
+  number: string;
+  subject: string;
+  description: string;
+  priority: string;
+  status: string;
+  channel: string;
+  category: string | null;
+  requester_email: string;
+  requester_name: string | null;
+  assignee: string | null;
+  organization_id: string;
+  policy_id: string | null;
+  workflow_id: string;
+  state_version: number;
+  fr_due_at: Timestamp | null;
+  fr_met_at: Timestamp | null;
+  fr_at_risk_at: Timestamp | null;
+  res_due_at: Timestamp | null;
+  res_met_at: Timestamp | null;
+  res_at_risk_at: Timestamp | null;
+  res_paused_since: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  solved_at: Timestamp | null;
+  closed_at: Timestamp | null;
+}
+
+export interface CommentsTable {
+  id: string;
+  ticket_id: string;
+  author_type: string;
+  author_name: string;
+  body: string;
+  public: boolean;
+  created_at: Timestamp;
+}
+
+export interface TicketEventsTable {
+  id: string;
+  seq: Generated<string>;
+  ticket_id: string;
+  type: string;
+  at: Timestamp;
+  actor: string;
+  visibility: string;
+  data: Json<Record<string, unknown>>;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  url: string;
+  secret: string;
+  event_types: Json<string[]>;
+  active: Generated<boolean>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  attempts: Generated<number>;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  role: string;
+  organization_id: string | null;
+  key_hash: string;
+  key_prefix: string;
+  created_at: GeneratedTimestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  ticket_id: string;
+  ticket_input: Json<unknown>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface Database {
+  tiers: TiersTable;
+  priorities: PrioritiesTable;
+  organizations: OrganizationsTable;
+  calendars: CalendarsTable;
+  sla_policies: SlaPoliciesTable;
+  ticket_number_counters: TicketNumberCountersTable;
+  tickets: TicketsTable;
+  comments: CommentsTable;
+  ticket_events: TicketEventsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type TicketRow = Selectable<TicketsTable>;
+export type NewTicketRow = Insertable<TicketsTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type CalendarRow = Selectable<CalendarsTable>;
+export type SlaPolicyRow = Selectable<SlaPoliciesTable>;
+export type CommentRow = Selectable<CommentsTable>;
+export type TicketEventRow = Selectable<TicketEventsTable>;
+export type WebhookSubscriptionRow = Selectable<WebhookSubscriptionsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -1,0 +1,96 @@
+/**
+ * `npm start`: the whole service in one process — the Temporal dev server (unless
+ * TEMPORAL_ADDRESS is set), the database (PostgreSQL at DATABASE_URL or embedded PGlite),
+ * migrations and default data, the worker and the API.
+ * `--only=api` / `--only=worker` run one half, for scale-out against a shared Temporal
+ * cluster and PostgreSQL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
+import { loadConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { openDatabase } from './db/connect';
+import { migrateToLatest } from './db/migrate';
+import { seedDefaults } from './db/seed-defaults';
+import { createApp } from './api/app';
+import { createPacerWorker } from './temporal/worker';
+import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
+
+type Part = 'api' | 'worker';
+
+function partsFromArgs(argv: string[]): Part[] {
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only === undefined) return ['api', 'worker'];
+  if (only === 'api' || only === 'worker') return [only];
+  throw new Error(`--only must be api or worker, not "${only}"`);
+}
+
+async function main(log: Logger): Promise<void> {
+  const parts = partsFromArgs(process.argv.slice(2));
+  const config = loadConfig();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+
+  const stops: Array<() => Promise<void>> = [];
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'error while stopping'));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  let temporalAddress = config.temporalAddress;
+  if (!temporalAddress) {
+    const dev: TemporalDevServer = await startTemporalDevServer({ log, dbFile: path.resolve(config.dataDir, 'temporal.sqlite') });
+    stops.push(() => dev.stop());
+    temporalAddress = dev.address;
+    log.info({ address: dev.address, ui: dev.uiUrl }, 'Temporal dev server ready');
+  }
+
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log });
+  stops.push(() => database.close());
+  await migrateToLatest(database.db, log);
+  await seedDefaults(database.db);
+  log.info({ database: database.description }, 'database ready');
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  if (parts.includes('worker')) {
+    const connection = await NativeConnection.connect({ address: temporalAddress });
+    worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize });
+    workerRun = worker.run();
+    stops.push(async () => {
+      worker!.shutdown();
+      await workerRun;
+      await connection.close();
+    });
+    log.info({ taskQueue: config.taskQueue }, 'worker running');
+  }
+
+  if (parts.includes('api')) {
+    const connection = await Connection.connect({ address: temporalAddress });
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    const app = createApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(config.port, () => resolve(s));
+    });
+    stops.push(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+    });
+    log.info({ url: config.publicUrl, adminKey: config.adminApiKey ? 'configured' : 'not set (PACER_ADMIN_API_KEY)' }, 'API listening');
+  }
+
+  // A worker that stops on its own (fatal error) takes the process down, loudly.
+  if (workerRun) await workerRun;
+}
+
+const log = createLogger();
+main(log).catch((err) => {
+  log.fatal({ err }, 'Pacer failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+/**
+ * The worker: one place that knows its options, used by `npm start`, `npm run worker`
+ * and the tests (which pass a prebuilt bundle and activity overrides). The workflow cache
+ * is bounded so memory stays flat however many tickets are open; evicted workflows are
+ * rebuilt from history when they next wake.
+ */
+import { NativeConnection, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { createActivities } from '../../activities';
+
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+export interface PacerWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Kysely<Database>;
+  workflowCacheSize?: number;
+  workflowBundle?: WorkflowBundle;
+  activities?: Partial<ReturnType<typeof createActivities>>;
+  extra?: Partial<WorkerOptions>;
+}
+
+export async function createPacerWorker(o: PacerWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: { ...createActivities({ db: o.db }), ...o.activities },
+    maxCachedWorkflows: o.workflowCacheSize ?? 2000,
+    ...o.extra,
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * Turns a ticket's policy and clock history into its SLA plan: each clock's due instant,
+ * met instant, pause, and the instants of its ladder steps. Pure and deterministic: the
+ * workflow re-plans with it after every change, the API uses it for the first snapshot,
+ * and it applies exactly the rules of the SLA preview (the same evaluator underneath).
+ */
+import { BusinessCalendar } from '../sla/business-calendar';
+import { evaluateClock, elapsedBusinessMs, type ClockInput, type ClockResult } from '../sla/sla-clock';
+import { resolutionTimeline, type PreviewEvent } from '../sla/sla-preview';
+import type { ClockEvent, ClockName, ClockState, LadderStep, SlaPolicySnapshot, ActionSpec } from './contract';
+
+/** The at-risk threshold: a clock is at risk from here until it breaches. */
+export const AT_RISK_PERCENT = 80;
+/** The breach is always a step, whether or not the policy's ladder lists 100%. */
+export const BREACH_PERCENT = 100;
+
+export interface PlannedStep {
+  /** Stable across re-plans and continue-as-new: the key that makes a step fire once. */
+  id: string;
+  clock: ClockName;
+  cycle: number;
+  percent: number;
+  at: number | null;
+  actions: ActionSpec[];
+}
+
+export interface PlannedClock {
+  name: ClockName;
+  cycle: number;
+  input: ClockInput;
+  result: ClockResult;
+  atRiskAt: number | null;
+  steps: PlannedStep[];
+}
+
+export interface SlaPlan {
+  firstResponse: PlannedClock | null;
+  resolution: PlannedClock | null;
+}
+
+const calendarCache = new Map<string, BusinessCalendar>();
+
+export function calendarFor(policy: SlaPolicySnapshot): BusinessCalendar {
+  const key = JSON.stringify(policy.calendar);
+  let cal = calendarCache.get(key);
+  if (!cal) {
+    cal = BusinessCalendar.from(policy.calendar);
+    if (calendarCache.size > 64) calendarCache.clear();
+    calendarCache.set(key, cal);
+  }
+  return cal;
+}
+
+export function planSla(policy: SlaPolicySnapshot | null, createdAt: number, events: readonly ClockEvent[]): SlaPlan {
+  if (!policy) return { firstResponse: null, resolution: null };
+  const calendar = calendarFor(policy);
+
+  let firstResponse: PlannedClock | null = null;
+  if (policy.firstResponseMinutes !== null) {
+    const reply = events.find((e) => e.type === 'agent_reply');
+    firstResponse = planClock('first_response', 0, policy.escalations, {
+      calendar,
+      startedAt: createdAt,
+      targetMs: policy.firstResponseMinutes * 60_000,
+      percents: [],
+      pauses: [],
+      metAt: reply ? reply.at : null,
+    });
+  }
+
+  let resolution: PlannedClock | null = null;
+  if (policy.resolutionMinutes !== null) {
+    // A reopen starts a new resolution cycle with the full target from the reopen instant.
+    let cycle = 0;
+    let startedAt = createdAt;
+    events.forEach((e) => {
+      if (e.type === 'reopen') {
+        cycle += 1;
+        startedAt = e.at;
+      }
+    });
+    const statusEvents: PreviewEvent[] = events
+      .filter((e): e is Extract<ClockEvent, { type: 'status' }> => e.type === 'status' && e.at >= startedAt)
+      .map((e) => ({ at: e.at, type: 'status', status: e.status }));
+    const { pauses, metAt } = resolutionTimeline(startedAt, statusEvents, policy.pauseOn);
+    resolution = planClock('resolution', cycle, policy.escalations, {
+      calendar,
+      startedAt,
+      targetMs: policy.resolutionMinutes * 60_000,
+      percents: [],
+      pauses,
+      metAt,
+    });
+  }
+  return { firstResponse, resolution };
+}
+
+function planClock(name: ClockName, cycle: number, ladder: readonly LadderStep[], base: ClockInput): PlannedClock {
+  const ladderPercents = ladder.map((s) => s.percent);
+  const percents = [...new Set([...ladderPercents, BREACH_PERCENT, AT_RISK_PERCENT])].sort((a, b) => a - b);
+  const input = { ...base, percents };
+  const result = evaluateClock(input);
+  const atOf = (p: number) => result.escalations.find((e) => e.percent === p)?.at ?? null;
+  const stepPercents = [...new Set([...ladderPercents, BREACH_PERCENT])].sort((a, b) => a - b);
+  const steps = stepPercents.map((percent) => ({
+    id: `${name}:${cycle}:${percent}`,
+    clock: name,
+    cycle,
+    percent,
+    at: atOf(percent),
+    actions: ladder.find((s) => s.percent === percent)?.actions ?? [],
+  }));
+  return { name, cycle, input, result, atRiskAt: atOf(AT_RISK_PERCENT), steps };
+}
+
+/** A step is due once its instant has come, strictly before the clock was met. */
+export function isStepDue(step: PlannedStep, clock: PlannedClock, now: number): boolean {
+  if (step.at === null || step.at > now) return false;
+  return clock.result.metAt === null || step.at < clock.result.metAt;
+}
+
+/** The next instant something on the ladder must happen, or null when nothing is scheduled. */
+export function nextStepAt(plan: SlaPlan, fired: ReadonlySet<string>, now: number): number | null {
+  let next: number | null = null;
+  for (const clock of [plan.firstResponse, plan.resolution]) {
+    if (!clock || clock.result.metAt !== null) continue;
+    for (const step of clock.steps) {
+      if (step.at === null || fired.has(step.id) || step.at <= now) continue;
+      if (next === null || step.at < next) next = step.at;
+    }
+  }
+  return next;
+}
+
+export function dueSteps(plan: SlaPlan, fired: ReadonlySet<string>, now: number): Array<{ step: PlannedStep; clock: PlannedClock }> {
+  const due: Array<{ step: PlannedStep; clock: PlannedClock }> = [];
+  for (const clock of [plan.firstResponse, plan.resolution]) {
+    if (!clock) continue;
+    for (const step of clock.steps) {
+      if (!fired.has(step.id) && isStepDue(step, clock, now)) due.push({ step, clock });
+    }
+  }
+  return due.sort((a, b) => (a.step.at ?? 0) - (b.step.at ?? 0));
+}
+
+export function describeClock(clock: PlannedClock, fired: ReadonlySet<string>, now: number): ClockState {
+  const elapsed = elapsedBusinessMs(clock.input, now);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    name: clock.name,
+    targetMinutes: clock.input.targetMs / 60_000,
+    startedAt: new Date(clock.input.startedAt).toISOString(),
+    dueAt: iso(clock.result.dueAt),
+    metAt: iso(clock.result.metAt),
+    breached: clock.result.metAt === null ? (clock.result.dueAt !== null && clock.result.dueAt <= now ? true : null) : clock.result.breached,
+    pausedSince: iso(clock.result.pausedSince),
+    elapsedSeconds: Math.floor(elapsed / 1000),
+    percentElapsed: clock.input.targetMs > 0 ? Math.round((elapsed / clock.input.targetMs) * 1000) / 10 : 100,
+    escalations: clock.steps.map((s) => ({ percent: s.percent, at: iso(s.at), fired: fired.has(s.id) })),
+  };
+}

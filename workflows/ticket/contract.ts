@@ -1,0 +1,152 @@
+/**
+ * The ticket workflow's contract: its input, the actions agents and customers send it,
+ * and the SLA state it answers with. Side-effect free, so both the workflow bundle and
+ * the API import it.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CalendarSpec } from '../sla/business-calendar';
+
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed', 'cancelled'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const FINAL_STATUSES: readonly TicketStatus[] = ['closed', 'cancelled'];
+
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export type ClockName = 'first_response' | 'resolution';
+
+/** One thing a ladder step does. `type` keys into the activity-side action registry. */
+export interface ActionSpec {
+  type: string;
+  /** Free-form per action type: a role to notify, a channel, an address… */
+  [option: string]: unknown;
+}
+
+export interface LadderStep {
+  percent: number;
+  actions: ActionSpec[];
+}
+
+/** The policy as the workflow sees it: a snapshot taken when it was matched. */
+export interface SlaPolicySnapshot {
+  policyId: string | null;
+  name: string;
+  calendar: CalendarSpec;
+  firstResponseMinutes: number | null;
+  resolutionMinutes: number | null;
+  pauseOn: TicketStatus[];
+  escalations: LadderStep[];
+  autoCloseDays: number;
+}
+
+export interface TicketFacts {
+  id: string;
+  number: string;
+  subject: string;
+  description: string;
+  priority: Priority;
+  status: TicketStatus;
+  channel: string;
+  category: string | null;
+  requesterEmail: string;
+  requesterName: string | null;
+  assignee: string | null;
+  organizationId: string;
+  tier: string;
+  /** ISO 8601; the instant both clocks start from. */
+  createdAt: string;
+}
+
+/** Clock-relevant history, kept in the workflow so every re-plan uses the same rules as the preview. */
+export type ClockEvent =
+  | { at: number; type: 'agent_reply' }
+  | { at: number; type: 'status'; status: TicketStatus }
+  | { at: number; type: 'reopen' };
+
+/** What survives continue-as-new. */
+export interface CarriedState {
+  status: TicketStatus;
+  priority: Priority;
+  assignee: string | null;
+  tier: string;
+  policy: SlaPolicySnapshot | null;
+  events: ClockEvent[];
+  fired: string[];
+  recentActionIds: string[];
+  stateVersion: number;
+}
+
+export interface TicketWorkflowInput {
+  version: 1;
+  ticket: TicketFacts;
+  policy: SlaPolicySnapshot | null;
+  carried?: CarriedState;
+}
+
+export interface Actor {
+  type: 'agent' | 'customer' | 'system';
+  name: string;
+}
+
+/**
+ * Every agent or customer action. `actionId` is chosen by the caller and makes the action
+ * idempotent end to end: the workflow ignores a repeat, and the activities write with it as key.
+ */
+export type TicketAction =
+  | { kind: 'comment'; actionId: string; actor: Actor; body: string; public: boolean }
+  | { kind: 'set_status'; actionId: string; actor: Actor; status: TicketStatus }
+  | { kind: 'retarget'; actionId: string; actor: Actor; priority: Priority; tier: string; policy: SlaPolicySnapshot | null }
+  | { kind: 'assign'; actionId: string; actor: Actor; assignee: string | null }
+  | { kind: 'edit'; actionId: string; actor: Actor; fields: { subject?: string; description?: string; category?: string | null } };
+
+export interface ClockState {
+  name: ClockName;
+  targetMinutes: number;
+  startedAt: string;
+  dueAt: string | null;
+  metAt: string | null;
+  breached: boolean | null;
+  pausedSince: string | null;
+  elapsedSeconds: number;
+  percentElapsed: number;
+  escalations: Array<{ percent: number; at: string | null; fired: boolean }>;
+}
+
+export interface SlaState {
+  ticketId: string;
+  status: TicketStatus;
+  priority: Priority;
+  policyName: string | null;
+  firstResponse: ClockState | null;
+  resolution: (ClockState & { cycle: number }) | null;
+  autoCloseAt: string | null;
+  stateVersion: number;
+}
+
+/**
+ * What the workflow knows about timing. A query answers with these inputs rather than with
+ * computed elapsed times, because a query runs at the workflow's last task time; callers turn
+ * them into a live SlaState at their own "now" with describeSla (the same pure code).
+ */
+export interface SlaInputs {
+  ticketId: string;
+  status: TicketStatus;
+  priority: Priority;
+  tier: string;
+  createdAt: string;
+  policy: SlaPolicySnapshot | null;
+  events: ClockEvent[];
+  fired: string[];
+  solvedAt: string | null;
+  stateVersion: number;
+}
+
+/** The result of every update: the ticket's timing inputs right after the action applied. */
+export const ticketActionUpdate = defineUpdate<SlaInputs, [TicketAction]>('ticketAction');
+/** The same action as a signal, for callers that cannot wait (and for servers without updates). */
+export const ticketActionSignal = defineSignal<[TicketAction]>('ticketActionSignal');
+export const slaInputsQuery = defineQuery<SlaInputs>('slaInputs');
+
+export function ticketWorkflowId(ticketId: string): string {
+  return `ticket-${ticketId}`;
+}

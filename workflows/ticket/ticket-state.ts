@@ -1,0 +1,222 @@
+/**
+ * The ticket workflow's state: status, priority, policy and the clock history, and how
+ * each action changes them. Pure (no Temporal calls): the workflow applies an action here,
+ * then persists the returned change through activities.
+ */
+import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../../activities/types';
+import { planSla, type SlaPlan } from './clock-plan';
+import type { Actor, CarriedState, ClockEvent, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from './contract';
+import { canTransition, isFinal, statusAfterReply } from './status-rules';
+
+const DEFAULT_AUTO_CLOSE_DAYS = 7;
+const DAY_MS = 86_400_000;
+/** Enough to recognise a client's retry; older ids have long stopped being retried. */
+const RECENT_ACTION_IDS = 200;
+
+export class ActionRejected extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TicketState {
+  readonly facts: TicketFacts;
+  status: TicketStatus;
+  priority: Priority;
+  assignee: string | null;
+  tier: string;
+  policy: SlaPolicySnapshot | null;
+  events: ClockEvent[];
+  readonly fired: Set<string>;
+  recentActionIds: string[];
+  stateVersion: number;
+  readonly createdAt: number;
+  private cachedPlan: SlaPlan | null = null;
+
+  constructor(facts: TicketFacts, policy: SlaPolicySnapshot | null, carried?: CarriedState) {
+    this.facts = facts;
+    this.createdAt = Date.parse(facts.createdAt);
+    this.status = carried?.status ?? facts.status;
+    this.priority = carried?.priority ?? facts.priority;
+    this.assignee = carried ? carried.assignee : facts.assignee;
+    this.tier = carried?.tier ?? facts.tier;
+    this.policy = carried ? carried.policy : policy;
+    this.events = carried?.events ?? [];
+    this.fired = new Set(carried?.fired ?? []);
+    this.recentActionIds = carried?.recentActionIds ?? [];
+    this.stateVersion = carried?.stateVersion ?? 0;
+  }
+
+  get finished(): boolean {
+    return isFinal(this.status);
+  }
+
+  plan(): SlaPlan {
+    this.cachedPlan ??= planSla(this.policy, this.createdAt, this.events);
+    return this.cachedPlan;
+  }
+
+  solvedAt(): number | null {
+    if (this.status !== 'solved') return null;
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if (e.type === 'status' && e.status === 'solved') return e.at;
+    }
+    return null;
+  }
+
+  autoCloseAt(): number | null {
+    const solved = this.solvedAt();
+    return solved === null ? null : solved + (this.policy?.autoCloseDays ?? DEFAULT_AUTO_CLOSE_DAYS) * DAY_MS;
+  }
+
+  hasSeen(actionId: string): boolean {
+    return this.recentActionIds.includes(actionId);
+  }
+
+  /** Throws ActionRejected when the action cannot apply now; never mutates. */
+  validate(action: TicketAction): void {
+    if (this.hasSeen(action.actionId)) return;
+    if (this.finished) throw new ActionRejected('ticket_closed', `ticket is ${this.status} and accepts no more changes`);
+    if (action.kind === 'set_status') {
+      if (action.status === this.status) throw new ActionRejected('no_change', `ticket is already ${this.status}`);
+      if (!canTransition(this.status, action.status)) {
+        throw new ActionRejected('invalid_transition', `cannot change status from ${this.status} to ${action.status}`);
+      }
+    }
+  }
+
+  /** Applies a validated action at `now` and returns what must be persisted. */
+  apply(action: TicketAction, now: number): ApplyChangeInput {
+    this.validate(action);
+    this.remember(action.actionId);
+    const at = new Date(now).toISOString();
+    const actor = actorName(action.actor);
+    const fields: TicketFieldChanges = {};
+    const events: EventInput[] = [];
+    let comment: CommentInput | undefined;
+    const event = (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) =>
+      events.push({ id: `${this.facts.id}:${action.actionId}:${suffix}`, type, at, actor, visibility, data });
+
+    switch (action.kind) {
+      case 'comment': {
+        comment = { id: action.actionId, authorType: action.actor.type, authorName: action.actor.name, body: action.body, public: action.public, at };
+        event('comment', action.public ? 'comment.public' : 'comment.internal', action.public ? 'public' : 'internal', {
+          commentId: action.actionId,
+          authorType: action.actor.type,
+        });
+        if (action.actor.type === 'agent' && action.public && !this.events.some((e) => e.type === 'agent_reply')) {
+          this.events.push({ at: now, type: 'agent_reply' });
+          event('first-response', 'sla.first_response_met', 'internal', {});
+        }
+        const next = statusAfterReply(this.status, action.actor.type, action.public);
+        if (next) this.changeStatus(next, now, fields, (s, t, v, d) => event(s, t, v, d));
+        break;
+      }
+      case 'set_status':
+        this.changeStatus(action.status, now, fields, (s, t, v, d) => event(s, t, v, d));
+        break;
+      case 'retarget':
+        event('retarget', 'ticket.retargeted', 'internal', {
+          from: { priority: this.priority, tier: this.tier, policy: this.policy?.name ?? null },
+          to: { priority: action.priority, tier: action.tier, policy: action.policy?.name ?? null },
+        });
+        this.priority = action.priority;
+        this.tier = action.tier;
+        this.policy = action.policy;
+        fields.priority = action.priority;
+        fields.policyId = action.policy?.policyId ?? null;
+        break;
+      case 'assign':
+        event('assign', 'ticket.assigned', 'internal', { from: this.assignee, to: action.assignee });
+        this.assignee = action.assignee;
+        fields.assignee = action.assignee;
+        break;
+      case 'edit':
+        event('edit', 'ticket.edited', 'public', { fields: Object.keys(action.fields) });
+        Object.assign(fields, action.fields);
+        break;
+    }
+    this.cachedPlan = null;
+    this.stateVersion += 1;
+    return { ticketId: this.facts.id, stateVersion: this.stateVersion, at, fields, sla: this.slaSnapshot(), comment, events };
+  }
+
+  private changeStatus(
+    to: TicketStatus,
+    now: number,
+    fields: TicketFieldChanges,
+    event: (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) => void,
+  ): void {
+    const from = this.status;
+    if (from === to) return;
+    // Leaving solved for open is a reopen: a new resolution cycle with the full target.
+    if (from === 'solved' && to === 'open') {
+      this.events.push({ at: now, type: 'reopen' });
+      event('reopen', 'ticket.reopened', 'public', {});
+      fields.solvedAt = null;
+    }
+    this.events.push({ at: now, type: 'status', status: to });
+    this.status = to;
+    fields.status = to;
+    if (to === 'solved') fields.solvedAt = new Date(now).toISOString();
+    if (to === 'closed' || to === 'cancelled') fields.closedAt = new Date(now).toISOString();
+    event(`status-${to}`, 'ticket.status_changed', 'public', { from, to });
+  }
+
+  private remember(actionId: string): void {
+    this.recentActionIds.push(actionId);
+    if (this.recentActionIds.length > RECENT_ACTION_IDS) this.recentActionIds.splice(0, this.recentActionIds.length - RECENT_ACTION_IDS);
+  }
+
+  slaSnapshot(): SlaSnapshot {
+    const { firstResponse: fr, resolution: res } = this.plan();
+    const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+    return {
+      frDueAt: iso(fr?.result.dueAt),
+      frMetAt: iso(fr?.result.metAt),
+      frAtRiskAt: iso(fr?.atRiskAt),
+      resDueAt: iso(res?.result.dueAt),
+      resMetAt: iso(res?.result.metAt),
+      resAtRiskAt: iso(res?.atRiskAt),
+      resPausedSince: iso(res?.result.pausedSince),
+    };
+  }
+
+  inputs(): SlaInputs {
+    const solved = this.solvedAt();
+    return {
+      ticketId: this.facts.id,
+      status: this.status,
+      priority: this.priority,
+      tier: this.tier,
+      createdAt: this.facts.createdAt,
+      policy: this.policy,
+      events: [...this.events],
+      fired: [...this.fired],
+      solvedAt: solved === null ? null : new Date(solved).toISOString(),
+      stateVersion: this.stateVersion,
+    };
+  }
+
+  carry(): CarriedState {
+    return {
+      status: this.status,
+      priority: this.priority,
+      assignee: this.assignee,
+      tier: this.tier,
+      policy: this.policy,
+      events: this.events,
+      fired: [...this.fired],
+      recentActionIds: this.recentActionIds,
+      stateVersion: this.stateVersion,
+    };
+  }
+}
+
+export function actorName(actor: Actor): string {
+  return `${actor.type}:${actor.name}`;
+}

@@ -1,0 +1,165 @@
+/**
+ * One workflow per ticket. Its timers are the SLA clocks: it sleeps until the next ladder
+ * step (or auto-close), wakes early for every agent or customer action, re-plans with the
+ * pure clock planner, fires each due step exactly once, and persists every change through
+ * idempotent activities. Long-lived tickets continue as new with their state carried over.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { ApplyChangeInput, PendingDelivery } from '../../activities/types';
+import { dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
+import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type TicketAction, type TicketWorkflowInput } from './contract';
+import { ActionRejected, TicketState } from './ticket-state';
+
+/** Records must land: retry without limit, backing off to a minute. */
+const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const startup = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Subscribers get about a day and a half of retries before a delivery is given up (and left visible). */
+const webhooks = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 hours', maximumAttempts: 25 },
+});
+const ladder = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Continue as new well before the history gets heavy, even if the server has not suggested it. */
+const MAX_HISTORY_EVENTS = 4000;
+
+export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ status: string }> {
+  const state = new TicketState(input.ticket, input.policy, input.carried);
+  const background = new Set<Promise<unknown>>();
+  let persistChain: Promise<unknown> = Promise.resolve();
+  let dirty = false;
+
+  const track = (p: Promise<unknown>) => {
+    const tracked = p.catch((err) => log.warn('background work gave up', { error: String(err) })).finally(() => background.delete(tracked));
+    background.add(tracked);
+  };
+  const deliver = (deliveries: PendingDelivery[]) => deliveries.forEach((d) => track(webhooks.deliverWebhook(d)));
+  // Changes persist one after another so the ticket row never moves backwards.
+  const persist = (change: ApplyChangeInput): Promise<void> => {
+    const done = persistChain.then(() => records.applyTicketChange(change)).then(deliver);
+    persistChain = done.catch(() => undefined);
+    return done;
+  };
+
+  const applyAction = async (action: TicketAction) => {
+    if (state.hasSeen(action.actionId)) return state.inputs();
+    const change = state.apply(action, Date.now());
+    dirty = true;
+    await persist(change);
+    return state.inputs();
+  };
+
+  setHandler(
+    ticketActionUpdate,
+    async (action) => applyAction(action),
+    {
+      validator: (action) => {
+        try {
+          state.validate(action);
+        } catch (err) {
+          if (err instanceof ActionRejected) throw ApplicationFailure.nonRetryable(err.message, err.code);
+          throw err;
+        }
+      },
+    },
+  );
+  setHandler(ticketActionSignal, async (action) => {
+    try {
+      await applyAction(action);
+    } catch (err) {
+      if (!(err instanceof ActionRejected)) throw err;
+      log.info('ignored a signal that does not apply', { actionId: action.actionId, reason: err.message });
+    }
+  });
+  setHandler(slaInputsQuery, () => state.inputs());
+
+  if (!input.carried) {
+    deliver(await startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, workflowId: ticketWorkflowId(input.ticket.id), sla: state.slaSnapshot() }));
+  }
+
+  const fireStep = async (step: PlannedStep, clock: PlannedClock) => {
+    state.fired.add(step.id);
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    const sla = state.slaSnapshot();
+    const breach = step.percent === 100;
+    deliver(
+      await records.recordEvents({
+        ticketId: state.facts.id,
+        events: [
+          {
+            id: `${state.facts.id}:sla:${step.id}`,
+            type: breach ? 'sla.breached' : 'sla.escalation',
+            at,
+            actor: 'system:ladder',
+            visibility: 'internal',
+            data: {
+              number: state.facts.number,
+              clock: step.clock,
+              cycle: step.cycle,
+              percent: step.percent,
+              scheduledAt: step.at === null ? null : new Date(step.at).toISOString(),
+              dueAt: clock.result.dueAt === null ? null : new Date(clock.result.dueAt).toISOString(),
+              priority: state.priority,
+            },
+          },
+        ],
+      }),
+    );
+    step.actions.forEach((action, actionIndex) =>
+      track(
+        ladder
+          .runLadderAction({ ticketId: state.facts.id, ticketNumber: state.facts.number, stepId: step.id, clock: step.clock, percent: step.percent, actionIndex, action, at, sla })
+          .then((r) => deliver(r.deliveries)),
+      ),
+    );
+  };
+
+  while (!state.finished) {
+    const now = Date.now();
+    for (const { step, clock } of dueSteps(state.plan(), state.fired, now)) await fireStep(step, clock);
+
+    const autoCloseAt = state.autoCloseAt();
+    if (autoCloseAt !== null && autoCloseAt <= now) {
+      await applyAction({ kind: 'set_status', actionId: `auto-close:${autoCloseAt}`, actor: { type: 'system', name: 'auto-close' }, status: 'closed' });
+      continue;
+    }
+
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) break;
+
+    const wakeAt = [nextStepAt(state.plan(), state.fired, now), autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
+    dirty = false;
+    if (wakeAt === undefined) await condition(() => dirty);
+    else await condition(() => dirty, Math.max(wakeAt - Date.now(), 1));
+  }
+
+  // Let in-flight updates finish and their writes land before this run ends.
+  await condition(allHandlersFinished);
+  await persistChain;
+  await Promise.all([...background]);
+  if (!state.finished) {
+    return continueAsNew<typeof ticketWorkflow>({ version: 1, ticket: input.ticket, policy: state.policy, carried: state.carry() });
+  }
+  return { status: state.status };
+}
