@@ -16,6 +16,8 @@ const schema = z.object({
   PACER_DATA_DIR: z.string().default('data'),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Shifts every dev-server port from temporal-dev.yaml, to run a second stack beside the first. */
+  PACER_TEMPORAL_PORT_OFFSET: z.coerce.number().int().min(0).max(50_000).default(0),
   PACER_TASK_QUEUE: z.string().default('pacer'),
   PACER_ADMIN_API_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters',
@@ -32,6 +34,7 @@ export type Config = Readonly<{
   dataDir: string;
   temporalAddress: string | undefined;
   temporalNamespace: string;
+  temporalPortOffset: number;
   taskQueue: string;
   adminApiKey: string | undefined;
   publicUrl: string;
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.PACER_DATA_DIR,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporalPortOffset: e.PACER_TEMPORAL_PORT_OFFSET,
     taskQueue: e.PACER_TASK_QUEUE,
     adminApiKey: e.PACER_ADMIN_API_KEY,
     publicUrl: e.PACER_PUBLIC_URL ?? `http://localhost:${e.PORT}`,

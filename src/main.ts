@@ -45,7 +45,7 @@ async function main(log: Logger): Promise<void> {
 
   let temporalAddress = config.temporalAddress;
   if (!temporalAddress) {
-    const dev: TemporalDevServer = await startTemporalDevServer({ log, dbFile: path.resolve(config.dataDir, 'temporal.sqlite') });
+    const dev: TemporalDevServer = await startTemporalDevServer({ log, dbFile: path.resolve(config.dataDir, 'temporal.sqlite'), portOffset: config.temporalPortOffset });
     stops.push(() => dev.stop());
     temporalAddress = dev.address;
     log.info({ address: dev.address, ui: dev.uiUrl }, 'Temporal dev server ready');

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Why: `npm test` (via `pretest`) must work on a clean machine. Everything slow or
+# networked that the tests need is prepared here, up front and loudly, instead of
+# inside mocha's global setup where a multi-minute build would look like a hang:
+#   - a real PostgreSQL test cluster (apt-get installs the server if missing),
+#   - Temporal's Java time-skipping test server from Maven Central,
+#   - the pinned Temporal CLI (built once with `go install` if not cached).
+# Each step is idempotent and quick once done.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { echo "[test-prerequisites] $*" >&2; }
+
+say "PostgreSQL test cluster"
+pg_url="$(bash scripts/ensure-test-postgres.sh | tail -n 1)"
+say "  $pg_url"
+
+say "Temporal time-skipping test server"
+test_server="$(bash scripts/fetch-temporal-test-server.sh | tail -n 1)"
+say "  $test_server"
+
+say "Temporal CLI (dev server)"
+cli="$(node_modules/.bin/tsx src/stack/temporal-cli.ts | tail -n 1)"
+say "  $cli"
