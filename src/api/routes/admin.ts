@@ -26,7 +26,10 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService): Route
   const admin = requireRole('admin');
 
   // ── organizations ────────────────────────────────────────────────
-  const orgSchema = z.strictObject({ name: z.string().trim().min(1).max(200), tier: z.string().min(1), emailDomains: z.array(z.string().min(1)).default([]) });
+  // PATCH schemas are built from the fields without defaults: a default would overwrite what the PATCH does not name.
+  const orgFields = { name: z.string().trim().min(1).max(200), tier: z.string().min(1), emailDomains: z.array(z.string().min(1)) };
+  const orgSchema = z.strictObject({ ...orgFields, emailDomains: orgFields.emailDomains.default([]) });
+  const orgPatchSchema = z.strictObject(orgFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
   const orgView = (o: { id: string; name: string; tier: string; email_domains: string[]; created_at: Date; updated_at: Date }) => ({
     id: o.id, name: o.name, tier: o.tier, emailDomains: o.email_domains, createdAt: iso(o.created_at), updatedAt: iso(o.updated_at),
   });
@@ -68,7 +71,7 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService): Route
   });
   r.patch('/organizations/:id', admin, async (req, res) => {
     const id = idOf(req);
-    const body = parse(orgSchema.partial().refine((v) => Object.keys(v).length > 0, 'nothing to change'), req.body);
+    const body = parse(orgPatchSchema, req.body);
     if (body.tier) await requireTier(body.tier);
     const before = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!before) throw ApiError.notFound('organization');
@@ -211,12 +214,19 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService): Route
   });
 
   // ── webhook subscriptions ────────────────────────────────────────
-  const webhookSchema = z.strictObject({
+  const webhookFields = {
     url: z.url({ protocol: /^https?$/ }),
-    eventTypes: z.array(z.string().min(1)).min(1).default(['*']),
-    secret: z.string().min(16).max(200).optional(),
-    active: z.boolean().default(true),
+    eventTypes: z.array(z.string().min(1)).min(1),
+    secret: z.string().min(16).max(200),
+    active: z.boolean(),
+  };
+  const webhookSchema = z.strictObject({
+    ...webhookFields,
+    eventTypes: webhookFields.eventTypes.default(['*']),
+    secret: webhookFields.secret.optional(),
+    active: webhookFields.active.default(true),
   });
+  const webhookPatchSchema = z.strictObject(webhookFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
   const webhookView = (w: { id: string; url: string; event_types: string[]; active: boolean; created_at: Date }) => ({
     id: w.id, url: w.url, eventTypes: w.event_types, active: w.active, createdAt: iso(w.created_at),
   });
@@ -238,7 +248,7 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService): Route
     res.json(webhookView(w));
   });
   r.patch('/webhooks/:id', admin, async (req, res) => {
-    const body = parse(webhookSchema.partial().refine((v) => Object.keys(v).length > 0, 'nothing to change'), req.body);
+    const body = parse(webhookPatchSchema, req.body);
     const w = await db
       .updateTable('webhook_subscriptions')
       .set({ ...(body.url && { url: body.url }), ...(body.eventTypes && { event_types: JSON.stringify(body.eventTypes) }), ...(body.secret && { secret: body.secret }), ...(body.active !== undefined && { active: body.active }) })

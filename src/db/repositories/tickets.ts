@@ -15,23 +15,28 @@ export interface TicketFilter {
 
 type Eb = ExpressionBuilder<Database, 'tickets'>;
 
-/** A clock is breached once due has passed unmet, or when it was met after due. */
+/**
+ * A clock is breached once due has passed unmet, or when it was met after due.
+ * Every comparison is guarded with IS NOT NULL so these are always true or false, never
+ * NULL: a NULL would make NOT(breached) NULL too, hiding every unbreached ticket from the
+ * at-risk list and from `breached=false`.
+ */
 export function breachedExpr(eb: Eb): Expression<SqlBool> {
   return eb.or([
-    eb.and([eb('fr_met_at', 'is', null), eb('fr_due_at', '<=', sql<Date>`now()`)]),
-    eb('fr_met_at', '>', eb.ref('fr_due_at')),
-    eb.and([eb('res_met_at', 'is', null), eb('res_due_at', '<=', sql<Date>`now()`)]),
-    eb('res_met_at', '>', eb.ref('res_due_at')),
+    eb.and([eb('fr_met_at', 'is', null), eb('fr_due_at', 'is not', null), eb('fr_due_at', '<=', sql<Date>`now()`)]),
+    eb.and([eb('fr_met_at', 'is not', null), eb('fr_due_at', 'is not', null), eb('fr_met_at', '>', eb.ref('fr_due_at'))]),
+    eb.and([eb('res_met_at', 'is', null), eb('res_due_at', 'is not', null), eb('res_due_at', '<=', sql<Date>`now()`)]),
+    eb.and([eb('res_met_at', 'is not', null), eb('res_due_at', 'is not', null), eb('res_met_at', '>', eb.ref('res_due_at'))]),
   ]);
 }
 
-/** At risk: at least 80% of an unmet clock has elapsed, and nothing is breached yet. */
+/** At risk: at least 80% of an unmet clock has elapsed, and nothing is breached yet (never NULL, as above). */
 export function atRiskExpr(eb: Eb): Expression<SqlBool> {
   return eb.and([
     eb.not(breachedExpr(eb)),
     eb.or([
-      eb.and([eb('fr_met_at', 'is', null), eb('fr_at_risk_at', '<=', sql<Date>`now()`)]),
-      eb.and([eb('res_met_at', 'is', null), eb('res_at_risk_at', '<=', sql<Date>`now()`)]),
+      eb.and([eb('fr_met_at', 'is', null), eb('fr_at_risk_at', 'is not', null), eb('fr_at_risk_at', '<=', sql<Date>`now()`)]),
+      eb.and([eb('res_met_at', 'is', null), eb('res_at_risk_at', 'is not', null), eb('res_at_risk_at', '<=', sql<Date>`now()`)]),
     ]),
   ]);
 }
