@@ -81,6 +81,8 @@ export interface TicketWorkflowInput {
   ticket: TicketFacts;
   policy: SlaPolicySnapshot | null;
   carried?: CarriedState;
+  /** Continue as new past this many history events (default 4000); tests lower it. */
+  historyLimit?: number;
 }
 
 export interface Actor {

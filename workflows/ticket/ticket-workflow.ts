@@ -146,7 +146,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     }
 
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) break;
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) break;
 
     const wakeAt = [nextStepAt(state.plan(), state.fired, now), autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
     dirty = false;
@@ -159,7 +159,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   await persistChain;
   await Promise.all([...background]);
   if (!state.finished) {
-    return continueAsNew<typeof ticketWorkflow>({ version: 1, ticket: input.ticket, policy: state.policy, carried: state.carry() });
+    return continueAsNew<typeof ticketWorkflow>({ ...input, policy: state.policy, carried: state.carry() });
   }
   return { status: state.status };
 }

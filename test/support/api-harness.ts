@@ -1,0 +1,103 @@
+/**
+ * A whole Pacer for API tests: a fresh database on the real PostgreSQL test server, the
+ * worker on the shared Temporal dev server (own task queue), and the express app on a
+ * random loopback port. Mirrors src/main.ts; activity overrides let tests inject faults.
+ */
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createApp } from '../../src/api/app';
+import { createLogger } from '../../src/logger';
+import { createPacerWorker, WORKFLOWS_PATH } from '../../src/temporal/worker';
+import type { createActivities } from '../../activities';
+import { createTestDatabase, type TestDatabase } from './database';
+import { testTemporalAddress } from './env';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** The workflow bundle, built once per test process. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  return bundle;
+}
+
+export interface PacerHarness {
+  baseUrl: string;
+  adminKey: string;
+  database: TestDatabase;
+  client: Client;
+  taskQueue: string;
+  /** fetch against the API with the admin key unless another key is given. */
+  api(path: string, init?: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { activities?: Partial<ReturnType<typeof createActivities>> } = {}): Promise<PacerHarness> {
+  const log = createLogger('warn');
+  const database = await createTestDatabase();
+  const address = testTemporalAddress();
+  const taskQueue = `pacer-test-${crypto.randomBytes(4).toString('hex')}`;
+  const adminKey = `admin-${crypto.randomBytes(16).toString('hex')}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await createPacerWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: database.db, workflowBundle: await workflowBundle(), activities: opts.activities });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    worker.shutdown();
+    await running;
+    worker = undefined;
+  };
+  await startWorker();
+
+  const app = createApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    adminKey,
+    database,
+    client,
+    taskQueue,
+    async api(path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers };
+      const key = init.key === undefined ? adminKey : init.key;
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      let body: string | undefined;
+      if (init.body !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+      }
+      const res = await fetch(baseUrl + path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    stopWorker,
+    startWorker,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopWorker();
+      await connection.close();
+      await nativeConnection.close();
+      await database.drop();
+    },
+  };
+}
