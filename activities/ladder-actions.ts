@@ -9,8 +9,7 @@ export function createLadderActivities(db: Kysely<Database>, registry: ActionReg
   return {
     async runLadderAction(input: RunActionInput): Promise<{ outcome: ActionOutcome; deliveries: PendingDelivery[] }> {
       const outcome = await registry.run(input);
-      const deliveries = await db.transaction().execute((tx) =>
-        insertEvents(tx, input.ticketId, [
+      const deliveries = await insertEvents(db, input.ticketId, [
           {
             id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
             type: outcome.status === 'skipped' ? 'action.skipped' : 'action.done',
@@ -19,8 +18,7 @@ export function createLadderActivities(db: Kysely<Database>, registry: ActionReg
             visibility: 'internal',
             data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: outcome.detail },
           },
-        ]),
-      );
+      ]);
       return { outcome, deliveries };
     },
   };

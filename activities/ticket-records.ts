@@ -3,8 +3,9 @@
  * idempotent: rows are keyed by ids the workflow chose deterministically, and ticket
  * fields only move forward by state version, so retries and replays land once.
  */
-import { type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../src/db/schema';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, NewTicketRow } from '../src/db/schema';
+import { ticketWorkflowId, type TicketFacts } from '../workflows/ticket/contract';
 import type { ApplyChangeInput, EventInput, InitTicketInput, PendingDelivery, SlaSnapshot } from './types';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -21,38 +22,40 @@ export function slaColumns(sla: SlaSnapshot) {
   };
 }
 
+/** The ticket row as first written, by the API or (if the API died first) by the workflow. */
+export function newTicketRow(t: TicketFacts, policyId: string | null, sla: SlaSnapshot): NewTicketRow {
+  return {
+    id: t.id,
+    number: t.number,
+    subject: t.subject,
+    description: t.description,
+    priority: t.priority,
+    status: t.status,
+    channel: t.channel,
+    category: t.category,
+    requester_email: t.requesterEmail,
+    requester_name: t.requesterName,
+    assignee: t.assignee,
+    organization_id: t.organizationId,
+    policy_id: policyId,
+    workflow_id: ticketWorkflowId(t.id),
+    state_version: 0,
+    created_at: t.createdAt,
+    updated_at: t.createdAt,
+    ...slaColumns(sla),
+  };
+}
+
 export function createTicketRecordActivities(db: Kysely<Database>) {
   return {
     /** Makes sure the workflow's ticket exists (the API normally wrote it already). */
     async initTicketRecord(input: InitTicketInput): Promise<PendingDelivery[]> {
-      const t = input.ticket;
-      return db.transaction().execute(async (tx) => {
-        await tx
-          .insertInto('tickets')
-          .values({
-            id: t.id,
-            number: t.number,
-            subject: t.subject,
-            description: t.description,
-            priority: t.priority,
-            status: t.status,
-            channel: t.channel,
-            category: t.category,
-            requester_email: t.requesterEmail,
-            requester_name: t.requesterName,
-            assignee: t.assignee,
-            organization_id: t.organizationId,
-            policy_id: input.policyId,
-            workflow_id: input.workflowId,
-            state_version: 0,
-            created_at: t.createdAt,
-            updated_at: t.createdAt,
-            ...slaColumns(input.sla),
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
-        return insertEvents(tx, t.id, [createdEvent(input)]);
-      });
+      await db
+        .insertInto('tickets')
+        .values(newTicketRow(input.ticket, input.policyId, input.sla))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return insertEvents(db, input.ticket.id, [createdEvent(input)]);
     },
 
     async applyTicketChange(input: ApplyChangeInput): Promise<PendingDelivery[]> {
@@ -90,7 +93,7 @@ export function createTicketRecordActivities(db: Kysely<Database>) {
     },
 
     async recordEvents(input: { ticketId: string; events: EventInput[] }): Promise<PendingDelivery[]> {
-      return db.transaction().execute((tx) => insertEvents(tx, input.ticketId, input.events));
+      return insertEvents(db, input.ticketId, input.events);
     },
   };
 }
@@ -109,29 +112,36 @@ function createdEvent(input: InitTicketInput): EventInput {
 
 /**
  * Appends events (once each) and fans each out to the webhook subscriptions that want it.
- * Deliveries are rows too, so the set of deliveries for an event is fixed at its first write.
+ * Deliveries are rows too, so the set of deliveries for an event is fixed at its first write;
+ * the answer is every delivery of these events not yet acknowledged, so a retried call
+ * returns the same set. One idempotent statement, so no transaction is needed.
  */
-export async function insertEvents(tx: Db, ticketId: string, events: EventInput[]): Promise<PendingDelivery[]> {
+export async function insertEvents(db: Db, ticketId: string, events: EventInput[]): Promise<PendingDelivery[]> {
   if (events.length === 0) return [];
-  await tx
-    .insertInto('ticket_events')
-    .values(events.map((e) => ({ id: e.id, ticket_id: ticketId, type: e.type, at: e.at, actor: e.actor, visibility: e.visibility, data: JSON.stringify(e.data) })))
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-  const subscriptions = await tx.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('active', '=', true).execute();
-  const rows = events.flatMap((e) =>
-    subscriptions
-      .filter((s) => s.event_types.includes('*') || s.event_types.includes(e.type))
-      .map((s) => ({ id: `${e.id}>${s.id}`, subscription_id: s.id, event_id: e.id })),
-  );
-  if (rows.length === 0) return [];
-  await tx.insertInto('webhook_deliveries').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
-  const pending = await tx
-    .selectFrom('webhook_deliveries')
-    .select('id')
-    .where('id', 'in', rows.map((r) => r.id))
-    .where('delivered_at', 'is', null)
-    .execute();
-  return pending.map((p) => ({ deliveryId: p.id }));
+  const ids = events.map((e) => e.id);
+  // One statement: append the events, fan them out to subscriptions, answer with every
+  // delivery still owed. Rows a data-modifying CTE writes are invisible to the rest of its
+  // statement, hence the UNION with what earlier attempts already wrote.
+  const { rows } = await sql<{ id: string }>`
+    with appended as (
+      insert into ticket_events (id, ticket_id, type, at, actor, visibility, data)
+      select * from unnest(
+        ${ids}::text[], ${events.map(() => ticketId)}::uuid[], ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => e.at)}::timestamptz[], ${events.map((e) => e.actor)}::text[],
+        ${events.map((e) => e.visibility)}::text[], ${events.map((e) => JSON.stringify(e.data))}::jsonb[])
+      on conflict (id) do nothing
+    ), wanted as (
+      select e.id as event_id, s.id as subscription_id
+      from unnest(${ids}::text[], ${events.map((e) => e.type)}::text[]) as e(id, type)
+      join webhook_subscriptions s on s.active and (s.event_types ? '*' or s.event_types ? e.type)
+    ), inserted as (
+      insert into webhook_deliveries (id, subscription_id, event_id)
+      select event_id || '>' || subscription_id, subscription_id, event_id from wanted
+      on conflict (id) do nothing
+      returning id
+    )
+    select id from inserted
+    union
+    select id from webhook_deliveries where event_id = any(${ids}::text[]) and delivered_at is null`.execute(db);
+  return rows.map((r) => ({ deliveryId: r.id }));
 }
-

@@ -48,7 +48,6 @@ export interface CommentInput {
 export interface InitTicketInput {
   ticket: TicketFacts;
   policyId: string | null;
-  workflowId: string;
   sla: SlaSnapshot;
 }
 

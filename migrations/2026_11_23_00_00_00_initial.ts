@@ -1,6 +1,6 @@
 /**
  * The first schema: organizations and their tiers, business calendars, SLA policies,
- * tickets with their SLA snapshot, comments, the append-only event log, webhook
+ * tickets with their SLA snapshot (numbers come from per-day sequences made at run time), comments, the append-only event log, webhook
  * subscriptions and deliveries, API keys and idempotency keys.
  * Frozen in time: it takes Kysely<any> so later changes to the typed schema never alter it.
  */
@@ -57,12 +57,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('sla_policies_tier_priority', ['tier', 'priority'])
-    .execute();
-
-  await db.schema
-    .createTable('ticket_number_counters')
-    .addColumn('day', 'text', (c) => c.primaryKey())
-    .addColumn('last', 'integer', (c) => c.notNull())
     .execute();
 
   await db.schema

@@ -14,6 +14,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: optionalString,
   PACER_DATA_DIR: z.string().default('data'),
+  /** Connections per process; the API and the activities share them, so size for both. */
+  PACER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(32),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   /** Shifts every dev-server port from temporal-dev.yaml, to run a second stack beside the first. */
@@ -32,6 +34,7 @@ export type Config = Readonly<{
   port: number;
   databaseUrl: string | undefined;
   dataDir: string;
+  dbPoolSize: number;
   temporalAddress: string | undefined;
   temporalNamespace: string;
   temporalPortOffset: number;
@@ -53,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.PACER_DATA_DIR,
+    dbPoolSize: e.PACER_DB_POOL_SIZE,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     temporalPortOffset: e.PACER_TEMPORAL_PORT_OFFSET,

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
 import { loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { openDatabase } from './db/connect';
@@ -32,7 +32,8 @@ async function main(log: Logger): Promise<void> {
   const parts = partsFromArgs(process.argv.slice(2));
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log.
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
 
   const stops: Array<() => Promise<void>> = [];
   const shutdown = async (signal: string) => {
@@ -51,7 +52,7 @@ async function main(log: Logger): Promise<void> {
     log.info({ address: dev.address, ui: dev.uiUrl }, 'Temporal dev server ready');
   }
 
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log, poolSize: config.dbPoolSize });
   stops.push(() => database.close());
   await migrateToLatest(database.db, log);
   await seedDefaults(database.db);

@@ -7,7 +7,7 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import { TicketLifecycle } from '../tickets/ticket-lifecycle';
 import { TicketService } from '../tickets/ticket-service';
-import { authenticate } from './auth';
+import { ApiKeyCache, authenticate } from './auth';
 import { ApiError, errorMiddleware } from './errors';
 import { adminRoutes } from './routes/admin';
 import { slaRoutes } from './routes/sla';
@@ -24,6 +24,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Weak ETags hash every JSON body; API clients here poll by cursor, not by conditional GET.
+  app.disable('etag');
   app.set('query parser', 'simple');
   const lifecycle = new TicketLifecycle(deps.temporal, deps.taskQueue);
   const tickets = new TicketService(deps.db, lifecycle);
@@ -41,10 +43,11 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
-  api.use(authenticate(deps.db, deps.adminApiKey));
+  const keyCache = new ApiKeyCache();
+  api.use(authenticate(deps.db, deps.adminApiKey, keyCache));
   api.use('/tickets', ticketRoutes({ db: deps.db, tickets, lifecycle }));
   api.use('/sla', slaRoutes(deps.db));
-  api.use('/', adminRoutes(deps.db, tickets));
+  api.use('/', adminRoutes(deps.db, tickets, keyCache));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use('/api/v1', api);
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));

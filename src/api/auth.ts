@@ -8,6 +8,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { ApiError } from './errors';
+import { TtlCache } from '../util/ttl-cache';
 
 export const ROLES = ['admin', 'agent', 'customer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -39,7 +40,13 @@ function sameSecret(a: string, b: string): boolean {
   return crypto.timingSafeEqual(ha, hb);
 }
 
-export function authenticate(db: Kysely<Database>, adminApiKey: string | undefined): RequestHandler {
+/**
+ * Known keys, remembered briefly so a busy client costs no query per request. A revocation
+ * through this process clears it at once; other API processes notice within the TTL (5 s).
+ */
+export class ApiKeyCache extends TtlCache<Principal> {}
+
+export function authenticate(db: Kysely<Database>, adminApiKey: string | undefined, cache = new ApiKeyCache()): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const header = req.get('authorization') ?? '';
@@ -50,14 +57,21 @@ export function authenticate(db: Kysely<Database>, adminApiKey: string | undefin
         req.principal = { role: 'admin', keyId: null, name: 'admin (PACER_ADMIN_API_KEY)', organizationId: null };
         return next();
       }
+      const hash = hashApiKey(key);
+      const cached = cache.get(hash);
+      if (cached) {
+        req.principal = cached;
+        return next();
+      }
       const row = await db
         .selectFrom('api_keys')
         .select(['id', 'name', 'role', 'organization_id'])
-        .where('key_hash', '=', hashApiKey(key))
+        .where('key_hash', '=', hash)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (!row) throw new ApiError(401, 'unauthenticated', 'unknown or revoked API key');
       req.principal = { role: row.role as Role, keyId: row.id, name: row.name, organizationId: row.organization_id };
+      cache.set(hash, req.principal);
       next();
     } catch (err) {
       next(err);

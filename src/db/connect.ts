@@ -19,7 +19,7 @@ export interface DatabaseHandle {
 
 export async function openDatabase(opts: { url?: string; dataDir: string; log: Logger; poolSize?: number }): Promise<DatabaseHandle> {
   if (opts.url) {
-    const pool = new Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const pool = new Pool({ connectionString: opts.url, max: opts.poolSize ?? 32 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, description: redact(opts.url), close: () => db.destroy() };
   }

@@ -46,8 +46,6 @@ export interface SlaPoliciesTable {
   updated_at: GeneratedTimestamp;
 }
 
-export interface TicketNumberCountersTable { day: string; last: number }
-
 export interface TicketsTable {
   id: string;
   number: string;
@@ -144,7 +142,6 @@ export interface Database {
   organizations: OrganizationsTable;
   calendars: CalendarsTable;
   sla_policies: SlaPoliciesTable;
-  ticket_number_counters: TicketNumberCountersTable;
   tickets: TicketsTable;
   comments: CommentsTable;
   ticket_events: TicketEventsTable;

@@ -1,37 +1,75 @@
 /** Finds the SLA policy for (tier, priority) and freezes it, with its calendar, into a workflow snapshot. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import type { CalendarSpec, Weekday } from '../../workflows/sla/business-calendar';
+import type { CalendarSpec } from '../../workflows/sla/business-calendar';
 import type { LadderStep, SlaPolicySnapshot, TicketStatus } from '../../workflows/ticket/contract';
+
+const POLICY_COLUMNS = [
+  'p.id as policy_id',
+  'p.name as policy_name',
+  'p.first_response_minutes',
+  'p.resolution_minutes',
+  'p.pause_on',
+  'p.escalations',
+  'p.auto_close_days',
+  'c.timezone',
+  'c.weekly',
+  'c.holidays',
+] as const;
+
+interface PolicyColumns {
+  policy_id: string | null;
+  policy_name: string | null;
+  first_response_minutes: number | null;
+  resolution_minutes: number | null;
+  pause_on: string[] | null;
+  escalations: unknown[] | null;
+  auto_close_days: number | null;
+  timezone: string | null;
+  weekly: Record<string, Array<[string, string]>> | null;
+  holidays: string[] | null;
+}
+
+function toSnapshot(row: PolicyColumns): SlaPolicySnapshot | null {
+  if (row.policy_id === null || row.timezone === null) return null;
+  return {
+    policyId: row.policy_id,
+    name: row.policy_name ?? '',
+    calendar: { timezone: row.timezone, weekly: (row.weekly ?? {}) as CalendarSpec['weekly'], holidays: row.holidays ?? [] },
+    firstResponseMinutes: row.first_response_minutes,
+    resolutionMinutes: row.resolution_minutes,
+    pauseOn: (row.pause_on ?? []) as TicketStatus[],
+    escalations: (row.escalations ?? []) as LadderStep[],
+    autoCloseDays: row.auto_close_days ?? 7,
+  };
+}
 
 export async function matchPolicy(db: Kysely<Database>, tier: string, priority: string): Promise<SlaPolicySnapshot | null> {
   const row = await db
     .selectFrom('sla_policies as p')
     .innerJoin('calendars as c', 'c.id', 'p.calendar_id')
-    .select([
-      'p.id',
-      'p.name',
-      'p.first_response_minutes',
-      'p.resolution_minutes',
-      'p.pause_on',
-      'p.escalations',
-      'p.auto_close_days',
-      'c.timezone',
-      'c.weekly',
-      'c.holidays',
-    ])
+    .select(POLICY_COLUMNS)
     .where('p.tier', '=', tier)
     .where('p.priority', '=', priority)
     .executeTakeFirst();
-  if (!row) return null;
-  return {
-    policyId: row.id,
-    name: row.name,
-    calendar: { timezone: row.timezone, weekly: row.weekly as CalendarSpec['weekly'] & Record<Weekday, Array<[string, string]>>, holidays: row.holidays },
-    firstResponseMinutes: row.first_response_minutes,
-    resolutionMinutes: row.resolution_minutes,
-    pauseOn: row.pause_on as TicketStatus[],
-    escalations: row.escalations as LadderStep[],
-    autoCloseDays: row.auto_close_days,
-  };
+  return row ? toSnapshot(row) : null;
 }
+
+export interface OrganizationWithPolicy {
+  id: string;
+  tier: string;
+  policy: SlaPolicySnapshot | null;
+}
+
+/** An organization and the policy its tier gives a priority, in one round trip (the intake path). */
+export async function organizationWithPolicy(db: Kysely<Database>, organizationId: string, priority: string): Promise<OrganizationWithPolicy | null> {
+  const row = await db
+    .selectFrom('organizations as o')
+    .leftJoin('sla_policies as p', (join) => join.onRef('p.tier', '=', 'o.tier').on('p.priority', '=', priority))
+    .leftJoin('calendars as c', 'c.id', 'p.calendar_id')
+    .select(['o.id', 'o.tier', ...POLICY_COLUMNS])
+    .where('o.id', '=', organizationId)
+    .executeTakeFirst();
+  return row ? { id: row.id, tier: row.tier, policy: toSnapshot(row as PolicyColumns) } : null;
+}
+

@@ -12,14 +12,15 @@ import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../db/schema';
 import { ApiError } from '../api/errors';
 import type { Principal } from '../api/auth';
-import { slaColumns } from '../../activities/ticket-records';
+import { newTicketRow } from '../../activities/ticket-records';
 import { TicketState } from '../../workflows/ticket/ticket-state';
-import { ticketWorkflowId, type Actor, type Priority, type TicketAction, type TicketWorkflowInput } from '../../workflows/ticket/contract';
+import { type Actor, type Priority, type TicketAction, type TicketWorkflowInput } from '../../workflows/ticket/contract';
 import { canTransition } from '../../workflows/ticket/status-rules';
-import { matchPolicy } from '../sla/policy-snapshot';
+import { matchPolicy, organizationWithPolicy, type OrganizationWithPolicy } from '../sla/policy-snapshot';
+import { TtlCache } from '../util/ttl-cache';
 import { findTicket } from '../db/repositories/tickets';
 import { inferPriority } from './priority-inference';
-import { allocateTicketNumber } from './ticket-number';
+import { TicketNumbers } from './ticket-number';
 import type { TicketLifecycle } from './ticket-lifecycle';
 
 export interface CreateTicketRequest {
@@ -43,10 +44,25 @@ export interface PatchTicketRequest {
 }
 
 export class TicketService {
+  private readonly numbers: TicketNumbers;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly lifecycle: TicketLifecycle,
-  ) {}
+    /** Organization + policy lookups on the intake path; cleared by every settings write. */
+    readonly settingsCache = new TtlCache<OrganizationWithPolicy | null>(),
+  ) {
+    this.numbers = new TicketNumbers(db);
+  }
+
+  private async organizationWithPolicy(organizationId: string, priority: string): Promise<OrganizationWithPolicy | null> {
+    const key = `${organizationId}|${priority}`;
+    const cached = this.settingsCache.get(key);
+    if (cached !== undefined) return cached;
+    const found = await organizationWithPolicy(this.db, organizationId, priority);
+    this.settingsCache.set(key, found);
+    return found;
+  }
 
   async create(principal: Principal, req: CreateTicketRequest, idempotencyKey?: string): Promise<{ ticket: TicketRow; replayed: boolean }> {
     const scope = principal.keyId ?? `role:${principal.role}`;
@@ -64,49 +80,49 @@ export class TicketService {
       throw new ApiError(403, 'forbidden', 'a customer key can only create tickets for its own organization');
     }
     if (!organizationId) throw new ApiError(400, 'validation_failed', 'organizationId is required', [{ path: 'organizationId', message: 'Required' }]);
-    const org = await this.db.selectFrom('organizations').select(['id', 'tier']).where('id', '=', organizationId).executeTakeFirst();
-    if (!org) throw new ApiError(400, 'validation_failed', 'unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
-
     const priority = req.priority ?? inferPriority(req.subject, req.description);
-    const policy = await matchPolicy(this.db, org.tier, priority);
+    const org = await this.organizationWithPolicy(organizationId, priority);
+    if (!org) throw new ApiError(400, 'validation_failed', 'unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
+    const policy = org.policy;
     const createdAt = new Date();
     const ticketId = crypto.randomUUID();
 
-    const input = await this.db.transaction().execute(async (tx) => {
-      const number = await allocateTicketNumber(tx, createdAt);
-      const wfInput: TicketWorkflowInput = {
-        version: 1,
-        ticket: {
-          id: ticketId,
-          number,
-          subject: req.subject,
-          description: req.description,
-          priority,
-          status: 'new',
-          channel: req.channel,
-          category: req.category ?? null,
-          requesterEmail: req.requester.email,
-          requesterName: req.requester.name ?? null,
-          assignee: req.assignee ?? null,
-          organizationId,
-          tier: org.tier,
-          createdAt: createdAt.toISOString(),
-        },
-        policy,
-      };
-      if (!idempotencyKey) return wfInput;
-      const inserted = await tx
+    const number = await this.numbers.next(createdAt);
+    let input: TicketWorkflowInput = {
+      version: 1,
+      ticket: {
+        id: ticketId,
+        number,
+        subject: req.subject,
+        description: req.description,
+        priority,
+        status: 'new',
+        channel: req.channel,
+        category: req.category ?? null,
+        requesterEmail: req.requester.email,
+        requesterName: req.requester.name ?? null,
+        assignee: req.assignee ?? null,
+        organizationId,
+        tier: org.tier,
+        createdAt: createdAt.toISOString(),
+      },
+      policy,
+    };
+    if (idempotencyKey) {
+      const inserted = await this.db
         .insertInto('idempotency_keys')
-        .values({ scope, key: idempotencyKey, request_hash: requestHash, ticket_id: ticketId, ticket_input: JSON.stringify(wfInput) })
+        .values({ scope, key: idempotencyKey, request_hash: requestHash, ticket_id: ticketId, ticket_input: JSON.stringify(input) })
         .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
         .returning('ticket_id')
         .executeTakeFirst();
-      if (inserted) return wfInput;
-      // A concurrent request with the same key won the race: finish theirs instead.
-      const winner = await tx.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey).executeTakeFirstOrThrow();
-      if (winner.request_hash !== requestHash) throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
-      return winner.ticket_input as TicketWorkflowInput;
-    });
+      if (!inserted) {
+        // A concurrent request with the same key won the race: finish theirs instead
+        // (this request's number stays unused: numbers may have gaps, never duplicates).
+        const winner = await this.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey).executeTakeFirstOrThrow();
+        if (winner.request_hash !== requestHash) throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+        input = winner.ticket_input as TicketWorkflowInput;
+      }
+    }
     const replayed = input.ticket.id !== ticketId;
     return { ticket: await this.complete(input), replayed };
   }
@@ -116,31 +132,14 @@ export class TicketService {
     await this.lifecycle.start(input);
     const t = input.ticket;
     const sla = new TicketState(t, input.policy).slaSnapshot();
-    await this.db
+    const inserted = await this.db
       .insertInto('tickets')
-      .values({
-        id: t.id,
-        number: t.number,
-        subject: t.subject,
-        description: t.description,
-        priority: t.priority,
-        status: t.status,
-        channel: t.channel,
-        category: t.category,
-        requester_email: t.requesterEmail,
-        requester_name: t.requesterName,
-        assignee: t.assignee,
-        organization_id: t.organizationId,
-        policy_id: input.policy?.policyId ?? null,
-        workflow_id: ticketWorkflowId(t.id),
-        state_version: 0,
-        created_at: t.createdAt,
-        updated_at: t.createdAt,
-        ...slaColumns(sla),
-      })
+      .values(newTicketRow(t, input.policy?.policyId ?? null, sla))
       .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-    return (await findTicket(this.db, t.id))!;
+      .returningAll()
+      .executeTakeFirst();
+    // On a retry the row is already there (written by the first attempt or the workflow).
+    return inserted ?? (await findTicket(this.db, t.id))!;
   }
 
   /** Applies a PATCH as a sequence of workflow actions; a status change is checked before anything is sent. */

@@ -23,7 +23,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const pool = new Pool({ connectionString: url.toString(), max: 10 });
+  const pool = new Pool({ connectionString: url.toString(), max: 32 });
   // DROP … WITH (FORCE) kills connections pg-pool is still closing; that is expected, not a failure.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

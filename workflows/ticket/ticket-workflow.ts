@@ -18,7 +18,7 @@ import {
 import type { Activities } from '../../activities';
 import type { ApplyChangeInput, PendingDelivery } from '../../activities/types';
 import { dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
-import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type TicketAction, type TicketWorkflowInput } from './contract';
+import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type TicketAction, type TicketWorkflowInput } from './contract';
 import { ActionRejected, TicketState } from './ticket-state';
 
 /** Records must land: retry without limit, backing off to a minute. */
@@ -94,7 +94,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   setHandler(slaInputsQuery, () => state.inputs());
 
   if (!input.carried) {
-    deliver(await startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, workflowId: ticketWorkflowId(input.ticket.id), sla: state.slaSnapshot() }));
+    deliver(await startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() }));
   }
 
   const fireStep = async (step: PlannedStep, clock: PlannedClock) => {

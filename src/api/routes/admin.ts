@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
 import type { TicketService } from '../../tickets/ticket-service';
-import { generateApiKey, hashApiKey, principalOf, requireRole, ROLES } from '../auth';
+import { generateApiKey, hashApiKey, principalOf, requireRole, ROLES, type ApiKeyCache } from '../auth';
 import { ApiError } from '../errors';
 import { calendarSpecSchema, escalationSchema, priority, status, uuid } from '../schemas';
 import { parse } from '../validation';
@@ -20,9 +20,14 @@ const idOf = (req: Request) => parse(uuid, req.params.id, 'params');
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
 
-export function adminRoutes(db: Kysely<Database>, tickets: TicketService): Router {
+export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCache: ApiKeyCache): Router {
   const r = Router();
   const readers = requireRole('admin', 'agent');
+  // Intake caches organization and policy lookups; any settings write here invalidates them.
+  r.use((req, res, next) => {
+    if (req.method !== 'GET') res.on('finish', () => tickets.settingsCache.clear());
+    next();
+  });
   const admin = requireRole('admin');
 
   // ── organizations ────────────────────────────────────────────────
@@ -289,6 +294,7 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService): Route
   r.delete('/api-keys/:id', admin, async (req, res) => {
     const k = await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', idOf(req)).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
     if (!k) throw ApiError.notFound('API key');
+    keyCache.clear();
     res.json(keyView(k));
   });
 
