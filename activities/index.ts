@@ -4,22 +4,31 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
-import { defaultActionRegistry, type ActionRegistry } from './actions/registry';
+import type { IntegrationConfig } from '../src/integrations/config';
+import type { Logger } from '../src/logger';
+import { buildIntegrations, type Integrations } from './integrations';
+import { createHookActivities } from './hook-activities';
 import { createLadderActivities } from './ladder-actions';
 import { createTicketRecordActivities } from './ticket-records';
 import { createWebhookActivities } from './webhook-delivery';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
-  registry?: ActionRegistry;
+  /** Which integrations are on; none when absent. */
+  integrations?: IntegrationConfig;
+  /** Prebuilt registries (tests); otherwise built from `integrations`. */
+  registries?: Integrations;
   fetch?: typeof fetch;
+  log?: Logger;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const registries = deps.registries ?? buildIntegrations({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
   return {
-    ...createTicketRecordActivities(deps.db),
+    ...createTicketRecordActivities(deps.db, registries.hooks),
     ...createWebhookActivities({ db: deps.db, fetch: deps.fetch }),
-    ...createLadderActivities(deps.db, deps.registry ?? defaultActionRegistry()),
+    ...createLadderActivities(deps.db, registries.actions),
+    ...createHookActivities(deps.db, registries.hooks),
   };
 }
 

@@ -6,6 +6,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, NewTicketRow } from '../src/db/schema';
 import { ticketWorkflowId, type TicketFacts } from '../workflows/ticket/contract';
+import type { HookRegistry } from './hooks';
 import type { ApplyChangeInput, EventInput, InitTicketInput, PendingDelivery, SlaSnapshot } from './types';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -46,16 +47,20 @@ export function newTicketRow(t: TicketFacts, policyId: string | null, sla: SlaSn
   };
 }
 
-export function createTicketRecordActivities(db: Kysely<Database>) {
+export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRegistry) {
   return {
-    /** Makes sure the workflow's ticket exists (the API normally wrote it already). */
-    async initTicketRecord(input: InitTicketInput): Promise<PendingDelivery[]> {
+    /**
+     * Makes sure the workflow's ticket exists (the API normally wrote it already), and tells
+     * the workflow which event types this worker's integrations listen to.
+     */
+    async initTicketRecord(input: InitTicketInput): Promise<{ deliveries: PendingDelivery[]; hookTypes: string[]; events: EventInput[] }> {
       await db
         .insertInto('tickets')
         .values(newTicketRow(input.ticket, input.policyId, input.sla))
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
-      return insertEvents(db, input.ticket.id, [createdEvent(input)]);
+      const events = [createdEvent(input)];
+      return { deliveries: await insertEvents(db, input.ticket.id, events), hookTypes: hooks.types(), events };
     },
 
     async applyTicketChange(input: ApplyChangeInput): Promise<PendingDelivery[]> {

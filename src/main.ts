@@ -15,7 +15,9 @@ import { createLogger, type Logger } from './logger';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { seedDefaults } from './db/seed-defaults';
-import { createApp } from './api/app';
+import { createPacerApp } from './api/app';
+import { loadIntegrationConfig } from './integrations/config';
+import { startIntegrationServers } from './integrations/servers';
 import { createPacerWorker } from './temporal/worker';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 
@@ -31,6 +33,7 @@ function partsFromArgs(argv: string[]): Part[] {
 async function main(log: Logger): Promise<void> {
   const parts = partsFromArgs(process.argv.slice(2));
   const config = loadConfig();
+  const integrations = loadIntegrationConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log.
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
@@ -62,7 +65,7 @@ async function main(log: Logger): Promise<void> {
   let workerRun: Promise<void> | undefined;
   if (parts.includes('worker')) {
     const connection = await NativeConnection.connect({ address: temporalAddress });
-    worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize });
+    worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize, integrations, log });
     workerRun = worker.run();
     stops.push(async () => {
       worker!.shutdown();
@@ -75,7 +78,8 @@ async function main(log: Logger): Promise<void> {
   if (parts.includes('api')) {
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.temporalNamespace });
-    const app = createApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log });
+    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations });
+    for (const stop of await startIntegrationServers({ db: database.db, lifecycle, tickets, config: integrations, log })) stops.push(stop);
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });

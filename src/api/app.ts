@@ -12,6 +12,8 @@ import { ApiError, errorMiddleware } from './errors';
 import { adminRoutes } from './routes/admin';
 import { slaRoutes } from './routes/sla';
 import { ticketRoutes } from './routes/tickets';
+import type { IntegrationConfig } from '../integrations/config';
+import { buildIntegrationRoutes } from '../integrations/routes';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -19,9 +21,21 @@ export interface AppDeps {
   taskQueue: string;
   adminApiKey: string | undefined;
   log: Logger;
+  integrations?: IntegrationConfig;
+}
+
+/** The app and the services behind it (the inbound SMTP listener shares them). */
+export interface PacerApp {
+  app: Express;
+  lifecycle: TicketLifecycle;
+  tickets: TicketService;
 }
 
 export function createApp(deps: AppDeps): Express {
+  return createPacerApp(deps).app;
+}
+
+export function createPacerApp(deps: AppDeps): PacerApp {
   const app = express();
   app.disable('x-powered-by');
   // Weak ETags hash every JSON body; API clients here poll by cursor, not by conditional GET.
@@ -41,16 +55,20 @@ export function createApp(deps: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, temporal });
   });
 
+  const integrationRoutes = buildIntegrationRoutes({ db: deps.db, lifecycle, tickets, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
+  app.use('/api/v1/integrations', integrationRoutes.inbound);
+
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
   const keyCache = new ApiKeyCache();
   api.use(authenticate(deps.db, deps.adminApiKey, keyCache));
   api.use('/tickets', ticketRoutes({ db: deps.db, tickets, lifecycle }));
   api.use('/sla', slaRoutes(deps.db));
+  api.use('/', integrationRoutes.authenticated);
   api.use('/', adminRoutes(deps.db, tickets, keyCache));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use('/api/v1', api);
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
-  return app;
+  return { app, lifecycle, tickets };
 }

@@ -136,6 +136,12 @@ export interface IdempotencyKeysTable {
   created_at: GeneratedTimestamp;
 }
 
+export interface IntegrationEffectsTable { key: string; result: Json<unknown>; created_at: GeneratedTimestamp }
+export interface TicketLinksTable { ticket_id: string; kind: string; external_key: string; url: string | null; data: ColumnType<Record<string, unknown>, string | undefined, string>; created_at: GeneratedTimestamp }
+export interface EmailMessagesTable { message_id: string; ticket_id: string; direction: 'in' | 'out'; kind: string; created_at: GeneratedTimestamp }
+export interface InboundWebhooksTable { id: string; received_at: GeneratedTimestamp }
+export interface AttachmentsTable { id: string; ticket_id: string; comment_id: string | null; filename: string; content_type: string; size: number; content: Buffer; created_at: GeneratedTimestamp }
+
 export interface Database {
   tiers: TiersTable;
   priorities: PrioritiesTable;
@@ -149,6 +155,11 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
+  integration_effects: IntegrationEffectsTable;
+  ticket_links: TicketLinksTable;
+  email_messages: EmailMessagesTable;
+  inbound_webhooks: InboundWebhooksTable;
+  attachments: AttachmentsTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

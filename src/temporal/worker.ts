@@ -8,6 +8,8 @@ import { NativeConnection, Worker, type WorkerOptions, type WorkflowBundle } fro
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { createActivities } from '../../activities';
+import type { IntegrationConfig } from '../integrations/config';
+import type { Logger } from '../logger';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -17,6 +19,8 @@ export interface PacerWorkerOptions {
   taskQueue: string;
   db: Kysely<Database>;
   workflowCacheSize?: number;
+  integrations?: IntegrationConfig;
+  log?: Logger;
   workflowBundle?: WorkflowBundle;
   activities?: Partial<ReturnType<typeof createActivities>>;
   extra?: Partial<WorkerOptions>;
@@ -28,7 +32,7 @@ export async function createPacerWorker(o: PacerWorkerOptions): Promise<Worker> 
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities({ db: o.db }), ...o.activities },
+    activities: { ...createActivities({ db: o.db, integrations: o.integrations, log: o.log }), ...o.activities },
     maxCachedWorkflows: o.workflowCacheSize ?? 2000,
     ...o.extra,
   });

@@ -8,7 +8,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createApp } from '../../src/api/app';
+import { createPacerApp } from '../../src/api/app';
+import type { IntegrationConfig } from '../../src/integrations/config';
+import type { TicketLifecycle } from '../../src/tickets/ticket-lifecycle';
+import type { TicketService } from '../../src/tickets/ticket-service';
 import { createLogger } from '../../src/logger';
 import { createPacerWorker, WORKFLOWS_PATH } from '../../src/temporal/worker';
 import type { createActivities } from '../../activities';
@@ -30,12 +33,20 @@ export interface PacerHarness {
   taskQueue: string;
   /** fetch against the API with the admin key unless another key is given. */
   api(path: string, init?: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  lifecycle: TicketLifecycle;
+  tickets: TicketService;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { activities?: Partial<ReturnType<typeof createActivities>> } = {}): Promise<PacerHarness> {
+export interface HarnessOptions {
+  activities?: Partial<ReturnType<typeof createActivities>>;
+  /** Integrations pointed at the loopback fakes under test/support. */
+  integrations?: IntegrationConfig;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<PacerHarness> {
   const log = createLogger('warn');
   const database = await createTestDatabase();
   const address = testTemporalAddress();
@@ -48,7 +59,7 @@ export async function startHarness(opts: { activities?: Partial<ReturnType<typeo
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createPacerWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: database.db, workflowBundle: await workflowBundle(), activities: opts.activities });
+    worker = await createPacerWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: database.db, workflowBundle: await workflowBundle(), activities: opts.activities, integrations: opts.integrations, log });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -59,7 +70,7 @@ export async function startHarness(opts: { activities?: Partial<ReturnType<typeo
   };
   await startWorker();
 
-  const app = createApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log });
+  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -71,6 +82,8 @@ export async function startHarness(opts: { activities?: Partial<ReturnType<typeo
     database,
     client,
     taskQueue,
+    lifecycle,
+    tickets,
     async api(path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       const key = init.key === undefined ? adminKey : init.key;

@@ -74,6 +74,8 @@ export interface CarriedState {
   fired: string[];
   recentActionIds: string[];
   stateVersion: number;
+  acknowledged?: Partial<Record<ClockName, { by: string; at: string; source: string }>>;
+  hookTypes?: string[];
 }
 
 export interface TicketWorkflowInput {
@@ -99,7 +101,9 @@ export type TicketAction =
   | { kind: 'set_status'; actionId: string; actor: Actor; status: TicketStatus }
   | { kind: 'retarget'; actionId: string; actor: Actor; priority: Priority; tier: string; policy: SlaPolicySnapshot | null }
   | { kind: 'assign'; actionId: string; actor: Actor; assignee: string | null }
-  | { kind: 'edit'; actionId: string; actor: Actor; fields: { subject?: string; description?: string; category?: string | null } };
+  | { kind: 'edit'; actionId: string; actor: Actor; fields: { subject?: string; description?: string; category?: string | null } }
+  /** Someone took responsibility (API, Slack, PagerDuty): further paging for the clock stops. */
+  | { kind: 'acknowledge'; actionId: string; actor: Actor; clock: ClockName | null; source: string };
 
 export interface ClockState {
   name: ClockName;
@@ -141,6 +145,7 @@ export interface SlaInputs {
   fired: string[];
   solvedAt: string | null;
   stateVersion: number;
+  acknowledged: Partial<Record<ClockName, { by: string; at: string; source: string }>>;
 }
 
 /** The result of every update: the ticket's timing inputs right after the action applied. */

@@ -5,7 +5,7 @@
  */
 import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../../activities/types';
 import { planSla, type SlaPlan } from './clock-plan';
-import type { Actor, CarriedState, ClockEvent, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from './contract';
+import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from './contract';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
 
 const DEFAULT_AUTO_CLOSE_DAYS = 7;
@@ -33,6 +33,9 @@ export class TicketState {
   readonly fired: Set<string>;
   recentActionIds: string[];
   stateVersion: number;
+  acknowledged: NonNullable<CarriedState['acknowledged']>;
+  /** Event types the worker's integrations listen to (learned at start; carried over). */
+  hookTypes: string[];
   readonly createdAt: number;
   private cachedPlan: SlaPlan | null = null;
 
@@ -48,6 +51,12 @@ export class TicketState {
     this.fired = new Set(carried?.fired ?? []);
     this.recentActionIds = carried?.recentActionIds ?? [];
     this.stateVersion = carried?.stateVersion ?? 0;
+    this.acknowledged = carried?.acknowledged ?? {};
+    this.hookTypes = carried?.hookTypes ?? [];
+  }
+
+  isAcknowledged(clock: ClockName): boolean {
+    return this.acknowledged[clock] !== undefined;
   }
 
   get finished(): boolean {
@@ -135,6 +144,12 @@ export class TicketState {
         this.assignee = action.assignee;
         fields.assignee = action.assignee;
         break;
+      case 'acknowledge': {
+        const clocks: ClockName[] = action.clock ? [action.clock] : ['first_response', 'resolution'];
+        for (const clock of clocks) this.acknowledged[clock] ??= { by: action.actor.name, at, source: action.source };
+        event('ack', 'sla.acknowledged', 'internal', { clocks, by: action.actor.name, source: action.source });
+        break;
+      }
       case 'edit':
         event('edit', 'ticket.edited', 'public', { fields: Object.keys(action.fields) });
         Object.assign(fields, action.fields);
@@ -199,6 +214,7 @@ export class TicketState {
       fired: [...this.fired],
       solvedAt: solved === null ? null : new Date(solved).toISOString(),
       stateVersion: this.stateVersion,
+      acknowledged: this.acknowledged,
     };
   }
 
@@ -213,6 +229,8 @@ export class TicketState {
       fired: [...this.fired],
       recentActionIds: this.recentActionIds,
       stateVersion: this.stateVersion,
+      acknowledged: this.acknowledged,
+      hookTypes: this.hookTypes,
     };
   }
 }

@@ -13,12 +13,13 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { ApplyChangeInput, PendingDelivery } from '../../activities/types';
-import { dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
-import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type TicketAction, type TicketWorkflowInput } from './contract';
+import type { ApplyChangeInput, EventInput, PendingDelivery } from '../../activities/types';
+import { calendarFor, dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
+import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from './contract';
 import { ActionRejected, TicketState } from './ticket-state';
 
 /** Records must land: retry without limit, backing off to a minute. */
@@ -29,6 +30,10 @@ const records = proxyActivities<Activities>({
 const startup = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const integrations = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 30 },
 });
 /** Subscribers get about a day and a half of retries before a delivery is given up (and left visible). */
 const webhooks = proxyActivities<Activities>({
@@ -54,9 +59,19 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     background.add(tracked);
   };
   const deliver = (deliveries: PendingDelivery[]) => deliveries.forEach((d) => track(webhooks.deliverWebhook(d)));
+  // Integrations hear only the event types they listen to; with none configured, nothing runs.
+  const tellIntegrations = (events: EventInput[]) => {
+    const wanted = events.filter((e) => state.hookTypes.includes(e.type));
+    if (wanted.length) track(integrations.runIntegrationHooks({ ticketId: state.facts.id, events: wanted }));
+  };
   // Changes persist one after another so the ticket row never moves backwards.
   const persist = (change: ApplyChangeInput): Promise<void> => {
-    const done = persistChain.then(() => records.applyTicketChange(change)).then(deliver);
+    const done = persistChain
+      .then(() => records.applyTicketChange(change))
+      .then((deliveries) => {
+        deliver(deliveries);
+        tellIntegrations(change.events);
+      });
     persistChain = done.catch(() => undefined);
     return done;
   };
@@ -94,45 +109,60 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   setHandler(slaInputsQuery, () => state.inputs());
 
   if (!input.carried) {
-    deliver(await startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() }));
+    const init = await startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
+    state.hookTypes = init.hookTypes;
+    deliver(init.deliveries);
+    tellIntegrations(init.events);
   }
+
+  /** One ladder action as its own activity; non-paging actions may wait for business hours. */
+  const runAction = (step: PlannedStep, action: ActionSpec, actionIndex: number) => {
+    const base = { ticketId: state.facts.id, ticketNumber: state.facts.number, stepId: step.id, clock: step.clock, percent: step.percent, actionIndex, action };
+    const skip = (detail: string) => {
+      const at = new Date(Date.now()).toISOString();
+      const event: EventInput = { id: `${state.facts.id}:sla:${step.id}:action:${actionIndex}`, type: 'action.skipped', at, actor: 'system:ladder', visibility: 'internal', data: { step: step.id, action, detail } };
+      track(records.recordEvents({ ticketId: state.facts.id, events: [event] }).then(deliver));
+    };
+    const run = async (delayed: boolean) => {
+      const current = step.clock === 'first_response' ? state.plan().firstResponse : state.plan().resolution;
+      // A wait for business hours can outlast the problem: drop the action if its clock was met meanwhile.
+      if (delayed && (state.finished || !current || current.cycle !== step.cycle || current.result.metAt !== null)) return skip('clock met before business hours');
+      const at = new Date(Date.now()).toISOString();
+      const r = await ladder.runLadderAction({ ...base, at, sla: state.slaSnapshot() });
+      deliver(r.deliveries);
+    };
+    // Someone owns it: paging stops for this clock, and the timeline says why.
+    if (action.type === 'page' && state.isAcknowledged(step.clock)) return skip('acknowledged: no further paging');
+    const opensAt = action.businessHoursOnly === true && action.type !== 'page' && state.policy ? calendarFor(state.policy).nextOpenAt(Date.now()) : null;
+    // Paging always goes out at once; other actions marked business-hours-only wait for the window.
+    track(opensAt !== null && opensAt > Date.now() ? sleep(opensAt - Date.now()).then(() => run(true)) : run(false));
+  };
 
   const fireStep = async (step: PlannedStep, clock: PlannedClock) => {
     state.fired.add(step.id);
-    const now = Date.now();
-    const at = new Date(now).toISOString();
-    const sla = state.slaSnapshot();
+    const at = new Date(Date.now()).toISOString();
     const breach = step.percent === 100;
-    deliver(
-      await records.recordEvents({
-        ticketId: state.facts.id,
-        events: [
-          {
-            id: `${state.facts.id}:sla:${step.id}`,
-            type: breach ? 'sla.breached' : 'sla.escalation',
-            at,
-            actor: 'system:ladder',
-            visibility: 'internal',
-            data: {
-              number: state.facts.number,
-              clock: step.clock,
-              cycle: step.cycle,
-              percent: step.percent,
-              scheduledAt: step.at === null ? null : new Date(step.at).toISOString(),
-              dueAt: clock.result.dueAt === null ? null : new Date(clock.result.dueAt).toISOString(),
-              priority: state.priority,
-            },
-          },
-        ],
-      }),
-    );
-    step.actions.forEach((action, actionIndex) =>
-      track(
-        ladder
-          .runLadderAction({ ticketId: state.facts.id, ticketNumber: state.facts.number, stepId: step.id, clock: step.clock, percent: step.percent, actionIndex, action, at, sla })
-          .then((r) => deliver(r.deliveries)),
-      ),
-    );
+    const stepEvents: EventInput[] = [
+      {
+        id: `${state.facts.id}:sla:${step.id}`,
+        type: breach ? 'sla.breached' : 'sla.escalation',
+        at,
+        actor: 'system:ladder',
+        visibility: 'internal',
+        data: {
+          number: state.facts.number,
+          clock: step.clock,
+          cycle: step.cycle,
+          percent: step.percent,
+          scheduledAt: step.at === null ? null : new Date(step.at).toISOString(),
+          dueAt: clock.result.dueAt === null ? null : new Date(clock.result.dueAt).toISOString(),
+          priority: state.priority,
+        },
+      },
+    ];
+    deliver(await records.recordEvents({ ticketId: state.facts.id, events: stepEvents }));
+    tellIntegrations(stepEvents);
+    step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
   };
 
   while (!state.finished) {

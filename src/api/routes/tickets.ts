@@ -7,7 +7,9 @@ import { describeSla } from '../../../workflows/ticket/sla-state';
 import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
 import type { TicketService } from '../../tickets/ticket-service';
 import { ticketView } from '../../tickets/ticket-view';
-import { principalOf } from '../auth';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { principalOf, requireRole } from '../auth';
 import { ApiError } from '../errors';
 import { commentSchema, createTicketSchema, listTicketsQuery, patchTicketSchema, uuid } from '../schemas';
 import { parse } from '../validation';
@@ -23,6 +25,8 @@ const idempotencyKeyOf = (req: Request) => {
   if (key !== undefined && (key.length < 1 || key.length > 255)) throw new ApiError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters', [{ path: 'Idempotency-Key', message: 'length 1–255' }]);
   return key;
 };
+
+const acknowledgeSchema = z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
 
 export function ticketRoutes(deps: TicketRouteDeps): Router {
   const r = Router();
@@ -79,6 +83,15 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const id = await deps.tickets.comment(principalOf(req), ticket, body.body, body.public, idempotencyKeyOf(req));
     const comment = await deps.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     res.status(201).json(commentView(comment));
+  });
+
+  r.post('/:id/acknowledge', requireRole('admin', 'agent'), async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(acknowledgeSchema, req.body ?? {});
+    const p = principalOf(req);
+    await deps.lifecycle.act(ticket.id, { kind: 'acknowledge', actionId: crypto.randomUUID(), actor: { type: 'agent', name: p.name }, clock: body.clock ?? null, source: 'api' });
+    const inputs = await deps.lifecycle.slaInputs(ticket.id);
+    res.json({ acknowledged: inputs?.acknowledged ?? {} });
   });
 
   r.get('/:id/comments', async (req, res) => {

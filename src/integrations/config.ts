@@ -1,0 +1,77 @@
+/**
+ * Which integrations are configured, parsed once from the environment. An integration whose
+ * variables are absent is simply off: its ladder actions are skipped with a recorded event.
+ */
+import { z } from 'zod';
+
+const opt = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const schema = z.object({
+  PACER_PAGERDUTY_ROUTING_KEY: opt,
+  PACER_PAGERDUTY_EVENTS_HOST: z.string().default('events.pagerduty.com'),
+  PACER_PAGERDUTY_WEBHOOK_SECRET: opt,
+  PACER_JIRA_URL: opt,
+  PACER_JIRA_EMAIL: opt,
+  PACER_JIRA_API_TOKEN: opt,
+  PACER_JIRA_PROJECT: opt,
+  PACER_JIRA_WEBHOOK_SECRET: opt,
+  PACER_SLACK_BOT_TOKEN: opt,
+  PACER_SLACK_SIGNING_SECRET: opt,
+  PACER_SLACK_API_URL: z.string().default('https://slack.com/api/'),
+  PACER_SLACK_CHANNEL: opt,
+  /** slackUserId=agentName pairs, comma separated: who "Take it" assigns the ticket to. */
+  PACER_SLACK_AGENTS: z.string().default(''),
+  PACER_SMTP_URL: opt,
+  PACER_MAIL_FROM: opt,
+  /** role=address pairs, comma separated: where escalation notices to a role go. */
+  PACER_ROLE_EMAILS: z.string().default(''),
+  PACER_INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Where mail from unknown senders lands (an organization id); unset = reject it. */
+  PACER_INBOUND_DEFAULT_ORGANIZATION: opt,
+  PACER_INBOUND_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  PACER_PUBLIC_URL: opt,
+});
+
+function pairs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const [k, v] = part.split('=').map((s) => s?.trim());
+    if (k && v) out[k] = v;
+  }
+  return out;
+}
+
+export interface IntegrationConfig {
+  publicUrl: string;
+  pagerduty?: { routingKey: string; eventsHost: string; webhookSecret?: string };
+  pagerdutyWebhookSecret?: string;
+  jira?: { url: string; email: string; apiToken: string; project: string; webhookSecret?: string };
+  slack?: { botToken: string; signingSecret: string; apiUrl: string; channel: string; agents: Record<string, string> };
+  email?: { smtpUrl: string; from: string; roleEmails: Record<string, string> };
+  inbound?: { port: number; defaultOrganizationId?: string; maxBytes: number };
+}
+
+export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): IntegrationConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid integration configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const cfg: IntegrationConfig = { publicUrl: e.PACER_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}` };
+  if (e.PACER_PAGERDUTY_ROUTING_KEY) cfg.pagerduty = { routingKey: e.PACER_PAGERDUTY_ROUTING_KEY, eventsHost: e.PACER_PAGERDUTY_EVENTS_HOST, webhookSecret: e.PACER_PAGERDUTY_WEBHOOK_SECRET };
+  if (e.PACER_PAGERDUTY_WEBHOOK_SECRET) cfg.pagerdutyWebhookSecret = e.PACER_PAGERDUTY_WEBHOOK_SECRET;
+  if (e.PACER_JIRA_URL && e.PACER_JIRA_EMAIL && e.PACER_JIRA_API_TOKEN && e.PACER_JIRA_PROJECT) {
+    cfg.jira = { url: e.PACER_JIRA_URL, email: e.PACER_JIRA_EMAIL, apiToken: e.PACER_JIRA_API_TOKEN, project: e.PACER_JIRA_PROJECT, webhookSecret: e.PACER_JIRA_WEBHOOK_SECRET };
+  }
+  if (e.PACER_SLACK_BOT_TOKEN && e.PACER_SLACK_SIGNING_SECRET && e.PACER_SLACK_CHANNEL) {
+    cfg.slack = { botToken: e.PACER_SLACK_BOT_TOKEN, signingSecret: e.PACER_SLACK_SIGNING_SECRET, apiUrl: e.PACER_SLACK_API_URL, channel: e.PACER_SLACK_CHANNEL, agents: pairs(e.PACER_SLACK_AGENTS) };
+  }
+  if (e.PACER_SMTP_URL && e.PACER_MAIL_FROM) cfg.email = { smtpUrl: e.PACER_SMTP_URL, from: e.PACER_MAIL_FROM, roleEmails: pairs(e.PACER_ROLE_EMAILS) };
+  if (e.PACER_INBOUND_SMTP_PORT !== undefined) {
+    cfg.inbound = { port: e.PACER_INBOUND_SMTP_PORT, defaultOrganizationId: e.PACER_INBOUND_DEFAULT_ORGANIZATION, maxBytes: e.PACER_INBOUND_MAX_BYTES };
+  }
+  return cfg;
+}

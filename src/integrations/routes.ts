@@ -1,0 +1,39 @@
+/**
+ * HTTP endpoints of the integrations. `inbound` routers take deliveries from the outside
+ * (PagerDuty, Slack, Jira webhooks) and check their own signatures, so they are mounted
+ * under /api/v1/integrations before API-key auth, with the raw body available; `authenticated`
+ * routers add agent actions under /api/v1 behind the usual API keys.
+ */
+import { Router } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import type { Logger } from '../logger';
+import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
+import type { TicketService } from '../tickets/ticket-service';
+import type { IntegrationConfig } from './config';
+
+export interface IntegrationRouteDeps {
+  db: Kysely<Database>;
+  lifecycle: TicketLifecycle;
+  tickets: TicketService;
+  config: IntegrationConfig;
+  log: Logger;
+}
+
+type RouteBuilder = (deps: IntegrationRouteDeps) => { inbound?: Router; authenticated?: Router };
+
+/** Every integration's routes, in a fixed order. */
+const BUILDERS: RouteBuilder[] = [
+  // integrations add their routes here
+];
+
+export function buildIntegrationRoutes(deps: IntegrationRouteDeps): { inbound: Router; authenticated: Router } {
+  const inbound = Router();
+  const authenticated = Router();
+  for (const build of BUILDERS) {
+    const r = build(deps);
+    if (r.inbound) inbound.use(r.inbound);
+    if (r.authenticated) authenticated.use(r.authenticated);
+  }
+  return { inbound, authenticated };
+}
