@@ -4,7 +4,7 @@
  */
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { slaInputsQuery, ticketActionUpdate, ticketWorkflowId, type SlaInputs, type TicketAction, type TicketWorkflowInput } from '../../workflows/ticket/contract';
+import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type SlaInputs, type TicketAction, type TicketWorkflowInput } from '../../workflows/ticket/contract';
 import { ApiError } from '../api/errors';
 
 export class TicketLifecycle {
@@ -34,6 +34,14 @@ export class TicketLifecycle {
     } catch (err) {
       throw toApiError(err);
     }
+  }
+
+  /**
+   * Sends an action without waiting for it to apply: for inbound webhooks that must answer
+   * within seconds (PagerDuty, Slack). The workflow ignores an action that does not apply.
+   */
+  async signal(ticketId: string, action: TicketAction): Promise<void> {
+    await this.client.workflow.getHandle(ticketWorkflowId(ticketId)).signal(ticketActionSignal, action);
   }
 
   async slaInputs(ticketId: string): Promise<SlaInputs | null> {
