@@ -1,6 +1,5 @@
 /**
  * Builds the action and hook registries from the integration configuration. Each
- * integration adds its ladder actions (page, jira, slack, email…) and the ticket events it
  * listens to; one that is not configured registers nothing, and its actions are skipped.
  */
 import type { Kysely } from 'kysely';
@@ -9,6 +8,9 @@ import type { IntegrationConfig } from '../../src/integrations/config';
 import type { Logger } from '../../src/logger';
 import { defaultActionRegistry, type ActionRegistry } from '../actions/registry';
 import { HookRegistry } from '../hooks';
+import { registerEmail } from './email';
+import { registerPagerDuty } from './pagerduty/register';
+import { registerSlack } from './slack/register';
 
 export interface IntegrationDeps {
   db: Kysely<Database>;
@@ -26,6 +28,9 @@ export type IntegrationRegistration = (registries: Integrations, deps: Integrati
 /** Every integration's registration, in a fixed order. */
 const REGISTRATIONS: IntegrationRegistration[] = [
   // integrations register here
+  registerPagerDuty,
+  registerEmail,
+  registerSlack,
 ];
 
 export function buildIntegrations(deps: IntegrationDeps): Integrations {

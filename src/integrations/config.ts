@@ -46,7 +46,13 @@ function pairs(text: string): Record<string, string> {
 
 export interface IntegrationConfig {
   publicUrl: string;
-  pagerduty?: { routingKey: string; eventsHost: string; webhookSecret?: string };
+  pagerduty?: {
+    routingKey: string;
+    eventsHost: string;
+    webhookSecret?: string;
+    /** An extra CA (PEM) to trust for eventsHost. Set only by code (the tests' self-signed fake), never from the environment. */
+    ca?: string;
+  };
   pagerdutyWebhookSecret?: string;
   jira?: { url: string; email: string; apiToken: string; project: string; webhookSecret?: string };
   slack?: { botToken: string; signingSecret: string; apiUrl: string; channel: string; agents: Record<string, string> };

@@ -1,6 +1,5 @@
 /**
  * HTTP endpoints of the integrations. `inbound` routers take deliveries from the outside
- * (PagerDuty, Slack, Jira webhooks) and check their own signatures, so they are mounted
  * under /api/v1/integrations before API-key auth, with the raw body available; `authenticated`
  * routers add agent actions under /api/v1 behind the usual API keys.
  */
@@ -11,6 +10,8 @@ import type { Logger } from '../logger';
 import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
 import type { TicketService } from '../tickets/ticket-service';
 import type { IntegrationConfig } from './config';
+import { pagerdutyWebhookRoutes } from './pagerduty/webhook-routes';
+import { slackRoutes } from './slack/slack-routes';
 
 export interface IntegrationRouteDeps {
   db: Kysely<Database>;
@@ -25,6 +26,8 @@ type RouteBuilder = (deps: IntegrationRouteDeps) => { inbound?: Router; authenti
 /** Every integration's routes, in a fixed order. */
 const BUILDERS: RouteBuilder[] = [
   // integrations add their routes here
+  pagerdutyWebhookRoutes,
+  slackRoutes,
 ];
 
 export function buildIntegrationRoutes(deps: IntegrationRouteDeps): { inbound: Router; authenticated: Router } {

@@ -1,4 +1,5 @@
 /** Listeners the integrations run beside the API (the inbound SMTP server), started by `npm start`. */
+import { startInboundEmail } from './email/inbound-server';
 import type { IntegrationRouteDeps } from './routes';
 
 type ServerStarter = (deps: IntegrationRouteDeps) => Promise<(() => Promise<void>) | null>;
@@ -6,6 +7,7 @@ type ServerStarter = (deps: IntegrationRouteDeps) => Promise<(() => Promise<void
 /** Every integration's listener, in a fixed order; each returns its stop function, or null when off. */
 const STARTERS: ServerStarter[] = [
   // integrations add their listeners here
+  startInboundEmail,
 ];
 
 export async function startIntegrationServers(deps: IntegrationRouteDeps): Promise<Array<() => Promise<void>>> {

@@ -116,7 +116,8 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const ticket = await visibleTicket(req);
     const inputs = await deps.lifecycle.slaInputs(ticket.id);
     if (!inputs) throw new ApiError(409, 'no_workflow', 'this ticket has no running workflow');
-    res.json(describeSla(inputs, Date.now()));
+    // Who owns each clock (acknowledged through the API, Slack or PagerDuty) belongs with its timing.
+    res.json({ ...describeSla(inputs, Date.now()), acknowledged: inputs.acknowledged ?? {} });
   });
 
   return r;

@@ -1,0 +1,31 @@
+/**
+ * The PagerDuty dedup key of a ticket's alert: one per ticket, clock and cycle, so every
+ * retry and every later ladder step of the same clock lands on the same alert, a reopened
+ * ticket (a new resolution cycle) gets a fresh one, and an inbound webhook can name its
+ * ticket and clock from the incident_key alone.
+ */
+import type { ClockName } from '../../../workflows/ticket/contract';
+
+const PATTERN = /^pacer:ticket:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(first_response|resolution):(\d+)$/;
+
+export interface AlertKey {
+  ticketId: string;
+  clock: ClockName;
+  cycle: number;
+}
+
+export function alertDedupKey(key: AlertKey): string {
+  return `pacer:ticket:${key.ticketId}:${key.clock}:${key.cycle}`;
+}
+
+export function parseAlertDedupKey(dedupKey: string): AlertKey | null {
+  const m = PATTERN.exec(dedupKey);
+  if (!m) return null;
+  return { ticketId: m[1]!, clock: m[2] as ClockName, cycle: Number(m[3]) };
+}
+
+/** Ladder step ids are `<clock>:<cycle>:<percent>` (workflows/ticket/clock-plan.ts). */
+export function cycleOfStep(stepId: string): number {
+  const cycle = Number(stepId.split(':')[1]);
+  return Number.isInteger(cycle) && cycle >= 0 ? cycle : 0;
+}

@@ -1,0 +1,84 @@
+/**
+ * A Pacer wired to the PagerDuty fakes, for the PagerDuty tests and benchmarks: the events
+ * fake over TLS (its certificate trusted through the integration config, not the
+ * environment), a webhook secret, and starter-tier policies on an always-open calendar
+ * whose ladders page at 5% (3 s) and 15% (9 s) of a one-minute clock — urgent on the first
+ * response, high on resolution — plus a community organization with no SLA at all.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import type { IntegrationConfig } from '../../../src/integrations/config';
+import { alertDedupKey } from '../../../src/integrations/pagerduty/alert-key';
+import type { ClockName } from '../../../workflows/ticket/contract';
+import { startHarness, type PacerHarness } from '../api-harness';
+import { startPagerDutyEventsFake, type PagerDutyEventsFake } from './pagerduty-events-server';
+
+const ALL_DAY = [['00:00', '24:00']];
+const ALWAYS = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
+export const PAGE_STEPS = [5, 15];
+
+export interface PagerDutyStack {
+  h: PacerHarness;
+  fake: PagerDutyEventsFake;
+  routingKey: string;
+  webhookSecret: string;
+  webhookUrl: string;
+  /** Starter tier: urgent pages on the first-response clock, high on the resolution clock. */
+  pagingOrgId: string;
+  /** Community tier: no SLA, so no ladder ever fires. */
+  quietOrgId: string;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Defaults to a fresh valid 32-character key. */
+  routingKey?: string;
+}
+
+export function dedupKeyOf(ticketId: string, clock: ClockName, cycle = 0): string {
+  return alertDedupKey({ ticketId, clock, cycle });
+}
+
+export async function startPagerDutyStack(opts: StackOptions = {}): Promise<PagerDutyStack> {
+  const fake = await startPagerDutyEventsFake();
+  const routingKey = opts.routingKey ?? crypto.randomBytes(16).toString('hex');
+  const webhookSecret = `pd-whsec-${crypto.randomBytes(12).toString('hex')}`;
+  const integrations: IntegrationConfig = {
+    publicUrl: 'https://pacer.example.test',
+    pagerduty: { routingKey, eventsHost: fake.host, webhookSecret, ca: fake.ca },
+    pagerdutyWebhookSecret: webhookSecret,
+  };
+  const h = await startHarness({ integrations });
+
+  const calendar = await h.api('/api/v1/calendars', { body: { name: 'always open (pagerduty test)', timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
+  assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
+  const ladder = PAGE_STEPS.map((percent) => ({ percent, actions: [{ type: 'page' }] }));
+  for (const [priority, firstResponseMinutes, resolutionMinutes] of [
+    ['urgent', 1, 600],
+    ['high', 600, 1],
+  ] as const) {
+    const policy = await h.api('/api/v1/sla-policies', {
+      body: { name: `starter ${priority} (paging test)`, tier: 'starter', priority, calendarId: calendar.body.id, firstResponseMinutes, resolutionMinutes, escalations: ladder },
+    });
+    assert.equal(policy.status, 201, JSON.stringify(policy.body));
+  }
+  const org = async (tier: string) => {
+    const res = await h.api('/api/v1/organizations', { body: { name: `${tier} org ${crypto.randomBytes(3).toString('hex')}`, tier } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.id as string;
+  };
+
+  return {
+    h,
+    fake,
+    routingKey,
+    webhookSecret,
+    webhookUrl: `${h.baseUrl}/api/v1/integrations/pagerduty/webhook`,
+    pagingOrgId: await org('starter'),
+    quietOrgId: await org('community'),
+    async close() {
+      await h.close();
+      await fake.close();
+    },
+  };
+}
