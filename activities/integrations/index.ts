@@ -1,5 +1,6 @@
 /**
  * Builds the action and hook registries from the integration configuration. Each
+ * integration adds its ladder actions (page, jira, slack, email…) and the ticket events it
  * listens to; one that is not configured registers nothing, and its actions are skipped.
  */
 import type { Kysely } from 'kysely';
@@ -11,6 +12,7 @@ import { HookRegistry } from '../hooks';
 import { registerEmail } from './email';
 import { registerPagerDuty } from './pagerduty/register';
 import { registerSlack } from './slack/register';
+import { registerJira } from './jira/register';
 
 export interface IntegrationDeps {
   db: Kysely<Database>;
@@ -31,6 +33,7 @@ const REGISTRATIONS: IntegrationRegistration[] = [
   registerPagerDuty,
   registerEmail,
   registerSlack,
+  registerJira,
 ];
 
 export function buildIntegrations(deps: IntegrationDeps): Integrations {

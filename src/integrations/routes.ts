@@ -1,5 +1,6 @@
 /**
  * HTTP endpoints of the integrations. `inbound` routers take deliveries from the outside
+ * (PagerDuty, Slack, Jira webhooks) and check their own signatures, so they are mounted
  * under /api/v1/integrations before API-key auth, with the raw body available; `authenticated`
  * routers add agent actions under /api/v1 behind the usual API keys.
  */
@@ -12,6 +13,7 @@ import type { TicketService } from '../tickets/ticket-service';
 import type { IntegrationConfig } from './config';
 import { pagerdutyWebhookRoutes } from './pagerduty/webhook-routes';
 import { slackRoutes } from './slack/slack-routes';
+import { jiraRoutes } from './jira/jira-routes';
 
 export interface IntegrationRouteDeps {
   db: Kysely<Database>;
@@ -28,6 +30,7 @@ const BUILDERS: RouteBuilder[] = [
   // integrations add their routes here
   pagerdutyWebhookRoutes,
   slackRoutes,
+  jiraRoutes,
 ];
 
 export function buildIntegrationRoutes(deps: IntegrationRouteDeps): { inbound: Router; authenticated: Router } {

@@ -1,0 +1,97 @@
+/**
+ * Jira's HTTP endpoints. Authenticated (agents and admins): `GET /tickets/:id/links` shows a
+ * ticket's outside records (Jira key and URL among them), `POST /tickets/:id/jira` opens the
+ * ticket's issue through the same idempotent service the ladder uses — 201 when it made the
+ * issue, 200 with the same link after. Inbound: `POST /integrations/jira/webhook`, checked
+ * against the shared secret before anything is read (401 and nothing changed otherwise).
+ */
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import { principalOf, requireRole } from '../../api/auth';
+import { ApiError } from '../../api/errors';
+import { uuid } from '../../api/schemas';
+import { parse } from '../../api/validation';
+import { findTicket } from '../../db/repositories/tickets';
+import type { IntegrationRouteDeps } from '../routes';
+import { handleJiraWebhook, jiraWebhookSchema } from './issue-done-event';
+import { createIssueService, TicketNotFound, type IssueService } from './issue-service';
+import { createJiraApi, JiraRejected } from './jira-api';
+import type { JiraLink } from './jira-links';
+import { SECRET_HEADER, secretMatches } from './shared-secret';
+import { LeaseBusy } from './ticket-lease';
+
+const openIssueSchema = z.strictObject({
+  syncComments: z.boolean().optional(),
+  issueType: z.string().trim().min(1).max(100).optional(),
+});
+
+const linkView = (l: JiraLink) => ({ kind: 'jira', key: l.key, url: l.url, syncComments: l.data.syncComments });
+
+async function ticketOf(deps: IntegrationRouteDeps, req: Request) {
+  const ticket = await findTicket(deps.db, parse(uuid, req.params.id, 'params'));
+  if (!ticket) throw ApiError.notFound('ticket');
+  return ticket;
+}
+
+function linksRoute(deps: IntegrationRouteDeps, r: Router): void {
+  r.get('/tickets/:id/links', requireRole('admin', 'agent'), async (req, res) => {
+    const ticket = await ticketOf(deps, req);
+    const rows = await deps.db.selectFrom('ticket_links').select(['kind', 'external_key', 'url', 'created_at']).where('ticket_id', '=', ticket.id).orderBy('created_at').orderBy('kind').execute();
+    res.json({ data: rows.map((l) => ({ kind: l.kind, key: l.external_key, url: l.url, createdAt: new Date(l.created_at).toISOString() })) });
+  });
+}
+
+function openIssueRoute(deps: IntegrationRouteDeps, service: IssueService, r: Router): void {
+  r.post('/tickets/:id/jira', requireRole('admin', 'agent'), async (req, res) => {
+    const ticket = await ticketOf(deps, req);
+    const body = parse(openIssueSchema, req.body ?? {});
+    try {
+      const result = await service.openOrUpdate({ ticketId: ticket.id, origin: `agent:${principalOf(req).name}`, escalation: null, issueType: body.issueType, syncComments: body.syncComments });
+      res.status(result.outcome === 'created' ? 201 : 200).json(linkView(result.link));
+    } catch (err) {
+      if (err instanceof TicketNotFound) throw ApiError.notFound('ticket');
+      if (err instanceof LeaseBusy) throw new ApiError(503, 'jira_busy', 'the Jira issue of this ticket is being opened by another request; retry shortly');
+      if (err instanceof JiraRejected) {
+        deps.log.warn({ ticketId: ticket.id, status: err.status, errors: err.errors }, 'Jira refused to open an issue');
+        throw new ApiError(502, 'jira_rejected', err.message);
+      }
+      deps.log.warn({ ticketId: ticket.id, err: err instanceof Error ? err.message : String(err) }, 'Jira unavailable');
+      throw new ApiError(502, 'jira_unavailable', 'Jira did not answer; retry later');
+    }
+  });
+}
+
+function webhookRoute(deps: IntegrationRouteDeps, secret: string, r: Router): void {
+  r.post('/jira/webhook', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+    const given = req.get(SECRET_HEADER) ?? req.query.secret;
+    if (!secretMatches(secret, given)) throw new ApiError(401, 'invalid_secret', 'missing or wrong webhook secret');
+    const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
+    }
+    const parsed = jiraWebhookSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ApiError(400, 'validation_failed', 'not a Jira webhook event', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    }
+    const status = await handleJiraWebhook({ db: deps.db, lifecycle: deps.lifecycle }, parsed.data, req.get('x-atlassian-webhook-identifier'));
+    res.json({ status });
+  });
+}
+
+export function jiraRoutes(deps: IntegrationRouteDeps): { inbound?: Router; authenticated?: Router } {
+  const authenticated = Router();
+  linksRoute(deps, authenticated);
+  const jira = deps.config.jira;
+  if (!jira) return { authenticated };
+  // An agent is waiting: shorter rate-limit waits and lease waits than the ladder's.
+  const api = createJiraApi(jira, { attempts: 3, maxWaitMs: 5_000 });
+  const service = createIssueService({ db: deps.db, api, publicUrl: deps.config.publicUrl, log: deps.log, lease: { waitMs: 20_000 } });
+  openIssueRoute(deps, service, authenticated);
+  if (!jira.webhookSecret) return { authenticated };
+  const inbound = Router();
+  webhookRoute(deps, jira.webhookSecret, inbound);
+  return { inbound, authenticated };
+}
