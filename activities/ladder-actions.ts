@@ -23,3 +23,20 @@ export function createLadderActivities(db: Kysely<Database>, registry: ActionReg
     },
   };
 }
+
+/**
+ * The outcome of an action an integration refused for good, under the action's own event id
+ * (the same id a success would have), so the timeline shows one outcome per action.
+ */
+export async function recordActionFailure(db: Kysely<Database>, input: RunActionInput, detail: string, extra: Record<string, unknown>): Promise<void> {
+  await insertEvents(db, input.ticketId, [
+    {
+      id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
+      type: 'action.failed',
+      at: input.at,
+      actor: 'system:ladder',
+      visibility: 'internal',
+      data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail, ...extra },
+    },
+  ]);
+}

@@ -4,6 +4,7 @@
  * Idempotent through the issue service; unavailability throws for Temporal's retries, and
  * a refusal fails for good with the reason on the ticket's timeline.
  */
+import { recordActionFailure } from '../../ladder-actions';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../src/db/schema';
@@ -11,7 +12,6 @@ import type { Logger } from '../../../src/logger';
 import { JiraRejected } from '../../../src/integrations/jira/jira-api';
 import type { IssueService, OpenIssueResult } from '../../../src/integrations/jira/issue-service';
 import type { ActionHandler } from '../../actions/registry';
-import { insertEvents } from '../../ticket-records';
 import type { RunActionInput } from '../../types';
 
 export interface JiraActionDeps {
@@ -53,15 +53,6 @@ export function createJiraAction(deps: JiraActionDeps): ActionHandler {
 /** Puts the refusal on the timeline under the action's own event id, then fails without retries. */
 async function recordRejection(deps: JiraActionDeps, input: RunActionInput, err: JiraRejected): Promise<ApplicationFailure> {
   deps.log?.warn({ ticketId: input.ticketId, step: input.stepId, status: err.status, errors: err.errors }, 'Jira refused the ladder action');
-  await insertEvents(deps.db, input.ticketId, [
-    {
-      id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
-      type: 'action.failed',
-      at: input.at,
-      actor: 'system:ladder',
-      visibility: 'internal',
-      data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: err.message, errors: err.errors },
-    },
-  ]);
+  await recordActionFailure(deps.db, input, err.message, { errors: err.errors });
   return ApplicationFailure.nonRetryable(err.message, 'JiraRejected', { status: err.status, errors: err.errors });
 }

@@ -5,6 +5,7 @@
  * even calling. 429 and 5xx throw (Temporal retries with backoff); a rejected event fails
  * for good, with the reason on the ticket's timeline.
  */
+import { recordActionFailure } from '../../ladder-actions';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database, TicketRow as TicketRecord } from '../../../src/db/schema';
@@ -14,7 +15,6 @@ import { PagerDutyRejected, type AlertPayload, type PagerDutyEvents, type Severi
 import type { ClockName } from '../../../workflows/ticket/contract';
 import type { ActionHandler } from '../../actions/registry';
 import { once } from '../../effects';
-import { insertEvents } from '../../ticket-records';
 import type { RunActionInput } from '../../types';
 import { rememberAlert, updateAlert } from './alert-links';
 import { resolveAlert } from './resolve-alerts';
@@ -101,15 +101,6 @@ export function createPageAction(deps: PageActionDeps): ActionHandler {
 async function recordRejection(deps: PageActionDeps, input: RunActionInput, dedupKey: string, err: PagerDutyRejected): Promise<ApplicationFailure> {
   deps.log?.warn({ ticketId: input.ticketId, step: input.stepId, status: err.status, errors: err.errors }, 'PagerDuty rejected a page');
   await updateAlert(deps.db, input.ticketId, dedupKey, { status: 'rejected', error: err.message, errors: err.errors });
-  await insertEvents(deps.db, input.ticketId, [
-    {
-      id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
-      type: 'action.failed',
-      at: input.at,
-      actor: 'system:ladder',
-      visibility: 'internal',
-      data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: err.message, errors: err.errors },
-    },
-  ]);
+  await recordActionFailure(deps.db, input, err.message, { errors: err.errors });
   return ApplicationFailure.nonRetryable(err.message, 'PagerDutyRejected', { status: err.status, errors: err.errors });
 }

@@ -8,6 +8,7 @@
  * retried by Temporal (after Retry-After); a refusal (invalid_auth, channel_not_found…)
  * fails for good, with Slack's error on the ticket's timeline.
  */
+import { recordActionFailure } from '../../ladder-actions';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
@@ -20,7 +21,6 @@ import type { SlackWebClient } from '../../../src/integrations/slack/web-client'
 import type { ClockName } from '../../../workflows/ticket/contract';
 import type { ActionHandler } from '../../actions/registry';
 import { once } from '../../effects';
-import { insertEvents } from '../../ticket-records';
 import type { RunActionInput } from '../../types';
 
 export interface SlackActionDeps {
@@ -128,16 +128,6 @@ async function toFailure(deps: SlackActionDeps, input: RunActionInput, channel: 
 
   deps.log?.warn({ ticketId: input.ticketId, step: input.stepId, channel, error: failure.error }, 'Slack refused an escalation post');
   const detail = `Slack refused the message to ${channel}: ${failure.error}`;
-  await insertEvents(deps.db, input.ticketId, [
-    {
-      // The action's own event id: the timeline shows one outcome per action.
-      id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
-      type: 'action.failed',
-      at: input.at,
-      actor: 'system:ladder',
-      visibility: 'internal',
-      data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail, error: failure.error },
-    },
-  ]);
+  await recordActionFailure(deps.db, input, detail, { error: failure.error });
   return ApplicationFailure.nonRetryable(detail, 'SlackRejected', { error: failure.error, channel });
 }
