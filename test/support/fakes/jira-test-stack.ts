@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { IntegrationConfig } from '../../../src/integrations/config';
+import { createOrg } from '../../api/api-helpers';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startJiraCloudFake, type JiraCloudFake } from './jira-cloud-server';
 
@@ -53,11 +54,7 @@ export async function startJiraStack(): Promise<JiraStack> {
     });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
   }
-  const org = async (tier: string) => {
-    const res = await h.api('/api/v1/organizations', { body: { name: `${tier} org ${crypto.randomBytes(3).toString('hex')}`, tier } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body.id as string;
-  };
+  const org = async (tier: string) => (await createOrg(h, tier)).id;
 
   return {
     h,

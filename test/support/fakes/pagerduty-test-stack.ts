@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import type { IntegrationConfig } from '../../../src/integrations/config';
 import { alertDedupKey } from '../../../src/integrations/pagerduty/alert-key';
 import type { ClockName } from '../../../workflows/ticket/contract';
+import { createOrg } from '../../api/api-helpers';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startPagerDutyEventsFake, type PagerDutyEventsFake } from './pagerduty-events-server';
 
@@ -62,11 +63,7 @@ export async function startPagerDutyStack(opts: StackOptions = {}): Promise<Page
     });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
   }
-  const org = async (tier: string) => {
-    const res = await h.api('/api/v1/organizations', { body: { name: `${tier} org ${crypto.randomBytes(3).toString('hex')}`, tier } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body.id as string;
-  };
+  const org = async (tier: string) => (await createOrg(h, tier)).id;
 
   return {
     h,
