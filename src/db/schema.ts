@@ -42,6 +42,7 @@ export interface SlaPoliciesTable {
   pause_on: Json<string[]>;
   escalations: Json<unknown[]>;
   auto_close_days: number;
+  pause_on_incident: Generated<boolean>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -142,6 +143,69 @@ export interface EmailMessagesTable { message_id: string; ticket_id: string; dir
 export interface InboundWebhooksTable { id: string; received_at: GeneratedTimestamp }
 export interface AttachmentsTable { id: string; ticket_id: string; comment_id: string | null; filename: string; content_type: string; size: number; content: Buffer; created_at: GeneratedTimestamp }
 
+type JsonColumn<T> = ColumnType<T, string | undefined, string>;
+
+export interface IncidentPoliciesTable {
+  severity: string;
+  rank: number;
+  acknowledge_minutes: number;
+  resolve_minutes: number;
+  calendar_id: string | null;
+  acknowledgement_escalations: Json<unknown[]>;
+  resolution_escalations: Json<unknown[]>;
+  postmortem_required: boolean;
+  postmortem_reminder_hours: Json<number[]>;
+  solve_linked_tickets: Generated<boolean>;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface IncidentsTable {
+  id: string;
+  number: string;
+  title: string;
+  description: string;
+  severity: string;
+  status: string;
+  commander: string | null;
+  responders: JsonColumn<string[]>;
+  impact: string;
+  affected_customers: number | null;
+  affected_components: JsonColumn<string[]>;
+  source_ticket_id: string | null;
+  created_by: string;
+  workflow_id: string;
+  state_version: Generated<number>;
+  ack_due_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  res_due_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  postmortem_required: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IncidentEventsTable {
+  id: string;
+  seq: Generated<string>;
+  incident_id: string;
+  type: string;
+  at: Timestamp;
+  actor: string;
+  visibility: string;
+  data: Json<Record<string, unknown>>;
+}
+
+export interface IncidentUpdatesTable { id: string; incident_id: string; status: string; body: string; public: boolean; author: string; created_at: Timestamp }
+export interface IncidentTicketsTable { incident_id: string; ticket_id: string; linked_by: string; linked_at: Timestamp }
+export interface IncidentLinksTable { incident_id: string; kind: string; external_key: string; url: string | null; data: ColumnType<Record<string, unknown>, string | undefined, string>; created_at: GeneratedTimestamp }
+export interface IncidentPostmortemsTable { incident_id: string; summary: string; root_cause: string; action_items: Json<unknown[]>; recorded_by: string; recorded_at: Timestamp }
+export interface IncidentIdempotencyKeysTable { scope: string; key: string; request_hash: string; incident_id: string; incident_input: Json<unknown>; created_at: GeneratedTimestamp }
+export interface ComponentsTable { id: string; name: string; group_name: string | null; description: string | null; position: Generated<number>; status: Generated<string>; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
+export interface ComponentImpactsTable { id: string; component_id: string; incident_id: string; impact: string; started_at: Timestamp; ended_at: Timestamp | null }
+export interface StatusSubscribersTable { id: string; email: string; token: string; confirmed_at: Timestamp | null; unsubscribed_at: Timestamp | null; created_at: GeneratedTimestamp }
+
 export interface Database {
   tiers: TiersTable;
   priorities: PrioritiesTable;
@@ -160,6 +224,17 @@ export interface Database {
   email_messages: EmailMessagesTable;
   inbound_webhooks: InboundWebhooksTable;
   attachments: AttachmentsTable;
+  incident_policies: IncidentPoliciesTable;
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  incident_updates: IncidentUpdatesTable;
+  incident_tickets: IncidentTicketsTable;
+  incident_links: IncidentLinksTable;
+  incident_postmortems: IncidentPostmortemsTable;
+  incident_idempotency_keys: IncidentIdempotencyKeysTable;
+  components: ComponentsTable;
+  component_impacts: ComponentImpactsTable;
+  status_subscribers: StatusSubscribersTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;
@@ -171,3 +246,6 @@ export type CommentRow = Selectable<CommentsTable>;
 export type TicketEventRow = Selectable<TicketEventsTable>;
 export type WebhookSubscriptionRow = Selectable<WebhookSubscriptionsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type IncidentRow = Selectable<IncidentsTable>;
+export type NewIncidentRow = Insertable<IncidentsTable>;
+export type ComponentRow = Selectable<ComponentsTable>;
