@@ -4,7 +4,8 @@
 # inside mocha's global setup where a multi-minute build would look like a hang:
 #   - a real PostgreSQL test cluster (apt-get installs the server if missing),
 #   - Temporal's Java time-skipping test server from Maven Central,
-#   - the pinned Temporal CLI (built once with `go install` if not cached).
+#   - the pinned Temporal CLI (built once with `go install` if not cached),
+#   - Debian's Chromium for the console's browser tests (apt-get when missing).
 # Each step is idempotent and quick once done.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,3 +23,7 @@ say "  $test_server"
 say "Temporal CLI (dev server)"
 cli="$(node_modules/.bin/tsx src/stack/temporal-cli.ts | tail -n 1)"
 say "  $cli"
+
+say "Chromium (console end-to-end tests)"
+chromium_bin="$(bash scripts/ensure-chromium.sh | tail -n 1)"
+say "  $chromium_bin"
