@@ -6,9 +6,11 @@ import type { Migration } from 'kysely';
 import * as initial from './2026_11_23_00_00_00_initial';
 import * as integrations from './2026_11_23_01_00_00_integrations';
 import * as incidents from './2026_12_01_00_00_00_incidents';
+import * as users from './2026_12_01_01_00_00_users';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
   '2026_11_23_01_00_00_integrations': integrations,
   '2026_12_01_00_00_00_incidents': incidents,
+  '2026_12_01_01_00_00_users': users,
 };

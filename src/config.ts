@@ -28,6 +28,8 @@ const schema = z.object({
   PACER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bounded workflow cache: the knob that keeps worker memory flat with many open tickets. */
   PACER_WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(2000),
+  /** express `trust proxy` (true, a hop count, or addresses): behind a TLS proxy, marks session cookies Secure. */
+  PACER_TRUST_PROXY: optionalString,
 });
 
 export type Config = Readonly<{
@@ -43,6 +45,7 @@ export type Config = Readonly<{
   publicUrl: string;
   logLevel: z.infer<typeof schema>['PACER_LOG_LEVEL'];
   workflowCacheSize: number;
+  trustProxy: boolean | number | string | undefined;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -65,5 +68,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PACER_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     logLevel: e.PACER_LOG_LEVEL,
     workflowCacheSize: e.PACER_WORKFLOW_CACHE_SIZE,
+    trustProxy: e.PACER_TRUST_PROXY === undefined ? undefined : e.PACER_TRUST_PROXY === 'true' ? true : e.PACER_TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.PACER_TRUST_PROXY) ? Number(e.PACER_TRUST_PROXY) : e.PACER_TRUST_PROXY,
   });
 }

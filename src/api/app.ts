@@ -14,6 +14,8 @@ import { slaRoutes } from './routes/sla';
 import { ticketRoutes } from './routes/tickets';
 import type { IntegrationConfig } from '../integrations/config';
 import { buildIntegrationRoutes } from '../integrations/routes';
+import { userRoutes } from './routes/users';
+import { webRoutes } from '../web/web-routes';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -22,6 +24,8 @@ export interface AppDeps {
   adminApiKey: string | undefined;
   log: Logger;
   integrations?: IntegrationConfig;
+  /** express's `trust proxy`: set behind a TLS-terminating proxy so session cookies are marked Secure. */
+  trustProxy?: boolean | number | string;
 }
 
 /** The app and the services behind it (the inbound SMTP listener shares them). */
@@ -41,6 +45,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   // Weak ETags hash every JSON body; API clients here poll by cursor, not by conditional GET.
   app.disable('etag');
   app.set('query parser', 'simple');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   const lifecycle = new TicketLifecycle(deps.temporal, deps.taskQueue);
   const tickets = new TicketService(deps.db, lifecycle);
 
@@ -66,8 +71,11 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/sla', slaRoutes(deps.db));
   api.use('/', integrationRoutes.authenticated);
   api.use('/', adminRoutes(deps.db, tickets, keyCache));
+  api.use('/', userRoutes(deps.db));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use('/api/v1', api);
+  // The agents' console and the customers' portal: server-rendered pages on the same services.
+  app.use(webRoutes({ db: deps.db, tickets, lifecycle, integrations: deps.integrations, log: deps.log }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
   return { app, lifecycle, tickets };

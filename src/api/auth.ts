@@ -2,6 +2,7 @@
  * Bearer API keys. Keys are stored as SHA-256 hashes (they are random, so a plain hash is
  * enough) and shown once at creation. Roles: admin, agent, customer; a customer key is
  * bound to one organization and the routes scope everything it sees to that organization.
+ * A request without an Authorization header may instead carry a console sign-in cookie.
  */
 import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -9,6 +10,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { ApiError } from './errors';
 import { TtlCache } from '../util/ttl-cache';
+import { findSession, readCookie, sameToken, SESSION_COOKIE } from '../users/sessions';
+import { principalOfUser } from '../users/users';
 
 export const ROLES = ['admin', 'agent', 'customer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -50,6 +53,18 @@ export function authenticate(db: Kysely<Database>, adminApiKey: string | undefin
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const header = req.get('authorization') ?? '';
+      const sessionToken = header === '' ? readCookie(req.get('cookie'), SESSION_COOKIE) : undefined;
+      if (sessionToken !== undefined) {
+        // The console's own script calls the API with the sign-in cookie; a write must carry
+        // the session's CSRF token in X-CSRF-Token, which another site cannot read or set.
+        const session = await findSession(db, sessionToken);
+        if (!session) throw new ApiError(401, 'unauthenticated', 'the session has ended; sign in again');
+        if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !sameToken(req.get('x-csrf-token'), session.csrfToken)) {
+          throw new ApiError(403, 'csrf_failed', 'a cookie-authenticated write needs the X-CSRF-Token header');
+        }
+        req.principal = principalOfUser(session.user);
+        return next();
+      }
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw new ApiError(401, 'unauthenticated', 'send "Authorization: Bearer <api key>"');
       const key = match[1]!;

@@ -206,6 +206,21 @@ export interface ComponentsTable { id: string; name: string; group_name: string 
 export interface ComponentImpactsTable { id: string; component_id: string; incident_id: string; impact: string; started_at: Timestamp; ended_at: Timestamp | null }
 export interface StatusSubscribersTable { id: string; email: string; token: string; confirmed_at: Timestamp | null; unsubscribed_at: Timestamp | null; created_at: GeneratedTimestamp }
 
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  organization_id: string | null;
+  password_hash: string;
+  time_zone: ColumnType<string, string | undefined, string>;
+  disabled_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+export interface SessionsTable { token_hash: string; user_id: string; csrf_token: string; created_at: GeneratedTimestamp; expires_at: Timestamp }
+export interface LoginFailuresTable { account: string; ip: string; at: GeneratedTimestamp }
+
 export interface Database {
   tiers: TiersTable;
   priorities: PrioritiesTable;
@@ -235,6 +250,9 @@ export interface Database {
   components: ComponentsTable;
   component_impacts: ComponentImpactsTable;
   status_subscribers: StatusSubscribersTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;
@@ -249,3 +267,4 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type IncidentRow = Selectable<IncidentsTable>;
 export type NewIncidentRow = Insertable<IncidentsTable>;
 export type ComponentRow = Selectable<ComponentsTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,75 @@
+/**
+ * The ticket page's actions that reach past the ticket itself: open a Jira issue (through
+ * the same idempotent issue service as the ladder and `POST /tickets/:id/jira`), escalate
+ * now, and link to an incident. An action whose integration is not configured shows that it
+ * is not available instead of failing on click.
+ */
+import type { Request, Router } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database, TicketRow } from '../db/schema';
+import { ApiError } from '../api/errors';
+import type { IntegrationConfig } from '../integrations/config';
+import { createIssueService, TicketNotFound, type IssueService } from '../integrations/jira/issue-service';
+import { createJiraApi, JiraRejected } from '../integrations/jira/jira-api';
+import { LeaseBusy } from '../integrations/jira/ticket-lease';
+import type { Logger } from '../logger';
+import { csrfField } from './csrf';
+import { html, type SafeHtml } from './html';
+import type { ActionRoute } from './ticket-page';
+
+export interface TicketExtraData {
+  jiraKey: string | null;
+}
+
+export interface TicketExtrasDeps {
+  db: Kysely<Database>;
+  integrations: IntegrationConfig | undefined;
+  log: Logger;
+}
+
+export class TicketExtras {
+  private readonly jira: IssueService | null;
+
+  constructor(private readonly deps: TicketExtrasDeps) {
+    const jira = deps.integrations?.jira;
+    this.jira = jira
+      ? createIssueService({ db: deps.db, api: createJiraApi(jira, { attempts: 3, maxWaitMs: 5_000 }), publicUrl: deps.integrations!.publicUrl, log: deps.log, lease: { waitMs: 20_000 } })
+      : null;
+  }
+
+  async forTicket(t: TicketRow): Promise<TicketExtraData> {
+    const link = await this.deps.db.selectFrom('ticket_links').select('external_key').where('ticket_id', '=', t.id).where('kind', '=', 'jira').executeTakeFirst();
+    return { jiraKey: link?.external_key ?? null };
+  }
+
+  actions(t: TicketRow, csrf: string, extra: TicketExtraData): SafeHtml {
+    const jira = this.jira
+      ? html`<form method="post" action="/console/tickets/${t.id}/jira" class="row">${csrfField(csrf)}<button type="submit">${extra.jiraKey ? `Update Jira issue ${extra.jiraKey}` : 'Open a Jira issue'}</button></form>`
+      : html`<p class="row"><button type="button" disabled aria-describedby="jira-off">Open a Jira issue</button> <span id="jira-off" class="muted">not available: Jira is not configured</span></p>`;
+    return jira;
+  }
+
+  panels(_t: TicketRow, _extra: TicketExtraData): SafeHtml {
+    return html``;
+  }
+
+  async escalateNow(_req: Request, _t: TicketRow): Promise<string> {
+    throw new ApiError(409, 'not_available', 'Escalate now is not available for this ticket.');
+  }
+
+  routes(_r: Router, action: ActionRoute): void {
+    action('jira', async (req, t) => {
+      if (!this.jira) throw new ApiError(409, 'not_available', 'Jira is not configured.');
+      try {
+        const result = await this.jira.openOrUpdate({ ticketId: t.id, origin: `agent:${req.principal!.name}`, escalation: null });
+        return result.outcome === 'created' ? `Opened Jira issue ${result.link.key}.` : `Jira issue ${result.link.key} is linked.`;
+      } catch (err) {
+        if (err instanceof TicketNotFound) throw ApiError.notFound('ticket');
+        if (err instanceof LeaseBusy) throw new ApiError(409, 'jira_busy', 'The Jira issue is being opened by someone else; try again shortly.');
+        if (err instanceof JiraRejected) throw new ApiError(409, 'jira_rejected', `Jira refused: ${err.message}`);
+        this.deps.log.warn({ ticketId: t.id, err: err instanceof Error ? err.message : String(err) }, 'Jira unavailable');
+        throw new ApiError(409, 'jira_unavailable', 'Jira did not answer; try again later.');
+      }
+    });
+  }
+}
