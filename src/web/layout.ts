@@ -1,6 +1,6 @@
 /** The page shell shared by the console, the portal and sign-in: one CSS file, one script, no outside fonts. */
 import type { UserRow } from '../db/schema';
-import { html, type SafeHtml } from './html';
+import { html, SafeHtml } from './html';
 
 export interface PageOptions {
   title: string;
@@ -22,6 +22,18 @@ function navLinks(user: UserRow, current: PageOptions['nav']) {
   const links = [link('/console', 'queue', 'Queue'), link('/console/incidents', 'incidents', 'Incidents')];
   if (user.role === 'admin' || user.role === 'manager') links.push(link('/console/admin', 'admin', 'Admin'));
   return links;
+}
+
+const BODY_MARK = '\u0000body\u0000';
+
+/**
+ * The page cut around its body, for pages that stream: the head (stylesheet, script, nav)
+ * goes out before the slow part is computed, so the browser paints sooner.
+ */
+export function pageParts(o: Omit<PageOptions, 'body'>): [string, string] {
+  const whole = page({ ...o, body: new SafeHtml(BODY_MARK) }).value;
+  const at = whole.indexOf(BODY_MARK);
+  return [whole.slice(0, at), whole.slice(at + BODY_MARK.length)];
 }
 
 export function page(o: PageOptions): SafeHtml {

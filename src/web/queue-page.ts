@@ -11,11 +11,12 @@ import { assigneeOf } from '../users/users';
 import { csrfField } from './csrf';
 import { countdownText, formatInstant, STATUS_LABELS } from './format';
 import { html, queryString, type SafeHtml } from './html';
-import { page } from './layout';
+import { pageParts } from './layout';
 import { nextClock, queueRows, QUEUE_VIEWS, type QueueFilter, type QueueRow, type QueueView } from './queue-query';
 import { sessionOf } from './session';
 
-export const QUEUE_LIMIT = 300;
+/** Rows shown: the most urgent first; an agent narrows with the filters rather than scrolling past hundreds. */
+export const QUEUE_LIMIT = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface QueueParams {
@@ -96,13 +97,13 @@ export function queueRoutes(db: Kysely<Database>): Router {
   r.get('/console', async (req, res) => {
     const s = sessionOf(req);
     const p = paramsOf(req);
-    const [rows, tiers, priorities, orgs] = await Promise.all([
-      rowsHtml(db, req, p),
+    const [tiers, priorities, orgs] = await Promise.all([
       db.selectFrom('tiers').select(['name', 'label']).orderBy('rank').execute(),
       db.selectFrom('priorities').select(['name', 'label']).orderBy('rank').execute(),
       db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
     ]);
-    const body = html`<h1>Queue <span class="count" id="queue-count">${rows.total}</span></h1>
+    const [start, end] = pageParts({ title: 'Queue', user: s.user, csrfToken: s.csrfToken, nav: 'queue', live: true });
+    const head = html`<h1>Queue</h1>
 <form class="filters" method="get" action="/console" aria-label="Filters">
 ${select('view', 'Tickets', p.view, [['action', 'Needs action (new, open)'], ['on_hold', 'On hold'], ['pending', 'Waiting on customer'], ['unsolved', 'All unsolved']])}
 ${select('who', 'Assignee', p.who, [['', 'Anyone'], ['mine', 'Mine'], ['unassigned', 'Unassigned']])}
@@ -114,12 +115,22 @@ ${select('org', 'Organization', p.org, [['', 'Any'], ...orgs.map((o): [string, s
 </form>
 <table class="queue">
 <caption class="visually-hidden">Tickets by SLA urgency, most urgent first</caption>
+<colgroup><col class="c-num"><col class="c-subject"><col class="c-org"><col class="c-prio"><col class="c-status"><col class="c-assignee"><col class="c-due"><col class="c-act"></colgroup>
 <thead><tr><th scope="col">Ticket</th><th scope="col">Subject</th><th scope="col">Organization</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Next deadline</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody id="queue-rows" data-refresh="/console/queue/rows${paramQuery(p)}" aria-live="polite">
-${rows.html}
-</tbody>
-</table>`;
-    res.type('html').send(page({ title: 'Queue', user: s.user, csrfToken: s.csrfToken, nav: 'queue', live: true, body }).value);
+`;
+    // The shell goes out first (the browser fetches the stylesheet and paints the filters),
+    // then the rows once the urgency query answers.
+    res.type('html');
+    res.write(start + head.value);
+    let rows: string;
+    try {
+      rows = (await rowsHtml(db, req, p)).html.value;
+    } catch {
+      // The status line is gone already; say so in the page (the script retries on the next change).
+      rows = html`<tr><td colspan="8" class="error" role="alert">The queue could not be loaded. Reload to try again.</td></tr>`.value;
+    }
+    res.end(`${rows}</tbody>\n</table>${end}`);
   });
 
   r.get('/console/queue/rows', async (req, res) => {

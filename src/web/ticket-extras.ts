@@ -1,10 +1,11 @@
 /**
  * The ticket page's actions that reach past the ticket itself: open a Jira issue (through
  * the same idempotent issue service as the ladder and `POST /tickets/:id/jira`), escalate
- * now, and link to an incident. An action whose integration is not configured shows that it
+ * now (shown as not available: the workflow has no action to fire a ladder step early), and
+ * link to an incident. An action whose integration is not configured shows that it
  * is not available instead of failing on click.
  */
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../db/schema';
 import { ApiError } from '../api/errors';
@@ -46,15 +47,13 @@ export class TicketExtras {
     const jira = this.jira
       ? html`<form method="post" action="/console/tickets/${t.id}/jira" class="row">${csrfField(csrf)}<button type="submit">${extra.jiraKey ? `Update Jira issue ${extra.jiraKey}` : 'Open a Jira issue'}</button></form>`
       : html`<p class="row"><button type="button" disabled aria-describedby="jira-off">Open a Jira issue</button> <span id="jira-off" class="muted">not available: Jira is not configured</span></p>`;
-    return jira;
+    // The ladder fires its steps at their instants only; the workflow has no "fire the next step now" action yet.
+    const escalate = html`<p class="row"><button type="button" disabled aria-describedby="escalate-off">Escalate now</button> <span id="escalate-off" class="muted">not available: the ladder has no manual trigger yet</span></p>`;
+    return html`${escalate}${jira}`;
   }
 
   panels(_t: TicketRow, _extra: TicketExtraData): SafeHtml {
     return html``;
-  }
-
-  async escalateNow(_req: Request, _t: TicketRow): Promise<string> {
-    throw new ApiError(409, 'not_available', 'Escalate now is not available for this ticket.');
   }
 
   routes(_r: Router, action: ActionRoute): void {

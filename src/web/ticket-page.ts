@@ -180,9 +180,6 @@ ${open ? html`<section aria-labelledby="act-h" class="actions">
 <button type="submit">Assign</button>
 ${t.assignee !== me ? html`<button type="submit" formaction="${act('take')}">Take it</button>` : ''}
 </form>
-<form method="post" action="${act('escalate')}" class="row">${csrf}
-<button type="submit" id="escalate-now">Escalate now</button>
-</form>
 ${deps.extras.actions(t, s.csrfToken, extra)}
 </section>` : ''}
 ${links.length ? html`<section aria-labelledby="links-h"><h2 id="links-h">Links</h2><ul>${links.map((l) => html`<li>${l.kind}: ${l.url ? html`<a href="${l.url}">${l.external_key}</a>` : l.external_key}</li>`)}</ul></section>` : ''}
@@ -242,7 +239,6 @@ ${deps.extras.panels(t, extra)}
     await deps.tickets.patch(principal(req), t, { assignee: assigneeOf(sessionOf(req).user) });
     return `You took ${t.number}.`;
   });
-  action('escalate', async (req, t) => deps.extras.escalateNow(req, t));
   deps.extras.routes(r, action);
   return r;
 }

@@ -37,11 +37,9 @@
     var ticket = document.querySelector('main [data-ticket]');
     if (rows) {
       fetch(rows.getAttribute('data-refresh'), { credentials: 'same-origin', headers: { accept: 'text/html' } })
-        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); var n = r.headers.get('x-queue-total'); return r.text().then(function (t) { return [t, n]; }); })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text().then(function (t) { return [t]; }); })
         .then(function (res) {
           rows.innerHTML = res[0];
-          var count = document.getElementById('queue-count');
-          if (count && res[1] !== null) count.textContent = res[1];
           tick();
         })
         .catch(function () {});

@@ -1,0 +1,136 @@
+/**
+ * npm run bench:console — the first paint of the agents' queue with 1,000 open tickets, in
+ * Chromium (the paint timing the browser reports), against a baseline measured in the same
+ * run: the very same HTML bytes served as a static page by the same server (same express
+ * stack, same stylesheet and script), so the ratio is what rendering the queue costs — the
+ * session lookup, the urgency query and the HTML — on top of just delivering the page.
+ * Target: the queue's first contentful paint under 200 ms on this machine.
+ *
+ * Uses PACER_TEST_DATABASE_URL / PACER_TEST_TEMPORAL_ADDRESS when set; otherwise brings up
+ * the test PostgreSQL server and an ephemeral Temporal dev server, like the test suite.
+ */
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Page } from 'playwright-core';
+import { createPacerApp } from '../src/api/app';
+import { createLogger } from '../src/logger';
+import { startTemporalDevServer, type TemporalDevServer } from '../src/stack/temporal-dev-server';
+import type { PacerHarness } from '../test/support/api-harness';
+import { createUser, launchChromium, signIn } from '../test/support/browser';
+
+const TICKETS = Number(process.env.BENCH_TICKETS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const CONCURRENCY = 24;
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Navigates and answers the first contentful paint, ms after navigation start. */
+async function firstPaint(page: Page, url: string): Promise<number> {
+  await page.goto(url, { waitUntil: 'load' });
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const now = performance.getEntriesByName('first-contentful-paint')[0];
+        if (now) return resolve(now.startTime);
+        new PerformanceObserver((list) => {
+          const e = list.getEntriesByName('first-contentful-paint')[0];
+          if (e) resolve(e.startTime);
+        }).observe({ type: 'paint', buffered: true } as never);
+      }),
+  );
+}
+
+async function main(): Promise<void> {
+  const log = createLogger('warn');
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+  let dev: TemporalDevServer | undefined;
+  if (!process.env.PACER_TEST_DATABASE_URL) {
+    const out = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'ensure-test-postgres.sh')], { encoding: 'utf8' });
+    process.env.PACER_TEST_DATABASE_URL = out.trim().split('\n').pop()!;
+  }
+  if (!process.env.PACER_TEST_TEMPORAL_ADDRESS) {
+    dev = await startTemporalDevServer({ log, ephemeral: true });
+    process.env.PACER_TEST_TEMPORAL_ADDRESS = dev.address;
+  }
+  const { startHarness } = await import('../test/support/api-harness');
+  const h: PacerHarness = await startHarness();
+  const browser = await launchChromium();
+  try {
+    const orgs = await Promise.all(['enterprise', 'professional', 'community'].map(async (tier) => (await h.api('/api/v1/organizations', { body: { name: `Bench ${tier} ${crypto.randomUUID()}`, tier } })).body.id as string));
+    let made = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (made < TICKETS) {
+          const i = made++;
+          const res = await h.api('/api/v1/tickets', { body: { subject: `Bench ticket ${i}: the export is slow`, description: 'Measured by bench:console.', priority: PRIORITIES[i % 4], organizationId: orgs[i % orgs.length], requester: { email: `user${i}@bench.test` } } });
+          if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }),
+    );
+    console.log(`open tickets: ${TICKETS} (created in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    // Let the worker finish starting them, so it does not compete with the measurement.
+    for (;;) {
+      const { n } = await h.database.db.selectFrom('ticket_events').select((eb) => eb.fn.countAll<string>().as('n')).where('type', '=', 'ticket.created').executeTakeFirstOrThrow();
+      if (Number(n) >= TICKETS) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+
+    // The same Pacer app, behind one outer express app that also serves the baseline page.
+    const { app } = createPacerApp({ db: h.database.db, temporal: h.client, taskQueue: h.taskQueue, adminApiKey: h.adminKey, log });
+    let staticPage = '';
+    const outer = express();
+    outer.get('/bench/static-queue', (_req, res) => void res.type('html').set('Cache-Control', 'no-store').send(staticPage));
+    outer.use(app);
+    const server = await new Promise<import('node:http').Server>((resolve) => {
+      const s = outer.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const agent = await createUser(h, { email: 'bench-agent@pacer.test', name: 'Bench Agent', role: 'agent' });
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await ctx.newPage();
+    await signIn(page, base, agent, /\/console$/);
+    const res = await page.request.get(`${base}/console`);
+    staticPage = await res.text();
+    const rows = (staticPage.match(/<tr data-ticket=/g) ?? []).length;
+    console.log(`queue page: ${(staticPage.length / 1024).toFixed(0)} KiB, ${rows} rows shown`);
+
+    // Warm both (JIT, connection pool, cached stylesheet and script), then alternate.
+    for (let i = 0; i < 3; i++) {
+      await firstPaint(page, `${base}/console`);
+      await firstPaint(page, `${base}/bench/static-queue`);
+    }
+    const queue: number[] = [];
+    const baseline: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      baseline.push(await firstPaint(page, `${base}/bench/static-queue`));
+      queue.push(await firstPaint(page, `${base}/console`));
+    }
+    const q = median(queue);
+    const b = median(baseline);
+    console.log(`rounds: ${ROUNDS}`);
+    console.log(`static page of the same bytes: first contentful paint median ${b.toFixed(1)} ms (min ${Math.min(...baseline).toFixed(1)}, max ${Math.max(...baseline).toFixed(1)})`);
+    console.log(`queue (${TICKETS} open tickets):  first contentful paint median ${q.toFixed(1)} ms (min ${Math.min(...queue).toFixed(1)}, max ${Math.max(...queue).toFixed(1)})`);
+    console.log(`ratio queue / static: ${(q / b).toFixed(2)}; target first paint < 200 ms: ${q < 200 ? 'MET' : 'NOT MET'}`);
+    await ctx.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  } finally {
+    await browser.close();
+    await h.close();
+    await dev?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
