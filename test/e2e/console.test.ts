@@ -40,7 +40,17 @@ describe('E2E: agent console and customer portal', function () {
     outsider = await createUser(h, { email: 'otto@globex.test', name: 'Otto Outsider', role: 'customer', organizationId: orgB.id });
     // Enterprise urgent: 4 h first response, 24 h resolution, around the clock.
     ticket = await createTicket(h, { subject: 'Rocket launch console is down', description: 'Nothing loads since 10:00.', priority: 'urgent', organizationId: orgA.id, requester: { email: customer.email, name: customer.name } });
-    await createTicket(h, { subject: 'Invoice question', description: 'Where are they?', priority: 'low', organizationId: orgA.id });
+    // Others around it, less urgent, so the queue has an order to show.
+    const initech = await createOrg(h, 'professional', 'Initech');
+    for (const [subject, priority, organizationId] of [
+      ['Invoice question', 'low', orgA.id],
+      ['Export to CSV fails with an error', 'high', orgB.id],
+      ['SSO login loops back to the start page', 'high', initech.id],
+      ['How do I add a second admin?', 'normal', initech.id],
+      ['Webhook deliveries arrive twice', 'normal', orgB.id],
+    ] as const) {
+      await createTicket(h, { subject, description: '…', priority, organizationId });
+    }
     agentCtx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     agentPage = await agentCtx.newPage();
     watcherCtx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -139,7 +149,8 @@ describe('E2E: agent console and customer portal', function () {
     try {
       const page = await ctx.newPage();
       await signIn(page, h.baseUrl, outsider, /\/portal$/);
-      assert.equal(await page.locator('tr[data-ticket]').count(), 0, 'no tickets of Acme in Globex’s list');
+      const listed = await page.locator('tr[data-ticket] td:nth-child(2)').allTextContents();
+      assert.deepEqual(listed.sort(), ['Export to CSV fails with an error', 'Webhook deliveries arrive twice'], 'Globex’s own tickets, none of Acme’s');
       const res = await page.goto(`${h.baseUrl}/portal/tickets/${ticket.id}`);
       assert.equal(res?.status(), 404);
       assert.doesNotMatch(await page.content(), /Rocket launch/);
