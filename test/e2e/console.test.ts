@@ -87,10 +87,15 @@ describe('E2E: agent console and customer portal', function () {
     await eventually(async () => (await row(watcher).locator('.assignee').textContent())?.trim() === agent.email, 10_000, 'the other agent’s queue to show the new assignee');
   });
 
-  it('replies, and the first-response clock shows met', async () => {
+  it('replies, and the first-response clock shows met; another agent on the ticket page sees it live', async () => {
+    await watcher.goto(`${h.baseUrl}/console/tickets/${ticket.id}`);
+    assert.equal(await watcher.locator('#clock-first_response .clock-state').textContent(), 'running');
     await agentPage.getByLabel('Your message').fill('We are on it: the launch console is being restarted.');
     await Promise.all([agentPage.waitForURL(/notice=/), agentPage.getByRole('button', { name: 'Send public reply' }).click()]);
     assert.equal(await agentPage.locator('#clock-first_response .clock-state').textContent(), 'met');
+    await eventually(async () => (await watcher.locator('#clock-first_response .clock-state').textContent()) === 'met', 10_000, 'the other agent’s ticket page to show the clock met without a reload');
+    assert.match((await watcher.locator('.conversation').textContent()) ?? '', /being restarted/);
+    assert.equal(await watcher.getByRole('status').count(), 0, 'the watcher’s page was refreshed in place, not reloaded with a notice');
     assert.match((await agentPage.locator('.conversation .msg-public.author-agent .body').last().textContent()) ?? '', /being restarted/);
     const inputs = await h.lifecycle.slaInputs(ticket.id);
     const sla = describeSla(inputs!, Date.now());
