@@ -99,7 +99,7 @@ export class StatusMailer {
           text: `${mail.text}\n\nUnsubscribe: ${unsubscribe}\n`,
           messageId: mail.messageId,
           ...(mail.references && { references: mail.references, inReplyTo: mail.references }),
-          list: { unsubscribe: { url: unsubscribe, comment: 'Unsubscribe' } },
+          list: { unsubscribe },
           headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
         });
         return { outcome: 'sent' };
