@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every workflow type the worker registers. */
 export { ticketWorkflow } from './ticket/ticket-workflow';
+export { incidentWorkflow } from './incident/incident-workflow';

@@ -6,7 +6,7 @@ const PRIORITY_ALIASES: Record<string, string> = { p1: 'urgent', critical: 'urge
 export const priority = z.preprocess((v) => (typeof v === 'string' ? (PRIORITY_ALIASES[v.toLowerCase()] ?? v.toLowerCase()) : v), z.enum(PRIORITIES));
 export const status = z.enum(TICKET_STATUSES);
 export const uuid = z.uuid();
-const text = (max: number) => z.string().trim().min(1).max(max);
+export const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const createTicketSchema = z.strictObject({
   subject: text(500),
@@ -35,9 +35,9 @@ export const commentSchema = z.strictObject({
   public: z.boolean().default(true),
 });
 
-const csv = <T extends z.ZodType>(item: T) =>
+export const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item).min(1));
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const listTicketsQuery = z.strictObject({
   status: csv(status).optional(),

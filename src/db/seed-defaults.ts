@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema';
+import { seedIncidentPolicies } from '../incidents/incident-policies';
 
 const HOUR = 60;
 /** A business day on the 09:00–17:00 calendar is eight business hours. */
@@ -119,5 +120,6 @@ export async function seedDefaults(db: Kysely<Database>): Promise<void> {
         .onConflict((oc) => oc.columns(['tier', 'priority']).doNothing())
         .execute();
     }
+    await seedIncidentPolicies(tx);
   });
 }

@@ -10,6 +10,7 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
 import type { TicketService } from '../tickets/ticket-service';
+import type { IncidentLifecycle } from '../incidents/incident-lifecycle';
 import type { IntegrationConfig } from './config';
 import { pagerdutyWebhookRoutes } from './pagerduty/webhook-routes';
 import { slackRoutes } from './slack/slack-routes';
@@ -19,6 +20,7 @@ export interface IntegrationRouteDeps {
   db: Kysely<Database>;
   lifecycle: TicketLifecycle;
   tickets: TicketService;
+  incidents?: IncidentLifecycle;
   config: IntegrationConfig;
   log: Logger;
 }

@@ -12,6 +12,7 @@ const POLICY_COLUMNS = [
   'p.pause_on',
   'p.escalations',
   'p.auto_close_days',
+  'p.pause_on_incident',
   'c.timezone',
   'c.weekly',
   'c.holidays',
@@ -25,6 +26,7 @@ interface PolicyColumns {
   pause_on: string[] | null;
   escalations: unknown[] | null;
   auto_close_days: number | null;
+  pause_on_incident: boolean | null;
   timezone: string | null;
   weekly: Record<string, Array<[string, string]>> | null;
   holidays: string[] | null;
@@ -41,6 +43,7 @@ function toSnapshot(row: PolicyColumns): SlaPolicySnapshot | null {
     pauseOn: (row.pause_on ?? []) as TicketStatus[],
     escalations: (row.escalations ?? []) as LadderStep[],
     autoCloseDays: row.auto_close_days ?? 7,
+    pauseOnIncident: row.pause_on_incident ?? true,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Ticket numbers TKT-YYYYMMDD-NNNN (UTC day). Each day has its own PostgreSQL sequence,
+ * Ticket numbers TKT-YYYYMMDD-NNNN and incident numbers INC-YYYYMMDD-NNNN (UTC day). Each day has its own PostgreSQL sequence,
  * created with that day's first ticket; nextval takes no row lock, so concurrent intake never
  * queues behind one counter row, and each process takes numbers a small block at a time so
  * most tickets cost no round trip at all.
@@ -17,7 +17,11 @@ export class TicketNumbers {
   private readonly preparedDays = new Set<string>();
   private readonly blocks = new Map<string, Promise<number[]>>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `prefix` names the kind (TKT for tickets, INC for incidents); each kind has its own daily sequences. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly prefix = 'TKT',
+  ) {}
 
   async next(createdAt: Date): Promise<string> {
     const day = createdAt.toISOString().slice(0, 10).replace(/-/g, '');
@@ -34,13 +38,13 @@ export class TicketNumbers {
         throw err;
       });
       const n = numbers.shift();
-      if (n !== undefined) return `TKT-${day}-${String(n).padStart(4, '0')}`;
+      if (n !== undefined) return `${this.prefix}-${day}-${String(n).padStart(4, '0')}`;
       if (this.blocks.get(day) === block) this.blocks.delete(day);
     }
   }
 
   private async takeBlock(day: string): Promise<number[]> {
-    const sequence = `ticket_number_${day}`;
+    const sequence = this.prefix === 'TKT' ? `ticket_number_${day}` : `${this.prefix.toLowerCase()}_number_${day}`;
     if (!this.preparedDays.has(day)) {
       await sql`create sequence if not exists ${sql.id(sequence)}`.execute(this.db).catch((err: { code?: string }) => {
         // Two processes creating the same day's sequence at once: the loser's is already there.

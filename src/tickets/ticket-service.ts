@@ -194,7 +194,7 @@ export function actorOf(p: Principal): Actor {
 }
 
 /** A caller's Idempotency-Key makes the action id deterministic (a UUID derived from it); otherwise a fresh one. */
-function actionId(p: Principal, idempotencyKey: string | undefined, salt: string): string {
+export function actionId(p: Principal, idempotencyKey: string | undefined, salt: string): string {
   if (!idempotencyKey) return crypto.randomUUID();
   const h = crypto.createHash('sha256').update(`${p.keyId ?? p.role}|${idempotencyKey}|${salt}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;

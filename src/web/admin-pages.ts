@@ -139,7 +139,7 @@ ${admin ? html`<h2>Add an organization</h2>
           [],
         );
         const clock = (title: string, c: (typeof result)['firstResponse'], minutes: number) => html`<section class="clock" aria-label="${title} preview"><h3>${title}</h3>
-<p>Target ${targetInWords(minutes, true)}; due <strong class="preview-due">${c.dueAt ? formatInstant(c.dueAt, tz) : '—'}</strong></p>
+<p>Target ${targetInWords(minutes, true, title === 'Resolution')}; due <strong class="preview-due">${c.dueAt ? formatInstant(c.dueAt, tz) : '—'}</strong></p>
 <ol class="ladder">${c.escalations.map((e) => html`<li><span class="pct">${e.percent}%</span> ${e.at ? formatInstant(e.at, tz) : '—'}</li>`)}</ol></section>`;
         preview = html`<div class="preview" id="preview"><h2>Preview: ${chosen.name}, starting ${formatInstant(new Date(at), tz)}</h2>
 ${clock('First response', result.firstResponse, chosen.first_response_minutes)}${clock('Resolution', result.resolution, chosen.resolution_minutes)}</div>`;

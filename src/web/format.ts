@@ -35,10 +35,13 @@ export function relative(at: Date | string, now = Date.now()): string {
   return diff >= 0 ? `in ${formatDuration(diff)}` : `${formatDuration(diff)} ago`;
 }
 
-/** A target in minutes as words: "4 hours", "3 business days" (8 business hours each) when on business hours. */
-export function targetInWords(minutes: number, businessHours: boolean): string {
+/**
+ * A target in minutes as words: "4 hours", "24 business hours", "3 business days" (8 business
+ * hours each). First-response targets read best in hours (`days: false`), as the seeds put them.
+ */
+export function targetInWords(minutes: number, businessHours: boolean, days = true): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  if (businessHours && minutes >= 480 && minutes % 480 === 0) return plural(minutes / 480, 'business day');
+  if (days && businessHours && minutes >= 480 && minutes % 480 === 0) return plural(minutes / 480, 'business day');
   if (minutes % 60 === 0) return plural(minutes / 60, businessHours ? 'business hour' : 'hour');
   return plural(minutes, businessHours ? 'business minute' : 'minute');
 }

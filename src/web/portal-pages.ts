@@ -45,7 +45,7 @@ async function promise(db: Kysely<Database>, t: TicketRow, tz: string): Promise<
   const lines: SafeHtml[] = [];
   if (t.fr_met_at) lines.push(html`<li>We first answered on ${formatInstant(t.fr_met_at, tz)}.</li>`);
   else if (t.fr_due_at) {
-    const within = policy?.first_response_minutes ? html` (within ${targetInWords(policy.first_response_minutes, businessHours)})` : '';
+    const within = policy?.first_response_minutes ? html` (within ${targetInWords(policy.first_response_minutes, businessHours, false)})` : '';
     lines.push(html`<li id="promise-first-response">We promise a first answer by <strong>${formatInstant(t.fr_due_at, tz)}</strong>${within} — ${relative(t.fr_due_at)}.</li>`);
   }
   if (t.res_met_at) lines.push(html`<li>Solved on ${formatInstant(t.res_met_at, tz)}.</li>`);

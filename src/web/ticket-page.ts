@@ -69,7 +69,7 @@ function clockCard(name: 'first_response' | 'resolution', c: ClockState | null, 
   return html`<section class="clock clock-${st.key}" id="clock-${name}" aria-label="${CLOCK_TITLES[name]} clock">
 <h3>${CLOCK_TITLES[name]} <span class="clock-state badge badge-${st.key}">${st.label}</span></h3>
 <dl>
-<dt>Target</dt><dd>${targetInWords(c.targetMinutes, businessHours)}</dd>
+<dt>Target</dt><dd>${targetInWords(c.targetMinutes, businessHours, name === 'resolution')}</dd>
 <dt>Due</dt><dd class="clock-due">${c.dueAt ? formatInstant(c.dueAt, tz) : c.pausedSince ? 'paused — re-computed on resume' : '—'}${c.dueAt && c.metAt === null && c.pausedSince === null ? html` (${countdown(c.dueAt, now)})` : ''}</dd>
 ${c.metAt ? html`<dt>Met</dt><dd>${formatInstant(c.metAt, tz)}</dd>` : ''}
 ${c.pausedSince ? html`<dt>Paused since</dt><dd>${formatInstant(c.pausedSince, tz)}</dd>` : ''}

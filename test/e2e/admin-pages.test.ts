@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createOrg, createTicket } from '../api/api-helpers';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
-import { formatInstant } from '../../src/web/format';
+import { formatInstant, relative } from '../../src/web/format';
 
 /** Form controls without an accessible name: a label, aria-label or aria-labelledby. */
 async function unlabelled(page: Page): Promise<string[]> {
@@ -33,6 +33,7 @@ describe('E2E: admin pages and accessibility', function () {
   let customer: TestUser;
   let org: { id: string };
   let ticket: { id: string; number: string };
+  let unanswered: { id: string; sla: { firstResponse: { dueAt: string } } };
 
   before(async function () {
     this.timeout(180_000);
@@ -43,6 +44,7 @@ describe('E2E: admin pages and accessibility', function () {
     agent = await createUser(h, { email: 'al@pacer.test', name: 'Al Agent', role: 'agent' });
     customer = await createUser(h, { email: 'pat@initech.test', name: 'Pat', role: 'customer', organizationId: org.id });
     ticket = await createTicket(h, { subject: '<img src=x onerror=alert(1)> TPS reports & "cover sheets"', priority: 'high', organizationId: org.id, requester: { email: customer.email } });
+    unanswered = await createTicket(h, { subject: 'Cannot reset my password', priority: 'urgent', organizationId: org.id, requester: { email: customer.email } });
     ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     page = await ctx.newPage();
     await signIn(page, h.baseUrl, admin, /\/console$/);
@@ -161,6 +163,13 @@ describe('E2E: admin pages and accessibility', function () {
       assert.match(promise, /We first answered on /);
       assert.match(promise, /We aim to resolve it by .* \(within 5 business days\)/);
       assert.equal(await p.locator('#portal-status').textContent(), 'We are working on it');
+      // Not answered yet: the promise in plain words, in the customer's zone (UTC here).
+      await p.goto(`${h.baseUrl}/portal/tickets/${unanswered.id}`);
+      assert.equal(await p.locator('#portal-status').textContent(), 'Received — we will get back to you');
+      assert.equal(
+        await p.locator('#promise-first-response').textContent(),
+        `We promise a first answer by ${formatInstant(unanswered.sla.firstResponse.dueAt, 'UTC')} (within 8 business hours) — ${relative(unanswered.sla.firstResponse.dueAt)}.`,
+      );
     } finally {
       await c.close();
     }

@@ -38,6 +38,8 @@ describe('web: html and formats', () => {
     assert.equal(targetInWords(1440, true), '3 business days');
     assert.equal(targetInWords(480 * 14, true), '14 business days');
     assert.equal(targetInWords(90, false), '90 minutes');
+    assert.equal(targetInWords(480, true, false), '8 business hours', 'first response reads in hours');
+    assert.equal(targetInWords(1440, true, false), '24 business hours');
   });
 
   it('reads a wall time in a zone as the instant it names, across DST', () => {

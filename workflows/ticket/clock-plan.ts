@@ -4,7 +4,7 @@
  * workflow re-plans with it after every change, the API uses it for the first snapshot,
  * and it applies exactly the rules of the SLA preview (the same evaluator underneath).
  */
-import { BusinessCalendar } from '../sla/business-calendar';
+import { BusinessCalendar, type CalendarSpec } from '../sla/business-calendar';
 import { evaluateClock, elapsedBusinessMs, type ClockInput, type ClockResult } from '../sla/sla-clock';
 import { resolutionTimeline, type PreviewEvent } from '../sla/sla-preview';
 import type { ClockEvent, ClockName, ClockState, LadderStep, SlaPolicySnapshot, ActionSpec } from './contract';
@@ -31,6 +31,8 @@ export interface PlannedClock {
   result: ClockResult;
   atRiskAt: number | null;
   steps: PlannedStep[];
+  /** Why the clock is paused now (a status, or "incident"); null while it runs. */
+  pauseReason: string | null;
 }
 
 export interface SlaPlan {
@@ -41,10 +43,15 @@ export interface SlaPlan {
 const calendarCache = new Map<string, BusinessCalendar>();
 
 export function calendarFor(policy: SlaPolicySnapshot): BusinessCalendar {
-  const key = JSON.stringify(policy.calendar);
+  return calendarOf(policy.calendar);
+}
+
+/** One BusinessCalendar per distinct spec: building one precomputes zone offsets. */
+export function calendarOf(spec: CalendarSpec): BusinessCalendar {
+  const key = JSON.stringify(spec);
   let cal = calendarCache.get(key);
   if (!cal) {
-    cal = BusinessCalendar.from(policy.calendar);
+    cal = BusinessCalendar.from(spec);
     if (calendarCache.size > 64) calendarCache.clear();
     calendarCache.set(key, cal);
   }
@@ -54,6 +61,7 @@ export function calendarFor(policy: SlaPolicySnapshot): BusinessCalendar {
 export function planSla(policy: SlaPolicySnapshot | null, createdAt: number, events: readonly ClockEvent[]): SlaPlan {
   if (!policy) return { firstResponse: null, resolution: null };
   const calendar = calendarFor(policy);
+  const waits = policy.pauseOnIncident === false ? { pauses: [], waiting: false } : incidentWaits(events);
 
   let firstResponse: PlannedClock | null = null;
   if (policy.firstResponseMinutes !== null) {
@@ -63,9 +71,9 @@ export function planSla(policy: SlaPolicySnapshot | null, createdAt: number, eve
       startedAt: createdAt,
       targetMs: policy.firstResponseMinutes * 60_000,
       percents: [],
-      pauses: [],
+      pauses: waits.pauses,
       metAt: reply ? reply.at : null,
-    });
+    }, waits.waiting ? 'incident' : null);
   }
 
   let resolution: PlannedClock | null = null;
@@ -83,19 +91,42 @@ export function planSla(policy: SlaPolicySnapshot | null, createdAt: number, eve
       .filter((e): e is Extract<ClockEvent, { type: 'status' }> => e.type === 'status' && e.at >= startedAt)
       .map((e) => ({ at: e.at, type: 'status', status: e.status }));
     const { pauses, metAt } = resolutionTimeline(startedAt, statusEvents, policy.pauseOn);
+    const status = statusEvents.length ? (statusEvents[statusEvents.length - 1] as { status: string }).status : null;
     resolution = planClock('resolution', cycle, policy.escalations, {
       calendar,
       startedAt,
       targetMs: policy.resolutionMinutes * 60_000,
       percents: [],
-      pauses,
+      pauses: [...pauses, ...waits.pauses],
       metAt,
-    });
+    }, waits.waiting ? 'incident' : status);
   }
   return { firstResponse, resolution };
 }
 
-function planClock(name: ClockName, cycle: number, ladder: readonly LadderStep[], base: ClockInput): PlannedClock {
+/**
+ * The stretches during which the ticket waited on at least one linked, active incident, and
+ * whether it still does. Overlapping incidents make one pause.
+ */
+export function incidentWaits(events: readonly ClockEvent[]): { pauses: Array<{ from: number; to: number | null }>; waiting: boolean } {
+  const waitingOn = new Set<string>();
+  const pauses: Array<{ from: number; to: number | null }> = [];
+  let from: number | null = null;
+  for (const e of events) {
+    if (e.type !== 'incident_wait') continue;
+    if (e.waiting) waitingOn.add(e.incidentId);
+    else waitingOn.delete(e.incidentId);
+    if (waitingOn.size > 0 && from === null) from = e.at;
+    if (waitingOn.size === 0 && from !== null) {
+      pauses.push({ from, to: e.at });
+      from = null;
+    }
+  }
+  if (from !== null) pauses.push({ from, to: null });
+  return { pauses, waiting: from !== null };
+}
+
+function planClock(name: ClockName, cycle: number, ladder: readonly LadderStep[], base: ClockInput, pauseReason: string | null): PlannedClock {
   const ladderPercents = ladder.map((s) => s.percent);
   const percents = [...new Set([...ladderPercents, BREACH_PERCENT, AT_RISK_PERCENT])].sort((a, b) => a - b);
   const input = { ...base, percents };
@@ -110,7 +141,7 @@ function planClock(name: ClockName, cycle: number, ladder: readonly LadderStep[]
     at: atOf(percent),
     actions: ladder.find((s) => s.percent === percent)?.actions ?? [],
   }));
-  return { name, cycle, input, result, atRiskAt: atOf(AT_RISK_PERCENT), steps };
+  return { name, cycle, input, result, atRiskAt: atOf(AT_RISK_PERCENT), steps, pauseReason: result.pausedSince === null ? null : pauseReason };
 }
 
 /** A step is due once its instant has come, strictly before the clock was met. */
@@ -154,6 +185,7 @@ export function describeClock(clock: PlannedClock, fired: ReadonlySet<string>, n
     metAt: iso(clock.result.metAt),
     breached: clock.result.metAt === null ? (clock.result.dueAt !== null && clock.result.dueAt <= now ? true : null) : clock.result.breached,
     pausedSince: iso(clock.result.pausedSince),
+    pauseReason: clock.pauseReason,
     elapsedSeconds: Math.floor(elapsed / 1000),
     percentElapsed: clock.input.targetMs > 0 ? Math.round((elapsed / clock.input.targetMs) * 1000) / 10 : 100,
     escalations: clock.steps.map((s) => ({ percent: s.percent, at: iso(s.at), fired: fired.has(s.id) })),

@@ -37,6 +37,8 @@ export interface SlaPolicySnapshot {
   pauseOn: TicketStatus[];
   escalations: LadderStep[];
   autoCloseDays: number;
+  /** Both clocks pause while the ticket waits on a linked, active incident (pause reason "incident"). Absent = true. */
+  pauseOnIncident?: boolean;
 }
 
 export interface TicketFacts {
@@ -61,7 +63,9 @@ export interface TicketFacts {
 export type ClockEvent =
   | { at: number; type: 'agent_reply' }
   | { at: number; type: 'status'; status: TicketStatus }
-  | { at: number; type: 'reopen' };
+  | { at: number; type: 'reopen' }
+  /** The ticket starts or stops waiting on an incident it is linked to. */
+  | { at: number; type: 'incident_wait'; incidentId: string; waiting: boolean };
 
 /** What survives continue-as-new. */
 export interface CarriedState {
@@ -103,7 +107,9 @@ export type TicketAction =
   | { kind: 'assign'; actionId: string; actor: Actor; assignee: string | null }
   | { kind: 'edit'; actionId: string; actor: Actor; fields: { subject?: string; description?: string; category?: string | null } }
   /** Someone took responsibility (API, Slack, PagerDuty): further paging for the clock stops. */
-  | { kind: 'acknowledge'; actionId: string; actor: Actor; clock: ClockName | null; source: string };
+  | { kind: 'acknowledge'; actionId: string; actor: Actor; clock: ClockName | null; source: string }
+  /** Sent by an incident's workflow: the ticket waits on it (linked while active) or no longer does. */
+  | { kind: 'incident_wait'; actionId: string; actor: Actor; incidentId: string; incidentNumber: string; waiting: boolean };
 
 export interface ClockState {
   name: ClockName;
@@ -113,6 +119,8 @@ export interface ClockState {
   metAt: string | null;
   breached: boolean | null;
   pausedSince: string | null;
+  /** Why the clock is paused: the ticket's status (e.g. "pending") or "incident". */
+  pauseReason: string | null;
   elapsedSeconds: number;
   percentElapsed: number;
   escalations: Array<{ percent: number; at: string | null; fired: boolean }>;

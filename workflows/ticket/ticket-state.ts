@@ -150,6 +150,14 @@ export class TicketState {
         event('ack', 'sla.acknowledged', 'internal', { clocks, by: action.actor.name, source: action.source });
         break;
       }
+      case 'incident_wait':
+        this.events.push({ at: now, type: 'incident_wait', incidentId: action.incidentId, waiting: action.waiting });
+        event('incident-wait', action.waiting ? 'ticket.waiting_on_incident' : 'ticket.incident_wait_ended', 'internal', {
+          incidentId: action.incidentId,
+          incidentNumber: action.incidentNumber,
+          pausesSla: this.policy?.pauseOnIncident !== false,
+        });
+        break;
       case 'edit':
         event('edit', 'ticket.edited', 'public', { fields: Object.keys(action.fields) });
         Object.assign(fields, action.fields);

@@ -49,7 +49,8 @@ export function registerEmailHooks(hooks: HookRegistry, deps: EmailHookDeps): vo
   });
 
   hooks.on('email-agent-reply', ['comment.public'], async (ctx) => {
-    if (ctx.event.data.authorType !== 'agent') return;
+    // Agents' replies and system notices (an incident's public updates); a customer's own words are not sent back.
+    if (ctx.event.data.authorType === 'customer') return;
     const comment = await deps.db
       .selectFrom('comments')
       .select(['body', 'author_name'])

@@ -174,19 +174,21 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
     pauseOn: z.array(status).default(['pending']),
     escalations: z.array(escalationSchema).default([{ percent: 80, actions: [] }, { percent: 100, actions: [] }, { percent: 120, actions: [] }]),
     autoCloseDays: z.number().int().min(0).max(365).default(7),
+    pauseOnIncident: z.boolean().default(true),
   });
   type PolicyRow = Awaited<ReturnType<typeof findPolicy>>;
   const findPolicy = (id: string) => db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
   const policyView = (p: NonNullable<PolicyRow>) => ({
     id: p.id, name: p.name, tier: p.tier, priority: p.priority, calendarId: p.calendar_id,
     firstResponseMinutes: p.first_response_minutes, resolutionMinutes: p.resolution_minutes,
-    pauseOn: p.pause_on, escalations: p.escalations, autoCloseDays: p.auto_close_days,
+    pauseOn: p.pause_on, escalations: p.escalations, autoCloseDays: p.auto_close_days, pauseOnIncident: p.pause_on_incident,
     createdAt: iso(p.created_at), updatedAt: iso(p.updated_at),
   });
   const policyValues = (b: z.infer<typeof policySchema>) => ({
     name: b.name, tier: b.tier, priority: b.priority, calendar_id: b.calendarId,
     first_response_minutes: b.firstResponseMinutes, resolution_minutes: b.resolutionMinutes,
     pause_on: JSON.stringify(b.pauseOn), escalations: JSON.stringify(b.escalations), auto_close_days: b.autoCloseDays,
+    pause_on_incident: b.pauseOnIncident,
   });
   const policyWriteError = (err: unknown): never => {
     if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'a policy for this tier and priority exists');

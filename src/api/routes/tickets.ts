@@ -20,7 +20,7 @@ export interface TicketRouteDeps {
   lifecycle: TicketLifecycle;
 }
 
-const idempotencyKeyOf = (req: Request) => {
+export const idempotencyKeyOf = (req: Request) => {
   const key = req.get('idempotency-key');
   if (key !== undefined && (key.length < 1 || key.length > 255)) throw new ApiError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters', [{ path: 'Idempotency-Key', message: 'length 1–255' }]);
   return key;

@@ -62,7 +62,7 @@ export async function listTickets(db: Kysely<Database>, f: TicketFilter): Promis
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 }
 
-export function encodeCursor(row: TicketRow): string {
+export function encodeCursor(row: Pick<TicketRow, 'created_at' | 'id'>): string {
   return Buffer.from(JSON.stringify({ createdAt: new Date(row.created_at).toISOString(), id: row.id })).toString('base64url');
 }
 

@@ -29,3 +29,15 @@ export function cycleOfStep(stepId: string): number {
   const cycle = Number(stepId.split(':')[1]);
   return Number.isInteger(cycle) && cycle >= 0 ? cycle : 0;
 }
+
+const INCIDENT_PATTERN = /^pacer:incident:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\d+)$/;
+
+/** An incident's alert per escalation level: a new level is a new alert, so PagerDuty notifies again. */
+export function incidentAlertDedupKey(incidentId: string, level: number): string {
+  return `pacer:incident:${incidentId}:${level}`;
+}
+
+export function parseIncidentAlertDedupKey(dedupKey: string): { incidentId: string; level: number } | null {
+  const m = INCIDENT_PATTERN.exec(dedupKey);
+  return m ? { incidentId: m[1]!, level: Number(m[2]) } : null;
+}

@@ -60,6 +60,7 @@ export interface AlertPayload {
 export interface PagerDutyEvents {
   trigger(dedupKey: string, payload: AlertPayload, links?: Array<{ href: string; text?: string }>): Promise<{ dedupKey: string }>;
   resolve(dedupKey: string): Promise<{ dedupKey: string }>;
+  acknowledge(dedupKey: string): Promise<{ dedupKey: string }>;
 }
 
 export function createPagerDutyEvents(routingKey: string, opts: PagerDutyEventsOptions): PagerDutyEvents {
@@ -93,5 +94,6 @@ export function createPagerDutyEvents(routingKey: string, opts: PagerDutyEventsO
     trigger: (dedupKey, payload, links) => send({ routing_key: routingKey, event_action: 'trigger', dedup_key: dedupKey, payload, ...(links && { links }) }),
     // A resolve carries no payload; pdjs's type insists on one for every action.
     resolve: (dedupKey) => send({ routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey } as EventPayloadV2),
+    acknowledge: (dedupKey) => send({ routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey } as EventPayloadV2),
   };
 }

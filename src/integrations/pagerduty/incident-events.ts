@@ -12,7 +12,9 @@ import { z } from 'zod';
 import type { Database } from '../../db/schema';
 import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
 import type { ClockName, TicketAction } from '../../../workflows/ticket/contract';
-import { parseAlertDedupKey } from './alert-key';
+import { parseAlertDedupKey, parseIncidentAlertDedupKey } from './alert-key';
+import type { IncidentLifecycle } from '../../incidents/incident-lifecycle';
+import type { IncidentAction } from '../../../workflows/incident/contract';
 
 const reference = z.looseObject({ id: z.string().optional(), type: z.string().optional(), summary: z.string().nullish(), email: z.string().nullish() });
 
@@ -41,6 +43,8 @@ export type IncidentOutcome = 'acknowledged' | 'noted' | 'ignored';
 export interface IncidentEventDeps {
   db: Kysely<Database>;
   lifecycle: TicketLifecycle;
+  /** Pacer incidents page with their own dedup keys; their acknowledgements and resolutions go back to them. */
+  incidents?: IncidentLifecycle;
 }
 
 /** The ticket and clock an incident pages about, from its incident key, else from our links. */
@@ -74,6 +78,8 @@ export async function handleIncidentEvent(deps: IncidentEventDeps, event: Incide
   if (event.event_type !== 'incident.acknowledged' && event.event_type !== 'incident.resolved') return 'ignored';
   const incidentKey = event.data.incident_key;
   if (!incidentKey) return 'ignored';
+  const pacerIncident = parseIncidentAlertDedupKey(incidentKey);
+  if (pacerIncident) return deps.incidents ? handlePacerIncidentEvent(deps, deps.incidents, pacerIncident.incidentId, event) : 'ignored';
   const target = await findAlertTicket(deps.db, incidentKey);
   if (!target) return 'ignored';
 
@@ -103,6 +109,38 @@ export async function handleIncidentEvent(deps: IncidentEventDeps, event: Incide
     .where('kind', '=', 'pagerduty')
     .where('ticket_id', '=', target.ticketId)
     .where('external_key', '=', incidentKey)
+    .execute();
+  return event.event_type === 'incident.acknowledged' ? 'acknowledged' : 'noted';
+}
+
+/**
+ * A page of a Pacer incident was acknowledged or resolved in PagerDuty: the incident is
+ * acknowledged (its acknowledgement clock stops, MTTA is recorded, paging stops) or resolved,
+ * by the PagerDuty user, as a signal (the webhook answers at once; one that no longer applies
+ * is ignored by the workflow).
+ */
+async function handlePacerIncidentEvent(deps: IncidentEventDeps, incidents: IncidentLifecycle, incidentId: string, event: IncidentEvent): Promise<IncidentOutcome> {
+  const exists = await deps.db.selectFrom('incidents').select('id').where('id', '=', incidentId).executeTakeFirst();
+  if (!exists) return 'ignored';
+  const who = agentName(event);
+  const actor = { type: 'agent' as const, name: who };
+  const actionId = actionIdOf(event.id);
+  const action: IncidentAction =
+    event.event_type === 'incident.acknowledged'
+      ? { kind: 'acknowledge', actionId, actor, source: 'pagerduty' }
+      : { kind: 'update', actionId, actor, status: 'resolved', body: `Resolved in PagerDuty by ${who}${event.data.html_url ? ` (${event.data.html_url})` : ''}.`, public: false };
+  try {
+    await incidents.signal(incidentId, action);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'ignored';
+    throw err;
+  }
+  await deps.db
+    .updateTable('incident_links')
+    .set({ url: event.data.html_url ?? null, data: sql`data || ${JSON.stringify({ status: event.event_type === 'incident.acknowledged' ? 'acknowledged' : 'resolved', incidentId: event.data.id ?? null, by: who })}::jsonb` })
+    .where('kind', '=', 'pagerduty')
+    .where('incident_id', '=', incidentId)
+    .where('external_key', '=', event.data.incident_key!)
     .execute();
   return event.event_type === 'incident.acknowledged' ? 'acknowledged' : 'noted';
 }

@@ -43,7 +43,7 @@ export function pagerdutyWebhookRoutes(deps: IntegrationRouteDeps): { inbound?: 
     const deliveryId = `pagerduty:${req.get('x-webhook-id') ?? event.id}`;
     if (!(await claimDelivery(deps.db, deliveryId))) return void res.json({ status: 'duplicate' });
     try {
-      const outcome = await handleIncidentEvent({ db: deps.db, lifecycle: deps.lifecycle }, event);
+      const outcome = await handleIncidentEvent({ db: deps.db, lifecycle: deps.lifecycle, incidents: deps.incidents }, event);
       res.json({ status: outcome });
     } catch (err) {
       // Let PagerDuty's retry (it retries 5xx) find the delivery unclaimed.

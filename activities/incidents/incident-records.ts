@@ -1,0 +1,162 @@
+/**
+ * Activities that write an incident's record, timeline, updates, linked tickets, post-mortem
+ * and the impact it holds its components at. Every write is idempotent: rows are keyed by
+ * ids the workflow chose deterministically, and incident fields only move forward by state
+ * version, so retries and replays land once.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, NewIncidentRow } from '../../src/db/schema';
+import { incidentWorkflowId, type IncidentFacts, type IncidentPolicySnapshot } from '../../workflows/incident/contract';
+import type { ApplyIncidentChangeInput } from '../../workflows/incident/incident-state';
+import type { EventInput } from '../types';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The incident row as first written, by the API or (if the API died first) by the workflow. */
+export function newIncidentRow(i: IncidentFacts, policy: IncidentPolicySnapshot, dues: { ackDueAt: string | null; resDueAt: string | null }): NewIncidentRow {
+  return {
+    id: i.id,
+    number: i.number,
+    title: i.title,
+    description: i.description,
+    severity: i.severity,
+    status: 'detected',
+    commander: i.commander,
+    responders: JSON.stringify(i.responders),
+    impact: i.impact,
+    affected_customers: i.affectedCustomers,
+    affected_components: JSON.stringify(i.affectedComponents),
+    source_ticket_id: i.sourceTicketId,
+    created_by: i.createdBy,
+    workflow_id: incidentWorkflowId(i.id),
+    state_version: 0,
+    ack_due_at: dues.ackDueAt,
+    res_due_at: dues.resDueAt,
+    postmortem_required: policy.postmortemRequired,
+    created_at: i.createdAt,
+    updated_at: i.createdAt,
+  };
+}
+
+export async function insertIncidentEvents(db: Db, incidentId: string, events: EventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .insertInto('incident_events')
+    .values(events.map((e) => ({ id: e.id, incident_id: incidentId, type: e.type, at: e.at, actor: e.actor, visibility: e.visibility, data: JSON.stringify(e.data) })))
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+/**
+ * Brings the incident's open impact stretches in line with what it holds now: stretches of
+ * components it no longer affects (or at another impact, or once it is no longer active)
+ * end at `at`; components newly held start one. Ids carry the state version, so a retry
+ * inserts nothing twice; components deleted meanwhile are skipped.
+ */
+async function reconcileImpacts(db: Db, change: Pick<ApplyIncidentChangeInput, 'incidentId' | 'stateVersion' | 'at' | 'impact'>): Promise<void> {
+  const { components, impact, active } = change.impact;
+  const held = active ? components : [];
+  const open = await db.selectFrom('component_impacts').select(['id', 'component_id', 'impact']).where('incident_id', '=', change.incidentId).where('ended_at', 'is', null).execute();
+  const ending = open.filter((r) => !held.includes(r.component_id) || r.impact !== impact).map((r) => r.id);
+  if (ending.length) await db.updateTable('component_impacts').set({ ended_at: change.at }).where('id', 'in', ending).execute();
+  const stillOpen = new Set(open.filter((r) => !ending.includes(r.id)).map((r) => r.component_id));
+  const starting = held.filter((c) => !stillOpen.has(c));
+  if (starting.length === 0) return;
+  await sql`
+    insert into component_impacts (id, component_id, incident_id, impact, started_at)
+    select ${change.incidentId} || ':' || c.id || ':' || ${String(change.stateVersion)}, c.id, ${change.incidentId}::uuid, ${impact}, ${change.at}::timestamptz
+    from components c where c.id = any(${starting}::uuid[])
+    on conflict (id) do nothing`.execute(db);
+}
+
+export function createIncidentRecordActivities(db: Kysely<Database>) {
+  return {
+    /** Makes sure the incident exists (the API normally wrote it already) with its first timeline entry and impact. */
+    async initIncidentRecord(input: { incident: IncidentFacts; policy: IncidentPolicySnapshot; change: ApplyIncidentChangeInput }): Promise<void> {
+      const i = input.incident;
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('incidents').values(newIncidentRow(i, input.policy, input.change)).onConflict((oc) => oc.column('id').doNothing()).execute();
+        if (i.sourceTicketId) {
+          await tx
+            .insertInto('incident_tickets')
+            .values({ incident_id: i.id, ticket_id: i.sourceTicketId, linked_by: i.createdBy, linked_at: i.createdAt })
+            .onConflict((oc) => oc.columns(['incident_id', 'ticket_id']).doNothing())
+            .execute();
+        }
+        await insertIncidentEvents(tx, i.id, [
+          {
+            id: `${i.id}:created`,
+            type: 'incident.created',
+            at: i.createdAt,
+            actor: i.createdBy,
+            visibility: 'public',
+            data: { number: i.number, title: i.title, severity: i.severity, impact: i.impact, affectedComponents: i.affectedComponents, sourceTicketId: i.sourceTicketId, ackDueAt: input.change.ackDueAt, resDueAt: input.change.resDueAt },
+          },
+        ]);
+        await reconcileImpacts(tx, input.change);
+      });
+    },
+
+    async applyIncidentChange(c: ApplyIncidentChangeInput): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const f = c.fields;
+        await tx
+          .updateTable('incidents')
+          .set({
+            ...(f.status !== undefined && { status: f.status }),
+            ...(f.severity !== undefined && { severity: f.severity }),
+            ...(f.title !== undefined && { title: f.title }),
+            ...(f.description !== undefined && { description: f.description }),
+            ...(f.commander !== undefined && { commander: f.commander }),
+            ...(f.responders !== undefined && { responders: JSON.stringify(f.responders) }),
+            ...(f.impact !== undefined && { impact: f.impact }),
+            ...(f.affectedComponents !== undefined && { affected_components: JSON.stringify(f.affectedComponents) }),
+            ...(f.affectedCustomers !== undefined && { affected_customers: f.affectedCustomers }),
+            ...(f.acknowledgedAt !== undefined && { acknowledged_at: f.acknowledgedAt }),
+            ...(f.acknowledgedBy !== undefined && { acknowledged_by: f.acknowledgedBy }),
+            ...(f.resolvedAt !== undefined && { resolved_at: f.resolvedAt }),
+            ...(f.closedAt !== undefined && { closed_at: f.closedAt }),
+            ...(f.postmortemRequired !== undefined && { postmortem_required: f.postmortemRequired }),
+            ack_due_at: c.ackDueAt,
+            res_due_at: c.resDueAt,
+            state_version: c.stateVersion,
+            updated_at: c.at,
+          })
+          .where('id', '=', c.incidentId)
+          .where('state_version', '<', c.stateVersion)
+          .execute();
+        if (c.update) {
+          const u = c.update;
+          await tx
+            .insertInto('incident_updates')
+            .values({ id: u.id, incident_id: c.incidentId, status: u.status, body: u.body, public: u.public, author: u.author, created_at: u.at })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+        }
+        if (c.link) {
+          await tx
+            .insertInto('incident_tickets')
+            .values({ incident_id: c.incidentId, ticket_id: c.link.ticketId, linked_by: c.link.by, linked_at: c.at })
+            .onConflict((oc) => oc.columns(['incident_id', 'ticket_id']).doNothing())
+            .execute();
+        }
+        if (c.unlink) await tx.deleteFrom('incident_tickets').where('incident_id', '=', c.incidentId).where('ticket_id', '=', c.unlink.ticketId).execute();
+        if (c.postmortem) {
+          const p = c.postmortem;
+          const values = { summary: p.summary, root_cause: p.rootCause, action_items: JSON.stringify(p.actionItems), recorded_by: p.by, recorded_at: c.at };
+          await tx
+            .insertInto('incident_postmortems')
+            .values({ incident_id: c.incidentId, ...values })
+            .onConflict((oc) => oc.column('incident_id').doUpdateSet(values))
+            .execute();
+        }
+        await insertIncidentEvents(tx, c.incidentId, c.events);
+        await reconcileImpacts(tx, c);
+      });
+    },
+
+    async recordIncidentEvents(input: { incidentId: string; events: EventInput[] }): Promise<void> {
+      await insertIncidentEvents(db, input.incidentId, input.events);
+    },
+  };
+}

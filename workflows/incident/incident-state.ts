@@ -1,0 +1,409 @@
+/**
+ * The incident workflow's state and how each action changes it. Pure (no Temporal calls):
+ * the workflow applies an action here, persists the returned change through activities,
+ * then carries out the returned effects (linked tickets, PagerDuty, subscribers).
+ */
+import type { EventInput } from '../../activities/types';
+import { ActionRejected, actorName } from '../ticket/ticket-state';
+import type { Actor } from '../ticket/contract';
+import {
+  ACTIVE_INCIDENT_STATUSES,
+  type IncidentAction,
+  type IncidentCarried,
+  type IncidentFacts,
+  type IncidentFields,
+  type IncidentPolicySnapshot,
+  type IncidentState as IncidentStateView,
+  type IncidentStatus,
+} from './contract';
+import { describeIncidentClock, planIncident, postmortemReminderAt, type IncidentPlan } from './incident-plan';
+
+const RECENT_ACTION_IDS = 200;
+const DAY_MS = 86_400_000;
+/** A resolved incident whose post-mortem needs are met closes itself after this long. */
+export const AUTO_CLOSE_DAYS = 7;
+
+/** Forward through the lifecycle, back among the active statuses, and a resolved incident may reopen. */
+const ALLOWED: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  detected: ['investigating', 'identified', 'monitoring', 'resolved'],
+  investigating: ['identified', 'monitoring', 'resolved'],
+  identified: ['investigating', 'monitoring', 'resolved'],
+  monitoring: ['investigating', 'identified', 'resolved'],
+  resolved: ['investigating', 'closed'],
+  closed: [],
+};
+
+export function canMoveIncident(from: IncidentStatus, to: IncidentStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+/** Row columns a change writes (only those named). */
+export interface IncidentRowChanges {
+  status?: IncidentStatus;
+  severity?: string;
+  title?: string;
+  description?: string;
+  commander?: string | null;
+  responders?: string[];
+  impact?: string;
+  affectedComponents?: string[];
+  affectedCustomers?: number | null;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  resolvedAt?: string | null;
+  closedAt?: string;
+  postmortemRequired?: boolean;
+}
+
+export interface IncidentUpdateRecord {
+  id: string;
+  status: IncidentStatus;
+  body: string;
+  public: boolean;
+  author: string;
+  at: string;
+}
+
+export interface ApplyIncidentChangeInput {
+  incidentId: string;
+  stateVersion: number;
+  at: string;
+  fields: IncidentRowChanges;
+  ackDueAt: string | null;
+  resDueAt: string | null;
+  /** The impact the incident holds its components at now; an empty list or `active: false` ends every stretch. */
+  impact: { components: string[]; impact: string; active: boolean };
+  update?: IncidentUpdateRecord;
+  link?: { ticketId: string; by: string };
+  unlink?: { ticketId: string };
+  postmortem?: { summary: string; rootCause: string; actionItems: unknown[]; by: string };
+  events: EventInput[];
+}
+
+/** What the workflow does after a change is persisted. */
+export type IncidentEffect =
+  | { kind: 'ticket_comment'; ticketIds: string[]; updateId: string; body: string }
+  | { kind: 'ticket_wait'; ticketIds: string[]; waiting: boolean }
+  | { kind: 'ticket_solve'; ticketIds: string[] }
+  | { kind: 'alerts'; how: 'acknowledge' | 'resolve' }
+  | { kind: 'subscribers'; updateId: string };
+
+export interface AppliedIncidentAction {
+  change: ApplyIncidentChangeInput;
+  effects: IncidentEffect[];
+}
+
+export class IncidentState {
+  readonly facts: IncidentFacts;
+  readonly createdAt: number;
+  status: IncidentStatus;
+  policy: IncidentPolicySnapshot;
+  fields: Required<IncidentFields>;
+  linkedTickets: string[];
+  acknowledged: { by: string; at: string; source: string } | null;
+  resolvedAt: number | null;
+  firstResolvedAt: number | null;
+  postmortemAt: number | null;
+  readonly fired: Set<string>;
+  recentActionIds: string[];
+  stateVersion: number;
+  private cachedPlan: IncidentPlan | null = null;
+
+  constructor(facts: IncidentFacts, policy: IncidentPolicySnapshot, carried?: IncidentCarried) {
+    this.facts = facts;
+    this.createdAt = Date.parse(facts.createdAt);
+    const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
+    this.status = carried?.status ?? 'detected';
+    this.policy = carried?.policy ?? policy;
+    this.fields = carried?.fields ?? {
+      title: facts.title,
+      description: facts.description,
+      commander: facts.commander,
+      responders: facts.responders,
+      impact: facts.impact,
+      affectedComponents: facts.affectedComponents,
+      affectedCustomers: facts.affectedCustomers,
+    };
+    this.linkedTickets = carried?.linkedTickets ?? (facts.sourceTicketId ? [facts.sourceTicketId] : []);
+    this.acknowledged = carried?.acknowledged ?? null;
+    this.resolvedAt = ms(carried?.resolvedAt);
+    this.firstResolvedAt = ms(carried?.firstResolvedAt);
+    this.postmortemAt = ms(carried?.postmortemAt);
+    this.fired = new Set(carried?.fired ?? []);
+    this.recentActionIds = carried?.recentActionIds ?? [];
+    this.stateVersion = carried?.stateVersion ?? 0;
+  }
+
+  get finished(): boolean {
+    return this.status === 'closed';
+  }
+
+  get active(): boolean {
+    return ACTIVE_INCIDENT_STATUSES.includes(this.status);
+  }
+
+  plan(): IncidentPlan {
+    this.cachedPlan ??= planIncident(this.policy, {
+      createdAt: this.createdAt,
+      acknowledgedAt: this.acknowledged ? Date.parse(this.acknowledged.at) : null,
+      firstResolvedAt: this.firstResolvedAt,
+    });
+    return this.cachedPlan;
+  }
+
+  get postmortemOwed(): boolean {
+    return this.policy.postmortemRequired && this.postmortemAt === null;
+  }
+
+  /** When the next post-mortem reminder is due, or null when none is owed. */
+  nextReminderAt(): number | null {
+    if (this.resolvedAt === null || this.status !== 'resolved' || !this.postmortemOwed) return null;
+    let n = 0;
+    while (this.fired.has(reminderId(n))) n++;
+    return postmortemReminderAt(this.policy, this.resolvedAt, n);
+  }
+
+  /** Resolved, nothing owed: the incident closes itself a week later. */
+  autoCloseAt(): number | null {
+    if (this.status !== 'resolved' || this.resolvedAt === null || this.postmortemOwed) return null;
+    return Math.max(this.resolvedAt, this.postmortemAt ?? 0) + AUTO_CLOSE_DAYS * DAY_MS;
+  }
+
+  hasSeen(actionId: string): boolean {
+    return this.recentActionIds.includes(actionId);
+  }
+
+  /** Throws ActionRejected when the action cannot apply now; never mutates. */
+  validate(action: IncidentAction): void {
+    if (this.hasSeen(action.actionId)) return;
+    if (this.finished) throw new ActionRejected('incident_closed', 'the incident is closed and accepts no more changes');
+    switch (action.kind) {
+      case 'update':
+        if (action.status === undefined && !action.body) throw new ActionRejected('empty_update', 'an update needs a status or a text');
+        if (action.status !== undefined && action.status !== this.status) {
+          if (!canMoveIncident(this.status, action.status)) throw new ActionRejected('invalid_transition', `cannot move the incident from ${this.status} to ${action.status}`);
+          if (action.status === 'closed' && this.postmortemOwed) {
+            throw new ActionRejected('postmortem_required', `a ${this.policy.severity} incident needs its post-mortem recorded before it can close`);
+          }
+        }
+        break;
+      case 'link_ticket':
+        if (this.linkedTickets.includes(action.ticketId)) throw new ActionRejected('already_linked', 'the ticket is already linked to this incident');
+        break;
+      case 'unlink_ticket':
+        if (!this.linkedTickets.includes(action.ticketId)) throw new ActionRejected('not_linked', 'the ticket is not linked to this incident');
+        break;
+      case 'acknowledge':
+        if (this.acknowledged) throw new ActionRejected('already_acknowledged', `already acknowledged by ${this.acknowledged.by}`);
+        break;
+      case 'record_postmortem':
+        if (this.status !== 'resolved') throw new ActionRejected('not_resolved', 'a post-mortem is recorded once the incident is resolved');
+        break;
+      default:
+        break;
+    }
+  }
+
+  apply(action: IncidentAction, now: number): AppliedIncidentAction {
+    this.validate(action);
+    this.remember(action.actionId);
+    const at = new Date(now).toISOString();
+    const actor = actorName(action.actor);
+    const fields: IncidentRowChanges = {};
+    const events: EventInput[] = [];
+    const effects: IncidentEffect[] = [];
+    const change: Partial<ApplyIncidentChangeInput> = {};
+    const event = (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) =>
+      events.push({ id: `${this.facts.id}:${action.actionId}:${suffix}`, type, at, actor, visibility, data });
+
+    switch (action.kind) {
+      case 'update': {
+        const from = this.status;
+        const to = action.status ?? from;
+        if (to !== from) this.moveTo(to, now, action.actor, fields, effects, (s, t, v, d) => event(s, t, v, d));
+        const body = action.body?.trim() || defaultUpdateText(from, to);
+        const update: IncidentUpdateRecord = { id: action.actionId, status: to, body, public: action.public, author: action.actor.name, at };
+        change.update = update;
+        event('update', action.public ? 'incident.update_public' : 'incident.update_internal', action.public ? 'public' : 'internal', { updateId: update.id, status: to, body });
+        if (action.public) {
+          effects.unshift({ kind: 'ticket_comment', ticketIds: [...this.linkedTickets], updateId: update.id, body: `${this.facts.number} — ${label(to)}: ${body}` });
+          effects.push({ kind: 'subscribers', updateId: update.id });
+        }
+        break;
+      }
+      case 'acknowledge':
+        this.acknowledged = { by: action.actor.name, at, source: action.source };
+        fields.acknowledgedAt = at;
+        fields.acknowledgedBy = action.actor.name;
+        event('ack', 'incident.acknowledged', 'internal', { by: action.actor.name, source: action.source, secondsToAcknowledge: Math.round((now - this.createdAt) / 1000) });
+        effects.push({ kind: 'alerts', how: 'acknowledge' });
+        break;
+      case 'retarget':
+        event('retarget', 'incident.severity_changed', 'internal', { from: this.policy.severity, to: action.policy.severity });
+        this.policy = action.policy;
+        fields.severity = action.policy.severity;
+        fields.postmortemRequired = action.policy.postmortemRequired;
+        break;
+      case 'edit': {
+        const changed = Object.keys(action.fields) as Array<keyof IncidentFields>;
+        Object.assign(this.fields, action.fields);
+        Object.assign(fields, action.fields);
+        event('edit', 'incident.edited', 'internal', { fields: changed, ...action.fields });
+        break;
+      }
+      case 'link_ticket':
+        this.linkedTickets.push(action.ticketId);
+        change.link = { ticketId: action.ticketId, by: actor };
+        event(`link-${action.ticketId}`, 'incident.ticket_linked', 'internal', { ticketId: action.ticketId });
+        if (this.active) effects.push({ kind: 'ticket_wait', ticketIds: [action.ticketId], waiting: true });
+        break;
+      case 'unlink_ticket':
+        this.linkedTickets = this.linkedTickets.filter((t) => t !== action.ticketId);
+        change.unlink = { ticketId: action.ticketId };
+        event(`unlink-${action.ticketId}`, 'incident.ticket_unlinked', 'internal', { ticketId: action.ticketId });
+        effects.push({ kind: 'ticket_wait', ticketIds: [action.ticketId], waiting: false });
+        break;
+      case 'record_postmortem':
+        this.postmortemAt = now;
+        change.postmortem = { ...action.postmortem, by: actor };
+        event('postmortem', 'incident.postmortem_recorded', 'internal', { actionItems: action.postmortem.actionItems.length });
+        break;
+    }
+    this.cachedPlan = null;
+    this.stateVersion += 1;
+    return { change: this.change(at, fields, events, change), effects };
+  }
+
+  private moveTo(
+    to: IncidentStatus,
+    now: number,
+    actor: Actor,
+    fields: IncidentRowChanges,
+    effects: IncidentEffect[],
+    event: (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) => void,
+  ): void {
+    const from = this.status;
+    this.status = to;
+    fields.status = to;
+    const at = new Date(now).toISOString();
+    event(`status-${to}`, 'incident.status_changed', 'public', { from, to });
+    if (to === 'resolved') {
+      this.resolvedAt = now;
+      if (this.firstResolvedAt === null) {
+        this.firstResolvedAt = now;
+        event('resolved', 'incident.resolved', 'internal', { by: actor.name, secondsToResolve: Math.round((now - this.createdAt) / 1000) });
+      }
+      fields.resolvedAt = at;
+      effects.push({ kind: 'alerts', how: 'resolve' }, { kind: 'ticket_wait', ticketIds: [...this.linkedTickets], waiting: false });
+      if (this.policy.solveLinkedTickets) effects.push({ kind: 'ticket_solve', ticketIds: [...this.linkedTickets] });
+    }
+    if (from === 'resolved' && to !== 'closed') {
+      this.resolvedAt = null;
+      fields.resolvedAt = null;
+      event('reopened', 'incident.reopened', 'public', {});
+      effects.push({ kind: 'ticket_wait', ticketIds: [...this.linkedTickets], waiting: true });
+    }
+    if (to === 'closed') fields.closedAt = at;
+  }
+
+  /** The post-mortem reminder that is due now, as events; marks it fired. */
+  fireReminder(now: number): EventInput {
+    let n = 0;
+    while (this.fired.has(reminderId(n))) n++;
+    this.fired.add(reminderId(n));
+    return {
+      id: `${this.facts.id}:${reminderId(n)}`,
+      type: 'incident.postmortem_reminder',
+      at: new Date(now).toISOString(),
+      actor: 'system:postmortem',
+      visibility: 'internal',
+      data: { reminder: n + 1, commander: this.fields.commander, resolvedAt: this.resolvedAt === null ? null : new Date(this.resolvedAt).toISOString() },
+    };
+  }
+
+  private change(at: string, fields: IncidentRowChanges, events: EventInput[], extra: Partial<ApplyIncidentChangeInput>): ApplyIncidentChangeInput {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const plan = this.plan();
+    return {
+      incidentId: this.facts.id,
+      stateVersion: this.stateVersion,
+      at,
+      fields,
+      ackDueAt: iso(plan.acknowledgement.result.dueAt),
+      resDueAt: iso(plan.resolution.result.dueAt),
+      impact: { components: this.fields.affectedComponents, impact: this.fields.impact, active: this.active },
+      events,
+      ...extra,
+    };
+  }
+
+  private remember(actionId: string): void {
+    this.recentActionIds.push(actionId);
+    if (this.recentActionIds.length > RECENT_ACTION_IDS) this.recentActionIds.splice(0, this.recentActionIds.length - RECENT_ACTION_IDS);
+  }
+
+  /** The first record of the incident, before any action. */
+  initialChange(): ApplyIncidentChangeInput {
+    return this.change(this.facts.createdAt, {}, [], {});
+  }
+
+  view(now: number): IncidentStateView {
+    const plan = this.plan();
+    const next = this.nextReminderAt();
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      incidentId: this.facts.id,
+      status: this.status,
+      severity: this.policy.severity,
+      acknowledged: this.acknowledged,
+      resolvedAt: iso(this.resolvedAt),
+      postmortemRequired: this.policy.postmortemRequired,
+      postmortemAt: iso(this.postmortemAt),
+      nextPostmortemReminderAt: iso(next),
+      linkedTickets: [...this.linkedTickets],
+      acknowledgement: describeIncidentClock(plan.acknowledgement, this.fired, now),
+      resolution: describeIncidentClock(plan.resolution, this.fired, now),
+      stateVersion: this.stateVersion,
+    };
+  }
+
+  carry(): IncidentCarried {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      status: this.status,
+      policy: this.policy,
+      fields: this.fields,
+      linkedTickets: this.linkedTickets,
+      acknowledged: this.acknowledged,
+      resolvedAt: iso(this.resolvedAt),
+      firstResolvedAt: iso(this.firstResolvedAt),
+      postmortemAt: iso(this.postmortemAt),
+      fired: [...this.fired],
+      recentActionIds: this.recentActionIds,
+      stateVersion: this.stateVersion,
+    };
+  }
+}
+
+function reminderId(n: number): string {
+  return `postmortem-reminder:${n}`;
+}
+
+const LABELS: Record<IncidentStatus, string> = {
+  detected: 'Detected',
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
+export function label(status: IncidentStatus): string {
+  return LABELS[status];
+}
+
+function defaultUpdateText(from: IncidentStatus, to: IncidentStatus): string {
+  if (to === 'resolved') return 'This incident has been resolved.';
+  if (from === to) return 'Update.';
+  return `Status changed to ${label(to).toLowerCase()}.`;
+}

@@ -1,0 +1,208 @@
+/**
+ * One workflow per incident. Its timers are the acknowledgement and resolution clocks and
+ * the post-mortem reminders: it sleeps until the next of them, wakes for every responder
+ * action, fires each due ladder step once (paging on-call until someone acknowledges),
+ * persists every change through idempotent activities, and tells linked tickets, PagerDuty
+ * and status-page subscribers what changed. It ends when the incident closes.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { EventInput } from '../../activities/types';
+import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../ticket/contract';
+import { ActionRejected } from '../ticket/ticket-state';
+import { stableUuid } from '../util/stable-uuid';
+import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from './contract';
+import { dueIncidentSteps, nextIncidentStepAt, type IncidentStep } from './incident-plan';
+import { IncidentState, type IncidentEffect } from './incident-state';
+
+/** Records must land: retry without limit, backing off to a minute. */
+const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const startup = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Paging and notices: retried for a long while, each effect carried out once (dedup keys, once()). */
+const integrations = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 30 },
+});
+
+const MAX_HISTORY_EVENTS = 4000;
+const SYSTEM: Actor = { type: 'system', name: 'incident' };
+
+export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ status: string }> {
+  const state = new IncidentState(input.incident, input.policy, input.carried);
+  const number = input.incident.number;
+  const background = new Set<Promise<unknown>>();
+  let persistChain: Promise<unknown> = Promise.resolve();
+  let dirty = false;
+
+  const track = (p: Promise<unknown>) => {
+    const tracked = p.catch((err) => log.warn('background work gave up', { error: String(err) })).finally(() => background.delete(tracked));
+    background.add(tracked);
+  };
+
+  /** A signal to a linked ticket's workflow; a ticket that has ended has nothing left to hear. */
+  const tellTicket = (ticketId: string, action: TicketAction) =>
+    track(
+      getExternalWorkflowHandle(ticketWorkflowId(ticketId))
+        .signal(ticketActionSignal, action)
+        .catch((err) => log.info('linked ticket did not take a signal', { ticketId, kind: action.kind, error: String(err) })),
+    );
+
+  const actor: Actor = { type: 'system', name: `incident ${number}` };
+  const carryOut = (effect: IncidentEffect, version: number) => {
+    switch (effect.kind) {
+      case 'ticket_comment':
+        // The action id names the update and the ticket: a repeat of this signal lands once.
+        for (const t of effect.ticketIds) tellTicket(t, { kind: 'comment', actionId: stableUuid(`incident-update|${effect.updateId}|${t}`), actor, body: effect.body, public: true });
+        break;
+      case 'ticket_wait':
+        for (const t of effect.ticketIds) {
+          tellTicket(t, { kind: 'incident_wait', actionId: stableUuid(`incident-wait|${state.facts.id}|${t}|${version}`), actor, incidentId: state.facts.id, incidentNumber: number, waiting: effect.waiting });
+        }
+        break;
+      case 'ticket_solve':
+        for (const t of effect.ticketIds) tellTicket(t, { kind: 'set_status', actionId: stableUuid(`incident-solve|${state.facts.id}|${t}|${version}`), actor, status: 'solved' });
+        break;
+      case 'alerts':
+        track(integrations.settleIncidentAlerts({ incidentId: state.facts.id, how: effect.how }));
+        break;
+      case 'subscribers':
+        track(integrations.notifyStatusSubscribers({ incidentId: state.facts.id, updateId: effect.updateId }));
+        break;
+    }
+  };
+
+  const applyAction = async (action: IncidentAction) => {
+    if (state.hasSeen(action.actionId)) return state.view(Date.now());
+    const { change, effects } = state.apply(action, Date.now());
+    dirty = true;
+    const done = persistChain.then(() => records.applyIncidentChange(change));
+    persistChain = done.catch(() => undefined);
+    await done;
+    for (const e of effects) carryOut(e, change.stateVersion);
+    return state.view(Date.now());
+  };
+
+  setHandler(incidentActionUpdate, applyAction, {
+    validator: (action) => {
+      try {
+        state.validate(action);
+      } catch (err) {
+        if (err instanceof ActionRejected) throw ApplicationFailure.nonRetryable(err.message, err.code);
+        throw err;
+      }
+    },
+  });
+  setHandler(incidentActionSignal, async (action) => {
+    try {
+      await applyAction(action);
+    } catch (err) {
+      if (!(err instanceof ActionRejected)) throw err;
+      log.info('ignored a signal that does not apply', { actionId: action.actionId, reason: err.message });
+    }
+  });
+  setHandler(incidentStateQuery, () => state.view(Date.now()));
+
+  if (!input.carried) {
+    await startup.initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
+    if (input.incident.sourceTicketId) carryOut({ kind: 'ticket_wait', ticketIds: [input.incident.sourceTicketId], waiting: true }, 0);
+  }
+
+  const runAction = (step: IncidentStep, action: ActionSpec, actionIndex: number) => {
+    // Someone owns it: paging stops, and the timeline says why.
+    if (action.type === 'page' && state.acknowledged) {
+      const event: EventInput = {
+        id: `${state.facts.id}:sla:${step.id}:action:${actionIndex}`,
+        type: 'action.skipped',
+        at: new Date(Date.now()).toISOString(),
+        actor: 'system:ladder',
+        visibility: 'internal',
+        data: { step: step.id, action, detail: `acknowledged by ${state.acknowledged.by}: no further paging` },
+      };
+      return track(records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] }));
+    }
+    track(
+      integrations.runIncidentAction({
+        incidentId: state.facts.id,
+        incidentNumber: number,
+        stepId: step.id,
+        clock: step.clock,
+        percent: step.percent,
+        actionIndex,
+        action,
+        at: new Date(Date.now()).toISOString(),
+      }),
+    );
+  };
+
+  const fireStep = async (step: IncidentStep) => {
+    state.fired.add(step.id);
+    const clock = step.clock === 'acknowledgement' ? state.plan().acknowledgement : state.plan().resolution;
+    const event: EventInput = {
+      id: `${state.facts.id}:sla:${step.id}`,
+      type: step.percent === 100 ? 'incident.sla_breached' : 'incident.escalation',
+      at: new Date(Date.now()).toISOString(),
+      actor: 'system:ladder',
+      visibility: 'internal',
+      data: {
+        number,
+        clock: step.clock,
+        percent: step.percent,
+        severity: state.policy.severity,
+        scheduledAt: step.at === null ? null : new Date(step.at).toISOString(),
+        dueAt: clock.result.dueAt === null ? null : new Date(clock.result.dueAt).toISOString(),
+      },
+    };
+    await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
+    step.actions.forEach((action, i) => runAction(step, action, i));
+  };
+
+  while (!state.finished) {
+    const now = Date.now();
+    for (const step of dueIncidentSteps(state.plan(), state.fired, now)) await fireStep(step);
+
+    const reminderAt = state.nextReminderAt();
+    if (reminderAt !== null && reminderAt <= now) {
+      const reminder = state.fireReminder(now);
+      track(integrations.sendPostmortemReminder({ incidentId: state.facts.id, event: reminder }));
+      continue;
+    }
+    const autoCloseAt = state.autoCloseAt();
+    if (autoCloseAt !== null && autoCloseAt <= now) {
+      await applyAction({ kind: 'update', actionId: stableUuid(`auto-close|${state.facts.id}|${autoCloseAt}`), actor: SYSTEM, status: 'closed', body: 'Closed automatically a week after resolution.', public: false });
+      continue;
+    }
+
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) break;
+
+    const wakeAt = [nextIncidentStepAt(state.plan(), state.fired, now), reminderAt, autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
+    dirty = false;
+    if (wakeAt === undefined) await condition(() => dirty);
+    else await condition(() => dirty, Math.max(wakeAt - Date.now(), 1));
+  }
+
+  await condition(allHandlersFinished);
+  await persistChain;
+  await Promise.all([...background]);
+  if (!state.finished) {
+    return continueAsNew<typeof incidentWorkflow>({ ...input, policy: state.policy, carried: state.carry() });
+  }
+  return { status: state.status };
+}
