@@ -12,6 +12,8 @@ import { createLadderActivities } from './ladder-actions';
 import { createTicketRecordActivities } from './ticket-records';
 import { createWebhookActivities } from './webhook-delivery';
 import { createStatusSubscriberActivities } from './status-subscribers';
+import { createIncidentRecordActivities } from './incidents/incident-records';
+import { createIncidentActionActivities } from './incidents/incident-actions';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
@@ -31,6 +33,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createLadderActivities(deps.db, registries.actions),
     ...createHookActivities(deps.db, registries.hooks),
     ...createStatusSubscriberActivities({ db: deps.db, email: deps.integrations?.email, publicUrl: deps.integrations?.publicUrl ?? 'http://localhost:3000', log: deps.log }),
+    ...createIncidentRecordActivities(deps.db),
+    ...createIncidentActionActivities({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log }),
   };
 }
 

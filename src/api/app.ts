@@ -14,6 +14,9 @@ import { slaRoutes } from './routes/sla';
 import { ticketRoutes } from './routes/tickets';
 import { componentRoutes } from './routes/components';
 import { statusRoutes } from './routes/status';
+import { incidentPolicyRoutes, incidentRoutes } from './routes/incidents';
+import { IncidentLifecycle } from '../incidents/incident-lifecycle';
+import { IncidentService } from '../incidents/incident-service';
 import type { IntegrationConfig } from '../integrations/config';
 import { buildIntegrationRoutes } from '../integrations/routes';
 import { userRoutes } from './routes/users';
@@ -35,6 +38,7 @@ export interface PacerApp {
   app: Express;
   lifecycle: TicketLifecycle;
   tickets: TicketService;
+  incidents: IncidentService;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -50,6 +54,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   const lifecycle = new TicketLifecycle(deps.temporal, deps.taskQueue);
   const tickets = new TicketService(deps.db, lifecycle);
+  const incidents = new IncidentService(deps.db, new IncidentLifecycle(deps.temporal, deps.taskQueue));
 
   app.get('/healthz', async (_req, res) => {
     const [database, temporal] = await Promise.all([
@@ -62,7 +67,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, temporal });
   });
 
-  const integrationRoutes = buildIntegrationRoutes({ db: deps.db, lifecycle, tickets, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
+  const integrationRoutes = buildIntegrationRoutes({ db: deps.db, lifecycle, tickets, incidents: incidents.lifecycle, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
   app.use('/api/v1/integrations', integrationRoutes.inbound);
   // The public status page and its subscriptions: no API key, public information only.
   const status = statusRoutes({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
@@ -76,14 +81,16 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/tickets', ticketRoutes({ db: deps.db, tickets, lifecycle }));
   api.use('/sla', slaRoutes(deps.db));
   api.use('/components', componentRoutes(deps.db));
+  api.use('/incidents', incidentRoutes(deps.db, incidents));
+  api.use('/incident-policies', incidentPolicyRoutes(deps.db));
   api.use('/', integrationRoutes.authenticated);
   api.use('/', adminRoutes(deps.db, tickets, keyCache));
   api.use('/', userRoutes(deps.db));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use('/api/v1', api);
   // The agents' console and the customers' portal: server-rendered pages on the same services.
-  app.use(webRoutes({ db: deps.db, tickets, lifecycle, integrations: deps.integrations, log: deps.log }));
+  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, integrations: deps.integrations, log: deps.log }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
-  return { app, lifecycle, tickets };
+  return { app, lifecycle, tickets, incidents };
 }
