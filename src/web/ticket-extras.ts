@@ -14,17 +14,21 @@ import { createIssueService, TicketNotFound, type IssueService } from '../integr
 import { createJiraApi, JiraRejected } from '../integrations/jira/jira-api';
 import { LeaseBusy } from '../integrations/jira/ticket-lease';
 import type { Logger } from '../logger';
+import type { IncidentService } from '../incidents/incident-service';
+import { incidentLinkForm, linkedIncidentsPanel, linkTicketToIncident, ticketIncidents, type TicketIncidents } from './incidents-page';
 import { csrfField } from './csrf';
 import { html, type SafeHtml } from './html';
 import type { ActionRoute } from './ticket-page';
 
 export interface TicketExtraData {
   jiraKey: string | null;
+  incidents: TicketIncidents;
 }
 
 export interface TicketExtrasDeps {
   db: Kysely<Database>;
   integrations: IntegrationConfig | undefined;
+  incidents: IncidentService;
   log: Logger;
 }
 
@@ -39,8 +43,11 @@ export class TicketExtras {
   }
 
   async forTicket(t: TicketRow): Promise<TicketExtraData> {
-    const link = await this.deps.db.selectFrom('ticket_links').select('external_key').where('ticket_id', '=', t.id).where('kind', '=', 'jira').executeTakeFirst();
-    return { jiraKey: link?.external_key ?? null };
+    const [link, incidents] = await Promise.all([
+      this.deps.db.selectFrom('ticket_links').select('external_key').where('ticket_id', '=', t.id).where('kind', '=', 'jira').executeTakeFirst(),
+      ticketIncidents(this.deps.db, t.id),
+    ]);
+    return { jiraKey: link?.external_key ?? null, incidents };
   }
 
   actions(t: TicketRow, csrf: string, extra: TicketExtraData): SafeHtml {
@@ -49,14 +56,15 @@ export class TicketExtras {
       : html`<p class="row"><button type="button" disabled aria-describedby="jira-off">Open a Jira issue</button> <span id="jira-off" class="muted">not available: Jira is not configured</span></p>`;
     // The ladder fires its steps at their instants only; the workflow has no "fire the next step now" action yet.
     const escalate = html`<p class="row"><button type="button" disabled aria-describedby="escalate-off">Escalate now</button> <span id="escalate-off" class="muted">not available: the ladder has no manual trigger yet</span></p>`;
-    return html`${escalate}${jira}`;
+    return html`${escalate}${jira}${incidentLinkForm(t, csrf, extra.incidents)}`;
   }
 
-  panels(_t: TicketRow, _extra: TicketExtraData): SafeHtml {
-    return html``;
+  panels(_t: TicketRow, extra: TicketExtraData): SafeHtml {
+    return linkedIncidentsPanel(extra.incidents);
   }
 
   routes(_r: Router, action: ActionRoute): void {
+    action('incident', (req, t) => linkTicketToIncident(this.deps.db, this.deps.incidents, req, t));
     action('jira', async (req, t) => {
       if (!this.jira) throw new ApiError(409, 'not_available', 'Jira is not configured.');
       try {

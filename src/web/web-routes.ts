@@ -11,6 +11,8 @@ import type { Database } from '../db/schema';
 import { ApiError } from '../api/errors';
 import type { IntegrationConfig } from '../integrations/config';
 import type { Logger } from '../logger';
+import type { IncidentService } from '../incidents/incident-service';
+import { incidentRoutes } from './incidents-page';
 import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
 import type { TicketService } from '../tickets/ticket-service';
 import { adminPageRoutes } from './admin-pages';
@@ -30,6 +32,7 @@ export interface WebDeps {
   tickets: TicketService;
   lifecycle: TicketLifecycle;
   integrations: IntegrationConfig | undefined;
+  incidents: IncidentService;
   log: Logger;
 }
 
@@ -60,7 +63,8 @@ export function webRoutes(deps: WebDeps): Router {
   r.use('/console', requireStaff);
   r.get('/console/stream', (req, res) => streamTickets(tail, req, res, null));
   r.use(queueRoutes(deps.db));
-  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, log: deps.log }), log: deps.log }));
+  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, log: deps.log }), log: deps.log }));
+  r.use(incidentRoutes(deps.db, deps.incidents));
   r.use('/console/admin', requireManager);
   r.use(adminPageRoutes(deps.db, deps.tickets));
 
