@@ -1,0 +1,174 @@
+/**
+ * The incidents API on real PostgreSQL and the Temporal dev server (updates, not signals):
+ * declaring with idempotency and field-level validation, severity re-targeting, the
+ * lifecycle and its refusals, the post-mortem rule, linked tickets waiting on the incident
+ * and hearing its public updates, MTTA/MTTR, and the public status page fetched while a
+ * component is affected and after the incident resolves.
+ */
+import assert from 'node:assert/strict';
+import { assertError, createKey, createOrg, createTicket, detailPaths, eventually } from './api-helpers';
+import { startHarness, type PacerHarness } from '../support/api-harness';
+
+const MIN = 60_000;
+
+describe('incidents API', function () {
+  this.timeout(60_000);
+  let h: PacerHarness;
+  let orgId: string;
+
+  before(async function () {
+    this.timeout(120_000);
+    h = await startHarness();
+    orgId = (await createOrg(h, 'enterprise')).id;
+  });
+  after(async () => h?.close());
+
+  const declare = async (body: Record<string, unknown>, headers?: Record<string, string>) => h.api('/api/v1/incidents', { body: { title: 'Checkout errors', ...body }, headers });
+  const incidentCount = async () => Number((await h.database.db.selectFrom('incidents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('declares an incident with its number, default impact and clocks from the severity, idempotently', async () => {
+    const res = await declare({ severity: 'critical', description: 'Payments fail' }, { 'idempotency-key': 'inc-1' });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const i = res.body;
+    assert.match(i.number, /^INC-\d{8}-\d{4}$/);
+    assert.equal(i.status, 'detected');
+    assert.equal(i.impact, 'major_outage');
+    assert.equal(i.postmortemRequired, true);
+    assert.equal(Date.parse(i.acknowledgement.dueAt) - Date.parse(i.createdAt), 15 * MIN);
+    assert.equal(Date.parse(i.resolution.dueAt) - Date.parse(i.createdAt), 240 * MIN);
+
+    const again = await declare({ severity: 'critical', description: 'Payments fail' }, { 'idempotency-key': 'inc-1' });
+    assert.equal(again.status, 200);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(again.body.id, i.id);
+    assertError(await declare({ severity: 'high' }, { 'idempotency-key': 'inc-1' }), 409, 'idempotency_key_reused');
+
+    const full = await h.api(`/api/v1/incidents/${i.id}`);
+    assert.equal(full.status, 200);
+    assert.equal(full.body.sla.acknowledgement.dueAt, i.acknowledgement.dueAt, 'the workflow holds the same clock');
+    const events = (await h.api(`/api/v1/incidents/${i.id}/events`)).body.data;
+    assert.equal(events[0].type, 'incident.created');
+  });
+
+  it('refuses bad input with the field named and creates nothing; customers are refused', async () => {
+    const before = await incidentCount();
+    const bad = await declare({ severity: 'sev0', bogus: 1, affectedCustomers: -1 });
+    assertError(bad, 400, 'validation_failed');
+    assert.deepEqual(detailPaths(bad).sort(), ['affectedCustomers', 'bogus', 'severity']);
+    const unknown = await declare({ severity: 'low', affectedComponents: ['00000000-0000-4000-8000-000000000000'] });
+    assertError(unknown, 400, 'validation_failed');
+    assert.deepEqual(detailPaths(unknown), ['affectedComponents.0']);
+    const customer = await createKey(h, 'customer', orgId);
+    assertError(await h.api('/api/v1/incidents', { key: customer.key, body: { title: 'x', severity: 'low' } }), 403, 'forbidden');
+    assertError(await h.api('/api/v1/incidents/not-a-uuid'), 400, 'validation_failed');
+    assert.equal(await incidentCount(), before, 'nothing created');
+  });
+
+  it('re-targets both clocks from detection when the severity changes', async () => {
+    const i = (await declare({ severity: 'low' })).body;
+    assert.equal(Date.parse(i.acknowledgement.dueAt) - Date.parse(i.createdAt), 24 * 60 * MIN);
+    const patched = await h.api(`/api/v1/incidents/${i.id}`, { method: 'PATCH', body: { severity: 'high', commander: 'sam' } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.severity, 'high');
+    assert.equal(patched.body.commander, 'sam');
+    assert.equal(Date.parse(patched.body.acknowledgement.dueAt) - Date.parse(i.createdAt), 60 * MIN);
+    assert.equal(Date.parse(patched.body.resolution.dueAt) - Date.parse(i.createdAt), 8 * 60 * MIN);
+    assert.equal(patched.body.postmortemRequired, true);
+    assertError(await h.api(`/api/v1/incidents/${i.id}`, { method: 'PATCH', body: {} }), 400, 'validation_failed');
+  });
+
+  it('walks the lifecycle: acknowledgement, refusals, the post-mortem rule, then close; MTTA and MTTR are reported', async () => {
+    const i = (await declare({ severity: 'high' })).body;
+    const ack = await h.api(`/api/v1/incidents/${i.id}/acknowledge`, { method: 'POST', body: {} });
+    assert.equal(ack.status, 200, JSON.stringify(ack.body));
+    assert.ok(ack.body.acknowledgement.acknowledgedAt);
+    assertError(await h.api(`/api/v1/incidents/${i.id}/acknowledge`, { method: 'POST', body: {} }), 409, 'already_acknowledged');
+    assertError(await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'closed' } }), 409, 'invalid_transition');
+    assertError(await h.api(`/api/v1/incidents/${i.id}/updates`, { body: {} }), 400, 'validation_failed');
+
+    const upd = await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'identified', body: 'A bad deploy.' } });
+    assert.equal(upd.status, 201, JSON.stringify(upd.body));
+    assert.deepEqual([upd.body.status, upd.body.body, upd.body.public], ['identified', 'A bad deploy.', true]);
+    const postmortem = { summary: 'Deploy broke checkout', rootCause: 'Missing canary', actionItems: [{ description: 'Add a canary', owner: 'sam', dueDate: '2027-01-31' }] };
+    assertError(await h.api(`/api/v1/incidents/${i.id}/postmortem`, { method: 'PUT', body: postmortem }), 409, 'not_resolved');
+    assert.equal((await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'resolved', body: 'Rolled back.' } })).status, 201);
+    assertError(await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'closed' } }), 409, 'postmortem_required');
+    const badPm = await h.api(`/api/v1/incidents/${i.id}/postmortem`, { method: 'PUT', body: { ...postmortem, actionItems: [{ description: 'x', owner: 'sam', dueDate: 'soon' }] } });
+    assert.deepEqual(detailPaths(badPm), ['actionItems.0.dueDate']);
+    const pm = await h.api(`/api/v1/incidents/${i.id}/postmortem`, { method: 'PUT', body: postmortem });
+    assert.equal(pm.status, 200, JSON.stringify(pm.body));
+    assert.equal(pm.body.actionItems[0].owner, 'sam');
+    const closed = await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'closed', public: false } });
+    assert.equal(closed.status, 201, JSON.stringify(closed.body));
+    const after = (await h.api(`/api/v1/incidents/${i.id}`)).body;
+    assert.equal(after.status, 'closed');
+    assert.ok(after.closedAt);
+    assert.equal(after.postmortem.rootCause, 'Missing canary');
+
+    const metrics = await h.api('/api/v1/incidents/metrics');
+    assert.equal(metrics.status, 200);
+    const high = metrics.body.bySeverity.find((m: any) => m.severity === 'high');
+    assert.ok(high.acknowledged >= 1 && high.resolved >= 1, JSON.stringify(high));
+    assert.ok(high.mttaSeconds !== null && high.mttaSeconds < 60 && high.mttrSeconds !== null && high.mttrSeconds < 120, JSON.stringify(high));
+    assertError(await h.api('/api/v1/incidents/metrics?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z'), 400, 'validation_failed');
+  });
+
+  it('linked tickets wait on the incident and get its public updates as comments; unlinking resumes the clock', async () => {
+    const t = await createTicket(h, { subject: 'Cannot pay', priority: 'urgent', organizationId: orgId });
+    const i = (await declare({ severity: 'medium', sourceTicketId: t.id })).body;
+    await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse?.pauseReason === 'incident', 10_000, 'the ticket waiting on its incident');
+    const detail = (await h.api(`/api/v1/incidents/${i.id}`)).body;
+    assert.deepEqual(detail.linkedTickets.map((x: any) => x.id), [t.id]);
+
+    const other = await createTicket(h, { subject: 'Checkout broken', priority: 'high', organizationId: orgId });
+    assert.equal((await h.api(`/api/v1/incidents/${i.id}/tickets`, { body: { ticketId: other.id } })).status, 201);
+    assertError(await h.api(`/api/v1/incidents/${i.id}/tickets`, { body: { ticketId: other.id } }), 409, 'already_linked');
+    assertError(await h.api(`/api/v1/incidents/${i.id}/tickets`, { body: { ticketId: '00000000-0000-4000-8000-000000000000' } }), 400, 'validation_failed');
+
+    await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'investigating', body: 'Looking into failed payments.' } });
+    await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { body: 'Internal: suspect the gateway.', public: false } });
+    for (const id of [t.id, other.id]) {
+      const comments = await eventually(async () => {
+        const cs = (await h.api(`/api/v1/tickets/${id}/comments`)).body.data;
+        return cs.length >= 1 && cs;
+      }, 10_000, 'the public update on the ticket');
+      assert.deepEqual(comments.map((c: any) => [c.body, c.public, c.author.type]), [[`${i.number} — Investigating: Looking into failed payments.`, true, 'system']], 'public updates only, once');
+    }
+
+    const unlinked = await h.api(`/api/v1/incidents/${i.id}/tickets/${other.id}`, { method: 'DELETE' });
+    assert.equal(unlinked.status, 204);
+    await eventually(async () => (await h.api(`/api/v1/tickets/${other.id}/sla`)).body.firstResponse?.pauseReason === null, 10_000, 'the unlinked ticket running again');
+    assert.equal((await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse.pauseReason, 'incident', 'the linked one still waits');
+  });
+
+  it('the public status page shows an affected component during the incident and operational after it resolves', async () => {
+    const c = await h.api('/api/v1/components', { body: { name: 'Payments API', group: 'Checkout' } });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    const componentStatus = async () => {
+      const res = await fetch(`${h.baseUrl}/status`);
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      const m = new RegExp(`data-component-id="${c.body.id}">.*?data-status="([a-z_]+)"`, 's').exec(html);
+      return { html, status: m?.[1] };
+    };
+    assert.equal((await componentStatus()).status, 'operational');
+
+    const i = (await declare({ title: 'Payments degraded', severity: 'high', impact: 'partial_outage', affectedComponents: [c.body.id], commander: 'secret-commander' })).body;
+    await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'identified', body: 'Card payments are slow; we are failing over.' } });
+    await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { body: 'Internal only: vendor ticket 42.', public: false } });
+    const during = await componentStatus();
+    assert.equal(during.status, 'partial_outage');
+    assert.match(during.html, /Payments degraded/);
+    assert.match(during.html, /Card payments are slow; we are failing over\./);
+    assert.doesNotMatch(during.html, /vendor ticket 42|secret-commander/, 'nothing internal on the public page');
+    const json = (await fetch(`${h.baseUrl}/api/v1/status`).then((r) => r.json())) as any;
+    assert.equal(json.components.find((x: any) => x.id === c.body.id).status, 'partial_outage');
+
+    await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'resolved', body: 'Payments are back to normal.' } });
+    const after = await componentStatus();
+    assert.equal(after.status, 'operational');
+    const stretches = await h.database.db.selectFrom('component_impacts').selectAll().where('incident_id', '=', i.id).execute();
+    assert.equal(stretches.length, 1);
+    assert.ok(stretches[0]!.ended_at, 'the impact stretch ended at resolution');
+  });
+});
