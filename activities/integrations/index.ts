@@ -13,6 +13,7 @@ import { registerEmail } from './email';
 import { registerPagerDuty } from './pagerduty/register';
 import { registerSlack } from './slack/register';
 import { registerJira } from './jira/register';
+import { createIncidentAction } from '../incidents/create-incident-action';
 
 export interface IntegrationDeps {
   db: Kysely<Database>;
@@ -37,7 +38,8 @@ const REGISTRATIONS: IntegrationRegistration[] = [
 ];
 
 export function buildIntegrations(deps: IntegrationDeps): Integrations {
-  const registries: Integrations = { actions: defaultActionRegistry(), hooks: new HookRegistry() };
+  // Declaring an incident needs nothing outside Pacer, so it is always available.
+  const registries: Integrations = { actions: defaultActionRegistry().register('create_incident', createIncidentAction(deps.db)), hooks: new HookRegistry() };
   for (const register of REGISTRATIONS) register(registries, deps);
   return registries;
 }

@@ -141,6 +141,34 @@ describe('incidents API', function () {
     assert.equal((await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse.pauseReason, 'incident', 'the linked one still waits');
   });
 
+  it('a ticket ladder step with create_incident declares one incident, linked to the ticket, once', async function () {
+    this.timeout(40_000);
+    const ALL_DAY = [['00:00', '24:00']];
+    const weekly = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
+    const cal = await h.api('/api/v1/calendars', { body: { name: 'always (incident ladder test)', timezone: 'UTC', weekly, holidays: [] } });
+    const policy = await h.api('/api/v1/sla-policies', {
+      body: { name: 'starter urgent (declares incidents)', tier: 'starter', priority: 'urgent', calendarId: cal.body.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations: [{ percent: 5, actions: [{ type: 'create_incident', severity: 'critical' }] }] },
+    });
+    assert.equal(policy.status, 201, JSON.stringify(policy.body));
+    const org = await createOrg(h, 'starter');
+    const t = await createTicket(h, { subject: 'Everything is down', priority: 'urgent', organizationId: org.id });
+    const incident = await eventually(
+      async () => h.database.db.selectFrom('incidents').selectAll().where('source_ticket_id', '=', t.id).executeTakeFirst(),
+      15_000,
+      'the incident the ladder declares',
+    );
+    assert.equal(incident.severity, 'critical');
+    assert.equal(incident.title, `${t.number}: Everything is down`);
+    const done = await eventually(
+      async () => ((await h.api(`/api/v1/tickets/${t.id}/events`)).body.data as any[]).find((e) => e.type === 'action.done' && e.data.action.type === 'create_incident'),
+      10_000,
+      'the action outcome on the ticket',
+    );
+    assert.equal(done.data.detail, `declared incident ${incident.number} (critical)`);
+    await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse?.pauseReason === 'incident', 10_000, 'the ticket waiting on it');
+    assert.equal((await h.database.db.selectFrom('incidents').select('id').where('source_ticket_id', '=', t.id).execute()).length, 1, 'one incident');
+  });
+
   it('the public status page shows an affected component during the incident and operational after it resolves', async () => {
     const c = await h.api('/api/v1/components', { body: { name: 'Payments API', group: 'Checkout' } });
     assert.equal(c.status, 201, JSON.stringify(c.body));
