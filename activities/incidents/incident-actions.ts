@@ -9,10 +9,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import { createPagerDutyEvents } from '../../src/integrations/pagerduty/events-client';
+import { createSlackWebClient } from '../../src/integrations/slack/web-client';
 import type { Logger } from '../../src/logger';
 import type { IncidentClockName } from '../../workflows/incident/contract';
 import type { ActionSpec } from '../../workflows/ticket/contract';
 import { once } from '../effects';
+import { postIncidentToSlack, type SlackIncidentDeps } from '../integrations/slack/post-incident';
 import type { ActionOutcome, EventInput } from '../types';
 import { incidentUrl, pageIncident, settleIncidentAlerts, type IncidentPagingDeps } from './incident-paging';
 import { insertIncidentEvents } from './incident-records';
@@ -40,6 +42,9 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
   const paging: IncidentPagingDeps | null = pd
     ? { db, events: createPagerDutyEvents(pd.routingKey, { server: pd.eventsHost, ca: pd.ca }), publicUrl: config.publicUrl, log: deps.log }
     : null;
+  const slack: SlackIncidentDeps | null = config.slack
+    ? { db, client: createSlackWebClient(config.slack, 'ladder', deps.log), defaultChannel: config.slack.channel, publicUrl: config.publicUrl, log: deps.log }
+    : null;
   const mail = config.email ? nodemailer.createTransport({ url: config.email.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 }) : null;
 
   const run = async (input: IncidentActionInput): Promise<ActionOutcome> => {
@@ -47,6 +52,8 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
     switch (input.action.type) {
       case 'page':
         return paging ? pageIncident(paging, input) : { status: 'skipped', detail: 'no integration configured for action "page"' };
+      case 'slack':
+        return slack ? postIncidentToSlack(slack, input) : { status: 'skipped', detail: 'no integration configured for action "slack"' };
       case 'notify':
         return { status: 'done', detail: `notified ${role}` };
       case 'escalate':

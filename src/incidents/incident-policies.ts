@@ -16,9 +16,9 @@ export const AROUND_THE_CLOCK: CalendarSpec = {
   holidays: [],
 };
 
-/** Critical and high page at once; unacknowledged, the next level is paged at the target and at twice it. */
+/** Critical and high page at once and are announced in Slack (with an Acknowledge button); unacknowledged, the next level is paged at the target and at twice it. */
 const PAGING_LADDER: LadderStep[] = [
-  { percent: 0, actions: [{ type: 'page', level: 1 }] },
+  { percent: 0, actions: [{ type: 'page', level: 1 }, { type: 'slack' }] },
   { percent: 100, actions: [{ type: 'page', level: 2 }, { type: 'notify', role: 'incident_manager' }] },
   { percent: 200, actions: [{ type: 'page', level: 3 }, { type: 'escalate', role: 'vp_engineering' }] },
 ];
