@@ -28,7 +28,7 @@ export interface EscalationButtonDeps {
 type Kind = 'acknowledge' | 'take';
 
 /** One click, one action id: a repeated delivery of the same click applies once. UUID-shaped like every action id. */
-function actionIdOf(parts: string[]): string {
+export function actionIdOf(parts: string[]): string {
   const h = crypto.createHash('sha256').update(`slack|${parts.join('|')}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

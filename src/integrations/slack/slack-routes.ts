@@ -2,13 +2,15 @@
  * POST /api/v1/integrations/slack/actions: Slack's Interactivity Request URL, served by a
  * Bolt App whose receiver is mounted in Pacer's express app (no second server, no second
  * port). Mounted only when Slack is configured; the App starts lazily on the first signed
- * request, so Slack being unreachable never keeps the API from starting.
+ * request, so Slack being unreachable never keeps the API from starting. Buttons: the ticket
+ * escalation ones, and an incident announcement's Acknowledge.
  */
 import { App } from '@slack/bolt';
 import type { Router } from 'express';
 import type { IntegrationRouteDeps } from '../routes';
 import { ActionsReceiver } from './actions-receiver';
 import { registerEscalationButtons } from './escalation-buttons';
+import { registerIncidentButtons } from './incident-buttons';
 import { slackLogger } from './slack-logger';
 import { slackClientOptions } from './web-client';
 
@@ -27,5 +29,6 @@ export function slackRoutes(deps: IntegrationRouteDeps): { inbound?: Router } {
     convoStore: false,
   });
   registerEscalationButtons(app, { db: deps.db, lifecycle: deps.lifecycle, agents: slack.agents, publicUrl: deps.config.publicUrl, log: deps.log });
+  if (deps.incidents) registerIncidentButtons(app, { db: deps.db, incidents: deps.incidents, agents: slack.agents, publicUrl: deps.config.publicUrl, log: deps.log });
   return { inbound: receiver.router };
 }
