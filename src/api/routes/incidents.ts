@@ -67,7 +67,8 @@ export function incidentRoutes(db: Kysely<Database>, incidents: IncidentService)
         .orderBy('l.linked_at')
         .execute(),
       db.selectFrom('incident_postmortems').selectAll().where('incident_id', '=', incident.id).executeTakeFirst(),
-      incidents.lifecycle.state(incident.id),
+      // The record stands on its own; the live clocks are a bonus a busy or stopped worker may not give.
+      incidents.lifecycle.state(incident.id).catch(() => null),
     ]);
     res.json({
       ...incidentView(incident),
