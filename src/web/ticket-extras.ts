@@ -1,10 +1,10 @@
 /**
  * The ticket page's actions that reach past the ticket itself: open a Jira issue (through
  * the same idempotent issue service as the ladder and `POST /tickets/:id/jira`), escalate
- * now (shown as not available: the workflow has no action to fire a ladder step early), and
- * link to an incident. An action whose integration is not configured shows that it
+ * now (the workflow runs the next ladder step's actions at once), and link to an incident. An action whose integration is not configured shows that it
  * is not available instead of failing on click.
  */
+import crypto from 'node:crypto';
 import type { Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../db/schema';
@@ -14,6 +14,8 @@ import { createIssueService, TicketNotFound, type IssueService } from '../integr
 import { createJiraApi, JiraRejected } from '../integrations/jira/jira-api';
 import { LeaseBusy } from '../integrations/jira/ticket-lease';
 import type { Logger } from '../logger';
+import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
+import { actorOf } from '../tickets/ticket-service';
 import type { IncidentService } from '../incidents/incident-service';
 import { incidentLinkForm, linkedIncidentsPanel, linkTicketToIncident, ticketIncidents, type TicketIncidents } from './incidents-page';
 import { csrfField } from './csrf';
@@ -29,6 +31,7 @@ export interface TicketExtrasDeps {
   db: Kysely<Database>;
   integrations: IntegrationConfig | undefined;
   incidents: IncidentService;
+  lifecycle: TicketLifecycle;
   log: Logger;
 }
 
@@ -54,8 +57,9 @@ export class TicketExtras {
     const jira = this.jira
       ? html`<form method="post" action="/console/tickets/${t.id}/jira" class="row">${csrfField(csrf)}<button type="submit">${extra.jiraKey ? `Update Jira issue ${extra.jiraKey}` : 'Open a Jira issue'}</button></form>`
       : html`<p class="row"><button type="button" disabled aria-describedby="jira-off">Open a Jira issue</button> <span id="jira-off" class="muted">not available: Jira is not configured</span></p>`;
-    // The ladder fires its steps at their instants only; the workflow has no "fire the next step now" action yet.
-    const escalate = html`<p class="row"><button type="button" disabled aria-describedby="escalate-off">Escalate now</button> <span id="escalate-off" class="muted">not available: the ladder has no manual trigger yet</span></p>`;
+    const escalate = t.policy_id
+      ? html`<form method="post" action="/console/tickets/${t.id}/escalate" class="row">${csrfField(csrf)}<button type="submit" aria-describedby="escalate-help">Escalate now</button> <span id="escalate-help" class="muted">runs the next ladder step's actions</span></form>`
+      : html`<p class="row"><button type="button" disabled aria-describedby="escalate-off">Escalate now</button> <span id="escalate-off" class="muted">not available: no SLA policy, so no ladder</span></p>`;
     return html`${escalate}${jira}${incidentLinkForm(t, csrf, extra.incidents)}`;
   }
 
@@ -65,6 +69,13 @@ export class TicketExtras {
 
   routes(_r: Router, action: ActionRoute): void {
     action('incident', (req, t) => linkTicketToIncident(this.deps.db, this.deps.incidents, req, t));
+    action('escalate', async (req, t) => {
+      const id = crypto.randomUUID();
+      await this.deps.lifecycle.act(t.id, { kind: 'escalate', actionId: id, actor: actorOf(req.principal!), clock: null });
+      const e = await this.deps.db.selectFrom('ticket_events').select('data').where('id', '=', `${t.id}:${id}:escalate`).executeTakeFirst();
+      const d = (e?.data ?? {}) as { clock?: string; percent?: number };
+      return `Escalated now: the ${d.percent ?? '?'}% ${String(d.clock ?? '').replace('_', ' ')} step's actions are running.`;
+    });
     action('jira', async (req, t) => {
       if (!this.jira) throw new ApiError(409, 'not_available', 'Jira is not configured.');
       try {

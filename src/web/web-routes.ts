@@ -63,7 +63,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use('/console', requireStaff);
   r.get('/console/stream', (req, res) => streamTickets(tail, req, res, null));
   r.use(queueRoutes(deps.db));
-  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, log: deps.log }), log: deps.log }));
+  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log }));
   r.use(incidentRoutes(deps.db, deps.incidents));
   r.use('/console/admin', requireManager);
   r.use(adminPageRoutes(deps.db, deps.tickets));

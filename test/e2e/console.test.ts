@@ -181,6 +181,29 @@ describe('E2E: agent console and customer portal', function () {
     assert.equal(t.priority, 'high');
   });
 
+  it('escalates now: the next ladder step’s actions run at once, and the ladder keeps its schedule', async () => {
+    await agentPage.goto(`${h.baseUrl}/console/tickets/${ticket.id}`);
+    await Promise.all([agentPage.waitForURL(/notice=/), agentPage.getByRole('button', { name: 'Escalate now' }).click()]);
+    // First response is met, so the next step is resolution's first one (enterprise high: 80%, notify the manager).
+    assert.match((await agentPage.getByRole('status').textContent()) ?? '', /^Escalated now: the 80% resolution step's actions are running\.$/);
+    const manual = await eventually(
+      async () => {
+        const rows = await h.database.db.selectFrom('ticket_events').select(['type', 'data']).where('ticket_id', '=', ticket.id).where('type', 'in', ['action.done', 'action.skipped']).execute();
+        return rows.filter((r) => String((r.data as { step?: string }).step ?? '').startsWith('resolution:0:80:manual:'));
+      },
+      10_000,
+      'the manual escalation’s actions on the timeline',
+    );
+    assert.ok(manual.length >= 1);
+    const escalated = await h.database.db.selectFrom('ticket_events').select(['actor', 'data']).where('ticket_id', '=', ticket.id).where('type', '=', 'sla.escalated_manually').execute();
+    assert.equal(escalated.length, 1);
+    assert.equal(escalated[0]!.actor, 'agent:Ada Agent');
+    const sla = describeSla((await h.lifecycle.slaInputs(ticket.id))!, Date.now());
+    assert.deepEqual(sla.resolution?.escalations.map((e) => e.fired), [false, false, false], 'the ladder steps still fire at their own instants');
+    await agentPage.goto(`${h.baseUrl}/console/tickets/${ticket.id}`);
+    assert.match((await agentPage.locator('.timeline').textContent()) ?? '', /sla\.escalated_manually resolution 80%/);
+  });
+
   it('refuses a form post without the CSRF token, and changes nothing', async () => {
     const count = async () => Number((await h.database.db.selectFrom('comments').select((eb) => eb.fn.countAll<string>().as('n')).where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow()).n);
     const before = await count();

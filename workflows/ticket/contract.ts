@@ -109,7 +109,13 @@ export type TicketAction =
   /** Someone took responsibility (API, Slack, PagerDuty): further paging for the clock stops. */
   | { kind: 'acknowledge'; actionId: string; actor: Actor; clock: ClockName | null; source: string }
   /** Sent by an incident's workflow: the ticket waits on it (linked while active) or no longer does. */
-  | { kind: 'incident_wait'; actionId: string; actor: Actor; incidentId: string; incidentNumber: string; waiting: boolean };
+  | { kind: 'incident_wait'; actionId: string; actor: Actor; incidentId: string; incidentNumber: string; waiting: boolean }
+  /**
+   * An agent escalates now: the actions of the clock's next unfired ladder step run at once,
+   * as a manual escalation. The ladder keeps its own schedule (that step still fires, and
+   * records a breach at 100%, at its instant).
+   */
+  | { kind: 'escalate'; actionId: string; actor: Actor; clock: ClockName | null };
 
 export interface ClockState {
   name: ClockName;

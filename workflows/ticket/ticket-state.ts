@@ -4,7 +4,7 @@
  * then persists the returned change through activities.
  */
 import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../../activities/types';
-import { planSla, type SlaPlan } from './clock-plan';
+import { planSla, type PlannedStep, type SlaPlan } from './clock-plan';
 import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from './contract';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
 
@@ -38,6 +38,8 @@ export class TicketState {
   hookTypes: string[];
   readonly createdAt: number;
   private cachedPlan: SlaPlan | null = null;
+  /** Manual escalations applied but not yet run by the workflow loop (never carried: the loop runs them first). */
+  private manualEscalations: Array<{ actionId: string; stepId: string }> = [];
 
   constructor(facts: TicketFacts, policy: SlaPolicySnapshot | null, carried?: CarriedState) {
     this.facts = facts;
@@ -82,6 +84,27 @@ export class TicketState {
     return solved === null ? null : solved + (this.policy?.autoCloseDays ?? DEFAULT_AUTO_CLOSE_DAYS) * DAY_MS;
   }
 
+  /** The next ladder step with actions not yet fired on an unmet clock (the given one, or the one due first). */
+  nextStep(clock: ClockName | null): PlannedStep | null {
+    const plan = this.plan();
+    const candidates = [plan.firstResponse, plan.resolution]
+      .filter((c): c is NonNullable<typeof c> => c !== null && c.result.metAt === null && (clock === null || c.name === clock))
+      .flatMap((c) => c.steps.filter((s) => !this.fired.has(s.id) && s.actions.length > 0).slice(0, 1));
+    candidates.sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
+    return candidates[0] ?? null;
+  }
+
+  /** Manual escalations to run now, each with the step whose actions it runs (under its own ids). */
+  takeManualEscalations(): PlannedStep[] {
+    const steps = [this.plan().firstResponse, this.plan().resolution].flatMap((c) => c?.steps ?? []);
+    const out = this.manualEscalations.flatMap((m) => {
+      const step = steps.find((s) => s.id === m.stepId);
+      return step ? [{ ...step, id: `${step.id}:manual:${m.actionId}` }] : [];
+    });
+    this.manualEscalations = [];
+    return out;
+  }
+
   hasSeen(actionId: string): boolean {
     return this.recentActionIds.includes(actionId);
   }
@@ -90,6 +113,9 @@ export class TicketState {
   validate(action: TicketAction): void {
     if (this.hasSeen(action.actionId)) return;
     if (this.finished) throw new ActionRejected('ticket_closed', `ticket is ${this.status} and accepts no more changes`);
+    if (action.kind === 'escalate' && !this.nextStep(action.clock)) {
+      throw new ActionRejected('nothing_to_escalate', 'no unmet clock has a ladder step left to escalate to');
+    }
     if (action.kind === 'set_status') {
       if (action.status === this.status) throw new ActionRejected('no_change', `ticket is already ${this.status}`);
       if (!canTransition(this.status, action.status)) {
@@ -158,6 +184,12 @@ export class TicketState {
           pausesSla: this.policy?.pauseOnIncident !== false,
         });
         break;
+      case 'escalate': {
+        const step = this.nextStep(action.clock)!;
+        event('escalate', 'sla.escalated_manually', 'internal', { clock: step.clock, percent: step.percent, step: step.id, by: action.actor.name });
+        this.manualEscalations.push({ actionId: action.actionId, stepId: step.id });
+        break;
+      }
       case 'edit':
         event('edit', 'ticket.edited', 'public', { fields: Object.keys(action.fields) });
         Object.assign(fields, action.fields);

@@ -168,6 +168,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   while (!state.finished) {
     const now = Date.now();
     for (const { step, clock } of dueSteps(state.plan(), state.fired, now)) await fireStep(step, clock);
+    // "Escalate now": the next step's actions at once, under their own ids; the ladder step itself still fires on time.
+    for (const step of state.takeManualEscalations()) step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
 
     const autoCloseAt = state.autoCloseAt();
     if (autoCloseAt !== null && autoCloseAt <= now) {
