@@ -72,7 +72,7 @@ function clockCard(name: 'first_response' | 'resolution', c: ClockState | null, 
 <dt>Target</dt><dd>${targetInWords(c.targetMinutes, businessHours, name === 'resolution')}</dd>
 <dt>Due</dt><dd class="clock-due">${c.dueAt ? formatInstant(c.dueAt, tz) : c.pausedSince ? 'paused — re-computed on resume' : '—'}${c.dueAt && c.metAt === null && c.pausedSince === null ? html` (${countdown(c.dueAt, now)})` : ''}</dd>
 ${c.metAt ? html`<dt>Met</dt><dd>${formatInstant(c.metAt, tz)}</dd>` : ''}
-${c.pausedSince ? html`<dt>Paused since</dt><dd>${formatInstant(c.pausedSince, tz)}</dd>` : ''}
+${c.pausedSince ? html`<dt>Paused since</dt><dd>${formatInstant(c.pausedSince, tz)}${c.pauseReason ? html` <span class="muted pause-reason">(${c.pauseReason === 'incident' ? 'waiting on an incident' : STATUS_LABELS[c.pauseReason] ?? c.pauseReason})</span>` : ''}</dd>` : ''}
 <dt>Elapsed</dt><dd>${c.percentElapsed}%</dd>
 </dl>
 <h4>Ladder</h4>
