@@ -261,7 +261,8 @@ export class IncidentState {
         this.linkedTickets = this.linkedTickets.filter((t) => t !== action.ticketId);
         change.unlink = { ticketId: action.ticketId };
         event(`unlink-${action.ticketId}`, 'incident.ticket_unlinked', 'internal', { ticketId: action.ticketId });
-        effects.push({ kind: 'ticket_wait', ticketIds: [action.ticketId], waiting: false });
+        // Only an active incident holds its tickets; a resolved one already let them go.
+        if (this.active) effects.push({ kind: 'ticket_wait', ticketIds: [action.ticketId], waiting: false });
         break;
       case 'record_postmortem':
         this.postmortemAt = now;
