@@ -1,13 +1,18 @@
 /**
  * /api/v1/users on real PostgreSQL: admins create, list and change users; passwords are
  * stored as scrypt hashes and never returned; a customer needs its organization; other roles
- * are refused; disabling a user or changing its password ends its sessions.
+ * are refused; disabling a user or changing its password ends its sessions. Sign-in cookies
+ * are HttpOnly and SameSite=Lax, and Secure behind a trusted TLS proxy.
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, createKey, createOrg, detailPaths } from './api-helpers';
 import { verifyPassword } from '../../src/users/password';
 import { createSession, findSession } from '../../src/users/sessions';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createPacerApp } from '../../src/api/app';
+import { createLogger } from '../../src/logger';
 
 describe('API: users', function () {
   this.timeout(60_000);
@@ -92,5 +97,59 @@ describe('API: users', function () {
     assertError(withToken, 403, 'forbidden'); // an agent may not write settings: the role rules hold for sessions too
     assertError(await h.api('/api/v1/tickets', { key: null, headers: { cookie: 'pacer_session=nonsense' } }), 401, 'unauthenticated');
     assert.equal((await h.api('/api/v1/tickets')).status, 200, 'the admin key still works');
+  });
+});
+
+describe('sign-in cookies', function () {
+  this.timeout(60_000);
+  let h: PacerHarness;
+
+  before(async function () {
+    this.timeout(120_000);
+    h = await startHarness();
+    const res = await h.api('/api/v1/users', { body: { email: 'tls@example.com', name: 'TLS', role: 'agent', password: 'tls password here' } });
+    assert.equal(res.status, 201);
+  });
+  after(async () => h?.close());
+
+  /** Signs in with plain fetch: the form's double-submit token, then the credentials. */
+  async function signIn(baseUrl: string, headers: Record<string, string> = {}): Promise<string[]> {
+    const form = await fetch(`${baseUrl}/login`, { headers });
+    const csrfCookie = form.headers.getSetCookie().find((c) => c.startsWith('pacer_login_csrf='))!;
+    const token = decodeURIComponent(csrfCookie.split(';')[0]!.split('=')[1]!);
+    assert.match(await form.text(), new RegExp(`name="_csrf" value="${token}"`));
+    const res = await fetch(`${baseUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', cookie: `pacer_login_csrf=${token}` },
+      body: new URLSearchParams({ email: 'tls@example.com', password: 'tls password here', _csrf: token }).toString(),
+    });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/console');
+    return res.headers.getSetCookie();
+  }
+
+  it('the session cookie is HttpOnly and SameSite=Lax; not Secure over plain HTTP', async () => {
+    const cookie = (await signIn(h.baseUrl)).find((c) => c.startsWith('pacer_session='))!;
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; SameSite=Lax/);
+    assert.doesNotMatch(cookie, /; Secure/);
+    // A proxy header is not trusted unless configured.
+    const spoofed = (await signIn(h.baseUrl, { 'x-forwarded-proto': 'https' })).find((c) => c.startsWith('pacer_session='))!;
+    assert.doesNotMatch(spoofed, /; Secure/);
+  });
+
+  it('behind a trusted TLS proxy (trust proxy), the session cookie is Secure', async () => {
+    const { app } = createPacerApp({ db: h.database.db, temporal: h.client, taskQueue: h.taskQueue, adminApiKey: h.adminKey, log: createLogger('warn'), trustProxy: 'loopback' });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const cookie = (await signIn(base, { 'x-forwarded-proto': 'https' })).find((c) => c.startsWith('pacer_session='))!;
+      assert.match(cookie, /; HttpOnly; Secure/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
