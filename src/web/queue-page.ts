@@ -6,6 +6,7 @@
 import { Router, type Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
+import type { Logger } from '../logger';
 import { ticketView } from '../tickets/ticket-view';
 import { assigneeOf } from '../users/users';
 import { csrfField } from './csrf';
@@ -91,7 +92,7 @@ function select(name: string, label: string, current: string, options: Array<[st
 <select name="${name}">${options.map(([value, text]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${text}</option>`)}</select></label>`;
 }
 
-export function queueRoutes(db: Kysely<Database>): Router {
+export function queueRoutes(db: Kysely<Database>, log: Logger): Router {
   const r = Router();
 
   r.get('/console', async (req, res) => {
@@ -126,8 +127,9 @@ ${select('org', 'Organization', p.org, [['', 'Any'], ...orgs.map((o): [string, s
     let rows: string;
     try {
       rows = (await rowsHtml(db, req, p)).html.value;
-    } catch {
+    } catch (err) {
       // The status line is gone already; say so in the page (the script retries on the next change).
+      log.error({ err, path: req.path }, 'queue rows failed');
       rows = html`<tr><td colspan="8" class="error" role="alert">The queue could not be loaded. Reload to try again.</td></tr>`.value;
     }
     res.end(`${rows}</tbody>\n</table>${end}`);

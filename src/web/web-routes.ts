@@ -62,7 +62,7 @@ export function webRoutes(deps: WebDeps): Router {
 
   r.use('/console', requireStaff);
   r.get('/console/stream', (req, res) => streamTickets(tail, req, res, null));
-  r.use(queueRoutes(deps.db));
+  r.use(queueRoutes(deps.db, deps.log));
   r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log }));
   r.use(incidentRoutes(deps.db, deps.incidents));
   r.use('/console/admin', requireManager);
