@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema';
 import { decodeCursor, encodeCursor, findTicket, listTickets } from '../../db/repositories/tickets';
 import { describeSla } from '../../../workflows/ticket/sla-state';
 import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
-import type { TicketService } from '../../tickets/ticket-service';
+import { actorOf, type TicketService } from '../../tickets/ticket-service';
 import { ticketView } from '../../tickets/ticket-view';
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -27,6 +27,7 @@ export const idempotencyKeyOf = (req: Request) => {
 };
 
 const acknowledgeSchema = z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
+const escalateSchema = acknowledgeSchema;
 
 export function ticketRoutes(deps: TicketRouteDeps): Router {
   const r = Router();
@@ -92,6 +93,17 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     await deps.lifecycle.act(ticket.id, { kind: 'acknowledge', actionId: crypto.randomUUID(), actor: { type: 'agent', name: p.name }, clock: body.clock ?? null, source: 'api' });
     const inputs = await deps.lifecycle.slaInputs(ticket.id);
     res.json({ acknowledged: inputs?.acknowledged ?? {} });
+  });
+
+  /** Escalate now: the next ladder step's actions run at once; the ladder keeps its schedule. */
+  r.post('/:id/escalate', requireRole('admin', 'agent'), async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(escalateSchema, req.body ?? {});
+    const actionId = crypto.randomUUID();
+    await deps.lifecycle.act(ticket.id, { kind: 'escalate', actionId, actor: actorOf(principalOf(req)), clock: body.clock ?? null });
+    const event = await deps.db.selectFrom('ticket_events').select('data').where('id', '=', `${ticket.id}:${actionId}:escalate`).executeTakeFirstOrThrow();
+    const d = event.data as { clock: string; percent: number; step: string };
+    res.json({ escalated: { clock: d.clock, percent: d.percent, step: d.step } });
   });
 
   r.get('/:id/comments', async (req, res) => {
