@@ -50,7 +50,6 @@ describe('incident workflow (time skipping)', function () {
 
   before(async function () {
     this.timeout(120_000);
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } } });
     database = await createTestDatabase();
     fake = await startPagerDutyEventsFake();
     smtp = await startSmtpCapture();
@@ -62,26 +61,29 @@ describe('incident workflow (time skipping)', function () {
     };
     organizationId = crypto.randomUUID();
     await database.db.insertInto('organizations').values({ id: organizationId, name: 'Acme', tier: 'enterprise', email_domains: '[]' }).execute();
+  });
+  after(async () => {
+    await fake?.close();
+    await smtp?.close();
+    await database?.drop();
+  });
+  // A server of its own per test: long clocks left by one test can never hold time still for the next.
+  beforeEach(async function () {
+    this.timeout(60_000);
+    taskQueue = `inc-${crypto.randomBytes(4).toString('hex')}`;
+    started = [];
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } } });
     // The webhook is answered by Pacer's own app, signalling workflows on the time-skipping server.
-    const { app } = createPacerApp({ db: database.db, temporal: env.client, taskQueue: 'unused', adminApiKey: undefined, log: createLogger('warn'), integrations });
+    const { app } = createPacerApp({ db: database.db, temporal: env.client, taskQueue, adminApiKey: undefined, log: createLogger('warn'), integrations });
     server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/integrations/pagerduty/webhook`;
   });
-  after(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await env?.teardown();
-    await fake?.close();
-    await smtp?.close();
-    await database?.drop();
-  });
-  beforeEach(() => {
-    taskQueue = `inc-${crypto.randomBytes(4).toString('hex')}`;
-    started = [];
-  });
   afterEach(async () => {
     for (const id of started) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await env?.teardown();
   });
 
   /** A worker with the real activities (overrides for fault injection); no cache, as in the ticket tests. */
@@ -120,6 +122,18 @@ describe('incident workflow (time skipping)', function () {
       },
       policy: await incidentPolicySnapshot(database.db, severity),
     };
+  }
+
+  /**
+   * Waits until a workflow has nothing in flight (no activity, no workflow task). A test must
+   * not stop its worker before then: an activity left scheduled on a queue nobody polls keeps
+   * the time-skipping server from skipping time in the tests after it.
+   */
+  async function settled(workflowId: string) {
+    await eventually(async () => {
+      const d = await env.client.workflow.getHandle(workflowId).describe();
+      return d.status.name !== 'RUNNING' || ((d.raw.pendingActivities?.length ?? 0) === 0 && !d.raw.pendingWorkflowTask);
+    }, 15_000, `${workflowId} to settle`);
   }
 
   async function start(input: IncidentWorkflowInput) {
@@ -178,6 +192,7 @@ describe('incident workflow (time skipping)', function () {
 
       await signal(input, { kind: 'update', status: 'resolved', body: 'Rolled back the payment gateway config.', public: true });
       await fake.waitFor(() => fake.alertsFor(level(1))[0]!.status === 'resolved' && fake.alertsFor(level(2))[0]!.status === 'resolved', 10_000, 'both pages resolved');
+      await settled(incidentWorkflowId(id));
     });
     const events = await timeline(id);
     const ack = events.find((e) => e.type === 'incident.acknowledged')!;
@@ -274,6 +289,7 @@ describe('incident workflow (time skipping)', function () {
       await signal(input, { kind: 'update', status: 'resolved', body: 'Payments work again.', public: true });
       for (const t of tickets) await eventually(async () => (await comments(t.ticket.id)).length === 2, 15_000, 'the resolution on the linked ticket');
       for (const t of tickets) await eventually(async () => (await sla(t)).firstResponse?.pausedSince === null, 10_000, 'the ticket clock running again');
+      for (const wf of started) await settled(wf);
       const after = await sla(tickets[0]!);
       // The clocks started at creation and stood still while the ticket waited on the incident (about two hours).
       const fr = Date.parse(after.firstResponse!.dueAt!) - Date.parse(tickets[0]!.ticket.createdAt);
