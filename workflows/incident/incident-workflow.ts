@@ -12,12 +12,10 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import { records, startup, integrations } from '../activity-proxies';
 import type { EventInput } from '../../activities/types';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../ticket/contract';
 import { ActionRejected } from '../ticket/ticket-state';
@@ -25,21 +23,6 @@ import { stableUuid } from '../util/stable-uuid';
 import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from './contract';
 import { dueIncidentSteps, nextIncidentStepAt, type IncidentStep } from './incident-plan';
 import { IncidentState, type IncidentEffect } from './incident-state';
-
-/** Records must land: retry without limit, backing off to a minute. */
-const records = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const startup = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-/** Paging and notices: retried for a long while, each effect carried out once (dedup keys, once()). */
-const integrations = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 30 },
-});
 
 const MAX_HISTORY_EVENTS = 4000;
 const SYSTEM: Actor = { type: 'system', name: 'incident' };
@@ -120,7 +103,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   setHandler(incidentStateQuery, () => state.view(Date.now()));
 
   if (!input.carried) {
-    await startup.initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
+    // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
+    const init = startup.initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
+    persistChain = init.catch(() => undefined);
+    await init;
     if (input.incident.sourceTicketId) carryOut({ kind: 'ticket_wait', ticketIds: [input.incident.sourceTicketId], waiting: true }, 0);
   }
 

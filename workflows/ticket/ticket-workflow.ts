@@ -10,40 +10,15 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import { records, startup, integrations, webhooks, ladder } from '../activity-proxies';
 import type { ApplyChangeInput, EventInput, PendingDelivery } from '../../activities/types';
 import { calendarFor, dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from './contract';
 import { ActionRejected, TicketState } from './ticket-state';
-
-/** Records must land: retry without limit, backing off to a minute. */
-const records = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const startup = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const integrations = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 30 },
-});
-/** Subscribers get about a day and a half of retries before a delivery is given up (and left visible). */
-const webhooks = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 hours', maximumAttempts: 25 },
-});
-const ladder = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;
@@ -109,7 +84,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   setHandler(slaInputsQuery, () => state.inputs());
 
   if (!input.carried) {
-    const init = await startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
+    // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
+    const first = startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
+    persistChain = first.catch(() => undefined);
+    const init = await first;
     state.hookTypes = init.hookTypes;
     deliver(init.deliveries);
     tellIntegrations(init.events);
