@@ -120,8 +120,11 @@ export async function handleIncidentEvent(deps: IncidentEventDeps, event: Incide
  * is ignored by the workflow).
  */
 async function handlePacerIncidentEvent(deps: IncidentEventDeps, incidents: IncidentLifecycle, incidentId: string, event: IncidentEvent): Promise<IncidentOutcome> {
-  const exists = await deps.db.selectFrom('incidents').select('id').where('id', '=', incidentId).executeTakeFirst();
-  if (!exists) return 'ignored';
+  const incident = await deps.db.selectFrom('incidents').select(['status', 'acknowledged_at']).where('id', '=', incidentId).executeTakeFirst();
+  if (!incident) return 'ignored';
+  // PagerDuty echoes what Pacer itself sent (an acknowledgement or resolution made here first): nothing new to say.
+  if (event.event_type === 'incident.resolved' && (incident.status === 'resolved' || incident.status === 'closed')) return 'ignored';
+  if (event.event_type === 'incident.acknowledged' && incident.acknowledged_at !== null) return 'ignored';
   const who = agentName(event);
   const actor = { type: 'agent' as const, name: who };
   const actionId = actionIdOf(event.id);
