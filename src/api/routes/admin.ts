@@ -8,11 +8,11 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
 import type { TicketService } from '../../tickets/ticket-service';
 import { generateApiKey, hashApiKey, principalOf, requireRole, ROLES, type ApiKeyCache } from '../auth';
 import { ApiError } from '../errors';
-import { calendarSpecSchema, escalationSchema, priority, status, uuid } from '../schemas';
+import { uuid } from '../schemas';
+import { calendarSchema, deleteCalendar, insertCalendar, insertPolicy, policySchema, updateCalendar, updatePolicy } from '../../settings/sla-settings';
 import { parse } from '../validation';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
@@ -107,15 +107,8 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   });
 
   // ── calendars ────────────────────────────────────────────────────
-  const calendarSchema = calendarSpecSchema.extend({ name: z.string().trim().min(1).max(200) });
-  const checkCalendar = (spec: z.infer<typeof calendarSpecSchema>) => {
-    try {
-      BusinessCalendar.from(spec);
-    } catch (err) {
-      if (err instanceof CalendarError) throw new ApiError(400, 'validation_failed', err.message, [{ path: err.field, message: err.message }]);
-      throw err;
-    }
-  };
+  // Schemas and writes live in settings/sla-settings, shared with the console's admin forms.
+  const cache = tickets.settingsCache;
   const calendarView = (c: { id: string; name: string; timezone: string; weekly: unknown; holidays: string[]; created_at: Date; updated_at: Date }) => ({
     id: c.id, name: c.name, timezone: c.timezone, weekly: c.weekly, holidays: c.holidays, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at),
   });
@@ -126,56 +119,18 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
     res.json(calendarView(c));
   });
   r.post('/calendars', admin, async (req, res) => {
-    const body = parse(calendarSchema, req.body);
-    checkCalendar(body);
-    try {
-      const c = await db
-        .insertInto('calendars')
-        .values({ id: crypto.randomUUID(), name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays) })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      res.status(201).json(calendarView(c));
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`);
-      throw err;
-    }
+    res.status(201).json(calendarView(await insertCalendar(db, cache, parse(calendarSchema, req.body))));
   });
   r.put('/calendars/:id', admin, async (req, res) => {
     const body = parse(calendarSchema, req.body);
-    checkCalendar(body);
-    const c = await db
-      .updateTable('calendars')
-      .set({ name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays), updated_at: new Date() })
-      .where('id', '=', idOf(req))
-      .returningAll()
-      .executeTakeFirst();
-    if (!c) throw ApiError.notFound('calendar');
-    res.json(calendarView(c));
+    res.json(calendarView(await updateCalendar(db, cache, idOf(req), body)));
   });
   r.delete('/calendars/:id', admin, async (req, res) => {
-    try {
-      const d = await db.deleteFrom('calendars').where('id', '=', idOf(req)).executeTakeFirst();
-      if (d.numDeletedRows === 0n) throw ApiError.notFound('calendar');
-    } catch (err) {
-      if (isFkViolation(err)) throw new ApiError(409, 'in_use', 'an SLA policy still uses this calendar');
-      throw err;
-    }
+    await deleteCalendar(db, cache, idOf(req));
     res.status(204).end();
   });
 
   // ── SLA policies ─────────────────────────────────────────────────
-  const policySchema = z.strictObject({
-    name: z.string().trim().min(1).max(200),
-    tier: z.string().min(1),
-    priority,
-    calendarId: uuid,
-    firstResponseMinutes: z.number().int().positive().nullable(),
-    resolutionMinutes: z.number().int().positive().nullable(),
-    pauseOn: z.array(status).default(['pending']),
-    escalations: z.array(escalationSchema).default([{ percent: 80, actions: [] }, { percent: 100, actions: [] }, { percent: 120, actions: [] }]),
-    autoCloseDays: z.number().int().min(0).max(365).default(7),
-    pauseOnIncident: z.boolean().default(true),
-  });
   type PolicyRow = Awaited<ReturnType<typeof findPolicy>>;
   const findPolicy = (id: string) => db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
   const policyView = (p: NonNullable<PolicyRow>) => ({
@@ -184,17 +139,6 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
     pauseOn: p.pause_on, escalations: p.escalations, autoCloseDays: p.auto_close_days, pauseOnIncident: p.pause_on_incident,
     createdAt: iso(p.created_at), updatedAt: iso(p.updated_at),
   });
-  const policyValues = (b: z.infer<typeof policySchema>) => ({
-    name: b.name, tier: b.tier, priority: b.priority, calendar_id: b.calendarId,
-    first_response_minutes: b.firstResponseMinutes, resolution_minutes: b.resolutionMinutes,
-    pause_on: JSON.stringify(b.pauseOn), escalations: JSON.stringify(b.escalations), auto_close_days: b.autoCloseDays,
-    pause_on_incident: b.pauseOnIncident,
-  });
-  const policyWriteError = (err: unknown): never => {
-    if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'a policy for this tier and priority exists');
-    if (isFkViolation(err)) throw new ApiError(400, 'validation_failed', 'unknown tier, priority or calendar', [{ path: 'tier|priority|calendarId', message: 'must exist' }]);
-    throw err;
-  };
   r.get('/sla-policies', readers, async (_req, res) =>
     res.json({ data: (await db.selectFrom('sla_policies').selectAll().orderBy('tier').orderBy('priority').execute()).map(policyView) }),
   );
@@ -204,15 +148,11 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
     res.json(policyView(p));
   });
   r.post('/sla-policies', admin, async (req, res) => {
-    const body = parse(policySchema, req.body);
-    const p = await db.insertInto('sla_policies').values({ id: crypto.randomUUID(), ...policyValues(body) }).returningAll().executeTakeFirstOrThrow().catch(policyWriteError);
-    res.status(201).json(policyView(p));
+    res.status(201).json(policyView(await insertPolicy(db, cache, parse(policySchema, req.body))));
   });
   r.put('/sla-policies/:id', admin, async (req, res) => {
     const body = parse(policySchema, req.body);
-    const p = await db.updateTable('sla_policies').set({ ...policyValues(body), updated_at: new Date() }).where('id', '=', idOf(req)).returningAll().executeTakeFirst().catch(policyWriteError);
-    if (!p) throw ApiError.notFound('SLA policy');
-    res.json(policyView(p));
+    res.json(policyView(await updatePolicy(db, cache, idOf(req), body)));
   });
   r.delete('/sla-policies/:id', admin, async (req, res) => {
     const d = await db.deleteFrom('sla_policies').where('id', '=', idOf(req)).executeTakeFirst();
