@@ -21,7 +21,7 @@ import { sessionOf } from './session';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-function adminPage(req: Request, title: string, body: SafeHtml) {
+export function adminPage(req: Request, title: string, body: SafeHtml): string {
   const s = sessionOf(req);
   const tabs = html`<nav class="tabs" aria-label="Admin">${[
     ['/console/admin/organizations', 'Organizations'],
@@ -30,7 +30,8 @@ function adminPage(req: Request, title: string, body: SafeHtml) {
     ['/console/admin/users', 'Users'],
   ].map(([href, label]) => html`<a href="${href}"${req.path === href ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>`;
   const notice = typeof req.query.notice === 'string' ? req.query.notice : null;
-  return page({ title, user: s.user, csrfToken: s.csrfToken, nav: 'admin', notice, body: html`${tabs}<h1>${title}</h1>${body}` }).value;
+  const error = typeof req.query.error === 'string' ? req.query.error : null;
+  return page({ title, user: s.user, csrfToken: s.csrfToken, nav: 'admin', notice, error, body: html`${tabs}<h1>${title}</h1>${body}` }).value;
 }
 
 const requireAdmin = (req: Request) => {
@@ -112,12 +113,17 @@ ${admin ? html`<h2>Add an organization</h2>
   });
 
   r.get('/console/admin/calendars', async (req, res) => {
+    const s = sessionOf(req);
+    const admin = s.user.role === 'admin';
     const calendars = await db.selectFrom('calendars').selectAll().orderBy('name').execute();
-    const body = html`${calendars.map((c) => html`<section class="card"><h2>${c.name}</h2><p>Time zone <strong>${c.timezone}</strong></p>
+    const body = html`${admin ? html`<p><a class="button primary" href="/console/admin/calendars/new">New calendar</a></p>` : ''}
+${calendars.map((c) => html`<section class="card" data-calendar="${c.id}"><h2>${c.name}</h2><p>Time zone <strong class="timezone">${c.timezone}</strong></p>
 <table class="compact"><thead><tr>${DAYS.map((d) => html`<th scope="col">${d}</th>`)}</tr></thead>
 <tbody><tr>${DAYS.map((d) => html`<td>${(c.weekly[d] ?? []).map(([a, b]) => html`${a}–${b}<br>`) || html`<span class="muted">closed</span>`}</td>`)}</tr></tbody></table>
-<p>Holidays: ${c.holidays.length ? c.holidays.join(', ') : html`<span class="muted">none</span>`}</p></section>`)}
-<p class="muted">Calendars are edited through <code>PUT /api/v1/calendars/:id</code>.</p>`;
+<p>Holidays: ${c.holidays.length ? c.holidays.join(', ') : html`<span class="muted">none</span>`}</p>
+${admin ? html`<div class="row"><a class="button" href="/console/admin/calendars/${c.id}/edit">Edit<span class="visually-hidden"> ${c.name}</span></a>
+<form method="post" action="/console/admin/calendars/${c.id}/delete">${csrfField(s.csrfToken)}<button type="submit">Delete<span class="visually-hidden"> ${c.name}</span></button></form></div>` : ''}</section>`)}
+<p class="muted">The API has the same: <code>/api/v1/calendars</code>.</p>`;
     res.type('html').send(adminPage(req, 'Calendars', body));
   });
 
@@ -145,18 +151,20 @@ ${admin ? html`<h2>Add an organization</h2>
 ${clock('First response', result.firstResponse, chosen.first_response_minutes)}${clock('Resolution', result.resolution, chosen.resolution_minutes)}</div>`;
       }
     }
-    const body = html`<form method="get" action="/console/admin/policies" class="filters card" aria-label="SLA preview">
+    const admin = s.user.role === 'admin';
+    const body = html`${admin ? html`<p><a class="button primary" href="/console/admin/policies/new">New SLA policy</a></p>` : ''}
+<form method="get" action="/console/admin/policies" class="filters card" aria-label="SLA preview">
 <label for="policy">Policy</label><select id="policy" name="policy">${policies.map((p) => html`<option value="${p.id}"${p.id === chosen?.id ? html` selected` : ''}>${p.name} (${p.tier} / ${p.priority})</option>`)}</select>
 <label for="start">Start (${tz})</label><input id="start" name="start" type="datetime-local" value="${start}">
 <button type="submit" class="primary">Preview</button>
 </form>
 ${preview}
 <table>
-<thead><tr><th scope="col">Policy</th><th scope="col">Tier</th><th scope="col">Priority</th><th scope="col">Calendar</th><th scope="col">First response</th><th scope="col">Resolution</th><th scope="col">Pauses on</th><th scope="col">Ladder</th></tr></thead>
+<thead><tr><th scope="col">Policy</th><th scope="col">Tier</th><th scope="col">Priority</th><th scope="col">Calendar</th><th scope="col">First response</th><th scope="col">Resolution</th><th scope="col">Pauses on</th><th scope="col">Ladder</th>${admin ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
 <tbody>${policies.map((p) => html`<tr><td>${p.name}</td><td>${p.tier}</td><td>${p.priority}</td><td>${p.calendar_name}</td><td>${p.first_response_minutes === null ? '—' : `${p.first_response_minutes} min`}</td><td>${p.resolution_minutes === null ? '—' : `${p.resolution_minutes} min`}</td><td>${p.pause_on.join(', ')}</td>
-<td>${(p.escalations as Array<{ percent: number; actions?: Array<{ type: string; role?: string }> }>).map((e) => html`${e.percent}%: ${(e.actions ?? []).map((a) => `${a.type}${a.role ? ` ${a.role}` : ''}`).join(', ') || 'record'}<br>`)}</td></tr>`)}</tbody>
+<td>${(p.escalations as Array<{ percent: number; actions?: Array<{ type: string; role?: string }> }>).map((e) => html`${e.percent}%: ${(e.actions ?? []).map((a) => `${a.type}${a.role ? ` ${a.role}` : ''}`).join(', ') || 'record'}<br>`)}</td>${admin ? html`<td><a href="/console/admin/policies/${p.id}/edit">Edit<span class="visually-hidden"> ${p.name}</span></a></td>` : ''}</tr>`)}</tbody>
 </table>
-<p class="muted">Policies are edited through <code>/api/v1/sla-policies</code>.</p>`;
+<p class="muted">The API has the same: <code>/api/v1/sla-policies</code>.</p>`;
     res.type('html').send(adminPage(req, 'SLA policies', body));
   });
 

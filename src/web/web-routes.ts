@@ -25,6 +25,7 @@ import { portalRoutes } from './portal-pages';
 import { queueRoutes } from './queue-page';
 import { loadSession, requireCustomer, requireManager, requireStaff, sessionOf } from './session';
 import { TicketExtras } from './ticket-extras';
+import { slaSettingsPageRoutes } from './sla-settings-pages';
 import { ticketPageRoutes } from './ticket-page';
 
 export interface WebDeps {
@@ -67,6 +68,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use(incidentRoutes(deps.db, deps.incidents));
   r.use('/console/admin', requireManager);
   r.use(adminPageRoutes(deps.db, deps.tickets));
+  r.use(slaSettingsPageRoutes(deps.db, deps.tickets));
 
   r.use('/portal', requireCustomer);
   r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));
