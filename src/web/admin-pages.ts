@@ -2,7 +2,8 @@
  * Admin pages: organizations (admins add them and change tiers — a tier change re-targets
  * the open tickets through TicketService), business calendars, SLA policies with the SLA
  * preview (pick a policy and a start time, see the due times and the ladder, computed by the
- * same evaluator as the workflows), and users. Managers may look; admins may change.
+ * same evaluator as the workflows), and users. Managers may look; admins may change. The
+ * calendar and policy forms themselves are in sla-settings-pages.ts.
  */
 import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
