@@ -10,27 +10,19 @@
  * the test PostgreSQL server and an ephemeral Temporal dev server, like the test suite.
  */
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import express from 'express';
-import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Page } from 'playwright-core';
 import { createPacerApp } from '../src/api/app';
 import { createLogger } from '../src/logger';
-import { startTemporalDevServer, type TemporalDevServer } from '../src/stack/temporal-dev-server';
 import type { PacerHarness } from '../test/support/api-harness';
 import { createUser, launchChromium, signIn } from '../test/support/browser';
+import { median, startBenchServices, waitForEvents } from './support';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const CONCURRENCY = 24;
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Navigates and answers the first contentful paint, ms after navigation start. */
 async function firstPaint(page: Page, url: string): Promise<number> {
@@ -50,16 +42,7 @@ async function firstPaint(page: Page, url: string): Promise<number> {
 
 async function main(): Promise<void> {
   const log = createLogger('warn');
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
-  let dev: TemporalDevServer | undefined;
-  if (!process.env.PACER_TEST_DATABASE_URL) {
-    const out = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'ensure-test-postgres.sh')], { encoding: 'utf8' });
-    process.env.PACER_TEST_DATABASE_URL = out.trim().split('\n').pop()!;
-  }
-  if (!process.env.PACER_TEST_TEMPORAL_ADDRESS) {
-    dev = await startTemporalDevServer({ log, ephemeral: true });
-    process.env.PACER_TEST_TEMPORAL_ADDRESS = dev.address;
-  }
+  const services = await startBenchServices();
   const { startHarness } = await import('../test/support/api-harness');
   const h: PacerHarness = await startHarness();
   const browser = await launchChromium();
@@ -78,11 +61,7 @@ async function main(): Promise<void> {
     );
     console.log(`open tickets: ${TICKETS} (created in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     // Let the worker finish starting them, so it does not compete with the measurement.
-    for (;;) {
-      const { n } = await h.database.db.selectFrom('ticket_events').select((eb) => eb.fn.countAll<string>().as('n')).where('type', '=', 'ticket.created').executeTakeFirstOrThrow();
-      if (Number(n) >= TICKETS) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitForEvents(h.database.db, 'ticket.created', TICKETS, 250);
 
     // The same Pacer app, behind one outer express app that also serves the baseline page.
     const { app } = createPacerApp({ db: h.database.db, temporal: h.client, taskQueue: h.taskQueue, adminApiKey: h.adminKey, log });
@@ -126,7 +105,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await h.close();
-    await dev?.stop();
+    await services.stop();
   }
 }
 

@@ -14,14 +14,9 @@
  * dev server, like the test suite does.
  */
 import crypto from 'node:crypto';
-import { execFile, execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { startTemporalDevServer, type TemporalDevServer } from '../src/stack/temporal-dev-server';
-import { createLogger } from '../src/logger';
 import type { PacerHarness } from '../test/support/api-harness';
 import type { LoadSpec } from './intake-load';
+import { runLoadProcess, startBenchServices, waitForEvents } from './support';
 
 const N = Number(process.env.BENCH_TICKETS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 24);
@@ -29,37 +24,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 600);
 
 async function load(spec: LoadSpec): Promise<number> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, 'intake-load.ts'), JSON.stringify(spec)], {
-    maxBuffer: 1 << 20,
-  });
-  return (JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds;
+  return (await runLoadProcess<{ seconds: number }>('intake-load.ts', spec)).seconds;
 }
 
 /** Waits until the worker has run the first task of `count` ticket workflows (each writes ticket.created). */
-async function waitForWorker(h: PacerHarness, count: number): Promise<void> {
-  for (;;) {
-    const { n } = await h.database.db
-      .selectFrom('ticket_events')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('type', '=', 'ticket.created')
-      .executeTakeFirstOrThrow();
-    if (Number(n) >= count) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitForWorker = (h: PacerHarness, count: number) => waitForEvents(h.database.db, 'ticket.created', count);
 
 async function main(): Promise<void> {
-  const log = createLogger('warn');
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
-  let dev: TemporalDevServer | undefined;
-  if (!process.env.PACER_TEST_DATABASE_URL) {
-    const out = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'ensure-test-postgres.sh')], { encoding: 'utf8' });
-    process.env.PACER_TEST_DATABASE_URL = out.trim().split('\n').pop()!;
-  }
-  if (!process.env.PACER_TEST_TEMPORAL_ADDRESS) {
-    dev = await startTemporalDevServer({ log, ephemeral: true });
-    process.env.PACER_TEST_TEMPORAL_ADDRESS = dev.address;
-  }
+  const services = await startBenchServices();
   // Imported after the environment is set: the harness reads it.
   const { startHarness } = await import('../test/support/api-harness');
   const h: PacerHarness = await startHarness();
@@ -96,7 +68,7 @@ async function main(): Promise<void> {
     console.log(`median ratio: ${(median * 100).toFixed(1)}% (target ≥ 70%) ${median >= 0.7 ? 'MET' : 'NOT MET'}`);
   } finally {
     await h.close();
-    await dev?.stop();
+    await services.stop();
   }
 }
 

@@ -1,0 +1,65 @@
+/**
+ * What the benchmarks share: the services they run against (the test PostgreSQL server and
+ * an ephemeral Temporal dev server, unless PACER_TEST_DATABASE_URL /
+ * PACER_TEST_TEMPORAL_ADDRESS point at running ones), load scripts run as their own
+ * processes, waiting for the worker to catch up, and percentiles.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import type { Database } from '../src/db/schema';
+import { createLogger } from '../src/logger';
+import { startTemporalDevServer } from '../src/stack/temporal-dev-server';
+
+/** Quiet SDK logs; then brings up (or reuses) PostgreSQL and Temporal and sets the test environment. Answers how to stop what it started. */
+export async function startBenchServices(): Promise<{ stop(): Promise<void> }> {
+  const log = createLogger('warn');
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+  if (!process.env.PACER_TEST_DATABASE_URL) {
+    const out = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'ensure-test-postgres.sh')], { encoding: 'utf8' });
+    process.env.PACER_TEST_DATABASE_URL = out.trim().split('\n').pop()!;
+  }
+  if (process.env.PACER_TEST_TEMPORAL_ADDRESS) return { stop: async () => undefined };
+  const dev = await startTemporalDevServer({ log, ephemeral: true });
+  process.env.PACER_TEST_TEMPORAL_ADDRESS = dev.address;
+  return { stop: () => dev.stop() };
+}
+
+/** Runs bench/<script> in its own Node process with `arg` as JSON and answers the JSON of its last stdout line. */
+export async function runLoadProcess<T>(script: string, arg: unknown): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, script), JSON.stringify(arg)], { maxBuffer: 16 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+}
+
+/** Waits until the log holds at least `count` events of `type` (ticket.created: the worker ran the workflow's first task). */
+export async function waitForEvents(db: Kysely<Database>, type: string, count: number, pollMs = 200): Promise<void> {
+  for (;;) {
+    const { n } = await db
+      .selectFrom('ticket_events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('type', '=', type)
+      .executeTakeFirstOrThrow();
+    if (Number(n) >= count) return;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** The p-th percentile (0–100) by nearest rank. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** "p50 … p95 … p99 … max …" in milliseconds. */
+export function describeLatencies(xs: readonly number[]): string {
+  const f = (v: number) => `${v.toFixed(1)} ms`;
+  return `p50 ${f(percentile(xs, 50))}, p95 ${f(percentile(xs, 95))}, p99 ${f(percentile(xs, 99))}, max ${f(Math.max(...xs))} (n=${xs.length})`;
+}
