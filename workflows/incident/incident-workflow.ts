@@ -6,7 +6,6 @@
  * and status-page subscribers what changed. It ends when the incident closes.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -18,7 +17,7 @@ import {
 import { records, startup, integrations } from '../activity-proxies';
 import type { EventInput } from '../../activities/types';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../ticket/contract';
-import { ActionRejected } from '../ticket/ticket-state';
+import { takeActions } from '../action-handlers';
 import { stableUuid } from '../util/stable-uuid';
 import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from './contract';
 import { dueIncidentSteps, nextIncidentStepAt, type IncidentStep } from './incident-plan';
@@ -82,24 +81,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     return state.view(Date.now());
   };
 
-  setHandler(incidentActionUpdate, applyAction, {
-    validator: (action) => {
-      try {
-        state.validate(action);
-      } catch (err) {
-        if (err instanceof ActionRejected) throw ApplicationFailure.nonRetryable(err.message, err.code);
-        throw err;
-      }
-    },
-  });
-  setHandler(incidentActionSignal, async (action) => {
-    try {
-      await applyAction(action);
-    } catch (err) {
-      if (!(err instanceof ActionRejected)) throw err;
-      log.info('ignored a signal that does not apply', { actionId: action.actionId, reason: err.message });
-    }
-  });
+  takeActions(incidentActionUpdate, incidentActionSignal, (action) => state.validate(action), applyAction);
   setHandler(incidentStateQuery, () => state.view(Date.now()));
 
   if (!input.carried) {

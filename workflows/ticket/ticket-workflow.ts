@@ -5,7 +5,6 @@
  * idempotent activities. Long-lived tickets continue as new with their state carried over.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -18,7 +17,8 @@ import { records, startup, integrations, webhooks, ladder } from '../activity-pr
 import type { ApplyChangeInput, EventInput, PendingDelivery } from '../../activities/types';
 import { calendarFor, dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from './contract';
-import { ActionRejected, TicketState } from './ticket-state';
+import { TicketState } from './ticket-state';
+import { takeActions } from '../action-handlers';
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;
@@ -59,28 +59,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     return state.inputs();
   };
 
-  setHandler(
-    ticketActionUpdate,
-    async (action) => applyAction(action),
-    {
-      validator: (action) => {
-        try {
-          state.validate(action);
-        } catch (err) {
-          if (err instanceof ActionRejected) throw ApplicationFailure.nonRetryable(err.message, err.code);
-          throw err;
-        }
-      },
-    },
-  );
-  setHandler(ticketActionSignal, async (action) => {
-    try {
-      await applyAction(action);
-    } catch (err) {
-      if (!(err instanceof ActionRejected)) throw err;
-      log.info('ignored a signal that does not apply', { actionId: action.actionId, reason: err.message });
-    }
-  });
+  takeActions(ticketActionUpdate, ticketActionSignal, (action) => state.validate(action), applyAction);
   setHandler(slaInputsQuery, () => state.inputs());
 
   if (!input.carried) {
