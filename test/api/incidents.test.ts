@@ -141,6 +141,26 @@ describe('incidents API', function () {
     assert.equal((await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse.pauseReason, 'incident', 'the linked one still waits');
   });
 
+  it('with solveLinkedTickets in its policy, resolving the incident solves its linked tickets; policies are validated field by field', async () => {
+    const policies = (await h.api('/api/v1/incident-policies')).body.data as any[];
+    const low = policies.find((p) => p.severity === 'low');
+    assert.deepEqual([low.acknowledgeMinutes, low.resolveMinutes, low.postmortemRequired], [1440, 4320, false]);
+    const bad = await h.api('/api/v1/incident-policies/low', { method: 'PUT', body: { ...low, severity: undefined, updatedAt: undefined, acknowledgeMinutes: 0, solveLinkedTickets: 'yes' } });
+    assertError(bad, 400, 'validation_failed');
+    assert.deepEqual(detailPaths(bad).sort(), ['acknowledgeMinutes', 'solveLinkedTickets']);
+    assertError(await h.api('/api/v1/incident-policies/sev0', { method: 'PUT', body: {} }), 400, 'validation_failed');
+    const { severity: _s, updatedAt: _u, ...body } = low;
+    const put = await h.api('/api/v1/incident-policies/low', { method: 'PUT', body: { ...body, solveLinkedTickets: true } });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+
+    const t = await createTicket(h, { subject: 'Reports are empty', priority: 'normal', organizationId: orgId });
+    const i = (await declare({ title: 'Reporting lag', severity: 'low', sourceTicketId: t.id })).body;
+    await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'resolved', body: 'Reports are current again.' } });
+    await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}`)).body.status === 'solved', 10_000, 'the linked ticket solved');
+    const comments = (await h.api(`/api/v1/tickets/${t.id}/comments`)).body.data as any[];
+    assert.deepEqual(comments.map((c) => c.body), [`${i.number} — Resolved: Reports are current again.`], 'the customer is told why');
+  });
+
   it('a ticket ladder step with create_incident declares one incident, linked to the ticket, once', async function () {
     this.timeout(40_000);
     const ALL_DAY = [['00:00', '24:00']];
