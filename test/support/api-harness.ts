@@ -44,6 +44,8 @@ export interface HarnessOptions {
   activities?: Partial<ReturnType<typeof createActivities>>;
   /** Integrations pointed at the loopback fakes under test/support. */
   integrations?: IntegrationConfig;
+  /** Another bundle than workflows/ (a benchmark adds its own workflow types beside Pacer's). */
+  workflowBundle?: WorkflowBundle;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<PacerHarness> {
@@ -59,7 +61,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<PacerHarn
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createPacerWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: database.db, workflowBundle: await workflowBundle(), activities: opts.activities, integrations: opts.integrations, log });
+    worker = await createPacerWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: database.db, workflowBundle: opts.workflowBundle ?? (await workflowBundle()), activities: opts.activities, integrations: opts.integrations, log });
     running = worker.run();
   };
   const stopWorker = async () => {
