@@ -45,6 +45,13 @@ export class TicketEventTail {
     };
   }
 
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.listeners.clear();
+    this.lastSeq = null;
+  }
+
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
@@ -67,7 +74,10 @@ export class TicketEventTail {
       const changes = rows.map((r) => ({ ticketId: r.ticket_id, organizationId: r.organization_id, visibility: r.visibility }));
       for (const l of this.listeners) l(changes);
     } catch (err) {
-      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ticket event tail failed; retrying');
+      const message = err instanceof Error ? err.message : String(err);
+      // The app's database was closed (shutdown) while a page still listened: there is nothing left to tail.
+      if (/driver has already been destroyed/.test(message)) return this.stop();
+      this.log.warn({ err: message }, 'ticket event tail failed; retrying');
     } finally {
       this.polling = false;
     }
