@@ -38,13 +38,21 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     background.add(tracked);
   };
 
-  /** A signal to a linked ticket's workflow; a ticket that has ended has nothing left to hear. */
-  const tellTicket = (ticketId: string, action: TicketAction) =>
-    track(
+  /**
+   * A signal to a linked ticket's workflow; a ticket that has ended has nothing left to hear.
+   * Signals to one ticket go one after another (the server delivers separate signals in any
+   * order), so its customer reads the resolution notice before the ticket is solved.
+   */
+  const ticketQueues = new Map<string, Promise<unknown>>();
+  const tellTicket = (ticketId: string, action: TicketAction) => {
+    const sent = (ticketQueues.get(ticketId) ?? Promise.resolve()).then(() =>
       getExternalWorkflowHandle(ticketWorkflowId(ticketId))
         .signal(ticketActionSignal, action)
         .catch((err) => log.info('linked ticket did not take a signal', { ticketId, kind: action.kind, error: String(err) })),
     );
+    ticketQueues.set(ticketId, sent);
+    track(sent);
+  };
 
   const actor: Actor = { type: 'system', name: `incident ${number}` };
   const carryOut = (effect: IncidentEffect, version: number) => {
