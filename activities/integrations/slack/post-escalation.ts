@@ -42,7 +42,7 @@ export function ticketUrl(publicUrl: string, ticketId: string): string {
 }
 
 /** The attempt of the running activity (1 outside one). */
-function attempt(): number {
+export function attempt(): number {
   try {
     return Context.current().info.attempt;
   } catch {

@@ -6,7 +6,6 @@
  * in the channel for a message carrying this effect's key in its metadata. The message is
  * remembered in incident_links (kind 'slack', "<channel>:<ts>") so a click can redraw it.
  */
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../src/db/schema';
@@ -18,6 +17,8 @@ import type { SlackWebClient } from '../../../src/integrations/slack/web-client'
 import { once } from '../../effects';
 import type { ActionOutcome } from '../../types';
 import type { IncidentActionInput } from '../../incidents/incident-actions';
+import { incidentUrl } from '../../incidents/incident-paging';
+import { attempt } from './post-escalation';
 
 export interface SlackIncidentDeps {
   db: Kysely<Database>;
@@ -30,18 +31,6 @@ export interface SlackIncidentDeps {
 interface Posted {
   channel: string;
   ts: string;
-}
-
-export function incidentPageUrl(publicUrl: string, incidentId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/api/v1/incidents/${incidentId}`;
-}
-
-function attempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1;
-  }
 }
 
 export async function postIncidentToSlack(deps: SlackIncidentDeps, input: IncidentActionInput): Promise<ActionOutcome> {
@@ -60,7 +49,7 @@ export async function postIncidentToSlack(deps: SlackIncidentDeps, input: Incide
     status: incident.status,
     impact: incident.impact,
     commander: incident.commander,
-    url: incidentPageUrl(deps.publicUrl, incident.id),
+    url: incidentUrl(deps.publicUrl, incident.id),
   };
   const effect = `slack:incident:${input.incidentId}:${input.stepId}:${input.actionIndex}`;
 
