@@ -5,7 +5,8 @@
 #   - a real PostgreSQL test cluster (apt-get installs the server if missing),
 #   - Temporal's Java time-skipping test server from Maven Central,
 #   - the pinned Temporal CLI (built once with `go install` if not cached),
-#   - Debian's Chromium for the console's browser tests (apt-get when missing).
+#   - Debian's Chromium for the console's browser tests (apt-get when missing),
+#   - schemathesis from PyPI in a virtual environment, for the API contract fuzz suite.
 # Each step is idempotent and quick once done.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,3 +28,7 @@ say "  $cli"
 say "Chromium (console end-to-end tests)"
 chromium_bin="$(bash scripts/ensure-chromium.sh | tail -n 1)"
 say "  $chromium_bin"
+
+say "schemathesis (API contract fuzzing)"
+schemathesis_bin="$(bash scripts/ensure-schemathesis.sh | tail -n 1)"
+say "  $schemathesis_bin"
