@@ -2,6 +2,7 @@
  * Which integrations are configured, parsed once from the environment. An integration whose
  * variables are absent is simply off: its ladder actions are skipped with a recorded event.
  */
+import fs from 'node:fs';
 import { z } from 'zod';
 
 const opt = z
@@ -29,6 +30,11 @@ const schema = z.object({
   /** role=address pairs, comma separated: where escalation notices to a role go. */
   PACER_ROLE_EMAILS: z.string().default(''),
   PACER_INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the inbound listener binds; loopback unless opened on purpose (0.0.0.0, ::, an interface). */
+  PACER_INBOUND_SMTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** PEM files: with both set, the listener offers STARTTLS; without them it does not. */
+  PACER_INBOUND_SMTP_TLS_CERT: opt,
+  PACER_INBOUND_SMTP_TLS_KEY: opt,
   /** Where mail from unknown senders lands (an organization id); unset = reject it. */
   PACER_INBOUND_DEFAULT_ORGANIZATION: opt,
   PACER_INBOUND_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
@@ -57,7 +63,8 @@ export interface IntegrationConfig {
   jira?: { url: string; email: string; apiToken: string; project: string; webhookSecret?: string };
   slack?: { botToken: string; signingSecret: string; apiUrl: string; channel: string; agents: Record<string, string> };
   email?: { smtpUrl: string; from: string; roleEmails: Record<string, string> };
-  inbound?: { port: number; defaultOrganizationId?: string; maxBytes: number };
+  /** host defaults to 127.0.0.1; tls (PEM contents) makes the listener offer STARTTLS. */
+  inbound?: { port: number; host?: string; tls?: { key: string; cert: string }; defaultOrganizationId?: string; maxBytes: number };
 }
 
 export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): IntegrationConfig {
@@ -77,7 +84,14 @@ export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): Int
   }
   if (e.PACER_SMTP_URL && e.PACER_MAIL_FROM) cfg.email = { smtpUrl: e.PACER_SMTP_URL, from: e.PACER_MAIL_FROM, roleEmails: pairs(e.PACER_ROLE_EMAILS) };
   if (e.PACER_INBOUND_SMTP_PORT !== undefined) {
-    cfg.inbound = { port: e.PACER_INBOUND_SMTP_PORT, defaultOrganizationId: e.PACER_INBOUND_DEFAULT_ORGANIZATION, maxBytes: e.PACER_INBOUND_MAX_BYTES };
+    cfg.inbound = { port: e.PACER_INBOUND_SMTP_PORT, host: e.PACER_INBOUND_SMTP_HOST, defaultOrganizationId: e.PACER_INBOUND_DEFAULT_ORGANIZATION, maxBytes: e.PACER_INBOUND_MAX_BYTES };
+    if (Boolean(e.PACER_INBOUND_SMTP_TLS_CERT) !== Boolean(e.PACER_INBOUND_SMTP_TLS_KEY)) {
+      throw new Error('invalid integration configuration: PACER_INBOUND_SMTP_TLS_CERT and PACER_INBOUND_SMTP_TLS_KEY go together');
+    }
+    // Read now so a missing or unreadable file fails at start-up, not at the first STARTTLS.
+    if (e.PACER_INBOUND_SMTP_TLS_CERT && e.PACER_INBOUND_SMTP_TLS_KEY) {
+      cfg.inbound.tls = { cert: fs.readFileSync(e.PACER_INBOUND_SMTP_TLS_CERT, 'utf8'), key: fs.readFileSync(e.PACER_INBOUND_SMTP_TLS_KEY, 'utf8') };
+    }
   }
   return cfg;
 }

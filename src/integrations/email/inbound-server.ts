@@ -1,8 +1,9 @@
 /**
  * The inbound SMTP listener (PACER_INBOUND_SMTP_PORT), started beside the API by `npm start`.
- * It takes mail without authentication, as an MX or the relay in front of one does; Pacer has
- * no certificate of its own, so STARTTLS is not offered (smtp-server's bundled certificate has
- * expired) and TLS belongs to the MTA that relays here, or the hop stays on loopback. The
+ * It takes mail without authentication, as an MX or the relay in front of one does. It binds
+ * loopback unless PACER_INBOUND_SMTP_HOST opens it, and offers STARTTLS only with a configured
+ * certificate (PACER_INBOUND_SMTP_TLS_CERT/_KEY): smtp-server's bundled one has expired, so
+ * without ours TLS belongs to the MTA that relays here, or the hop stays on loopback. The
  * message is answered only after its ticket or comment exists: 250 means it is kept.
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -53,7 +54,8 @@ export async function startInboundEmail(deps: IntegrationRouteDeps): Promise<(()
     name: 'pacer',
     banner: 'Pacer inbound mail',
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    // secure:false with key/cert is STARTTLS on the plain port; without a certificate, no STARTTLS.
+    ...(inbound.tls ? { secure: false, key: inbound.tls.key, cert: inbound.tls.cert } : { disabledCommands: ['STARTTLS'] }),
     size: inbound.maxBytes,
     logger: false,
     closeTimeout: 5_000,
@@ -61,12 +63,12 @@ export async function startInboundEmail(deps: IntegrationRouteDeps): Promise<(()
   });
   server.on('error', (err) => deps.log.warn({ err }, 'inbound SMTP connection error'));
   await new Promise<void>((resolve, reject) => {
-    const net = server.listen(inbound.port, () => {
+    const net = server.listen(inbound.port, inbound.host ?? '127.0.0.1', () => {
       net.off('error', reject);
       resolve();
     });
     net.once('error', reject);
   });
-  deps.log.info({ port: inbound.port, maxBytes: inbound.maxBytes }, 'inbound SMTP listening');
+  deps.log.info({ host: inbound.host ?? '127.0.0.1', port: inbound.port, starttls: Boolean(inbound.tls), maxBytes: inbound.maxBytes }, 'inbound SMTP listening');
   return () => new Promise<void>((resolve) => server.close(() => resolve()));
 }
