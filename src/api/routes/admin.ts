@@ -20,6 +20,27 @@ const idOf = (req: Request) => parse(uuid, req.params.id, 'params');
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
 
+// PATCH schemas are built from the fields without defaults: a default would overwrite what the PATCH does not name.
+const orgFields = { name: z.string().trim().min(1).max(200), tier: z.string().min(1), emailDomains: z.array(z.string().min(1)) };
+export const orgSchema = z.strictObject({ ...orgFields, emailDomains: orgFields.emailDomains.default([]) });
+export const orgPatchSchema = z.strictObject(orgFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+const webhookFields = {
+  url: z.url({ protocol: /^https?$/ }),
+  eventTypes: z.array(z.string().min(1)).min(1),
+  secret: z.string().min(16).max(200),
+  active: z.boolean(),
+};
+export const webhookSchema = z.strictObject({
+  ...webhookFields,
+  eventTypes: webhookFields.eventTypes.default(['*']),
+  secret: webhookFields.secret.optional(),
+  active: webhookFields.active.default(true),
+});
+export const webhookPatchSchema = z.strictObject(webhookFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
+export const keySchema = z
+  .strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES), organizationId: uuid.optional() })
+  .refine((k) => (k.role === 'customer') === (k.organizationId !== undefined), { message: 'customer keys need an organizationId; other roles must not have one', path: ['organizationId'] });
+
 export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCache: ApiKeyCache): Router {
   const r = Router();
   const readers = requireRole('admin', 'agent');
@@ -31,10 +52,6 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   const admin = requireRole('admin');
 
   // ── organizations ────────────────────────────────────────────────
-  // PATCH schemas are built from the fields without defaults: a default would overwrite what the PATCH does not name.
-  const orgFields = { name: z.string().trim().min(1).max(200), tier: z.string().min(1), emailDomains: z.array(z.string().min(1)) };
-  const orgSchema = z.strictObject({ ...orgFields, emailDomains: orgFields.emailDomains.default([]) });
-  const orgPatchSchema = z.strictObject(orgFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
   const orgView = (o: { id: string; name: string; tier: string; email_domains: string[]; created_at: Date; updated_at: Date }) => ({
     id: o.id, name: o.name, tier: o.tier, emailDomains: o.email_domains, createdAt: iso(o.created_at), updatedAt: iso(o.updated_at),
   });
@@ -161,19 +178,6 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   });
 
   // ── webhook subscriptions ────────────────────────────────────────
-  const webhookFields = {
-    url: z.url({ protocol: /^https?$/ }),
-    eventTypes: z.array(z.string().min(1)).min(1),
-    secret: z.string().min(16).max(200),
-    active: z.boolean(),
-  };
-  const webhookSchema = z.strictObject({
-    ...webhookFields,
-    eventTypes: webhookFields.eventTypes.default(['*']),
-    secret: webhookFields.secret.optional(),
-    active: webhookFields.active.default(true),
-  });
-  const webhookPatchSchema = z.strictObject(webhookFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
   const webhookView = (w: { id: string; url: string; event_types: string[]; active: boolean; created_at: Date }) => ({
     id: w.id, url: w.url, eventTypes: w.event_types, active: w.active, createdAt: iso(w.created_at),
   });
@@ -212,9 +216,6 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   });
 
   // ── API keys ─────────────────────────────────────────────────────
-  const keySchema = z
-    .strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES), organizationId: uuid.optional() })
-    .refine((k) => (k.role === 'customer') === (k.organizationId !== undefined), { message: 'customer keys need an organizationId; other roles must not have one', path: ['organizationId'] });
   const keyView = (k: { id: string; name: string; role: string; organization_id: string | null; key_prefix: string; created_at: Date; revoked_at: Date | null }) => ({
     id: k.id, name: k.name, role: k.role, organizationId: k.organization_id, prefix: k.key_prefix, createdAt: iso(k.created_at), revokedAt: iso(k.revoked_at),
   });

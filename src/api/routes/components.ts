@@ -24,14 +24,14 @@ const fields = {
   status: z.enum(COMPONENT_STATUSES),
 };
 // PATCH is built from the fields without defaults: a default would overwrite what the PATCH does not name.
-const createSchema = z.strictObject({
+export const createSchema = z.strictObject({
   ...fields,
   group: fields.group.default(null),
   description: fields.description.default(null),
   position: fields.position.default(0),
   status: fields.status.default('operational'),
 });
-const patchSchema = z
+export const patchSchema = z
   .strictObject(fields)
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');

@@ -14,7 +14,7 @@ import { parse } from '../validation';
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 
-const previewSchema = z.strictObject({
+export const previewSchema = z.strictObject({
   policy: z.strictObject({
     calendar: calendarSpecSchema,
     firstResponseMinutes: z.number().positive().max(10_000_000),
@@ -36,7 +36,7 @@ const previewSchema = z.strictObject({
     .default([]),
 });
 
-const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(100), organizationId: z.uuid().optional() });
+export const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(100), organizationId: z.uuid().optional() });
 
 export function slaRoutes(db: Kysely<Database>): Router {
   const r = Router();

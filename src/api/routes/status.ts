@@ -25,7 +25,7 @@ export interface StatusRouteDeps {
   log: Logger;
 }
 
-const subscriptionSchema = z.strictObject({ email: z.email().max(320).transform((e) => e.toLowerCase()) });
+export const subscriptionSchema = z.strictObject({ email: z.email().max(320).transform((e) => e.toLowerCase()) });
 const tokenOf = (req: Request) => {
   const t = req.query.token;
   return typeof t === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(t) ? t : null;

@@ -26,8 +26,8 @@ export const idempotencyKeyOf = (req: Request) => {
   return key;
 };
 
-const acknowledgeSchema = z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
-const escalateSchema = acknowledgeSchema;
+export const acknowledgeSchema = z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
+export const escalateSchema = acknowledgeSchema;
 
 export function ticketRoutes(deps: TicketRouteDeps): Router {
   const r = Router();

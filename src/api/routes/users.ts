@@ -28,8 +28,8 @@ const fields = {
   password,
   timeZone,
 };
-const createSchema = z.strictObject({ ...fields, email: z.email().max(320), organizationId: uuid.nullable().optional(), timeZone: timeZone.optional() });
-const patchSchema = z
+export const createSchema = z.strictObject({ ...fields, email: z.email().max(320), organizationId: uuid.nullable().optional(), timeZone: timeZone.optional() });
+export const patchSchema = z
   .strictObject({ ...fields, disabled: z.boolean() })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');

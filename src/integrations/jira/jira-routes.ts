@@ -20,7 +20,7 @@ import type { JiraLink } from './jira-links';
 import { SECRET_HEADER, secretMatches } from './shared-secret';
 import { LeaseBusy } from './ticket-lease';
 
-const openIssueSchema = z.strictObject({
+export const openIssueSchema = z.strictObject({
   syncComments: z.boolean().optional(),
   issueType: z.string().trim().min(1).max(100).optional(),
 });
