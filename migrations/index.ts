@@ -7,10 +7,12 @@ import * as initial from './2026_11_23_00_00_00_initial';
 import * as integrations from './2026_11_23_01_00_00_integrations';
 import * as incidents from './2026_12_01_00_00_00_incidents';
 import * as users from './2026_12_01_01_00_00_users';
+import * as statusSubscriptionRequests from './2026_12_01_23_00_00_status_subscription_requests';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
   '2026_11_23_01_00_00_integrations': integrations,
   '2026_12_01_00_00_00_incidents': incidents,
   '2026_12_01_01_00_00_users': users,
+  '2026_12_01_23_00_00_status_subscription_requests': statusSubscriptionRequests,
 };

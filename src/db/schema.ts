@@ -220,6 +220,7 @@ export interface UsersTable {
 }
 export interface SessionsTable { token_hash: string; user_id: string; csrf_token: string; created_at: GeneratedTimestamp; expires_at: Timestamp }
 export interface LoginFailuresTable { account: string; ip: string; at: GeneratedTimestamp }
+export interface StatusSubscriptionRequestsTable { email: string; ip: string; at: GeneratedTimestamp }
 
 export interface Database {
   tiers: TiersTable;
@@ -253,6 +254,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
+  status_subscription_requests: StatusSubscriptionRequestsTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

@@ -4,7 +4,9 @@
  * email subscriptions (`POST /api/v1/status/subscriptions`, or the page's form) and the
  * confirm and unsubscribe links mailed to subscribers. A subscription answers 202 for every
  * well-formed address and mails after answering, so neither its answer nor its timing says
- * whether an address was already subscribed.
+ * whether an address was already subscribed. Requests are rate-limited per address and per
+ * client (status/subscription-limiter) before the subscription is looked at: 429
+ * `rate_limited` with Retry-After, the same for subscribed and unknown addresses.
  */
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -15,6 +17,7 @@ import { StatusMailer } from '../../integrations/email/status-mailer';
 import type { Logger } from '../../logger';
 import { renderMessagePage, renderStatusPage } from '../../status/status-page-html';
 import { sharedSnapshots } from '../../status/status-snapshot';
+import { admitSubscriptionRequest } from '../../status/subscription-limiter';
 import { cancelSubscription, confirmSubscription, requestSubscription, type LinkOutcome } from '../../status/subscriptions';
 import { ApiError } from '../errors';
 import { parse } from '../validation';
@@ -37,14 +40,21 @@ export function statusRoutes(deps: StatusRouteDeps): { page: Router; api: Router
   const snapshot = sharedSnapshots(deps.db);
   const mailer = deps.config.email ? new StatusMailer(deps.db, deps.config.email, deps.config.publicUrl) : undefined;
 
-  const subscribe = async (email: string) => {
+  /** Subscribes unless a rate limit refuses it; answers the seconds to wait, or 0. */
+  const subscribe = async (email: string, req: Request): Promise<number> => {
+    const admitted = await admitSubscriptionRequest(deps.db, email, req.ip ?? 'unknown');
+    if (!admitted.allowed) {
+      deps.log.info({ by: admitted.by, retryAfterSeconds: admitted.retryAfterSeconds }, 'status subscription request rate-limited');
+      return admitted.retryAfterSeconds;
+    }
     const pending = await requestSubscription(deps.db, email);
-    if (!pending || !mailer) return;
+    if (!pending || !mailer) return 0;
     // After the answer: a failed send leaves nothing recorded, so asking again retries it.
     void mailer.sendConfirmation(pending).then(
       (r) => r.outcome === 'refused' && deps.log.warn({ subscriberId: pending.id, code: r.code }, 'status confirmation refused by the mail server'),
       (err: Error) => deps.log.warn({ subscriberId: pending.id, err: err.message }, 'status confirmation not sent'),
     );
+    return 0;
   };
   const requireMail = () => {
     if (!mailer) throw new ApiError(503, 'email_not_configured', 'status subscriptions need outbound email (PACER_SMTP_URL, PACER_MAIL_FROM)');
@@ -59,7 +69,8 @@ export function statusRoutes(deps: StatusRouteDeps): { page: Router; api: Router
     if (!mailer) return html(res, 503, renderMessagePage('Subscriptions unavailable', 'Email updates are not available right now.'));
     const parsed = subscriptionSchema.safeParse({ email: (req.body as { email?: unknown } | undefined)?.email });
     if (!parsed.success) return html(res, 400, renderMessagePage('Not an email address', 'Please go back and enter a valid email address.'));
-    await subscribe(parsed.data.email);
+    const wait = await subscribe(parsed.data.email, req);
+    if (wait > 0) return html(res.set('Retry-After', String(wait)), 429, renderMessagePage('Too many requests', `Too many subscription requests. Please try again in ${Math.ceil(wait / 60)} minutes.`));
     html(res, 202, renderMessagePage('Check your inbox', 'If that address can receive updates, a confirmation email is on its way. Follow its link to start receiving updates.'));
   });
 
@@ -97,7 +108,11 @@ export function statusRoutes(deps: StatusRouteDeps): { page: Router; api: Router
   api.post('/subscriptions', express.json({ limit: '16kb' }), async (req, res) => {
     requireMail();
     const body = parse(subscriptionSchema, req.body);
-    await subscribe(body.email);
+    const wait = await subscribe(body.email, req);
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      throw new ApiError(429, 'rate_limited', 'too many subscription requests; retry after the seconds in Retry-After');
+    }
     res.status(202).json({ status: 'accepted', message: 'if the address can receive updates, a confirmation email is on its way' });
   });
   return { page, api };
