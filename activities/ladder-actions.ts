@@ -2,13 +2,23 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { ActionRegistry } from './actions/registry';
+import { permanentFailureOf, storableText } from './failure-classes';
 import { insertEvents } from './ticket-records';
 import type { ActionOutcome, PendingDelivery, RunActionInput } from './types';
 
 export function createLadderActivities(db: Kysely<Database>, registry: ActionRegistry) {
   return {
     async runLadderAction(input: RunActionInput): Promise<{ outcome: ActionOutcome; deliveries: PendingDelivery[] }> {
-      const outcome = await registry.run(input);
+      let outcome: ActionOutcome;
+      try {
+        outcome = await registry.run(input);
+      } catch (err) {
+        // Failed for good: its outcome goes on the timeline (once: the same id an integration may already have written) and the ladder goes on.
+        const failure = permanentFailureOf(err);
+        if (!failure) throw err;
+        await recordActionFailure(db, input, failure.message, { failure: failure.type ?? 'ApplicationFailure' });
+        throw failure;
+      }
       const deliveries = await insertEvents(db, input.ticketId, [
           {
             id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
@@ -36,7 +46,7 @@ export async function recordActionFailure(db: Kysely<Database>, input: RunAction
       at: input.at,
       actor: 'system:ladder',
       visibility: 'internal',
-      data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail, ...extra },
+      data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: storableText(detail), ...extra },
     },
   ]);
 }

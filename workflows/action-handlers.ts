@@ -8,22 +8,36 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, log, setHandler, type SignalDefinition } from '@temporalio/workflow';
 import { ActionRejected } from './ticket/ticket-state';
 
+/** A refusal as the update's failure: any other error thrown by an update handler would fail the workflow task instead. */
+function asUpdateFailure(err: unknown): unknown {
+  return err instanceof ActionRejected ? ApplicationFailure.nonRetryable(err.message, err.code) : err;
+}
+
 export function takeActions<A extends { actionId: string }, R>(
   update: UpdateDefinition<R, [A]>,
   signal: SignalDefinition<[A]>,
   validate: (action: A) => void,
   apply: (action: A) => Promise<R>,
 ): void {
-  setHandler(update, apply, {
-    validator: (action) => {
+  setHandler(
+    update,
+    async (action) => {
       try {
-        validate(action);
+        return await apply(action);
       } catch (err) {
-        if (err instanceof ActionRejected) throw ApplicationFailure.nonRetryable(err.message, err.code);
-        throw err;
+        throw asUpdateFailure(err);
       }
     },
-  });
+    {
+      validator: (action) => {
+        try {
+          validate(action);
+        } catch (err) {
+          throw asUpdateFailure(err);
+        }
+      },
+    },
+  );
   setHandler(signal, async (action) => {
     try {
       await apply(action);

@@ -14,6 +14,7 @@ import type { Logger } from '../../src/logger';
 import type { IncidentClockName } from '../../workflows/incident/contract';
 import type { ActionSpec } from '../../workflows/ticket/contract';
 import { once } from '../effects';
+import { permanentFailureOf, storableText } from '../failure-classes';
 import { postIncidentToSlack, type SlackIncidentDeps } from '../integrations/slack/post-incident';
 import type { ActionOutcome, EventInput } from '../types';
 import { incidentUrl, pageIncident, settleIncidentAlerts, type IncidentPagingDeps } from './incident-paging';
@@ -65,7 +66,25 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
 
   return {
     async runIncidentAction(input: IncidentActionInput): Promise<ActionOutcome> {
-      const outcome = await run(input);
+      let outcome: ActionOutcome;
+      try {
+        outcome = await run(input);
+      } catch (err) {
+        // Failed for good: the outcome goes on the timeline under the action's own id, and the ladder goes on.
+        const failure = permanentFailureOf(err);
+        if (!failure) throw err;
+        await insertIncidentEvents(db, input.incidentId, [
+          {
+            id: `${input.incidentId}:sla:${input.stepId}:action:${input.actionIndex}`,
+            type: 'action.failed',
+            at: input.at,
+            actor: 'system:ladder',
+            visibility: 'internal',
+            data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: storableText(failure.message), failure: failure.type ?? 'ApplicationFailure' },
+          },
+        ]);
+        throw failure;
+      }
       await insertIncidentEvents(db, input.incidentId, [
         {
           id: `${input.incidentId}:sla:${input.stepId}:action:${input.actionIndex}`,

@@ -93,6 +93,20 @@ export interface AppliedIncidentAction {
   effects: IncidentEffect[];
 }
 
+/** What an action may change, kept so a change the store refused can be taken back. */
+export interface IncidentStateSnapshot {
+  status: IncidentStatus;
+  policy: IncidentPolicySnapshot;
+  fields: Required<IncidentFields>;
+  linkedTickets: string[];
+  acknowledged: { by: string; at: string; source: string } | null;
+  resolvedAt: number | null;
+  firstResolvedAt: number | null;
+  postmortemAt: number | null;
+  recentActionIds: string[];
+  stateVersion: number;
+}
+
 export class IncidentState {
   readonly facts: IncidentFacts;
   readonly createdAt: number;
@@ -171,6 +185,37 @@ export class IncidentState {
 
   hasSeen(actionId: string): boolean {
     return this.recentActionIds.includes(actionId);
+  }
+
+  /** Everything apply() may change, copied (ladder progress, `fired`, is the loop's and stays). */
+  snapshot(): IncidentStateSnapshot {
+    return {
+      status: this.status,
+      policy: this.policy,
+      fields: { ...this.fields, responders: [...this.fields.responders], affectedComponents: [...this.fields.affectedComponents] },
+      linkedTickets: [...this.linkedTickets],
+      acknowledged: this.acknowledged,
+      resolvedAt: this.resolvedAt,
+      firstResolvedAt: this.firstResolvedAt,
+      postmortemAt: this.postmortemAt,
+      recentActionIds: [...this.recentActionIds],
+      stateVersion: this.stateVersion,
+    };
+  }
+
+  /** Back to a snapshot: the live state equals what was stored before a refused change. */
+  restore(s: IncidentStateSnapshot): void {
+    this.status = s.status;
+    this.policy = s.policy;
+    this.fields = s.fields;
+    this.linkedTickets = s.linkedTickets;
+    this.acknowledged = s.acknowledged;
+    this.resolvedAt = s.resolvedAt;
+    this.firstResolvedAt = s.firstResolvedAt;
+    this.postmortemAt = s.postmortemAt;
+    this.recentActionIds = s.recentActionIds;
+    this.stateVersion = s.stateVersion;
+    this.cachedPlan = null;
   }
 
   /** Throws ActionRejected when the action cannot apply now; never mutates. */

@@ -6,11 +6,13 @@
  * and status-page subscribers what changed. It ends when the incident closes.
  */
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,6 +20,9 @@ import { records, startup, integrations } from '../activity-proxies';
 import type { EventInput } from '../../activities/types';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../ticket/contract';
 import { takeActions } from '../action-handlers';
+import { ChangeRefused, REFUSE_POISONED_CHANGES, refusalOf } from '../change-refusal';
+import { ActionRejected, actorName } from '../ticket/ticket-state';
+import { storableText } from '../util/storable-text';
 import { stableUuid } from '../util/stable-uuid';
 import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from './contract';
 import { dueIncidentSteps, nextIncidentStepAt, type IncidentStep } from './incident-plan';
@@ -32,6 +37,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   const background = new Set<Promise<unknown>>();
   let persistChain: Promise<unknown> = Promise.resolve();
   let dirty = false;
+  let refusedAutoCloseAt: number | null = null;
 
   const track = (p: Promise<unknown>) => {
     const tracked = p.catch((err) => log.warn('background work gave up', { error: String(err) })).finally(() => background.delete(tracked));
@@ -78,7 +84,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     }
   };
 
-  const applyAction = async (action: IncidentAction) => {
+  /** The recorded path (before changes could be refused): applied at once, written in order. */
+  const applyAtOnce = async (action: IncidentAction) => {
     if (state.hasSeen(action.actionId)) return state.view(Date.now());
     const { change, effects } = state.apply(action, Date.now());
     dirty = true;
@@ -89,6 +96,57 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     return state.view(Date.now());
   };
 
+  /** The refusal on the timeline, in words and kinds only: never the refused text itself. */
+  const recordRefusal = async (action: IncidentAction, refusal: { type: string; reason: string }) => {
+    const event: EventInput = {
+      id: `${state.facts.id}:${action.actionId}:refused`,
+      type: 'change.refused',
+      at: new Date(Date.now()).toISOString(),
+      actor: storableText(actorName(action.actor), 200),
+      visibility: 'internal',
+      data: { kind: action.kind, actionId: storableText(action.actionId, 100), failure: refusal.type, reason: refusal.reason },
+    };
+    try {
+      await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
+    } catch (err) {
+      log.warn('could not record a refused change', { actionId: event.data.actionId, error: String(err) });
+    }
+  };
+
+  /**
+   * One change at a time, each applied once the one before it is stored; a change the store
+   * refuses for good is taken back, put on the timeline, fails its caller, and carries out none
+   * of its effects (linked tickets, PagerDuty, subscribers hear nothing of it).
+   */
+  let turns: Promise<unknown> = Promise.resolve();
+  const applyInTurn = async (action: IncidentAction) => {
+    if (state.hasSeen(action.actionId)) return state.view(Date.now());
+    const before = state.snapshot();
+    const { change, effects } = state.apply(action, Date.now());
+    dirty = true;
+    const done = persistChain.then(() => records.applyIncidentChange(change));
+    persistChain = done.catch(() => undefined);
+    try {
+      await done;
+    } catch (err) {
+      const refusal = refusalOf(err);
+      if (!refusal) throw err;
+      state.restore(before);
+      dirty = true;
+      log.warn('a change was refused by the store and not applied', { actionId: action.actionId, kind: action.kind, failure: refusal.type });
+      await recordRefusal(action, refusal);
+      throw new ChangeRefused(refusal.type, refusal.reason);
+    }
+    for (const e of effects) carryOut(e, change.stateVersion);
+    return state.view(Date.now());
+  };
+  const applyAction = (action: IncidentAction) => {
+    if (!patched(REFUSE_POISONED_CHANGES)) return applyAtOnce(action);
+    const turn = turns.then(() => applyInTurn(action));
+    turns = turn.catch(() => undefined);
+    return turn;
+  };
+
   takeActions(incidentActionUpdate, incidentActionSignal, (action) => state.validate(action), applyAction);
   setHandler(incidentStateQuery, () => state.view(Date.now()));
 
@@ -96,7 +154,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
     const init = startup.initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
     persistChain = init.catch(() => undefined);
-    await init;
+    await init.catch((err: unknown) => {
+      // Without its row the incident cannot be worked: end as failed, saying why, rather than wait forever.
+      const refusal = refusalOf(err);
+      if (!refusal) throw err;
+      log.error('the incident record was refused; the workflow ends without it', { incidentId: state.facts.id, failure: refusal.type, reason: refusal.reason });
+      throw ApplicationFailure.nonRetryable(`the incident's record could not be stored: ${refusal.reason}`, 'incident_record_refused');
+    });
     if (input.incident.sourceTicketId) carryOut({ kind: 'ticket_wait', ticketIds: [input.incident.sourceTicketId], waiting: true }, 0);
   }
 
@@ -159,9 +223,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       track(integrations.sendPostmortemReminder({ incidentId: state.facts.id, event: reminder }));
       continue;
     }
-    const autoCloseAt = state.autoCloseAt();
+    const resolvedCloseAt = state.autoCloseAt();
+    // An auto-close the store refused is not tried again for that resolution (it would refuse again, at once).
+    const autoCloseAt: number | null = resolvedCloseAt === refusedAutoCloseAt ? null : resolvedCloseAt;
     if (autoCloseAt !== null && autoCloseAt <= now) {
-      await applyAction({ kind: 'update', actionId: stableUuid(`auto-close|${state.facts.id}|${autoCloseAt}`), actor: SYSTEM, status: 'closed', body: 'Closed automatically a week after resolution.', public: false });
+      try {
+        await applyAction({ kind: 'update', actionId: stableUuid(`auto-close|${state.facts.id}|${autoCloseAt}`), actor: SYSTEM, status: 'closed', body: 'Closed automatically a week after resolution.', public: false });
+      } catch (err) {
+        if (!(err instanceof ActionRejected)) throw err;
+        if (err instanceof ChangeRefused) refusedAutoCloseAt = autoCloseAt;
+      }
       continue;
     }
 

@@ -22,6 +22,20 @@ export class ActionRejected extends Error {
   }
 }
 
+/** What an action may change, kept so a change the store refused can be taken back. */
+export interface TicketStateSnapshot {
+  status: TicketStatus;
+  priority: Priority;
+  assignee: string | null;
+  tier: string;
+  policy: SlaPolicySnapshot | null;
+  events: ClockEvent[];
+  recentActionIds: string[];
+  stateVersion: number;
+  acknowledged: NonNullable<CarriedState['acknowledged']>;
+  manualEscalations: Array<{ actionId: string; stepId: string }>;
+}
+
 export class TicketState {
   readonly facts: TicketFacts;
   status: TicketStatus;
@@ -107,6 +121,40 @@ export class TicketState {
 
   hasSeen(actionId: string): boolean {
     return this.recentActionIds.includes(actionId);
+  }
+
+  /**
+   * Everything apply() may change, copied. Ladder progress (fired) is not in it: the loop fires
+   * steps on its own, and a step that fired stays fired whatever happens to a change.
+   */
+  snapshot(): TicketStateSnapshot {
+    return {
+      status: this.status,
+      priority: this.priority,
+      assignee: this.assignee,
+      tier: this.tier,
+      policy: this.policy,
+      events: [...this.events],
+      recentActionIds: [...this.recentActionIds],
+      stateVersion: this.stateVersion,
+      acknowledged: { ...this.acknowledged },
+      manualEscalations: [...this.manualEscalations],
+    };
+  }
+
+  /** Back to a snapshot: the live state equals what was stored before a refused change. */
+  restore(s: TicketStateSnapshot): void {
+    this.status = s.status;
+    this.priority = s.priority;
+    this.assignee = s.assignee;
+    this.tier = s.tier;
+    this.policy = s.policy;
+    this.events = s.events;
+    this.recentActionIds = s.recentActionIds;
+    this.stateVersion = s.stateVersion;
+    this.acknowledged = s.acknowledged;
+    this.manualEscalations = s.manualEscalations;
+    this.cachedPlan = null;
   }
 
   /** Throws ActionRejected when the action cannot apply now; never mutates. */

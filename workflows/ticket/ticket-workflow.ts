@@ -5,10 +5,12 @@
  * idempotent activities. Long-lived tickets continue as new with their state carried over.
  */
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
@@ -17,8 +19,10 @@ import { records, startup, integrations, webhooks, ladder } from '../activity-pr
 import type { ApplyChangeInput, EventInput, PendingDelivery } from '../../activities/types';
 import { calendarFor, dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from './contract';
-import { TicketState } from './ticket-state';
+import { ActionRejected, actorName, TicketState } from './ticket-state';
 import { takeActions } from '../action-handlers';
+import { ChangeRefused, REFUSE_POISONED_CHANGES, refusalOf } from '../change-refusal';
+import { storableText } from '../util/storable-text';
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;
@@ -28,6 +32,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   const background = new Set<Promise<unknown>>();
   let persistChain: Promise<unknown> = Promise.resolve();
   let dirty = false;
+  let refusedAutoCloseAt: number | null = null;
 
   const track = (p: Promise<unknown>) => {
     const tracked = p.catch((err) => log.warn('background work gave up', { error: String(err) })).finally(() => background.delete(tracked));
@@ -51,12 +56,62 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     return done;
   };
 
-  const applyAction = async (action: TicketAction) => {
+  /** The recorded path (before changes could be refused): applied at once, written in order. */
+  const applyAtOnce = async (action: TicketAction) => {
     if (state.hasSeen(action.actionId)) return state.inputs();
     const change = state.apply(action, Date.now());
     dirty = true;
     await persist(change);
     return state.inputs();
+  };
+
+  /** The refusal on the timeline, in words and kinds only: never the refused text itself. */
+  const recordRefusal = async (action: TicketAction, refusal: { type: string; reason: string }) => {
+    const event: EventInput = {
+      id: `${state.facts.id}:${action.actionId}:refused`,
+      type: 'change.refused',
+      at: new Date(Date.now()).toISOString(),
+      actor: storableText(actorName(action.actor), 200),
+      visibility: 'internal',
+      data: { kind: action.kind, actionId: storableText(action.actionId, 100), failure: refusal.type, reason: refusal.reason },
+    };
+    try {
+      deliver(await records.recordEvents({ ticketId: state.facts.id, events: [event] }));
+    } catch (err) {
+      log.warn('could not record a refused change', { actionId: event.data.actionId, error: String(err) });
+    }
+  };
+
+  /**
+   * One change at a time, each applied only once the one before it is stored: a change the
+   * store refuses for good is taken back (the live state stays what the row holds), put on the
+   * timeline, and fails its caller, and the next change goes ahead.
+   */
+  let turns: Promise<unknown> = Promise.resolve();
+  const applyInTurn = async (action: TicketAction) => {
+    if (state.hasSeen(action.actionId)) return state.inputs();
+    const before = state.snapshot();
+    // Validated when it arrived; a change queued ahead of it may since have made it moot (throws ActionRejected).
+    const change = state.apply(action, Date.now());
+    dirty = true;
+    try {
+      await persist(change);
+    } catch (err) {
+      const refusal = refusalOf(err);
+      if (!refusal) throw err;
+      state.restore(before);
+      dirty = true;
+      log.warn('a change was refused by the store and not applied', { actionId: action.actionId, kind: action.kind, failure: refusal.type });
+      await recordRefusal(action, refusal);
+      throw new ChangeRefused(refusal.type, refusal.reason);
+    }
+    return state.inputs();
+  };
+  const applyAction = (action: TicketAction) => {
+    if (!patched(REFUSE_POISONED_CHANGES)) return applyAtOnce(action);
+    const turn = turns.then(() => applyInTurn(action));
+    turns = turn.catch(() => undefined);
+    return turn;
   };
 
   takeActions(ticketActionUpdate, ticketActionSignal, (action) => state.validate(action), applyAction);
@@ -66,7 +121,13 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
     const first = startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
     persistChain = first.catch(() => undefined);
-    const init = await first;
+    const init = await first.catch((err: unknown) => {
+      // Without its row the ticket cannot be worked: end as failed, saying why, rather than wait forever.
+      const refusal = refusalOf(err);
+      if (!refusal) throw err;
+      log.error('the ticket record was refused; the workflow ends without it', { ticketId: state.facts.id, failure: refusal.type, reason: refusal.reason });
+      throw ApplicationFailure.nonRetryable(`the ticket's record could not be stored: ${refusal.reason}`, 'ticket_record_refused');
+    });
     state.hookTypes = init.hookTypes;
     deliver(init.deliveries);
     tellIntegrations(init.events);
@@ -128,9 +189,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     // "Escalate now": the next step's actions at once, under their own ids; the ladder step itself still fires on time.
     for (const step of state.takeManualEscalations()) step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
 
-    const autoCloseAt = state.autoCloseAt();
+    const solvedCloseAt = state.autoCloseAt();
+    // An auto-close the store refused is not tried again for that solve (it would refuse again, at once).
+    const autoCloseAt: number | null = solvedCloseAt === refusedAutoCloseAt ? null : solvedCloseAt;
     if (autoCloseAt !== null && autoCloseAt <= now) {
-      await applyAction({ kind: 'set_status', actionId: `auto-close:${autoCloseAt}`, actor: { type: 'system', name: 'auto-close' }, status: 'closed' });
+      try {
+        await applyAction({ kind: 'set_status', actionId: `auto-close:${autoCloseAt}`, actor: { type: 'system', name: 'auto-close' }, status: 'closed' });
+      } catch (err) {
+        if (!(err instanceof ActionRejected)) throw err;
+        if (err instanceof ChangeRefused) refusedAutoCloseAt = autoCloseAt;
+      }
       continue;
     }
 
