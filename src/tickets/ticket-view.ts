@@ -1,5 +1,6 @@
 /** How a ticket row is shown through the API: camelCase, SLA clocks grouped, breach derived at read time. */
 import type { TicketRow } from '../db/schema';
+import type { SlaState, TicketStatus } from '../../workflows/ticket/contract';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -43,3 +44,101 @@ export function ticketView(t: TicketRow, now = Date.now()) {
 }
 
 export type TicketView = ReturnType<typeof ticketView>;
+
+/*
+ * What a customer sees. One place decides it, for every read a customer key or portal user
+ * makes (tickets, lists, /sla, /events): the same shapes as an agent's, so one API document
+ * describes both, with the internal parts blanked. Kept: what the customer was promised and
+ * what happened in public (due and met times, breaches, public status changes and comments)
+ * and the at-risk mark (80% of the promised time, arithmetic on what they were promised).
+ * Blanked: routing (assignee), the policy, the ladder's steps, who acknowledged, and why a
+ * clock waits unless it waits on the customer. on_hold (waiting internally) reads as open, as
+ * the portal says "We are working on it" for both.
+ */
+
+/** The status a customer is shown. */
+export function customerStatus(status: TicketStatus): TicketStatus {
+  return status === 'on_hold' ? 'open' : status;
+}
+
+/** The statuses a customer's filter means: "open" includes on_hold, which it never sees by name. */
+export function customerStatusFilter(statuses: readonly TicketStatus[]): TicketStatus[] {
+  const out = statuses.filter((s) => s !== 'on_hold');
+  return out.includes('open') ? [...out, 'on_hold'] : out;
+}
+
+/** A clock pause the customer may know of: waiting on their reply. */
+const customerPause = (status: TicketStatus, pausedSince: string | null) => (status === 'pending' ? pausedSince : null);
+
+export function customerTicketView(t: TicketRow, now = Date.now()): TicketView {
+  const v = ticketView(t, now);
+  return {
+    ...v,
+    status: customerStatus(t.status as TicketStatus),
+    assignee: null,
+    policyId: null,
+    sla: {
+      firstResponse: v.sla.firstResponse,
+      resolution: { ...v.sla.resolution, pausedSince: customerPause(t.status as TicketStatus, v.sla.resolution.pausedSince) },
+    },
+  };
+}
+
+type ClockState = NonNullable<SlaState['firstResponse']>;
+type Acknowledged = Partial<Record<'first_response' | 'resolution', { by: string; at: string; source: string }>>;
+
+export function customerSlaView(sla: SlaState & { acknowledged: Acknowledged }): SlaState & { acknowledged: Acknowledged } {
+  const clock = <C extends ClockState>(c: C | null): C | null => {
+    if (c === null) return null;
+    // Pending is theirs to know even when an incident also holds the clock (the workflow names the incident first).
+    const waitingOnCustomer = sla.status === 'pending' && c.pausedSince !== null;
+    return { ...c, pausedSince: waitingOnCustomer ? c.pausedSince : null, pauseReason: waitingOnCustomer ? 'pending' : null, escalations: [] };
+  };
+  return {
+    ...sla,
+    status: customerStatus(sla.status),
+    policyName: null,
+    firstResponse: clock(sla.firstResponse),
+    resolution: clock(sla.resolution),
+    acknowledged: {},
+  };
+}
+
+export interface EventView {
+  id: string;
+  seq: number;
+  type: string;
+  at: string;
+  actor: string;
+  visibility: string;
+  data: unknown;
+}
+
+/** The fields of each public event type a customer may read; any other field (or type) is dropped. */
+const CUSTOMER_EVENT_FIELDS: Record<string, readonly string[]> = {
+  'ticket.created': ['number', 'subject', 'priority', 'channel', 'organizationId'],
+  'ticket.status_changed': ['from', 'to'],
+  'ticket.reopened': [],
+  'ticket.edited': ['fields'],
+  'comment.public': ['commentId', 'authorType'],
+};
+
+/**
+ * A public event as a customer reads it, or null when it says nothing to them (an internal
+ * event, or open ⇄ on_hold, which reads as no change). Actors keep the customer's own name;
+ * staff and systems show as their kind ("system:incident INC-7" would name an incident).
+ */
+export function customerEventView(e: EventView): EventView | null {
+  const fields = CUSTOMER_EVENT_FIELDS[e.type];
+  if (e.visibility !== 'public' || fields === undefined) return null;
+  const source = (e.data ?? {}) as Record<string, unknown>;
+  const data: Record<string, unknown> = {};
+  for (const f of fields) if (Object.hasOwn(source, f)) data[f] = source[f];
+  if (e.type === 'ticket.status_changed') {
+    data.from = typeof data.from === 'string' ? customerStatus(data.from as TicketStatus) : data.from;
+    data.to = typeof data.to === 'string' ? customerStatus(data.to as TicketStatus) : data.to;
+    if (data.from === data.to) return null;
+  }
+  const actor = e.actor.startsWith('customer:') ? e.actor : e.actor.split(':')[0]!;
+  return { ...e, actor, data };
+}

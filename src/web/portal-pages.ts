@@ -49,7 +49,8 @@ async function promise(db: Kysely<Database>, t: TicketRow, tz: string): Promise<
     lines.push(html`<li id="promise-first-response">We promise a first answer by <strong>${formatInstant(t.fr_due_at, tz)}</strong>${within} — ${relative(t.fr_due_at)}.</li>`);
   }
   if (t.res_met_at) lines.push(html`<li>Solved on ${formatInstant(t.res_met_at, tz)}.</li>`);
-  else if (t.res_paused_since) lines.push(html`<li>While we wait for your reply, the time we take to resolve it does not run.</li>`);
+  // Only a wait on the customer is theirs to know of; an internal hold or an incident is not.
+  else if (t.res_paused_since && t.status === 'pending') lines.push(html`<li>While we wait for your reply, the time we take to resolve it does not run.</li>`);
   else if (t.res_due_at) {
     const within = policy?.resolution_minutes ? html` (within ${targetInWords(policy.resolution_minutes, businessHours)})` : '';
     lines.push(html`<li>We aim to resolve it by <strong>${formatInstant(t.res_due_at, tz)}</strong>${within}.</li>`);

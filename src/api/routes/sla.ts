@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema';
 import { listTickets } from '../../db/repositories/tickets';
 import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
 import { previewSla, type PreviewEvent } from '../../../workflows/sla/sla-preview';
-import { ticketView } from '../../tickets/ticket-view';
+import { customerTicketView, ticketView } from '../../tickets/ticket-view';
 import { principalOf, requireRole } from '../auth';
 import { ApiError } from '../errors';
 import { calendarSpecSchema, status } from '../schemas';
@@ -64,7 +64,8 @@ export function slaRoutes(db: Kysely<Database>): Router {
       limit: q.limit,
     });
     const now = Date.now();
-    res.json({ data: rows.map((t) => ticketView(t, now)) });
+    const view = p.role === 'customer' ? customerTicketView : ticketView;
+    res.json({ data: rows.map((t) => view(t, now)) });
   };
   r.get('/breaches', list('breached'));
   r.get('/at-risk', list('atRisk'));

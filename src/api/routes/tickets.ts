@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor, findTicket, listTickets } from '../../db/re
 import { describeSla } from '../../../workflows/ticket/sla-state';
 import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
 import { actorOf, type TicketService } from '../../tickets/ticket-service';
-import { ticketView } from '../../tickets/ticket-view';
+import { customerEventView, customerSlaView, customerStatusFilter, customerTicketView, ticketView } from '../../tickets/ticket-view';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { principalOf, requireRole } from '../auth';
@@ -32,6 +32,9 @@ export const escalateSchema = acknowledgeSchema;
 export function ticketRoutes(deps: TicketRouteDeps): Router {
   const r = Router();
 
+  /** How the caller sees a ticket: a customer without its internal parts (ticket-view). */
+  const viewFor = (req: Request) => (principalOf(req).role === 'customer' ? customerTicketView : ticketView);
+
   /** The ticket, if the caller may see it; a customer sees another organization's ticket as missing. */
   const visibleTicket = async (req: Request) => {
     const id = parse(uuid, req.params.id, 'params');
@@ -45,7 +48,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const body = parse(createTicketSchema, req.body);
     const { ticket, replayed } = await deps.tickets.create(principalOf(req), body, idempotencyKeyOf(req));
     if (replayed) res.set('Idempotent-Replayed', 'true');
-    res.status(replayed ? 200 : 201).location(`/api/v1/tickets/${ticket.id}`).json(ticketView(ticket));
+    res.status(replayed ? 200 : 201).location(`/api/v1/tickets/${ticket.id}`).json(viewFor(req)(ticket));
   });
 
   r.get('/', async (req, res) => {
@@ -56,6 +59,10 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     if (p.role === 'customer' && q.organizationId && q.organizationId !== p.organizationId) {
       return void res.json({ data: [], nextCursor: null });
     }
+    // Routing is internal: a filter on it would answer what the view blanks.
+    if (p.role === 'customer' && q.assignee !== undefined) throw new ApiError(400, 'validation_failed', 'a customer may not filter by assignee', [{ path: 'assignee', message: 'a customer may not filter by this field' }]);
+    if (p.role === 'customer' && q.status) q.status = customerStatusFilter(q.status);
+    if (q.status && q.status.length === 0) return void res.json({ data: [], nextCursor: null });
     const rows = await listTickets(deps.db, {
       ...q,
       organizationId: p.role === 'customer' ? p.organizationId! : q.organizationId,
@@ -64,18 +71,19 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     });
     const page = rows.slice(0, q.limit);
     const now = Date.now();
-    res.json({ data: page.map((t) => ticketView(t, now)), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null });
+    const view = viewFor(req);
+    res.json({ data: page.map((t) => view(t, now)), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null });
   });
 
   r.get('/:id', async (req, res) => {
-    res.json(ticketView(await visibleTicket(req)));
+    res.json(viewFor(req)(await visibleTicket(req)));
   });
 
   r.patch('/:id', async (req, res) => {
     const ticket = await visibleTicket(req);
     const body = parse(patchTicketSchema, req.body);
     await deps.tickets.patch(principalOf(req), ticket, body, idempotencyKeyOf(req));
-    res.json(ticketView((await findTicket(deps.db, ticket.id))!));
+    res.json(viewFor(req)((await findTicket(deps.db, ticket.id))!));
   });
 
   r.post('/:id/comments', async (req, res) => {
@@ -119,9 +127,8 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     let q = deps.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticket.id);
     if (principalOf(req).role === 'customer') q = q.where('visibility', '=', 'public');
     const rows = await q.orderBy('seq').execute();
-    res.json({
-      data: rows.map((e) => ({ id: e.id, seq: Number(e.seq), type: e.type, at: new Date(e.at).toISOString(), actor: e.actor, visibility: e.visibility, data: e.data })),
-    });
+    const events = rows.map((e) => ({ id: e.id, seq: Number(e.seq), type: e.type, at: new Date(e.at).toISOString(), actor: e.actor, visibility: e.visibility, data: e.data }));
+    res.json({ data: principalOf(req).role === 'customer' ? events.map(customerEventView).filter((e) => e !== null) : events });
   });
 
   r.get('/:id/sla', async (req, res) => {
@@ -129,7 +136,8 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const inputs = await deps.lifecycle.slaInputs(ticket.id);
     if (!inputs) throw new ApiError(409, 'no_workflow', 'this ticket has no running workflow');
     // Who owns each clock (acknowledged through the API, Slack or PagerDuty) belongs with its timing.
-    res.json({ ...describeSla(inputs, Date.now()), acknowledged: inputs.acknowledged ?? {} });
+    const sla = { ...describeSla(inputs, Date.now()), acknowledged: inputs.acknowledged ?? {} };
+    res.json(principalOf(req).role === 'customer' ? customerSlaView(sla) : sla);
   });
 
   return r;
