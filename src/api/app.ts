@@ -21,6 +21,7 @@ import type { IntegrationConfig } from '../integrations/config';
 import { buildIntegrationRoutes } from '../integrations/routes';
 import { userRoutes } from './routes/users';
 import { webRoutes } from '../web/web-routes';
+import { openApiRoutes } from './openapi/docs-routes';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -73,6 +74,8 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const status = statusRoutes({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
   app.use('/status', status.page);
   app.use('/api/v1/status', status.api);
+  // The API's contract (OpenAPI 3.1) and its reference page: public, like the status page.
+  app.use('/api/v1', openApiRoutes(deps.integrations));
 
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
