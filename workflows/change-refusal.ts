@@ -21,6 +21,8 @@ export class ChangeRefused extends ActionRejected {
 
 /** The refusal inside a failed record write, or null when the error is something else. */
 export function refusalOf(err: unknown): { type: string; reason: string } | null {
+  // A local activity's failure arrives as the activity's own ApplicationFailure, unwrapped.
+  if (err instanceof ApplicationFailure && err.nonRetryable) return { type: err.type ?? 'ApplicationFailure', reason: storableText(err.message) };
   if (!(err instanceof ActivityFailure)) return null;
   const cause = err.cause;
   const type = cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause?.name ?? 'ActivityFailure');
