@@ -1,21 +1,21 @@
 /** Request schemas of the incident routes. Strict objects: an unknown field is a 400, not silently dropped. */
 import { z } from 'zod';
 import { INCIDENT_IMPACTS, INCIDENT_SEVERITIES, INCIDENT_STATUSES } from '../../workflows/incident/contract';
-import { csv, bool, text, uuid } from './schemas';
+import { csv, bool, boundedJson, cursor, freeText, int4, isoInstant, safeString, targetMinutes, text, uuid } from './schemas';
 
 export const severity = z.enum(INCIDENT_SEVERITIES);
 export const incidentStatus = z.enum(INCIDENT_STATUSES);
 export const impact = z.enum(INCIDENT_IMPACTS);
-const person = z.string().trim().min(1).max(200);
+const person = text(200);
 
 const editable = {
   title: text(300),
-  description: z.string().max(100_000),
+  description: freeText(100_000),
   commander: person.nullable(),
   responders: z.array(person).max(100),
   impact,
   affectedComponents: z.array(uuid).max(200),
-  affectedCustomers: z.number().int().min(0).nullable(),
+  affectedCustomers: int4().min(0).nullable(),
 };
 
 export const createIncidentSchema = z.strictObject({
@@ -36,7 +36,7 @@ export const patchIncidentSchema = z
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
 
 export const incidentUpdateSchema = z
-  .strictObject({ body: z.string().trim().min(1).max(20_000).optional(), status: incidentStatus.optional(), public: z.boolean().default(true) })
+  .strictObject({ body: text(20_000).optional(), status: incidentStatus.optional(), public: z.boolean().default(true) })
   .refine((v) => v.body !== undefined || v.status !== undefined, { message: 'an update needs a body or a status', path: ['body'] });
 
 export const linkTicketSchema = z.strictObject({ ticketId: uuid });
@@ -51,18 +51,23 @@ export const listIncidentsQuery = z.strictObject({
   status: csv(incidentStatus).optional(),
   severity: csv(severity).optional(),
   active: bool.optional(),
-  cursor: z.string().optional(),
+  cursor: cursor.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const metricsQuery = z.strictObject({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
+/** The period is bounded (MAX_REPORT_SPAN_DAYS, checked by the route once defaults are applied). */
+export const metricsQuery = z.strictObject({ from: isoInstant().optional(), to: isoInstant().optional() });
+
+const incidentLadder = z
+  .array(z.strictObject({ percent: z.number().min(0).max(1000), actions: z.array(boundedJson(z.looseObject({ type: safeString().min(1).max(100) }))).max(20).default([]) }))
+  .max(20);
 
 export const incidentPolicySchema = z.strictObject({
-  acknowledgeMinutes: z.number().int().positive(),
-  resolveMinutes: z.number().int().positive(),
+  acknowledgeMinutes: targetMinutes(),
+  resolveMinutes: targetMinutes(),
   calendarId: uuid.nullable().default(null),
-  acknowledgementEscalations: z.array(z.strictObject({ percent: z.number().min(0).max(1000), actions: z.array(z.looseObject({ type: z.string().min(1).max(100) })).default([]) })),
-  resolutionEscalations: z.array(z.strictObject({ percent: z.number().min(0).max(1000), actions: z.array(z.looseObject({ type: z.string().min(1).max(100) })).default([]) })),
+  acknowledgementEscalations: incidentLadder,
+  resolutionEscalations: incidentLadder,
   postmortemRequired: z.boolean(),
   postmortemReminderHours: z.array(z.number().positive().max(24 * 365)).min(1).max(20).default([24, 72, 168]),
   solveLinkedTickets: z.boolean().default(false),

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { BusinessCalendar, CalendarError } from '../../workflows/sla/business-calendar';
 import { ApiError } from '../api/errors';
-import { calendarSpecSchema, escalationSchema, priority, status, uuid } from '../api/schemas';
+import { calendarSpecSchema, escalationSchema, priority, safeString, status, targetMinutes, text, uuid } from '../api/schemas';
 
 /** Intake caches organization and policy lookups; every write here invalidates them. */
 export interface SettingsCache {
@@ -19,7 +19,7 @@ export interface SettingsCache {
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
 
-export const calendarSchema = calendarSpecSchema.extend({ name: z.string().trim().min(1).max(200) });
+export const calendarSchema = calendarSpecSchema.extend({ name: text(200) });
 export type CalendarInput = z.infer<typeof calendarSchema>;
 
 /** The checks zod cannot make (a real IANA zone, windows in order and apart), as a 400 naming the field. */
@@ -80,14 +80,14 @@ export async function deleteCalendar(db: Kysely<Database>, cache: SettingsCache,
 export const DEFAULT_LADDER = [{ percent: 80, actions: [] }, { percent: 100, actions: [] }, { percent: 120, actions: [] }];
 
 export const policySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  tier: z.string().min(1),
+  name: text(200),
+  tier: safeString().min(1).max(100),
   priority,
   calendarId: uuid,
-  firstResponseMinutes: z.number().int().positive().nullable(),
-  resolutionMinutes: z.number().int().positive().nullable(),
-  pauseOn: z.array(status).default(['pending']),
-  escalations: z.array(escalationSchema).default(DEFAULT_LADDER),
+  firstResponseMinutes: targetMinutes().nullable(),
+  resolutionMinutes: targetMinutes().nullable(),
+  pauseOn: z.array(status).max(20).default(['pending']),
+  escalations: z.array(escalationSchema).max(20).default(DEFAULT_LADDER),
   autoCloseDays: z.number().int().min(0).max(365).default(7),
   pauseOnIncident: z.boolean().default(true),
 });

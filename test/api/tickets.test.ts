@@ -180,7 +180,7 @@ describe('API: tickets', function () {
       assert.equal(pages, 3);
       assert.equal(new Set(seen).size, seen.length, 'no ticket appears twice');
       assert.deepEqual(seen, [...made].reverse().map((t) => t.id), 'newest first, all five');
-      assertError(await h.api('/api/v1/tickets?cursor=not-a-cursor'), 400, 'validation_failed');
+      assertError(await h.api('/api/v1/tickets?cursor=not-a-cursor'), 400, 'invalid_cursor');
     });
   });
 

@@ -6,15 +6,14 @@
 import { Router, type Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { decodeCursor, encodeCursor } from '../../db/repositories/tickets';
+import { encodeCursor } from '../../db/repositories/tickets';
 import { incidentMetrics, incidentView, listIncidents } from '../../incidents/incident-reads';
 import type { IncidentService } from '../../incidents/incident-service';
 import { principalOf, requireRole } from '../auth';
 import { ApiError } from '../errors';
 import { createIncidentSchema, incidentPolicySchema, incidentUpdateSchema, linkTicketSchema, listIncidentsQuery, metricsQuery, patchIncidentSchema, postmortemSchema, severity } from '../incident-schemas';
-import { uuid } from '../schemas';
-import { parse } from '../validation';
-import { idempotencyKeyOf } from './tickets';
+import { MAX_REPORT_SPAN_DAYS, uuid } from '../schemas';
+import { idempotencyKeyOf, parse, parseCursor } from '../validation';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const DAY_MS = 86_400_000;
@@ -40,8 +39,7 @@ export function incidentRoutes(db: Kysely<Database>, incidents: IncidentService)
 
   r.get('/', async (req, res) => {
     const q = parse(listIncidentsQuery, req.query, 'query');
-    const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (cursor === null) throw new ApiError(400, 'validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'not a cursor this API issued' }]);
+    const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor);
     const rows = await listIncidents(db, { ...q, cursor, limit: q.limit + 1 });
     const page = rows.slice(0, q.limit);
     res.json({ data: page.map(incidentView), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null });
@@ -53,6 +51,9 @@ export function incidentRoutes(db: Kysely<Database>, incidents: IncidentService)
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
     if (from >= to) throw new ApiError(400, 'validation_failed', 'from must be before to', [{ path: 'from', message: 'must be before to' }]);
+    if (to.getTime() - from.getTime() > MAX_REPORT_SPAN_DAYS * DAY_MS) {
+      throw new ApiError(400, 'validation_failed', `the period may cover at most ${MAX_REPORT_SPAN_DAYS} days`, [{ path: 'from', message: `at most ${MAX_REPORT_SPAN_DAYS} days before to` }]);
+    }
     res.json({ from: from.toISOString(), to: to.toISOString(), bySeverity: await incidentMetrics(db, from, to) });
   });
 

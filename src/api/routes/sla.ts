@@ -9,18 +9,19 @@ import { previewSla, type PreviewEvent } from '../../../workflows/sla/sla-previe
 import { customerTicketView, ticketView } from '../../tickets/ticket-view';
 import { principalOf, requireRole } from '../auth';
 import { ApiError } from '../errors';
-import { calendarSpecSchema, status } from '../schemas';
+import { calendarSpecSchema, isoInstant, MAX_PREVIEW_SPAN_DAYS, MAX_TARGET_MINUTES, status, uuid } from '../schemas';
 import { parse } from '../validation';
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+const instant = isoInstant().transform((s) => Date.parse(s));
+const DAY_MS = 86_400_000;
 
 export const previewSchema = z.strictObject({
   policy: z.strictObject({
     calendar: calendarSpecSchema,
-    firstResponseMinutes: z.number().positive().max(10_000_000),
-    resolutionMinutes: z.number().positive().max(10_000_000),
-    pauseOn: z.array(status).default(['pending']),
-    escalations: z.array(z.strictObject({ percent: z.number().positive().max(1000) })).default([{ percent: 80 }, { percent: 100 }, { percent: 120 }]),
+    firstResponseMinutes: z.number().positive().max(MAX_TARGET_MINUTES),
+    resolutionMinutes: z.number().positive().max(MAX_TARGET_MINUTES),
+    pauseOn: z.array(status).max(20).default(['pending']),
+    escalations: z.array(z.strictObject({ percent: z.number().positive().max(1000) })).max(20).default([{ percent: 80 }, { percent: 100 }, { percent: 120 }]),
   }),
   createdAt: instant,
   events: z
@@ -34,9 +35,15 @@ export const previewSchema = z.strictObject({
     )
     .max(10_000)
     .default([]),
-});
+})
+  // Open time between instants is summed day by day: the span bounds the work (a wider one blocked the process for seconds).
+  .superRefine((body, ctx) => {
+    const limit = body.createdAt + MAX_PREVIEW_SPAN_DAYS * DAY_MS;
+    const far = body.events.findIndex((e) => e.at > limit);
+    if (far >= 0) ctx.addIssue({ code: 'custom', path: ['events', far, 'at'], message: `more than ${MAX_PREVIEW_SPAN_DAYS} days after createdAt` });
+  });
 
-export const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(100), organizationId: z.uuid().optional() });
+export const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(100), organizationId: uuid.optional() });
 
 export function slaRoutes(db: Kysely<Database>): Router {
   const r = Router();

@@ -2,7 +2,7 @@
 import { Router, type Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { decodeCursor, encodeCursor, findTicket, listTickets } from '../../db/repositories/tickets';
+import { encodeCursor, findTicket, listTickets } from '../../db/repositories/tickets';
 import { describeSla } from '../../../workflows/ticket/sla-state';
 import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
 import { actorOf, type TicketService } from '../../tickets/ticket-service';
@@ -11,8 +11,8 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { principalOf, requireRole } from '../auth';
 import { ApiError } from '../errors';
-import { commentSchema, createTicketSchema, listTicketsQuery, patchTicketSchema, uuid } from '../schemas';
-import { parse } from '../validation';
+import { commentSchema, createTicketSchema, CUSTOMER_FORBIDDEN_CREATE_FIELDS, listTicketsQuery, patchTicketSchema, uuid } from '../schemas';
+import { idempotencyKeyOf, parse, parseCursor, refuseFields } from '../validation';
 
 export interface TicketRouteDeps {
   db: Kysely<Database>;
@@ -20,11 +20,7 @@ export interface TicketRouteDeps {
   lifecycle: TicketLifecycle;
 }
 
-export const idempotencyKeyOf = (req: Request) => {
-  const key = req.get('idempotency-key');
-  if (key !== undefined && (key.length < 1 || key.length > 255)) throw new ApiError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters', [{ path: 'Idempotency-Key', message: 'length 1–255' }]);
-  return key;
-};
+export { idempotencyKeyOf };
 
 export const acknowledgeSchema = z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
 export const escalateSchema = acknowledgeSchema;
@@ -45,8 +41,10 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   };
 
   r.post('/', async (req, res) => {
+    const p = principalOf(req);
+    if (p.role === 'customer') refuseFields(req.body, CUSTOMER_FORBIDDEN_CREATE_FIELDS, 'a customer may not set this field');
     const body = parse(createTicketSchema, req.body);
-    const { ticket, replayed } = await deps.tickets.create(principalOf(req), body, idempotencyKeyOf(req));
+    const { ticket, replayed } = await deps.tickets.create(p, body, idempotencyKeyOf(req));
     if (replayed) res.set('Idempotent-Replayed', 'true');
     res.status(replayed ? 200 : 201).location(`/api/v1/tickets/${ticket.id}`).json(viewFor(req)(ticket));
   });
@@ -54,8 +52,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   r.get('/', async (req, res) => {
     const q = parse(listTicketsQuery, req.query, 'query');
     const p = principalOf(req);
-    const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    if (cursor === null) throw new ApiError(400, 'validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'not a cursor this API issued' }]);
+    const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor);
     if (p.role === 'customer' && q.organizationId && q.organizationId !== p.organizationId) {
       return void res.json({ data: [], nextCursor: null });
     }
