@@ -16,6 +16,7 @@ import { IncidentState } from '../../workflows/incident/incident-state';
 import type { IncidentAction, IncidentFields, IncidentImpact, IncidentSeverity, IncidentStatus, IncidentWorkflowInput, Postmortem } from '../../workflows/incident/contract';
 import { TicketNumbers } from '../tickets/ticket-number';
 import { actionId, actorOf } from '../tickets/ticket-service';
+import { IdempotencyKeys, keyScope, requestHash, sha256 } from '../tickets/idempotency-keys';
 import { incidentPolicySnapshot } from './incident-policies';
 import type { IncidentLifecycle } from './incident-lifecycle';
 
@@ -38,23 +39,23 @@ const DEFAULT_IMPACT: Record<IncidentSeverity, IncidentImpact> = { critical: 'ma
 
 export class IncidentService {
   private readonly numbers: TicketNumbers;
+  private readonly keys: IdempotencyKeys;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly lifecycle: IncidentLifecycle,
   ) {
     this.numbers = new TicketNumbers(db, 'INC');
+    this.keys = new IdempotencyKeys(db, 'incident');
   }
 
   async create(principal: Principal, req: CreateIncidentRequest, idempotencyKey?: string): Promise<{ incident: IncidentRow; replayed: boolean }> {
-    const scope = principal.keyId ?? `role:${principal.role}`;
-    const requestHash = crypto.createHash('sha256').update(JSON.stringify(req)).digest('hex');
+    const scope = keyScope(principal);
+    // Creation's hash is the body alone (as recorded by earlier versions, so their retries still replay).
+    const hash = sha256(JSON.stringify(req));
     if (idempotencyKey) {
-      const existing = await this.db.selectFrom('incident_idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey).executeTakeFirst();
-      if (existing) {
-        if (existing.request_hash !== requestHash) throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
-        return { incident: await this.complete(existing.incident_input as IncidentWorkflowInput), replayed: true };
-      }
+      const prior = await this.keys.replayOf(scope, idempotencyKey, hash);
+      if (prior) return { incident: await this.complete(prior.input as IncidentWorkflowInput), replayed: true };
     }
     await this.checkReferences(req.affectedComponents, req.sourceTicketId);
     const policy = await incidentPolicySnapshot(this.db, req.severity);
@@ -79,19 +80,7 @@ export class IncidentService {
       },
       policy,
     };
-    if (idempotencyKey) {
-      const inserted = await this.db
-        .insertInto('incident_idempotency_keys')
-        .values({ scope, key: idempotencyKey, request_hash: requestHash, incident_id: id, incident_input: JSON.stringify(input) })
-        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-        .returning('incident_id')
-        .executeTakeFirst();
-      if (!inserted) {
-        const winner = await this.db.selectFrom('incident_idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey).executeTakeFirstOrThrow();
-        if (winner.request_hash !== requestHash) throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
-        input = winner.incident_input as IncidentWorkflowInput;
-      }
-    }
+    if (idempotencyKey) input = (await this.keys.claim(scope, idempotencyKey, hash, id, input)).input as IncidentWorkflowInput;
     return { incident: await this.complete(input), replayed: input.incident.id !== id };
   }
 
@@ -118,18 +107,27 @@ export class IncidentService {
   /** A PATCH as workflow actions: field edits, then a severity change that re-targets both clocks. */
   async patch(principal: Principal, incident: IncidentRow, req: PatchIncidentRequest, idempotencyKey?: string): Promise<void> {
     const { severity, ...fields } = req;
-    await this.checkReferences(fields.affectedComponents, undefined);
-    const actor = actorOf(principal);
-    const id = (part: string) => actionId(principal, idempotencyKey, `${incident.id}:${part}`);
-    const actions: IncidentAction[] = [];
-    if (Object.keys(fields).length) actions.push({ kind: 'edit', actionId: id('edit'), actor, fields });
-    if (severity !== undefined && severity !== incident.severity) actions.push({ kind: 'retarget', actionId: id(`severity-${severity}`), actor, policy: await incidentPolicySnapshot(this.db, severity) });
-    for (const action of actions) await this.lifecycle.act(incident.id, action);
+    await this.keys.guard(keyScope(principal), idempotencyKey, requestHash('incident.patch', incident.id, req), incident.id, {
+      check: () => this.checkReferences(fields.affectedComponents, undefined),
+      run: async (applied) => {
+        const actor = actorOf(principal);
+        const id = (part: string) => actionId(principal, idempotencyKey, `${incident.id}:${part}`);
+        const actions: IncidentAction[] = [];
+        if (Object.keys(fields).length) actions.push({ kind: 'edit', actionId: id('edit'), actor, fields });
+        if (severity !== undefined && severity !== incident.severity) actions.push({ kind: 'retarget', actionId: id(`severity-${severity}`), actor, policy: await incidentPolicySnapshot(this.db, severity) });
+        for (const action of actions) {
+          await this.lifecycle.act(incident.id, action);
+          applied.count++;
+        }
+      },
+    });
   }
 
   async postUpdate(principal: Principal, incident: IncidentRow, req: { body?: string; status?: IncidentStatus; public: boolean }, idempotencyKey?: string): Promise<string> {
     const updateId = actionId(principal, idempotencyKey, `${incident.id}:update`);
-    await this.lifecycle.act(incident.id, { kind: 'update', actionId: updateId, actor: actorOf(principal), ...req });
+    await this.keys.guard(keyScope(principal), idempotencyKey, requestHash('incident.update', incident.id, req), incident.id, {
+      run: () => this.lifecycle.act(incident.id, { kind: 'update', actionId: updateId, actor: actorOf(principal), ...req }),
+    });
     return updateId;
   }
 
@@ -147,6 +145,8 @@ export class IncidentService {
   }
 
   async recordPostmortem(principal: Principal, incident: IncidentRow, postmortem: Postmortem, idempotencyKey?: string): Promise<void> {
-    await this.lifecycle.act(incident.id, { kind: 'record_postmortem', actionId: actionId(principal, idempotencyKey, `${incident.id}:postmortem`), actor: actorOf(principal), postmortem });
+    await this.keys.guard(keyScope(principal), idempotencyKey, requestHash('incident.postmortem', incident.id, postmortem), incident.id, {
+      run: () => this.lifecycle.act(incident.id, { kind: 'record_postmortem', actionId: actionId(principal, idempotencyKey, `${incident.id}:postmortem`), actor: actorOf(principal), postmortem }),
+    });
   }
 }

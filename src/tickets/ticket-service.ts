@@ -22,6 +22,18 @@ import { findTicket } from '../db/repositories/tickets';
 import { inferPriority } from './priority-inference';
 import { TicketNumbers } from './ticket-number';
 import type { TicketLifecycle } from './ticket-lifecycle';
+import { IdempotencyKeys, keyScope, requestHash, sha256 } from './idempotency-keys';
+import { isStorableText, UNSTORABLE_MESSAGE } from '../api/schemas';
+
+/**
+ * The API's schemas refuse unstorable text at the edge; the console, the portal and inbound
+ * mail call this service directly, so the same rule holds here too: a NUL reaching a workflow
+ * would wedge the ticket behind a write PostgreSQL can never accept.
+ */
+function refuseUnstorable(fields: Record<string, unknown>): void {
+  const bad = Object.entries(fields).filter(([, v]) => typeof v === 'string' && !isStorableText(v));
+  if (bad.length) throw new ApiError(400, 'validation_failed', `${bad.map(([k]) => k).join(', ')}: ${UNSTORABLE_MESSAGE}`, bad.map(([path]) => ({ path, message: UNSTORABLE_MESSAGE })));
+}
 
 export interface CreateTicketRequest {
   subject: string;
@@ -45,6 +57,7 @@ export interface PatchTicketRequest {
 
 export class TicketService {
   private readonly numbers: TicketNumbers;
+  private readonly keys: IdempotencyKeys;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -53,6 +66,7 @@ export class TicketService {
     readonly settingsCache = new TtlCache<OrganizationWithPolicy | null>(),
   ) {
     this.numbers = new TicketNumbers(db);
+    this.keys = new IdempotencyKeys(db, 'ticket');
   }
 
   private async organizationWithPolicy(organizationId: string, priority: string): Promise<OrganizationWithPolicy | null> {
@@ -65,15 +79,14 @@ export class TicketService {
   }
 
   async create(principal: Principal, req: CreateTicketRequest, idempotencyKey?: string): Promise<{ ticket: TicketRow; replayed: boolean }> {
-    const scope = principal.keyId ?? `role:${principal.role}`;
-    const requestHash = crypto.createHash('sha256').update(JSON.stringify(req)).digest('hex');
+    const scope = keyScope(principal);
+    // Creation's hash is the body alone (as recorded by earlier versions, so their retries still replay).
+    const hash = sha256(JSON.stringify(req));
     if (idempotencyKey) {
-      const existing = await this.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey).executeTakeFirst();
-      if (existing) {
-        if (existing.request_hash !== requestHash) throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
-        return { ticket: await this.complete(existing.ticket_input as TicketWorkflowInput), replayed: true };
-      }
+      const prior = await this.keys.replayOf(scope, idempotencyKey, hash);
+      if (prior) return { ticket: await this.complete(prior.input as TicketWorkflowInput), replayed: true };
     }
+    refuseUnstorable({ subject: req.subject, description: req.description, category: req.category, 'requester.email': req.requester.email, 'requester.name': req.requester.name, assignee: req.assignee, channel: req.channel });
 
     const organizationId = principal.role === 'customer' ? principal.organizationId! : req.organizationId;
     if (principal.role === 'customer' && req.organizationId && req.organizationId !== principal.organizationId) {
@@ -109,19 +122,9 @@ export class TicketService {
       policy,
     };
     if (idempotencyKey) {
-      const inserted = await this.db
-        .insertInto('idempotency_keys')
-        .values({ scope, key: idempotencyKey, request_hash: requestHash, ticket_id: ticketId, ticket_input: JSON.stringify(input) })
-        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-        .returning('ticket_id')
-        .executeTakeFirst();
-      if (!inserted) {
-        // A concurrent request with the same key won the race: finish theirs instead
-        // (this request's number stays unused: numbers may have gaps, never duplicates).
-        const winner = await this.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', idempotencyKey).executeTakeFirstOrThrow();
-        if (winner.request_hash !== requestHash) throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
-        input = winner.ticket_input as TicketWorkflowInput;
-      }
+      // A concurrent request with the same key may have won the race: finish theirs instead
+      // (this request's number stays unused: numbers may have gaps, never duplicates).
+      input = (await this.keys.claim(scope, idempotencyKey, hash, ticketId, input)).input as TicketWorkflowInput;
     }
     const replayed = input.ticket.id !== ticketId;
     return { ticket: await this.complete(input), replayed };
@@ -144,6 +147,13 @@ export class TicketService {
 
   /** Applies a PATCH as a sequence of workflow actions; a status change is checked before anything is sent. */
   async patch(principal: Principal, ticket: TicketRow, req: PatchTicketRequest, idempotencyKey?: string): Promise<void> {
+    await this.keys.guard(keyScope(principal), idempotencyKey, requestHash('ticket.patch', ticket.id, req), ticket.id, {
+      check: () => this.checkPatch(principal, ticket, req),
+      run: (applied) => this.applyPatch(principal, ticket, req, idempotencyKey, applied),
+    });
+  }
+
+  private checkPatch(principal: Principal, ticket: TicketRow, req: PatchTicketRequest): void {
     if (principal.role === 'customer') {
       const keys = Object.keys(req);
       if (keys.some((k) => k !== 'status') || (req.status !== undefined && req.status !== 'cancelled')) {
@@ -153,6 +163,10 @@ export class TicketService {
     if (req.status !== undefined && req.status !== ticket.status && !canTransition(ticket.status as never, req.status as never)) {
       throw new ApiError(409, 'invalid_transition', `cannot change status from ${ticket.status} to ${req.status}`);
     }
+    refuseUnstorable({ subject: req.subject, description: req.description, category: req.category, assignee: req.assignee });
+  }
+
+  private async applyPatch(principal: Principal, ticket: TicketRow, req: PatchTicketRequest, idempotencyKey: string | undefined, applied: { count: number }): Promise<void> {
     const actor = actorOf(principal);
     const id = (part: string) => actionId(principal, idempotencyKey, `${ticket.id}:${part}`);
     const actions: TicketAction[] = [];
@@ -167,13 +181,23 @@ export class TicketService {
       actions.push({ kind: 'retarget', actionId: id('retarget'), actor, priority: req.priority, tier: org.tier, policy: await matchPolicy(this.db, org.tier, req.priority) });
     }
     if (req.status !== undefined && req.status !== ticket.status) actions.push({ kind: 'set_status', actionId: id(`status-${req.status}`), actor, status: req.status as never });
-    for (const action of actions) await this.lifecycle.act(ticket.id, action);
+    for (const action of actions) {
+      await this.lifecycle.act(ticket.id, action);
+      applied.count++;
+    }
   }
 
   async comment(principal: Principal, ticket: TicketRow, body: string, isPublic: boolean, idempotencyKey?: string): Promise<string> {
-    if (principal.role === 'customer' && !isPublic) throw new ApiError(403, 'forbidden', 'customers cannot write internal notes');
     const commentId = actionId(principal, idempotencyKey, `${ticket.id}:comment`);
-    await this.lifecycle.act(ticket.id, { kind: 'comment', actionId: commentId, actor: actorOf(principal), body, public: isPublic });
+    await this.keys.guard(keyScope(principal), idempotencyKey, requestHash('ticket.comment', ticket.id, { body, public: isPublic }), ticket.id, {
+      check: () => {
+        if (principal.role === 'customer' && !isPublic) throw new ApiError(403, 'forbidden', 'customers cannot write internal notes');
+        refuseUnstorable({ body });
+      },
+      run: async () => {
+        await this.lifecycle.act(ticket.id, { kind: 'comment', actionId: commentId, actor: actorOf(principal), body, public: isPublic });
+      },
+    });
     return commentId;
   }
 
