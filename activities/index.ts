@@ -29,7 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   const registries = deps.registries ?? buildIntegrations({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
   return {
     ...createTicketRecordActivities(deps.db, registries.hooks),
-    ...createWebhookActivities({ db: deps.db, fetch: deps.fetch }),
+    ...createWebhookActivities({ db: deps.db, fetch: deps.fetch, allowPrivate: deps.integrations?.allowPrivateWebhooks === true }),
     ...createLadderActivities(deps.db, registries.actions),
     ...createHookActivities(deps.db, registries.hooks),
     ...createStatusSubscriberActivities({ db: deps.db, email: deps.integrations?.email, publicUrl: deps.integrations?.publicUrl ?? 'http://localhost:3000', log: deps.log }),

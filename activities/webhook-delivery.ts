@@ -3,22 +3,51 @@
  * Non-2xx answers and network errors throw, so Temporal retries with backoff;
  * a delivery already acknowledged is never sent again, and receivers can also
  * de-duplicate on the Pacer-Event-Id header (deliveries are at least once).
+ * A URL that leads to a loopback, link-local or private address is refused at each delivery
+ * (src/webhooks/url-guard.ts), checked in the socket's own DNS lookup so a name cannot resolve
+ * to a public address for the check and a private one for the connection; such a refusal does
+ * not retry.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from '../src/webhooks/signature';
+import { guardedLookup, WebhookAddressRefused, webhookUrlProblem } from '../src/webhooks/url-guard';
 import type { PendingDelivery } from './types';
 
 export interface WebhookDeliveryDeps {
   db: Kysely<Database>;
+  /** Replaces the guarded node:http(s) transport (the URL is still checked before the call). */
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** PACER_WEBHOOK_ALLOW_PRIVATE: loopback and private destinations allowed. */
+  allowPrivate?: boolean;
   now?: () => number;
 }
 
 export function createWebhookActivities(deps: WebhookDeliveryDeps) {
-  const doFetch = deps.fetch ?? fetch;
+  const allowPrivate = deps.allowPrivate === true;
+  const lookup = guardedLookup(allowPrivate);
+  const post = async (url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> => {
+    if (deps.fetch) {
+      const res = await deps.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer().catch(() => undefined);
+      return res.status;
+    }
+    return new Promise<number>((resolve, reject) => {
+      const transport = url.startsWith('https:') ? https : http;
+      const req = transport.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
   const now = deps.now ?? Date.now;
   return {
     async deliverWebhook({ deliveryId }: PendingDelivery): Promise<{ status: number | null; skipped: boolean }> {
@@ -43,24 +72,24 @@ export function createWebhookActivities(deps: WebhookDeliveryDeps) {
       const timestamp = Math.floor(now() / 1000);
       let status: number | null = null;
       let error: string | null = null;
+      let refused = false;
       try {
-        const res = await doFetch(row.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Pacer-Webhook/1',
-            [TIMESTAMP_HEADER]: String(timestamp),
-            [SIGNATURE_HEADER]: signPayload(row.secret, timestamp, body),
-            [EVENT_ID_HEADER]: row.event_id,
-            [DELIVERY_ID_HEADER]: row.id,
-          },
-          body,
-          signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
-        });
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
+        // IP literals never reach a DNS lookup: they are checked here, names again in the socket's lookup.
+        const problem = await webhookUrlProblem(row.url, { allowPrivate });
+        if (problem) throw new WebhookAddressRefused(problem);
+        const headers = {
+          'content-type': 'application/json',
+          'user-agent': 'Pacer-Webhook/1',
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: signPayload(row.secret, timestamp, body),
+          [EVENT_ID_HEADER]: row.event_id,
+          [DELIVERY_ID_HEADER]: row.id,
+        };
+        status = await post(row.url, headers, body, deps.timeoutMs ?? 10_000);
       } catch (err) {
+        refused = err instanceof WebhookAddressRefused || (err as { cause?: unknown })?.cause instanceof WebhookAddressRefused;
         error = err instanceof Error ? err.message : String(err);
+        if (refused) error = `refused: ${error}`;
       }
       const ok = status !== null && status >= 200 && status < 300;
       await deps.db
@@ -73,6 +102,7 @@ export function createWebhookActivities(deps: WebhookDeliveryDeps) {
         }))
         .where('id', '=', deliveryId)
         .execute();
+      if (refused) throw ApplicationFailure.nonRetryable(`webhook delivery ${deliveryId} ${error}`, 'WebhookAddressRefused');
       if (!ok) throw ApplicationFailure.retryable(`webhook delivery ${deliveryId} failed: ${error ?? `HTTP ${status}`}`, 'WebhookDeliveryFailed');
       return { status, skipped: false };
     },

@@ -33,7 +33,7 @@ function partsFromArgs(argv: string[]): Part[] {
 async function main(log: Logger): Promise<void> {
   const parts = partsFromArgs(process.argv.slice(2));
   const config = loadConfig();
-  const integrations = loadIntegrationConfig();
+  const integrations = { ...loadIntegrationConfig(), allowPrivateWebhooks: config.webhookAllowPrivate };
   fs.mkdirSync(config.dataDir, { recursive: true });
   // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log.
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });

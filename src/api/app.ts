@@ -87,7 +87,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/incidents', incidentRoutes(deps.db, incidents));
   api.use('/incident-policies', incidentPolicyRoutes(deps.db));
   api.use('/', integrationRoutes.authenticated);
-  api.use('/', adminRoutes(deps.db, tickets, keyCache));
+  api.use('/', adminRoutes(deps.db, tickets, keyCache, { allowPrivateWebhooks: deps.integrations?.allowPrivateWebhooks === true }));
   api.use('/', userRoutes(deps.db));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use('/api/v1', api);

@@ -65,6 +65,8 @@ export interface IntegrationConfig {
   email?: { smtpUrl: string; from: string; roleEmails: Record<string, string> };
   /** host defaults to 127.0.0.1; tls (PEM contents) makes the listener offer STARTTLS. */
   inbound?: { port: number; host?: string; tls?: { key: string; cert: string }; defaultOrganizationId?: string; maxBytes: number };
+  /** Outbound webhooks may reach loopback and private addresses (PACER_WEBHOOK_ALLOW_PRIVATE; tests with loopback receivers). */
+  allowPrivateWebhooks?: boolean;
 }
 
 export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): IntegrationConfig {

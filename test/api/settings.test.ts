@@ -16,7 +16,7 @@ describe('API: settings CRUD', function () {
 
   before(async function () {
     this.timeout(120_000);
-    h = await startHarness();
+    h = await startHarness({ allowPrivateWebhooks: true });
     agentKey = (await createKey(h, 'agent')).key;
   });
   after(async () => h?.close());

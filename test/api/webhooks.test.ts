@@ -38,7 +38,7 @@ describe('API: outbound webhooks', function () {
 
   before(async function () {
     this.timeout(120_000);
-    h = await startHarness();
+    h = await startHarness({ allowPrivateWebhooks: true });
     org = await createOrg(h, 'enterprise');
   });
   after(async () => {

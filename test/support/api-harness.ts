@@ -46,9 +46,12 @@ export interface HarnessOptions {
   integrations?: IntegrationConfig;
   /** Another bundle than workflows/ (a benchmark adds its own workflow types beside Pacer's). */
   workflowBundle?: WorkflowBundle;
+  /** Webhook subscriptions may reach loopback receivers (PACER_WEBHOOK_ALLOW_PRIVATE); off, as in production, unless a test delivers to one. */
+  allowPrivateWebhooks?: boolean;
 }
 
-export async function startHarness(opts: HarnessOptions = {}): Promise<PacerHarness> {
+export async function startHarness(given: HarnessOptions = {}): Promise<PacerHarness> {
+  const opts: HarnessOptions = given.allowPrivateWebhooks ? { ...given, integrations: { publicUrl: 'http://localhost:3000', ...given.integrations, allowPrivateWebhooks: true } } : given;
   const log = createLogger('warn');
   const database = await createTestDatabase();
   const address = testTemporalAddress();

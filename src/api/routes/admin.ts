@@ -11,7 +11,8 @@ import type { Database } from '../../db/schema';
 import type { TicketService } from '../../tickets/ticket-service';
 import { generateApiKey, hashApiKey, principalOf, requireRole, ROLES, type ApiKeyCache } from '../auth';
 import { ApiError } from '../errors';
-import { uuid } from '../schemas';
+import { safeString, text, uuid } from '../schemas';
+import { webhookUrlProblem } from '../../webhooks/url-guard';
 import { calendarSchema, deleteCalendar, insertCalendar, insertPolicy, policySchema, updateCalendar, updatePolicy } from '../../settings/sla-settings';
 import { parse } from '../validation';
 
@@ -21,13 +22,13 @@ const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code ===
 const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
 
 // PATCH schemas are built from the fields without defaults: a default would overwrite what the PATCH does not name.
-const orgFields = { name: z.string().trim().min(1).max(200), tier: z.string().min(1), emailDomains: z.array(z.string().min(1)) };
+const orgFields = { name: text(200), tier: safeString().min(1).max(100), emailDomains: z.array(safeString().min(1).max(253)).max(100) };
 export const orgSchema = z.strictObject({ ...orgFields, emailDomains: orgFields.emailDomains.default([]) });
 export const orgPatchSchema = z.strictObject(orgFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
 const webhookFields = {
-  url: z.url({ protocol: /^https?$/ }),
-  eventTypes: z.array(z.string().min(1)).min(1),
-  secret: z.string().min(16).max(200),
+  url: z.url({ protocol: /^https?$/ }).max(2_000).regex(/^[\x21-\x7e]+$/, 'printable ASCII only (percent-encode the rest)'),
+  eventTypes: z.array(safeString().min(1).max(100)).min(1).max(50),
+  secret: safeString().min(16).max(200),
   active: z.boolean(),
 };
 export const webhookSchema = z.strictObject({
@@ -38,10 +39,10 @@ export const webhookSchema = z.strictObject({
 });
 export const webhookPatchSchema = z.strictObject(webhookFields).partial().refine((v) => Object.keys(v).length > 0, 'nothing to change');
 export const keySchema = z
-  .strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES), organizationId: uuid.optional() })
+  .strictObject({ name: text(200), role: z.enum(ROLES), organizationId: uuid.optional() })
   .refine((k) => (k.role === 'customer') === (k.organizationId !== undefined), { message: 'customer keys need an organizationId; other roles must not have one', path: ['organizationId'] });
 
-export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCache: ApiKeyCache): Router {
+export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCache: ApiKeyCache, opts: { allowPrivateWebhooks?: boolean } = {}): Router {
   const r = Router();
   const readers = requireRole('admin', 'agent');
   // Intake caches organization and policy lookups; any settings write here invalidates them.
@@ -50,6 +51,12 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
     next();
   });
   const admin = requireRole('admin');
+  /** Loopback, link-local and private destinations are refused here and again at each delivery (DNS can change). */
+  const checkWebhookUrl = async (url: string | undefined) => {
+    if (url === undefined) return;
+    const problem = await webhookUrlProblem(url, { allowPrivate: opts.allowPrivateWebhooks === true });
+    if (problem) throw new ApiError(400, 'validation_failed', `webhook URL refused: ${problem}`, [{ path: 'url', message: `${problem} (PACER_WEBHOOK_ALLOW_PRIVATE=true allows it)` }]);
+  };
 
   // ── organizations ────────────────────────────────────────────────
   const orgView = (o: { id: string; name: string; tier: string; email_domains: string[]; created_at: Date; updated_at: Date }) => ({
@@ -184,6 +191,7 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   r.get('/webhooks', admin, async (_req, res) => res.json({ data: (await db.selectFrom('webhook_subscriptions').selectAll().orderBy('created_at').execute()).map(webhookView) }));
   r.post('/webhooks', admin, async (req, res) => {
     const body = parse(webhookSchema, req.body);
+    await checkWebhookUrl(body.url);
     const secret = body.secret ?? crypto.randomBytes(32).toString('base64url');
     const w = await db
       .insertInto('webhook_subscriptions')
@@ -200,6 +208,7 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   });
   r.patch('/webhooks/:id', admin, async (req, res) => {
     const body = parse(webhookPatchSchema, req.body);
+    await checkWebhookUrl(body.url);
     const w = await db
       .updateTable('webhook_subscriptions')
       .set({ ...(body.url && { url: body.url }), ...(body.eventTypes && { event_types: JSON.stringify(body.eventTypes) }), ...(body.secret && { secret: body.secret }), ...(body.active !== undefined && { active: body.active }) })
