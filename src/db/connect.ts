@@ -17,9 +17,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export async function openDatabase(opts: { url?: string; dataDir: string; log: Logger; poolSize?: number }): Promise<DatabaseHandle> {
+export async function openDatabase(opts: { url?: string; dataDir: string; log: Logger; poolSize?: number; connectionTimeoutMs?: number }): Promise<DatabaseHandle> {
   if (opts.url) {
-    const pool = new Pool({ connectionString: opts.url, max: opts.poolSize ?? 32 });
+    // A bounded wait for a connection: while PostgreSQL is down a request fails fast (503) instead of hanging.
+    const pool = new Pool({ connectionString: opts.url, max: opts.poolSize ?? 32, connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000 });
+    handleIdleErrors(pool, opts.log);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, description: redact(opts.url), close: () => db.destroy() };
   }
@@ -38,6 +40,7 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<DatabaseHandl
   const address = server.getServerConn();
   // PGlite is a single session: one pooled connection keeps transactions from interleaving.
   const pool = new Pool({ connectionString: `postgres://postgres@${address}/postgres`, max: 1 });
+  handleIdleErrors(pool, log);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   log.info({ dir }, 'using embedded PGlite database');
   return {
@@ -49,6 +52,26 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<DatabaseHandl
       await pglite.close();
     },
   };
+}
+
+/**
+ * A pooled connection that the server drops (a restart, an administrator's kill) emits
+ * 'error': on the pool while idle, on the client itself while checked out (pg emits it even
+ * when a running query also fails with it). Unhandled, either event kills the process. The
+ * query in flight already fails, and the pool discards the broken client and opens a new one
+ * on the next query, so it is only worth a warning, once per outage (a restart drops every
+ * connection at the same moment), and never with the URL.
+ */
+export function handleIdleErrors(pool: Pool, log: Logger, quietMs = 30_000): void {
+  let lastWarned = 0;
+  const onError = (err: Error & { code?: string }) => {
+    const now = Date.now();
+    if (now - lastWarned < quietMs) return;
+    lastWarned = now;
+    log.warn({ code: err.code, reason: err.message }, 'a database connection was lost; it will be replaced on the next query');
+  };
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
 }
 
 function redact(url: string): string {

@@ -22,6 +22,7 @@ export class TicketEventTail {
   private lastSeq: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  private failing = false;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -69,6 +70,7 @@ export class TicketEventTail {
         .orderBy('e.seq')
         .limit(1000)
         .execute();
+      this.failing = false;
       if (!rows.length) return;
       this.lastSeq = String(rows[rows.length - 1]!.seq);
       const changes = rows.map((r) => ({ ticketId: r.ticket_id, organizationId: r.organization_id, visibility: r.visibility }));
@@ -77,7 +79,9 @@ export class TicketEventTail {
       const message = err instanceof Error ? err.message : String(err);
       // The app's database was closed (shutdown) while a page still listened: there is nothing left to tail.
       if (/driver has already been destroyed/.test(message)) return this.stop();
-      this.log.warn({ err: message }, 'ticket event tail failed; retrying');
+      // During a database outage this fails every poll: say so once, and again only after it recovered.
+      if (!this.failing) this.log.warn({ err: message }, 'ticket event tail failed; retrying');
+      this.failing = true;
     } finally {
       this.polling = false;
     }
