@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import { TicketLifecycle } from '../tickets/ticket-lifecycle';
 import { TicketService } from '../tickets/ticket-service';
 import { ApiKeyCache, authenticate } from './auth';
-import { ApiError, errorMiddleware } from './errors';
+import { ApiError, RETRY_AFTER_SECONDS, errorMiddleware } from './errors';
 import { adminRoutes } from './routes/admin';
 import { slaRoutes } from './routes/sla';
 import { ticketRoutes } from './routes/tickets';
@@ -57,15 +57,20 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const tickets = new TicketService(deps.db, lifecycle);
   const incidents = new IncidentService(deps.db, new IncidentLifecycle(deps.temporal, deps.taskQueue));
 
+  // Says which part is down, bounded in time so a hanging dependency reads as down rather than hanging the probe.
   app.get('/healthz', async (_req, res) => {
-    const [database, temporal] = await Promise.all([
-      sql`select 1`.execute(deps.db).then(() => 'ok', (e: Error) => `down: ${e.message}`),
-      deps.temporal.workflowService
-        .getSystemInfo({})
-        .then(() => 'ok', (e: Error) => `down: ${e.message}`),
-    ]);
-    const ok = database === 'ok' && temporal === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, temporal });
+    const probe = (check: Promise<unknown>) =>
+      Promise.race([check.then(() => 'up' as const), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3_000).unref())]).catch(
+        (e: Error) => ({ down: e.message }),
+      );
+    const [database, temporal] = await Promise.all([probe(sql`select 1`.execute(deps.db)), probe(deps.temporal.workflowService.getSystemInfo({}))]);
+    const ok = database === 'up' && temporal === 'up';
+    if (!ok) {
+      // The reasons name hosts and ports: they go to the log, not to an unauthenticated caller.
+      deps.log.warn({ database: database === 'up' ? 'up' : database.down, temporal: temporal === 'up' ? 'up' : temporal.down }, 'health check: a backing service is down');
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    }
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: database === 'up' ? 'up' : 'down', temporal: temporal === 'up' ? 'up' : 'down' });
   });
 
   const integrationRoutes = buildIntegrationRoutes({ db: deps.db, lifecycle, tickets, incidents: incidents.lifecycle, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });

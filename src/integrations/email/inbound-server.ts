@@ -8,6 +8,7 @@
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { IntegrationRouteDeps } from '../routes';
+import { isUnavailable } from '../../api/errors';
 import { receiveMail, SmtpRefusal, type InboundDeps } from './inbound-mail';
 
 type SmtpError = Error & { responseCode: number };
@@ -38,7 +39,8 @@ function handleData(deps: InboundDeps, maxBytes: number) {
         (err: unknown) => {
           if (err instanceof SmtpRefusal) return callback(smtpError(err.responseCode, err.message));
           // Anything else is ours (database, Temporal): the sender keeps the message and retries.
-          deps.log.error({ err }, 'inbound email failed');
+          if (isUnavailable(err)) deps.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'inbound email deferred (451): a backing service is unavailable');
+          else deps.log.error({ err }, 'inbound email failed');
           callback(smtpError(451, '4.3.0 temporary failure, try again later'));
         },
       );
