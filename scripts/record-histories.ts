@@ -1,0 +1,542 @@
+/**
+ * Records real event histories of the ticket and incident workflows for the replay test
+ * (test/workflow/replay.test.ts). Each scenario drives the real workflows, with the real
+ * worker and activities writing to a fresh database on the real PostgreSQL test server,
+ * through one of their main paths, and each of its runs is saved as JSON (the form
+ * `temporal workflow show --output json` prints and `historyFromJSON` reads).
+ *
+ * Clocks of hours and days run on Temporal's time-skipping test server, with actions sent
+ * as signals (it has no updates); the paths the API drives with updates run on an
+ * ephemeral dev server, with nothing that has to wait for a clock.
+ * (test/support/history-json.ts says why the JSON is not written with the SDK's historyToJSON.)
+ *
+ *   npx tsx scripts/record-histories.ts [--out <dir>] [--only <scenario substring>]
+ *
+ * Default output: test/fixtures/histories/<short commit>/ — record from the code that is
+ * deployed, and keep older recordings beside new ones.
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import { createPacerWorker } from '../src/temporal/worker';
+import { incidentPolicySnapshot } from '../src/incidents/incident-policies';
+import { incidentActionSignal, incidentActionUpdate, incidentWorkflowId, type IncidentAction, type IncidentPolicySnapshot, type IncidentSeverity, type IncidentWorkflowInput } from '../workflows/incident/contract';
+import { ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type Actor, type TicketAction, type TicketWorkflowInput } from '../workflows/ticket/contract';
+import { workflowBundle } from '../test/support/api-harness';
+import { historyToJson } from '../test/support/history-json';
+import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { testTemporalAddress, testTemporalNamespace, timeSkippingServerPath } from '../test/support/env';
+import { mochaGlobalSetup, mochaGlobalTeardown } from '../test/support/global-fixtures';
+import { act, policy, ticketInput } from '../test/support/ticket-fixtures';
+
+const ROOT = path.resolve(__dirname, '..');
+const agent: Actor = { type: 'agent', name: 'riley' };
+const customer: Actor = { type: 'customer', name: 'ann@example.com' };
+
+/** A workflow a scenario wants saved, under the name it is saved as. */
+interface Recorded {
+  name: string;
+  workflowId: string;
+}
+
+/** What a scenario can do, whichever server it runs on. */
+interface Stage {
+  client: Client;
+  /** The first run of every workflow started, by workflow id. */
+  firstRuns: Map<string, string>;
+  taskQueue: string;
+  db: TestDatabase;
+  organizationId: string;
+  /** A status-page component incidents may affect. */
+  componentId: string;
+  now(): Promise<number>;
+  /** Lets time pass: skipped on the time-skipping server, refused on the dev server. */
+  sleep(duration: Duration): Promise<void>;
+  ticket(input: TicketWorkflowInput): Promise<WorkflowHandle>;
+  incident(input: IncidentWorkflowInput): Promise<WorkflowHandle>;
+  /** A ticket action: an update on the dev server, a signal on the time-skipping server. */
+  toTicket(input: TicketWorkflowInput, action: TicketAction): Promise<void>;
+  toIncident(input: IncidentWorkflowInput, action: IncidentBody): Promise<void>;
+  incidentPolicy(severity: IncidentSeverity): Promise<IncidentPolicySnapshot>;
+  incidentInput(severity: IncidentSeverity, over?: Partial<IncidentWorkflowInput['incident']>, p?: IncidentPolicySnapshot): Promise<IncidentWorkflowInput>;
+}
+
+type IncidentBody = IncidentAction extends infer A ? (A extends IncidentAction ? Omit<A, 'actionId' | 'actor'> & { actor?: Actor } : never) : never;
+
+interface Scenario {
+  /** What the histories cover; the file names start with the workflow type, then this. */
+  name: string;
+  server: 'time-skipping' | 'dev';
+  run(stage: Stage): Promise<Recorded[]>;
+}
+
+const ticketName = (scenario: string) => `ticketWorkflow.${scenario}`;
+const incidentName = (scenario: string) => `incidentWorkflow.${scenario}`;
+const ticketRec = (name: string, input: TicketWorkflowInput): Recorded => ({ name: ticketName(name), workflowId: ticketWorkflowId(input.ticket.id) });
+const incidentRec = (name: string, input: IncidentWorkflowInput): Recorded => ({ name: incidentName(name), workflowId: incidentWorkflowId(input.incident.id) });
+const ack = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'acknowledge', actionId: crypto.randomUUID(), actor: agent, clock, source: 'api' });
+const escalate = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'escalate', actionId: crypto.randomUUID(), actor: agent, clock });
+const customerSays = (body: string): TicketAction => ({ kind: 'comment', actionId: crypto.randomUUID(), actor: customer, body, public: true });
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'ladder-80-100-120-acknowledged-page-skipped',
+    server: 'time-skipping',
+    async run(s) {
+      // 80% (notify) fires; the acknowledgement then makes the 120% page a recorded skip.
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 240, resolutionMinutes: 10_000 }));
+      await s.ticket(input);
+      await s.sleep('210 minutes');
+      await s.toTicket(input, ack('first_response'));
+      await s.sleep('90 minutes');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'first-response-met-by-agent-reply',
+    server: 'time-skipping',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 60, resolutionMinutes: 10_000 }));
+      await s.ticket(input);
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.note());
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.reply());
+      await s.sleep('3 hours');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'pending-pause-and-customer-resume',
+    server: 'time-skipping',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: null, resolutionMinutes: 8 * 60 }));
+      await s.ticket(input);
+      await s.sleep('1 hour');
+      await s.toTicket(input, act.status('pending'));
+      await s.sleep('10 hours');
+      await s.toTicket(input, act.customerReply());
+      await s.sleep('8 hours');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'solved-customer-reopens-solved-auto-closed',
+    server: 'time-skipping',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: null, resolutionMinutes: 8 * 60 }));
+      const handle = await s.ticket(input);
+      await s.sleep('2 hours');
+      await s.toTicket(input, act.status('solved'));
+      await s.sleep('1 hour');
+      await s.toTicket(input, act.customerReply('Still broken'));
+      await s.sleep('1 minute');
+      await s.toTicket(input, act.status('solved'));
+      await s.sleep('8 days');
+      await handle.result();
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'priority-retarget-steps-fire-at-once',
+    server: 'time-skipping',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 24 * 60, resolutionMinutes: 72 * 60 }));
+      await s.ticket(input);
+      await s.sleep('90 minutes');
+      await s.toTicket(input, act.retarget(policy({ firstResponseMinutes: 60, resolutionMinutes: 4 * 60 })));
+      await s.sleep('5 hours');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'escalate-now-then-ladder',
+    server: 'time-skipping',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 60, resolutionMinutes: 10_000 }));
+      await s.ticket(input);
+      await s.sleep('5 minutes');
+      await s.toTicket(input, escalate('first_response'));
+      await s.sleep('2 hours');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'business-hours-only-actions-wait-for-opening',
+    server: 'time-skipping',
+    async run(s) {
+      // Open one hour a day. Escalated while closed, both actions wait for the opening; by
+      // then the first-response clock is met, so that one is dropped and recorded as skipped.
+      const oneHour: Array<[string, string]> = [['00:00', '01:00']];
+      const calendar = { timezone: 'UTC', weekly: { mon: oneHour, tue: oneHour, wed: oneHour, thu: oneHour, fri: oneHour, sat: oneHour, sun: oneHour }, holidays: [] };
+      const ladder = [{ percent: 50, actions: [{ type: 'notify', role: 'manager', businessHoursOnly: true }] }];
+      if (new Date(await s.now()).getUTCHours() === 0) await s.sleep('1 hour');
+      const input = ticketInput(s.organizationId, await s.now(), policy({ calendar, firstResponseMinutes: 60, resolutionMinutes: 240, escalations: ladder }));
+      await s.ticket(input);
+      await s.toTicket(input, escalate('first_response'));
+      await s.toTicket(input, escalate('resolution'));
+      await s.sleep('1 minute');
+      await s.toTicket(input, act.reply());
+      await s.sleep('1 day');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'continue-as-new',
+    server: 'time-skipping',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 60, resolutionMinutes: 600 }), { historyLimit: 40 });
+      await s.ticket(input);
+      await s.sleep('50 minutes');
+      for (let i = 0; i < 15; i++) await s.toTicket(input, act.note(`note ${i}`));
+      // The new run fires the rest of the first-response ladder from the carried state.
+      await s.sleep('1 hour');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'linked-tickets-wait-released-and-solved',
+    server: 'time-skipping',
+    async run(s) {
+      // The incident is raised from ticket A (it waits from the start), B is linked and later
+      // unlinked while the incident is active; resolving releases A and solves it.
+      const now = await s.now();
+      const p = policy({ firstResponseMinutes: 240, resolutionMinutes: 480 });
+      const a = ticketInput(s.organizationId, now, p);
+      const b = ticketInput(s.organizationId, now, p);
+      await s.ticket(a);
+      await s.ticket(b);
+      // As through the API: the ticket an incident is raised from exists before the incident.
+      await until(async () => (await s.db.db.selectFrom('tickets').select('id').where('id', 'in', [a.ticket.id, b.ticket.id]).execute()).length === 2, 'the tickets to be recorded');
+      const input = await s.incidentInput('medium', { sourceTicketId: a.ticket.id }, { ...(await s.incidentPolicy('medium')), solveLinkedTickets: true });
+      await s.incident(input);
+      await s.sleep('1 minute');
+      await s.toIncident(input, { kind: 'link_ticket', ticketId: b.ticket.id });
+      await s.sleep('1 minute');
+      await s.toIncident(input, { kind: 'update', status: 'investigating', body: 'We are investigating failed payments.', public: true });
+      await s.sleep('30 minutes');
+      await s.toIncident(input, { kind: 'unlink_ticket', ticketId: b.ticket.id });
+      await s.sleep('90 minutes');
+      await s.toIncident(input, { kind: 'update', status: 'resolved', body: 'Payments work again.', public: true });
+      await s.sleep('1 minute');
+      return [
+        incidentRec('linked-tickets-source-linked-unlinked-solved', input),
+        ticketRec('waits-on-incident-released-and-solved', a),
+        ticketRec('waits-on-incident-until-unlinked', b),
+      ];
+    },
+  },
+  {
+    name: 'paging-ladder-acknowledged-resolved',
+    server: 'time-skipping',
+    async run(s) {
+      // Critical: pages at once, pages level 2 at the 15-minute target, acknowledged after that;
+      // the resolution ladder's 80% fires before it is resolved.
+      const input = await s.incidentInput('critical');
+      await s.incident(input);
+      await s.sleep('16 minutes');
+      await s.toIncident(input, { kind: 'acknowledge', source: 'pagerduty', actor: { type: 'agent', name: 'Dana On-Call' } });
+      await s.sleep('3 hours');
+      await s.toIncident(input, { kind: 'update', status: 'resolved', body: 'Rolled back the payment gateway config.', public: true });
+      await s.sleep('1 minute');
+      return [incidentRec(this.name, input)];
+    },
+  },
+  {
+    name: 'postmortem-reminders-close-refused-auto-closed',
+    server: 'time-skipping',
+    async run(s) {
+      const input = await s.incidentInput('high');
+      const handle = await s.incident(input);
+      await s.toIncident(input, { kind: 'acknowledge', source: 'api' });
+      await s.sleep('1 hour');
+      await s.toIncident(input, { kind: 'update', status: 'resolved', public: true });
+      await s.sleep('25 hours');
+      await s.sleep('2 days');
+      await s.toIncident(input, { kind: 'update', status: 'closed', public: false });
+      await s.sleep('1 minute');
+      await s.toIncident(input, {
+        kind: 'record_postmortem',
+        postmortem: { summary: 'A bad config push', rootCause: 'No canary for gateway config', actionItems: [{ description: 'Canary config pushes', owner: 'sam', dueDate: '2027-01-15' }] },
+      });
+      await s.sleep('8 days');
+      await handle.result();
+      return [incidentRec(this.name, input)];
+    },
+  },
+  {
+    name: 'updates-reply-ack-escalate-retarget-pending-reopen-close',
+    server: 'dev',
+    async run(s) {
+      // The API's path: every action an update; ends closed.
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 240, resolutionMinutes: 480 }));
+      const handle = await s.ticket(input);
+      for (const action of [
+        act.note(),
+        act.reply(),
+        ack(null),
+        escalate(null),
+        act.retarget(policy({ firstResponseMinutes: 60, resolutionMinutes: 240 })),
+        { kind: 'assign', actionId: crypto.randomUUID(), actor: agent, assignee: 'agent-9' } satisfies TicketAction,
+        { kind: 'edit', actionId: crypto.randomUUID(), actor: agent, fields: { subject: 'Checkout fails for EU cards' } } satisfies TicketAction,
+        act.status('pending'),
+        customerSays('Here are the logs'),
+        act.status('solved'),
+        customerSays('It broke again'),
+        act.status('on_hold'),
+        act.status('solved'),
+        act.status('closed'),
+      ]) {
+        await s.toTicket(input, action);
+      }
+      await handle.result();
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'updates-cancelled',
+    server: 'dev',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy());
+      const handle = await s.ticket(input);
+      await s.toTicket(input, act.status('cancelled'));
+      await handle.result();
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'updates-every-lifecycle-move-reopen-postmortem-closed',
+    server: 'dev',
+    async run(s) {
+      const t = ticketInput(s.organizationId, await s.now(), policy());
+      await s.ticket(t);
+      const input = await s.incidentInput('high');
+      const handle = await s.incident(input);
+      const steps: IncidentBody[] = [
+        { kind: 'acknowledge', source: 'slack' },
+        { kind: 'link_ticket', ticketId: t.ticket.id },
+        { kind: 'update', status: 'investigating', body: 'Looking into it.', public: true },
+        { kind: 'retarget', policy: await s.incidentPolicy('critical') },
+        { kind: 'edit', fields: { impact: 'partial_outage', affectedComponents: [s.componentId], affectedCustomers: 120 } },
+        { kind: 'update', status: 'identified', body: 'Gateway config push.', public: true },
+        { kind: 'update', body: 'Internal: rollback in progress.', public: false },
+        { kind: 'update', status: 'monitoring', public: true },
+        { kind: 'update', status: 'resolved', public: true },
+        { kind: 'update', status: 'investigating', body: 'Errors are back.', public: true },
+        { kind: 'update', status: 'resolved', body: 'Fixed for good.', public: true },
+        { kind: 'record_postmortem', postmortem: { summary: 'Config push', rootCause: 'No canary', actionItems: [] } },
+        { kind: 'update', status: 'closed', public: false },
+      ];
+      for (const step of steps) await s.toIncident(input, step);
+      await handle.result();
+      return [incidentRec(this.name, input), ticketRec('updates-incident-wait-reopen-release', t)];
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'workflows'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  if (dirty) process.stderr.write(`[record-histories] WARNING: workflows/ has uncommitted changes; these histories are not from ${commit}\n${dirty}\n`);
+  const out = path.resolve(flag('--out') ?? path.join(ROOT, 'test', 'fixtures', 'histories', commit));
+  const only = flag('--only');
+  const chosen = SCENARIOS.filter((s) => !only || s.name.includes(only));
+  await mkdir(out, { recursive: true });
+
+  await mochaGlobalSetup();
+  const db = await createTestDatabase();
+  const organizationId = crypto.randomUUID();
+  await db.db.insertInto('organizations').values({ id: organizationId, name: 'Acme', tier: 'enterprise', email_domains: '[]' }).execute();
+  const componentId = crypto.randomUUID();
+  await db.db.insertInto('components').values({ id: componentId, name: 'Checkout' }).execute();
+  const bundle = await workflowBundle();
+  let written = 0;
+  const started = Date.now();
+  try {
+    const skipping = chosen.filter((s) => s.server === 'time-skipping');
+    const dev = chosen.filter((s) => s.server === 'dev');
+    if (skipping.length) {
+      const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } } });
+      try {
+        // The production cache: with none, workflows started together time out their first task
+        // (a local activity holds it) and the histories would show timeouts the real paths do not have.
+        const taskQueue = queue();
+        const worker = await createPacerWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: db.db, workflowBundle: bundle });
+        const stage = makeStage(env.client, taskQueue, db, organizationId, componentId, { now: async () => Number(await env.currentTimeMs()), sleep: (d) => env.sleep(d), updates: false });
+        await worker.runUntil(async () => {
+          for (const scenario of skipping) written += await record(scenario, stage, out);
+        });
+      } finally {
+        await env.teardown();
+      }
+    }
+    if (dev.length) {
+      const connection = await Connection.connect({ address: testTemporalAddress() });
+      const nativeConnection = await NativeConnection.connect({ address: testTemporalAddress() });
+      try {
+        const client = new Client({ connection, namespace: testTemporalNamespace() });
+        const taskQueue = queue();
+        const worker = await createPacerWorker({ connection: nativeConnection, namespace: testTemporalNamespace(), taskQueue, db: db.db, workflowBundle: bundle });
+        const stage = makeStage(client, taskQueue, db, organizationId, componentId, {
+          now: async () => Date.now(),
+          sleep: async () => {
+            throw new Error('dev-server scenarios must not wait for clocks');
+          },
+          updates: true,
+        });
+        await worker.runUntil(async () => {
+          for (const scenario of dev) written += await record(scenario, stage, out);
+        });
+      } finally {
+        await connection.close();
+        await nativeConnection.close();
+      }
+    }
+  } finally {
+    await db.drop();
+    await mochaGlobalTeardown();
+  }
+  process.stderr.write(`[record-histories] ${written} histories from ${commit} in ${out} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+}
+
+function queue(): string {
+  return `record-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+function makeStage(
+  client: Client,
+  taskQueue: string,
+  db: TestDatabase,
+  organizationId: string,
+  componentId: string,
+  o: { now(): Promise<number>; sleep(d: Duration): Promise<void>; updates: boolean },
+): Stage {
+  const firstRuns = new Map<string, string>();
+  const started = (h: WorkflowHandleWithFirstExecutionRunId) => {
+    firstRuns.set(h.workflowId, h.firstExecutionRunId);
+    return h;
+  };
+  const stage: Stage = {
+    client,
+    firstRuns,
+    taskQueue,
+    db,
+    organizationId,
+    componentId,
+    now: o.now,
+    sleep: o.sleep,
+    ticket: async (input) => started(await client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(input.ticket.id), taskQueue, args: [input] })),
+    incident: async (input) => started(await client.workflow.start('incidentWorkflow', { workflowId: incidentWorkflowId(input.incident.id), taskQueue, args: [input] })),
+    async toTicket(input, action) {
+      const handle = client.workflow.getHandle(ticketWorkflowId(input.ticket.id));
+      if (o.updates) await handle.executeUpdate(ticketActionUpdate, { args: [action] });
+      else await handle.signal(ticketActionSignal, action);
+    },
+    async toIncident(input, body) {
+      const action = { actionId: crypto.randomUUID(), actor: agent, ...body } as IncidentAction;
+      const handle = client.workflow.getHandle(incidentWorkflowId(input.incident.id));
+      if (o.updates) await handle.executeUpdate(incidentActionUpdate, { args: [action] });
+      else await handle.signal(incidentActionSignal, action);
+    },
+    incidentPolicy: (severity) => incidentPolicySnapshot(db.db, severity),
+    async incidentInput(severity, over = {}, p) {
+      const id = crypto.randomUUID();
+      return {
+        version: 1,
+        incident: {
+          id,
+          number: `INC-REC-${id.slice(0, 8)}`,
+          title: 'Checkout is failing',
+          description: 'Payments time out',
+          severity,
+          commander: 'ic@corp.test',
+          responders: [],
+          impact: 'major_outage',
+          affectedComponents: [],
+          affectedCustomers: null,
+          sourceTicketId: null,
+          createdBy: 'agent:riley',
+          createdAt: new Date(await o.now()).toISOString(),
+          ...over,
+        },
+        policy: p ?? (await incidentPolicySnapshot(db.db, severity)),
+      };
+    },
+  };
+  return stage;
+}
+
+/** Runs one scenario, waits until its workflows have nothing in flight, saves every run of each, then ends the ones still running. */
+async function record(scenario: Scenario, stage: Stage, out: string): Promise<number> {
+  const t0 = Date.now();
+  // A wedged workflow (an update that never returns) fails the recording instead of hanging it.
+  let timer: NodeJS.Timeout | undefined;
+  const recorded = await Promise.race([
+    scenario.run(stage),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`scenario ${scenario.name} did not finish within 90 s`)), 90_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  let files = 0;
+  for (const r of recorded) await settled(stage.client, r.workflowId);
+  for (const r of recorded) {
+    const runs = await allRuns(stage.client, r.workflowId, stage.firstRuns.get(r.workflowId));
+    for (const [i, history] of runs.entries()) {
+      const name = runs.length > 1 ? `${r.name}.run-${i + 1}` : r.name;
+      await writeFile(path.join(out, `${name}.json`), historyToJson(history) + '\n');
+      files++;
+    }
+  }
+  for (const r of recorded) await stage.client.workflow.getHandle(r.workflowId).terminate('recorded').catch(() => undefined);
+  process.stderr.write(`[record-histories] ${scenario.name}: ${files} histories (${Date.now() - t0} ms)\n`);
+  return files;
+}
+
+/** Every run of a workflow id, first to last, following continue-as-new. */
+async function allRuns(client: Client, workflowId: string, firstRunId: string | undefined) {
+  if (!firstRunId) throw new Error(`${workflowId} was not started by this scenario`);
+  const histories: History[] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    histories.push(history);
+    const last = history.events?.[history.events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return histories;
+}
+
+async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** No activity and no workflow task in flight, so the history ends at a resting point. */
+async function settled(client: Client, workflowId: string): Promise<void> {
+  await until(async () => {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name !== 'RUNNING' || ((d.raw.pendingActivities?.length ?? 0) === 0 && !d.raw.pendingWorkflowTask);
+  }, `${workflowId} to settle`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`[record-histories] FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
