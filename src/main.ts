@@ -19,6 +19,8 @@ import { createPacerApp } from './api/app';
 import { loadIntegrationConfig } from './integrations/config';
 import { startIntegrationServers } from './integrations/servers';
 import { createPacerWorker } from './temporal/worker';
+import { startTicketReconciler } from './tickets/reconcile-orphans';
+import { buildIntegrations } from '../activities/integrations';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 
 type Part = 'api' | 'worker';
@@ -73,6 +75,21 @@ async function main(log: Logger): Promise<void> {
       await connection.close();
     });
     log.info({ taskQueue: config.taskQueue }, 'worker running');
+    // Every worker repairs orphans on its queue: the pass is idempotent (workflow ids are ticket ids), so several may run.
+    const reconcilerConnection = await Connection.connect({ address: temporalAddress });
+    const reconciler = startTicketReconciler({
+      db: database.db,
+      client: new Client({ connection: reconcilerConnection, namespace: config.temporalNamespace }),
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      hookTypes: buildIntegrations({ db: database.db, config: integrations, log }).hooks.types(),
+      everyMs: config.reconcileIntervalSeconds * 1000,
+      log,
+    });
+    stops.push(async () => {
+      await reconciler.stop();
+      await reconcilerConnection.close();
+    });
   }
 
   if (parts.includes('api')) {

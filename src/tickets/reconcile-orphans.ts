@@ -242,7 +242,7 @@ export interface Reconciler {
   runOnce(): Promise<ReconcileReport>;
 }
 
-/** Runs the pass at once and then every `everyMs`; a failed pass is logged and the next one tries again. */
+/** Runs the pass at once and then every `everyMs` (one pass at a time); a failed pass is logged and the next one tries again. */
 export function startTicketReconciler(deps: ReconcileDeps & { everyMs: number }): Reconciler {
   let current: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -252,10 +252,14 @@ export function startTicketReconciler(deps: ReconcileDeps & { everyMs: number })
     return pass;
   };
   void runOnce().catch(() => undefined);
-  const timer = setInterval(() => {
-    if (!stopped) void runOnce().catch(() => undefined);
-  }, deps.everyMs);
-  timer.unref();
+  // 0: the start-up pass only.
+  const timer =
+    deps.everyMs > 0
+      ? setInterval(() => {
+          if (!stopped) void runOnce().catch(() => undefined);
+        }, deps.everyMs)
+      : undefined;
+  timer?.unref();
   return {
     runOnce,
     async stop() {
