@@ -23,17 +23,10 @@ import { inferPriority } from './priority-inference';
 import { TicketNumbers } from './ticket-number';
 import type { TicketLifecycle } from './ticket-lifecycle';
 import { IdempotencyKeys, keyScope, requestHash, sha256 } from './idempotency-keys';
-import { isStorableText, UNSTORABLE_MESSAGE } from '../api/schemas';
-
-/**
- * The API's schemas refuse unstorable text at the edge; the console, the portal and inbound
- * mail call this service directly, so the same rule holds here too: a NUL reaching a workflow
- * would wedge the ticket behind a write PostgreSQL can never accept.
- */
-function refuseUnstorable(fields: Record<string, unknown>): void {
-  const bad = Object.entries(fields).filter(([, v]) => typeof v === 'string' && !isStorableText(v));
-  if (bad.length) throw new ApiError(400, 'validation_failed', `${bad.map(([k]) => k).join(', ')}: ${UNSTORABLE_MESSAGE}`, bad.map(([path]) => ({ path, message: UNSTORABLE_MESSAGE })));
-}
+// The API's schemas refuse unstorable text at the edge; the console, the portal and inbound mail
+// call this service directly, so the rule holds here too: a NUL reaching a workflow would put a
+// write PostgreSQL can never accept in front of the ticket's later changes.
+import { refuseUnstorable } from '../api/validation';
 
 export interface CreateTicketRequest {
   subject: string;

@@ -10,6 +10,7 @@ import { Router, type Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { ApiError } from '../api/errors';
+import { refuseUnstorable } from '../api/validation';
 import { previewSla } from '../../workflows/sla/sla-preview';
 import { offsetAt } from '../../workflows/sla/zone-offsets';
 import type { TicketService } from '../tickets/ticket-service';
@@ -40,6 +41,7 @@ const requireAdmin = (req: Request) => {
 };
 const field = (req: Request, name: string) => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  refuseUnstorable({ [name]: v });
   return typeof v === 'string' ? v.trim() : '';
 };
 

@@ -8,6 +8,7 @@ import { Router, type Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../db/schema';
 import { ApiError } from '../api/errors';
+import { refuseUnstorable } from '../api/validation';
 import { listIncidents } from '../incidents/incident-reads';
 import type { IncidentService } from '../incidents/incident-service';
 import { ACTIVE_INCIDENT_STATUSES, INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentSeverity, type IncidentStatus } from '../../workflows/incident/contract';
@@ -21,6 +22,7 @@ import { sessionOf } from './session';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const field = (req: Request, name: string) => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  refuseUnstorable({ [name]: v });
   return typeof v === 'string' ? v.trim() : '';
 };
 

@@ -56,6 +56,14 @@ describe('API: hostile input', function () {
       assert.equal((await h.database.db.selectFrom('tickets').select('id').execute()).length, before.length);
     });
 
+    it('the ticket service refuses a NUL too, for the console, the portal and mail that call it directly', async () => {
+      const t = await newTicket();
+      const row = await h.database.db.selectFrom('tickets').selectAll().where('id', '=', t.id).executeTakeFirstOrThrow();
+      const admin = { role: 'admin' as const, keyId: null, name: 'console', organizationId: null };
+      await assert.rejects(h.tickets.comment(admin, row, `console${NUL}reply`, true), (err: unknown) => (err as { status?: number; code?: string }).status === 400 && (err as { code?: string }).code === 'validation_failed');
+      await assert.rejects(h.tickets.patch(admin, row, { assignee: `dana${NUL}` }), (err: unknown) => (err as { status?: number }).status === 400);
+    });
+
     it('a NUL in a query parameter is a 400 naming it, not a 500', async () => {
       refusedAt(await h.api(`/api/v1/tickets?assignee=${encodeURIComponent(`x${NUL}`)}`), 'assignee');
     });

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { boundedJson, isStorableText, safeString } from '../../src/api/schemas';
-import { parseCursor } from '../../src/api/validation';
+import { parseCursor, parseInboundJson } from '../../src/api/validation';
+import { bodyOf, subjectOf } from '../../src/integrations/email/mail-text';
 import { ApiError } from '../../src/api/errors';
 import { guardedLookup, isPrivateAddress, webhookUrlProblem } from '../../src/webhooks/url-guard';
 import { z } from 'zod';
@@ -17,6 +18,17 @@ describe('edge primitives', () => {
       assert.equal(isStorableText('plain text, ünïcödé, 😀'), true);
       for (const bad of ['a\u0000b', '\ud800', 'x\udc00', '\udc00\ud800', 'end\ud83d']) assert.equal(isStorableText(bad), false, JSON.stringify(bad));
       assert.equal(safeString().safeParse('\u0000').success, false);
+    });
+  });
+
+  describe('text from senders that cannot fix it', () => {
+    it('another service\'s webhook JSON: unstorable characters in strings and keys become U+FFFD', () => {
+      const v = parseInboundJson(JSON.stringify({ event: { id: 'a\u0000b', ['k\ud800']: ['x\udc00', 1, null], emoji: '😀' } }));
+      assert.deepEqual(v, { event: { id: 'a\ufffdb', ['k\ufffd']: ['x\ufffd', 1, null], emoji: '😀' } });
+    });
+    it('inbound mail: the same for a subject and a body', () => {
+      assert.equal(subjectOf('Hi\u0000there'), 'Hi\ufffdthere');
+      assert.equal(bodyOf('line\u0000 \ud800 😀'), 'line\ufffd \ufffd 😀');
     });
   });
 

@@ -11,15 +11,15 @@ import type { ComponentRow, Database } from '../../db/schema';
 import { COMPONENT_STATUSES } from '../../status/component-status';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import { uuid } from '../schemas';
+import { freeText, text, uuid } from '../schemas';
 import { parse } from '../validation';
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 
 const fields = {
-  name: z.string().trim().min(1).max(200),
-  group: z.string().trim().min(1).max(200).nullable(),
-  description: z.string().trim().max(2_000).nullable(),
+  name: text(200),
+  group: text(200).nullable(),
+  description: freeText(2_000).trim().nullable(),
   position: z.number().int().min(0).max(1_000_000),
   status: z.enum(COMPONENT_STATUSES),
 };

@@ -9,10 +9,10 @@ import type { Database } from '../../db/schema';
 import { createUser, updateUser, userView, USER_ROLES } from '../../users/users';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import { uuid } from '../schemas';
+import { safeString, text, uuid } from '../schemas';
 import { parse } from '../validation';
 
-const timeZone = z.string().min(1).max(100).refine((tz) => {
+const timeZone = safeString().min(1).max(100).refine((tz) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
@@ -20,9 +20,9 @@ const timeZone = z.string().min(1).max(100).refine((tz) => {
     return false;
   }
 }, 'not an IANA time zone');
-const password = z.string().min(10, 'at least 10 characters').max(200);
+const password = safeString().min(10, 'at least 10 characters').max(200);
 const fields = {
-  name: z.string().trim().min(1).max(200),
+  name: text(200),
   role: z.enum(USER_ROLES),
   organizationId: uuid.nullable(),
   password,

@@ -16,13 +16,19 @@ const QUOTE_STARTS = [
   /^>/,
 ];
 
+/**
+ * Mail can carry a NUL (=00 in quoted-printable) or a broken surrogate that PostgreSQL cannot
+ * store; the sender cannot be asked to fix a mail, so those become U+FFFD instead of a refusal.
+ */
+const storable = (s: string) => s.replace(/[\u0000\uD800-\uDFFF]/gu, '\uFFFD');
+
 export function bodyOf(text: string | undefined): string {
-  const body = (text ?? '').replace(/\r\n/g, '\n').trim();
+  const body = storable(text ?? '').replace(/\r\n/g, '\n').trim();
   return body.length > MAX_BODY ? `${body.slice(0, MAX_BODY - 1)}…` : body;
 }
 
 export function subjectOf(subject: string | undefined): string {
-  const s = (subject ?? '').replace(/\s+/g, ' ').trim() || '(no subject)';
+  const s = storable(subject ?? '').replace(/\s+/g, ' ').trim() || '(no subject)';
   return s.length > MAX_SUBJECT ? `${s.slice(0, MAX_SUBJECT - 1)}…` : s;
 }
 

@@ -9,8 +9,8 @@ import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { principalOf, requireRole } from '../../api/auth';
 import { ApiError } from '../../api/errors';
-import { uuid } from '../../api/schemas';
-import { parse } from '../../api/validation';
+import { text, uuid } from '../../api/schemas';
+import { parse, parseInboundJson } from '../../api/validation';
 import { findTicket } from '../../db/repositories/tickets';
 import type { IntegrationRouteDeps } from '../routes';
 import { handleJiraWebhook, jiraWebhookSchema } from './issue-done-event';
@@ -22,7 +22,7 @@ import { LeaseBusy } from './ticket-lease';
 
 export const openIssueSchema = z.strictObject({
   syncComments: z.boolean().optional(),
-  issueType: z.string().trim().min(1).max(100).optional(),
+  issueType: text(100).optional(),
 });
 
 const linkView = (l: JiraLink) => ({ kind: 'jira', key: l.key, url: l.url, syncComments: l.data.syncComments });
@@ -68,7 +68,7 @@ function webhookRoute(deps: IntegrationRouteDeps, secret: string, r: Router): vo
     const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let json: unknown;
     try {
-      json = JSON.parse(raw.toString('utf8'));
+      json = parseInboundJson(raw.toString('utf8'));
     } catch {
       throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
     }

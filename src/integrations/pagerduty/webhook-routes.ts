@@ -8,6 +8,7 @@
 import express, { Router } from 'express';
 import type { Kysely } from 'kysely';
 import { ApiError } from '../../api/errors';
+import { parseInboundJson } from '../../api/validation';
 import type { Database } from '../../db/schema';
 import type { IntegrationRouteDeps } from '../routes';
 import { handleIncidentEvent, webhookDeliverySchema } from './incident-events';
@@ -31,7 +32,7 @@ export function pagerdutyWebhookRoutes(deps: IntegrationRouteDeps): { inbound?: 
     }
     let json: unknown;
     try {
-      json = JSON.parse(raw.toString('utf8'));
+      json = parseInboundJson(raw.toString('utf8'));
     } catch {
       throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
     }

@@ -9,6 +9,7 @@
 import express, { Router, type Request } from 'express';
 import { HTTPResponseAck, verifySlackRequest, type App, type Logger as SlackLogger, type Receiver } from '@slack/bolt';
 import { ApiError } from '../../api/errors';
+import { parseInboundJson } from '../../api/validation';
 
 const WINDOW_SECONDS = 5 * 60;
 
@@ -97,10 +98,10 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
     if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       const form = new URLSearchParams(raw);
       const payload = form.get('payload');
-      if (payload !== null) return asObject(JSON.parse(payload), bad);
+      if (payload !== null) return asObject(parseInboundJson(payload), bad);
       return Object.fromEntries(form.entries());
     }
-    return asObject(JSON.parse(raw), bad);
+    return asObject(parseInboundJson(raw), bad);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw bad();
