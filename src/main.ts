@@ -19,7 +19,8 @@ import { createPacerApp } from './api/app';
 import { loadIntegrationConfig } from './integrations/config';
 import { startIntegrationServers } from './integrations/servers';
 import { createPacerWorker } from './temporal/worker';
-import { startTicketReconciler } from './tickets/reconcile-orphans';
+import { startOrphanReconciler } from './tickets/reconcile-orphans';
+import { reconcileIncidentOrphans } from './incidents/reconcile-incident-orphans';
 import { buildIntegrations } from '../activities/integrations';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 
@@ -77,13 +78,14 @@ async function main(log: Logger): Promise<void> {
     log.info({ taskQueue: config.taskQueue }, 'worker running');
     // Every worker repairs orphans on its queue: the pass is idempotent (workflow ids are ticket ids), so several may run.
     const reconcilerConnection = await Connection.connect({ address: temporalAddress });
-    const reconciler = startTicketReconciler({
+    const reconciler = startOrphanReconciler({
       db: database.db,
       client: new Client({ connection: reconcilerConnection, namespace: config.temporalNamespace }),
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       hookTypes: buildIntegrations({ db: database.db, config: integrations, log }).hooks.types(),
       everyMs: config.reconcileIntervalSeconds * 1000,
+      also: [reconcileIncidentOrphans],
       log,
     });
     stops.push(async () => {

@@ -61,16 +61,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = 'ticket-';
 const BATCH = 500;
 
+/** The running workflows of a type on a task queue, by the record id their workflow id carries. */
+export async function runningWorkflows(client: Client, type: string, taskQueue: string, prefix: string): Promise<Map<string, { runId: string; startTime: Date }>> {
+  const running = new Map<string, { runId: string; startTime: Date }>();
+  const query = `WorkflowType = '${type}' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "''")}'`;
+  for await (const wf of client.workflow.list({ query })) {
+    const id = wf.workflowId.startsWith(prefix) ? wf.workflowId.slice(prefix.length) : '';
+    if (UUID.test(id)) running.set(id, { runId: wf.runId, startTime: wf.startTime });
+  }
+  return running;
+}
+
+/** The input a run was started with (its first history event), without reading the rest of its history. */
+export async function startInputOf<T>(client: Client, namespace: string, workflowId: string, runId: string): Promise<T> {
+  const first = await client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
+  const payload = first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new Error('the run has no start input');
+  return defaultPayloadConverter.fromPayload<T>(payload);
+}
+
 export async function reconcileTicketOrphans(deps: ReconcileDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = { workflowsStarted: [], rowsWritten: [], terminated: [] };
   const cutoff = new Date(Date.now() - (deps.graceMs ?? 60_000));
 
-  const running = new Map<string, { runId: string; startTime: Date }>();
-  const query = `WorkflowType = 'ticketWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${deps.taskQueue.replace(/'/g, "''")}'`;
-  for await (const wf of deps.client.workflow.list({ query })) {
-    const ticketId = wf.workflowId.startsWith(PREFIX) ? wf.workflowId.slice(PREFIX.length) : '';
-    if (UUID.test(ticketId)) running.set(ticketId, { runId: wf.runId, startTime: wf.startTime });
-  }
+  const running = await runningWorkflows(deps.client, 'ticketWorkflow', deps.taskQueue, PREFIX);
 
   // Open rows with no running workflow, a page at a time.
   let after = '00000000-0000-0000-0000-000000000000';
@@ -207,10 +221,7 @@ async function writeRowFromWorkflow(deps: ReconcileDeps, ticketId: string, runId
   let input: TicketWorkflowInput;
   let live: SlaInputs;
   try {
-    const first = await deps.client.workflowService.getWorkflowExecutionHistory({ namespace: deps.namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
-    const payload = first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    if (!payload) throw new Error('the run has no start input');
-    input = defaultPayloadConverter.fromPayload<TicketWorkflowInput>(payload);
+    input = await startInputOf<TicketWorkflowInput>(deps.client, deps.namespace, workflowId, runId);
     // A worker that is down or busy answers no query: try again on the next pass, never terminate for that.
     live = await handle.query(slaInputsQuery);
   } catch (err) {
@@ -242,12 +253,19 @@ export interface Reconciler {
   runOnce(): Promise<ReconcileReport>;
 }
 
-/** Runs the pass at once and then every `everyMs` (one pass at a time); a failed pass is logged and the next one tries again. */
-export function startTicketReconciler(deps: ReconcileDeps & { everyMs: number }): Reconciler {
+/**
+ * Runs the passes (tickets, then any others such as incidents) at once and then every
+ * `everyMs`, one at a time; a failed pass is logged and the next one tries again.
+ */
+export function startOrphanReconciler(deps: ReconcileDeps & { everyMs: number; also?: Array<(deps: ReconcileDeps) => Promise<unknown>> }): Reconciler {
   let current: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const runOnce = () => {
-    const pass = current.then(() => reconcileTicketOrphans(deps));
+    const pass = current.then(async () => {
+      const report = await reconcileTicketOrphans(deps);
+      for (const other of deps.also ?? []) await other(deps);
+      return report;
+    });
     current = pass.catch((err: unknown) => deps.log?.warn({ err }, 'orphan reconciliation failed; the next pass tries again'));
     return pass;
   };

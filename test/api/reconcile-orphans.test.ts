@@ -11,6 +11,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { newTicketRow } from '../../activities/ticket-records';
 import { reconcileTicketOrphans, type ReconcileReport } from '../../src/tickets/reconcile-orphans';
+import { reconcileIncidentOrphans } from '../../src/incidents/reconcile-incident-orphans';
+import { incidentStateQuery, incidentWorkflowId } from '../../workflows/incident/contract';
 import { TicketState } from '../../workflows/ticket/ticket-state';
 import { slaInputsQuery, ticketWorkflowId, type TicketFacts, type TicketWorkflowInput } from '../../workflows/ticket/contract';
 import { startHarness, type PacerHarness } from '../support/api-harness';
@@ -124,5 +126,46 @@ describe('orphan reconciliation', function () {
     assert.ok(failure.cause instanceof ApplicationFailure);
     assert.equal(failure.cause.type, 'ticket_record_refused');
     assert.match(failure.cause.message, /SQLSTATE 22021/);
+  });
+
+  describe('incidents', () => {
+    const incidentPass = () => reconcileIncidentOrphans({ db: h.database.db, client: h.client, namespace: testTemporalNamespace(), taskQueue: h.taskQueue, graceMs: 0 });
+    const incidentRepaired = (kind: keyof ReconcileReport, id: string) => eventually(async () => (await incidentPass())[kind].includes(id), 20_000, `${kind} for incident ${id}`, 500);
+    const incidentRow = (id: string) => h.database.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+    const incidentLive = (id: string) => h.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentStateQuery);
+    const declare = async (title: string) => {
+      const res = await h.api('/api/v1/incidents', { body: { title, severity: 'medium' } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body as { id: string; number: string };
+    };
+
+    it('resumes an open incident whose workflow was terminated, acknowledged and at its state version', async () => {
+      const i = await declare('Search is slow');
+      assert.equal((await h.api(`/api/v1/incidents/${i.id}/acknowledge`, { method: 'POST', body: {} })).status, 200);
+      const before = await incidentLive(i.id);
+      await h.client.workflow.getHandle(incidentWorkflowId(i.id)).terminate('lost in an accident');
+
+      await incidentRepaired('workflowsStarted', i.id);
+      const after = await incidentLive(i.id);
+      assert.deepEqual([after.status, after.stateVersion, after.acknowledged?.by], [before.status, before.stateVersion, before.acknowledged?.by]);
+      const upd = await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'identified', body: 'Found it.' } });
+      assert.equal(upd.status, 201, JSON.stringify(upd.body));
+      assert.deepEqual([(await incidentRow(i.id))!.status, (await incidentRow(i.id))!.state_version], ['identified', before.stateVersion + 1]);
+    });
+
+    it('writes the missing row of a running incident workflow from its state', async () => {
+      const i = await declare('Row goes missing');
+      assert.equal((await h.api(`/api/v1/incidents/${i.id}/acknowledge`, { method: 'POST', body: {} })).status, 200);
+      await h.database.db.deleteFrom('incident_links').where('incident_id', '=', i.id).execute();
+      await h.database.db.deleteFrom('incidents').where('id', '=', i.id).execute();
+
+      await incidentRepaired('rowsWritten', i.id);
+      const r = (await incidentRow(i.id))!;
+      const live = await incidentLive(i.id);
+      assert.deepEqual([r.number, r.title, r.status, r.state_version, r.acknowledged_by], [i.number, 'Row goes missing', live.status, live.stateVersion, live.acknowledged?.by]);
+      const upd = await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'investigating', body: 'Looking.' } });
+      assert.equal(upd.status, 201, JSON.stringify(upd.body));
+      assert.equal((await incidentRow(i.id))!.status, 'investigating');
+    });
   });
 });
