@@ -209,7 +209,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
         dueAt: clock.result.dueAt === null ? null : new Date(clock.result.dueAt).toISOString(),
       },
     };
-    await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
+    try {
+      await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
+    } catch (err) {
+      // A step event refused for good must not end the workflow (and with it every clock): the step stays fired, its actions run.
+      const refusal = refusalOf(err);
+      if (!refusal) throw err;
+      log.error('a ladder step event was refused by the store', { step: step.id, failure: refusal.type, reason: refusal.reason });
+    }
     step.actions.forEach((action, i) => runAction(step, action, i));
   };
 

@@ -178,7 +178,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
         },
       },
     ];
-    deliver(await records.recordEvents({ ticketId: state.facts.id, events: stepEvents }));
+    try {
+      deliver(await records.recordEvents({ ticketId: state.facts.id, events: stepEvents }));
+    } catch (err) {
+      // A step event refused for good must not end the workflow (and with it every clock): the step stays fired, its actions run.
+      const refusal = refusalOf(err);
+      if (!refusal) throw err;
+      log.error('a ladder step event was refused by the store', { step: step.id, failure: refusal.type, reason: refusal.reason });
+    }
     tellIntegrations(stepEvents);
     step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
   };
