@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../db/schema';
 import { findTicket } from '../db/repositories/tickets';
 import { ApiError } from '../api/errors';
+import { refuseUnstorable } from '../api/validation';
 import type { TicketService } from '../tickets/ticket-service';
 import { csrfField } from './csrf';
 import { formatInstant, relative, targetInWords } from './format';
@@ -64,6 +65,7 @@ export function portalRoutes(db: Kysely<Database>, tickets: TicketService): Rout
 
   r.get('/portal', async (req, res) => {
     const s = sessionOf(req);
+    refuseUnstorable({ q: req.query.q });
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
     const show = req.query.show === 'all' ? 'all' : req.query.show === 'closed' ? 'closed' : 'open';
     let query = db.selectFrom('tickets').selectAll().where('organization_id', '=', s.user.organization_id!);

@@ -15,6 +15,7 @@ import { html, queryString, type SafeHtml } from './html';
 import { pageParts } from './layout';
 import { nextClock, queueRows, QUEUE_VIEWS, type QueueFilter, type QueueRow, type QueueView } from './queue-query';
 import { sessionOf } from './session';
+import { refuseUnstorable } from '../api/validation';
 
 /** Rows shown: the most urgent first; an agent narrows with the filters rather than scrolling past hundreds. */
 export const QUEUE_LIMIT = 100;
@@ -30,6 +31,7 @@ interface QueueParams {
 }
 
 function paramsOf(req: Request): QueueParams {
+  refuseUnstorable(req.query);
   const s = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : '');
   const view = s('view') in QUEUE_VIEWS ? (s('view') as QueueView) : 'action';
   const who = s('who') === 'mine' || s('who') === 'unassigned' ? s('who') : '';
