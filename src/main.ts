@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
 import { loadConfig } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, sdkLogFunction, type Logger } from './logger';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { seedDefaults } from './db/seed-defaults';
@@ -38,8 +38,9 @@ async function main(log: Logger): Promise<void> {
   const config = loadConfig();
   const integrations = { ...loadIntegrationConfig(), allowPrivateWebhooks: config.webhookAllowPrivate };
   fs.mkdirSync(config.dataDir, { recursive: true });
-  // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log.
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log. Its
+  // lines go through Pacer's logger: an activity failure prints its error whole, scrubbed there.
+  Runtime.install({ logger: new DefaultLogger('WARN', sdkLogFunction(log)), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
 
   const stops: Array<() => Promise<void>> = [];
   const shutdown = async (signal: string) => {

@@ -12,7 +12,7 @@ import { createPacerApp } from '../../src/api/app';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import type { TicketLifecycle } from '../../src/tickets/ticket-lifecycle';
 import type { TicketService } from '../../src/tickets/ticket-service';
-import { createLogger } from '../../src/logger';
+import { createLogger, type LoggerOptions } from '../../src/logger';
 import { createPacerWorker, WORKFLOWS_PATH } from '../../src/temporal/worker';
 import type { createActivities } from '../../activities';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -46,13 +46,15 @@ export interface HarnessOptions {
   integrations?: IntegrationConfig;
   /** Another bundle than workflows/ (a benchmark adds its own workflow types beside Pacer's). */
   workflowBundle?: WorkflowBundle;
+  /** The app's and the worker's log lines at this level go here instead of stdout at warn (a test reads them). */
+  log?: { level: string; destination: LoggerOptions['destination'] };
   /** Webhook subscriptions may reach loopback receivers (PACER_WEBHOOK_ALLOW_PRIVATE); off, as in production, unless a test delivers to one. */
   allowPrivateWebhooks?: boolean;
 }
 
 export async function startHarness(given: HarnessOptions = {}): Promise<PacerHarness> {
   const opts: HarnessOptions = given.allowPrivateWebhooks ? { ...given, integrations: { publicUrl: 'http://localhost:3000', ...given.integrations, allowPrivateWebhooks: true } } : given;
-  const log = createLogger('warn');
+  const log = opts.log ? createLogger(opts.log.level, { destination: opts.log.destination }) : createLogger('warn');
   const database = await createTestDatabase();
   const address = testTemporalAddress();
   const taskQueue = `pacer-test-${crypto.randomBytes(4).toString('hex')}`;
