@@ -1,7 +1,7 @@
 /** Request schemas of the incident routes. Strict objects: an unknown field is a 400, not silently dropped. */
 import { z } from 'zod';
 import { INCIDENT_IMPACTS, INCIDENT_SEVERITIES, INCIDENT_STATUSES } from '../../workflows/incident/contract';
-import { csv, bool, boundedJson, cursor, freeText, int4, isoInstant, safeString, targetMinutes, text, uuid } from './schemas';
+import { csv, bool, boundedJson, cursor, freeText, int4, isoInstant, MAX_LADDER_STEPS, safeString, targetMinutes, text, uuid } from './schemas';
 
 export const severity = z.enum(INCIDENT_SEVERITIES);
 export const incidentStatus = z.enum(INCIDENT_STATUSES);
@@ -60,7 +60,7 @@ export const metricsQuery = z.strictObject({ from: isoInstant().optional(), to: 
 
 const incidentLadder = z
   .array(z.strictObject({ percent: z.number().min(0).max(1000), actions: z.array(boundedJson(z.looseObject({ type: safeString().min(1).max(100) }))).max(20).default([]) }))
-  .max(20);
+  .max(MAX_LADDER_STEPS);
 
 export const incidentPolicySchema = z.strictObject({
   acknowledgeMinutes: targetMinutes(),

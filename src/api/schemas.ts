@@ -45,9 +45,15 @@ export const targetMinutes = () => z.int().positive().max(MAX_TARGET_MINUTES).de
 
 /**
  * How far apart the instants of one SLA preview may lie: open time between two instants is
- * summed day by day, so the work grows with the span. 3 years keeps the worst case near 0.1 s.
+ * summed day by day, so the work grows with the span (about 20 ms a year; a thousand years
+ * blocked the process for over 20 s). Three years costs well under 0.1 s.
  */
 export const MAX_PREVIEW_SPAN_DAYS = 3 * 366;
+/**
+ * Ladder steps per clock. Each step's instant is a walk forward through the calendar, at most
+ * its 10-year search horizon: 10 steps at the largest target and 1000% keep a preview near 0.5 s.
+ */
+export const MAX_LADDER_STEPS = 10;
 /** The widest period a report (`from`/`to`) covers. */
 export const MAX_REPORT_SPAN_DAYS = 400;
 
@@ -160,3 +166,4 @@ export const escalationSchema = z.strictObject({
   percent: z.number().positive().max(1000),
   actions: z.array(actionSchema).max(20).default([]),
 });
+export const ladderSchema = z.array(escalationSchema).max(MAX_LADDER_STEPS);

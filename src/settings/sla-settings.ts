@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { BusinessCalendar, CalendarError } from '../../workflows/sla/business-calendar';
 import { ApiError } from '../api/errors';
-import { calendarSpecSchema, escalationSchema, priority, safeString, status, targetMinutes, text, uuid } from '../api/schemas';
+import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from '../api/schemas';
 
 /** Intake caches organization and policy lookups; every write here invalidates them. */
 export interface SettingsCache {
@@ -87,7 +87,7 @@ export const policySchema = z.strictObject({
   firstResponseMinutes: targetMinutes().nullable(),
   resolutionMinutes: targetMinutes().nullable(),
   pauseOn: z.array(status).max(20).default(['pending']),
-  escalations: z.array(escalationSchema).max(20).default(DEFAULT_LADDER),
+  escalations: ladderSchema.default(DEFAULT_LADDER),
   autoCloseDays: z.number().int().min(0).max(365).default(7),
   pauseOnIncident: z.boolean().default(true),
 });

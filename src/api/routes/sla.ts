@@ -9,7 +9,7 @@ import { previewSla, type PreviewEvent } from '../../../workflows/sla/sla-previe
 import { customerTicketView, ticketView } from '../../tickets/ticket-view';
 import { principalOf, requireRole } from '../auth';
 import { ApiError } from '../errors';
-import { calendarSpecSchema, isoInstant, MAX_PREVIEW_SPAN_DAYS, MAX_TARGET_MINUTES, status, uuid } from '../schemas';
+import { calendarSpecSchema, isoInstant, MAX_LADDER_STEPS, MAX_PREVIEW_SPAN_DAYS, MAX_TARGET_MINUTES, status, uuid } from '../schemas';
 import { parse } from '../validation';
 
 const instant = isoInstant().transform((s) => Date.parse(s));
@@ -21,7 +21,7 @@ export const previewSchema = z.strictObject({
     firstResponseMinutes: z.number().positive().max(MAX_TARGET_MINUTES),
     resolutionMinutes: z.number().positive().max(MAX_TARGET_MINUTES),
     pauseOn: z.array(status).max(20).default(['pending']),
-    escalations: z.array(z.strictObject({ percent: z.number().positive().max(1000) })).max(20).default([{ percent: 80 }, { percent: 100 }, { percent: 120 }]),
+    escalations: z.array(z.strictObject({ percent: z.number().positive().max(1000) })).max(MAX_LADDER_STEPS).default([{ percent: 80 }, { percent: 100 }, { percent: 120 }]),
   }),
   createdAt: instant,
   events: z
