@@ -38,7 +38,7 @@ export function createWebhookActivities(deps: WebhookDeliveryDeps) {
     }
     return new Promise<number>((resolve, reject) => {
       const transport = url.startsWith('https:') ? https : http;
-      const req = transport.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, timeout: timeoutMs }, (res) => {
+      const req = transport.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, timeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
         res.on('error', reject);
