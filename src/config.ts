@@ -32,8 +32,6 @@ const schema = z.object({
   PACER_TRUST_PROXY: optionalString,
   /** Seconds between orphan reconciliation passes on the worker (tickets without workflows and back); 0 runs it at start-up only. */
   PACER_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  /** Lets webhook subscriptions reach loopback, link-local and private addresses (off: a request-forgery path). */
-  PACER_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 });
 
 export type Config = Readonly<{
@@ -51,7 +49,6 @@ export type Config = Readonly<{
   workflowCacheSize: number;
   trustProxy: boolean | number | string | undefined;
   reconcileIntervalSeconds: number;
-  webhookAllowPrivate: boolean;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -75,7 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.PACER_LOG_LEVEL,
     workflowCacheSize: e.PACER_WORKFLOW_CACHE_SIZE,
     reconcileIntervalSeconds: e.PACER_RECONCILE_INTERVAL_SECONDS,
-    webhookAllowPrivate: e.PACER_WEBHOOK_ALLOW_PRIVATE === 'true',
     trustProxy: e.PACER_TRUST_PROXY === undefined ? undefined : e.PACER_TRUST_PROXY === 'true' ? true : e.PACER_TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.PACER_TRUST_PROXY) ? Number(e.PACER_TRUST_PROXY) : e.PACER_TRUST_PROXY,
   });
 }

@@ -36,7 +36,7 @@ function partsFromArgs(argv: string[]): Part[] {
 async function main(log: Logger): Promise<void> {
   const parts = partsFromArgs(process.argv.slice(2));
   const config = loadConfig();
-  const integrations = { ...loadIntegrationConfig(), allowPrivateWebhooks: config.webhookAllowPrivate };
+  const integrations = loadIntegrationConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log. Its
   // lines go through Pacer's logger: an activity failure prints its error whole, scrubbed there.

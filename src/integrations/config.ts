@@ -39,6 +39,8 @@ const schema = z.object({
   PACER_INBOUND_DEFAULT_ORGANIZATION: opt,
   PACER_INBOUND_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   PACER_PUBLIC_URL: opt,
+  /** Lets outbound webhooks reach loopback, link-local and private addresses (off: a request-forgery path). */
+  PACER_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 });
 
 function pairs(text: string): Record<string, string> {
@@ -77,6 +79,7 @@ export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): Int
   const e = parsed.data;
   const cfg: IntegrationConfig = { publicUrl: e.PACER_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}` };
   if (e.PACER_PAGERDUTY_ROUTING_KEY) cfg.pagerduty = { routingKey: e.PACER_PAGERDUTY_ROUTING_KEY, eventsHost: e.PACER_PAGERDUTY_EVENTS_HOST, webhookSecret: e.PACER_PAGERDUTY_WEBHOOK_SECRET };
+  if (e.PACER_WEBHOOK_ALLOW_PRIVATE === 'true') cfg.allowPrivateWebhooks = true;
   if (e.PACER_PAGERDUTY_WEBHOOK_SECRET) cfg.pagerdutyWebhookSecret = e.PACER_PAGERDUTY_WEBHOOK_SECRET;
   if (e.PACER_JIRA_URL && e.PACER_JIRA_EMAIL && e.PACER_JIRA_API_TOKEN && e.PACER_JIRA_PROJECT) {
     cfg.jira = { url: e.PACER_JIRA_URL, email: e.PACER_JIRA_EMAIL, apiToken: e.PACER_JIRA_API_TOKEN, project: e.PACER_JIRA_PROJECT, webhookSecret: e.PACER_JIRA_WEBHOOK_SECRET };
