@@ -1,96 +1,147 @@
 /**
- * npm run bench:lateness — how late the escalation ladder fires with BENCH_TICKETS open
- * tickets (default 10,000). The enterprise policies get an always-open calendar, no ladder
- * beyond the breach step, and first-response targets of BENCH_TARGET_MINUTES (default
- * 3,4,5,6 for urgent, high, normal, low); tickets are created through the API with those
- * priorities in turn, so their breaches come due spread over a few minutes after creation.
- * Each breach's lateness is its `sla.breached` event's `at` (the workflow clock when the
- * step ran) minus its `data.scheduledAt`; also shown: when this process first saw the row
- * in PostgreSQL (polled every 100 ms), so the activity's write is counted too.
+ * npm run bench:lateness — how late the escalation ladder fires, when its clocks were armed
+ * in time. Tickets are created through the API at a steady BENCH_RATE per second (default
+ * 40) for BENCH_WINDOW_SECONDS (default 250, so 10,000 tickets at 40/s) on an always-open
+ * calendar, with a first-response target of BENCH_LEAD_MINUTES (default: twice the window
+ * plus a minute, rounded up to whole minutes) and no ladder step but the breach. Before the
+ * first breach is due, every ticket's first workflow task must have run (its
+ * `ticket.created` row is in the log): that is checked, and the first-task delay (request
+ * sent → row seen) is reported apart. The breaches then fall due at BENCH_RATE per second
+ * over the window. A breach's lateness is its `sla.breached` event's `at` (the workflow
+ * clock when the step ran) minus its `data.scheduledAt`; when this process first saw the
+ * row (polled every 100 ms) is shown too.
  *
- * Baseline in the same run, on the same server and worker, under the same load: for every
- * BENCH_BASELINE_EVERY-th ticket (default 5) a bare workflow that only sleeps until that
- * ticket's due instant, by the same workflow clock — Temporal's own timer lateness.
- * Target: ladder lateness p99 ≤ 1 s.
+ * Baseline in the same run, on the same server, the same worker and its settings: bare
+ * workflows of the same shape (bench/bench-workflows.ts: a first task with one local
+ * activity writing a row, a timer to the same instant, then one local activity writing a
+ * row), started through the Temporal client at the same rate, measured the same way.
  *
- * This process runs Pacer (API + worker); tickets come from bench/lateness-load.ts.
+ * BENCH_MODE=knee raises the rate step by step (BENCH_KNEE_RATES, default
+ * 10,20,30,40,60,80,100; BENCH_WINDOW_SECONDS default 120 there), a fresh set of tickets and
+ * of bare workflows at each step, the two shapes alternating which goes first, and reports
+ * for each the highest rate whose p99 ≤ 1 s below its first failing rate (a shape stops
+ * climbing at its first failure), and the ratio of the two knees (target ≥ 70%).
+ * A step fails when its p99 is over 1 s, a breach has not fired BENCH_DRAIN_SECONDS
+ * (default 120) after the last was due, or a first task had not run when the first breach
+ * fell due (the measurement would then count first-task backlog, not timer lateness).
+ *
+ * TEMPORAL_ADDRESS / DATABASE_URL run it on a real cluster / PostgreSQL (bench/stack.ts).
+ * This process runs Pacer (API + worker, as `npm start`); load comes from bench/lateness-load.ts.
  */
 import crypto from 'node:crypto';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import type { PacerHarness } from '../test/support/api-harness';
 import { ALWAYS_OPEN } from '../test/support/ticket-fixtures';
-import { runConcurrently } from './intake-load';
-import type { LatenessLoadSpec } from './lateness-load';
-import { describeLatencies, percentile, runLoadProcess, startBenchServices } from './support';
+import { tailLog, type LogTail } from './log-tail';
+import type { LatenessLoadResult, LatenessLoadSpec } from './lateness-load';
+import { startBenchPacer, type BenchPacer } from './pacer';
+import { startBenchStack, type BenchStack } from './stack';
+import { describeLatencies, percentile, runLoadProcess } from './support';
 
-const N = Number(process.env.BENCH_TICKETS ?? 10_000);
-const TARGETS = (process.env.BENCH_TARGET_MINUTES ?? '3,4,5,6').split(',').map(Number);
-const BASELINE_EVERY = Number(process.env.BENCH_BASELINE_EVERY ?? 5);
-const PRIORITIES = ['urgent', 'high', 'normal', 'low'].slice(0, TARGETS.length);
+const KNEE = process.env.BENCH_MODE === 'knee';
+const RATES = KNEE ? (process.env.BENCH_KNEE_RATES ?? '10,20,30,40,60,80,100').split(',').map(Number) : [Number(process.env.BENCH_RATE ?? 40)];
+const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? (KNEE ? 120 : 250));
+const LEAD_MINUTES = Number(process.env.BENCH_LEAD_MINUTES ?? Math.ceil((2 * WINDOW_SECONDS + 60) / 60));
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
+const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 256);
+const PRIORITY = 'urgent';
+const P99_LIMIT_MS = 1000;
+
+type Shape = 'pacer' | 'bare';
+const LABEL: Record<Shape, string> = { pacer: "Pacer's ladder", bare: 'bare workflows' };
+
+interface StepResult {
+  pass: boolean;
+  p99: number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function runStep(stack: BenchStack, pacer: BenchPacer, tail: LogTail, organizationId: string, shape: Shape, rate: number, openBefore: number): Promise<StepResult> {
+  const n = Math.round(rate * WINDOW_SECONDS);
+  const spec: LatenessLoadSpec = { mode: shape, n, rate, leadMinutes: LEAD_MINUTES, maxInFlight: MAX_IN_FLIGHT, priority: PRIORITY, organizationId, baseUrl: pacer.baseUrl, apiKey: pacer.adminKey, temporalAddress: stack.temporalAddress, namespace: stack.namespace, taskQueue: pacer.taskQueue };
+  console.log(`\n${LABEL[shape]} at ${rate}/s: ${n} over ${WINDOW_SECONDS} s (${openBefore} opened by earlier steps), breaches due ${LEAD_MINUTES} min after each start`);
+  const load = await runLoadProcess<LatenessLoadResult>('lateness-load.ts', spec);
+  const ids = load.items.map((x) => x.id);
+  const firstDue = Math.min(...load.items.map((x) => x.dueAt));
+  const lastDue = Math.max(...load.items.map((x) => x.dueAt));
+  const sendSeconds = (load.endedAt - load.startedAt) / 1000;
+  console.log(`  started: ${n} in ${sendSeconds.toFixed(1)} s (${(n / sendSeconds).toFixed(1)}/s, max send lag ${load.maxSendLagMs.toFixed(0)} ms); breaches due over ${seconds(lastDue - firstDue)} (${((n - 1) / ((lastDue - firstDue) / 1000)).toFixed(1)}/s)`);
+
+  // Every clock armed before the first breach is due, or the step measures first-task backlog.
+  await tail.waitFor('created', ids, firstDue);
+  const sent = new Map(load.items.map((x) => [x.id, x.sentAt]));
+  const armed = ids.filter((id) => (tail.created.get(id)?.seen ?? Infinity) <= firstDue);
+  const firstTask = armed.map((id) => tail.created.get(id)!.seen - sent.get(id)!);
+  const lastArmed = Math.max(...armed.map((id) => tail.created.get(id)!.seen));
+  const verified = armed.length === n;
+  console.log(`  first tasks done before the first breach was due: ${armed.length} of ${n}${verified ? `, the last ${seconds(firstDue - lastArmed)} ahead of it` : ' — NOT VERIFIED: this step counts first-task backlog'}`);
+  console.log(`  first-task delay (request sent → created row seen): ${describeLatencies(firstTask)}`);
+
+  const fired = await tail.waitFor('breached', ids, lastDue + DRAIN_SECONDS * 1000);
+  const sightings = ids.map((id) => tail.breached.get(id)).filter((s) => s !== undefined);
+  const recorded = sightings.map((s) => s.at - s.scheduledAt!);
+  const observed = sightings.map((s) => s.seen - s.scheduledAt!);
+  console.log(`  breaches fired: ${sightings.length} of ${n}${fired ? '' : ` (the rest had not fired ${DRAIN_SECONDS} s after the last was due)`}`);
+  console.log(`  lateness, at − scheduledAt (workflow clock): ${describeLatencies(recorded)}`);
+  console.log(`  lateness, row first seen in the database:    ${describeLatencies(observed)}`);
+  const p99 = percentile(recorded, 99);
+  const pass = verified && fired && p99 <= P99_LIMIT_MS;
+  console.log(`  p99 ${p99.toFixed(0)} ms: ${pass ? 'within 1 s' : 'FAILS'}${!verified ? ' (first tasks late)' : ''}${!fired ? ' (breaches missing)' : ''}`);
+  return { pass, p99 };
+}
 
 async function main(): Promise<void> {
-  const services = await startBenchServices();
-  const { startHarness } = await import('../test/support/api-harness');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./lateness-workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
-  const h: PacerHarness = await startHarness({ workflowBundle });
-  const db = h.database.db;
+  const stack = await startBenchStack();
+  const pacer = await startBenchPacer(stack);
+  const tail = tailLog(stack.db);
   try {
-    const cal = await h.api('/api/v1/calendars', { body: { name: `bench always open ${crypto.randomUUID()}`, ...ALWAYS_OPEN } });
-    if (cal.status !== 201) throw new Error(`calendar: ${cal.status} ${JSON.stringify(cal.body)}`);
-    const policies = (await h.api('/api/v1/sla-policies')).body.data as Array<{ id: string; tier: string; priority: string }>;
-    for (const [i, priority] of PRIORITIES.entries()) {
-      const p = policies.find((x) => x.tier === 'enterprise' && x.priority === priority)!;
-      const put = await h.api(`/api/v1/sla-policies/${p.id}`, {
-        method: 'PUT',
-        body: { name: `bench ${priority}`, tier: 'enterprise', priority, calendarId: cal.body.id, firstResponseMinutes: TARGETS[i], resolutionMinutes: 7 * 24 * 60, pauseOn: ['pending'], escalations: [], autoCloseDays: 7, pauseOnIncident: true },
-      });
-      if (put.status !== 200) throw new Error(`policy: ${put.status} ${JSON.stringify(put.body)}`);
-    }
-    const org = await h.api('/api/v1/organizations', { body: { name: `Bench ${crypto.randomUUID()}`, tier: 'enterprise' } });
+    const cal = await pacer.api<{ id: string }>('/api/v1/calendars', { body: { name: `bench always open ${crypto.randomUUID()}`, ...ALWAYS_OPEN }, expect: 201 });
+    const policies = (await pacer.api<{ data: Array<{ id: string; tier: string; priority: string }> }>('/api/v1/sla-policies', { expect: 200 })).data;
+    const p = policies.find((x) => x.tier === 'enterprise' && x.priority === PRIORITY)!;
+    await pacer.api(`/api/v1/sla-policies/${p.id}`, {
+      method: 'PUT',
+      body: { name: `bench ${PRIORITY}`, tier: 'enterprise', priority: PRIORITY, calendarId: cal.id, firstResponseMinutes: LEAD_MINUTES, resolutionMinutes: 7 * 24 * 60, pauseOn: ['pending'], escalations: [], autoCloseDays: 7, pauseOnIncident: true },
+      expect: 200,
+    });
+    const org = await pacer.api<{ id: string }>('/api/v1/organizations', { body: { name: `Bench ${crypto.randomUUID()}`, tier: 'enterprise' }, expect: 201 });
+    console.log(`worker: one, in this process with the API (as npm start), workflow cache ${pacer.workflowCacheSize}; ${KNEE ? `knee mode, rates ${RATES.join(', ')}/s` : `rate ${RATES[0]}/s`}, window ${WINDOW_SECONDS} s, lead ${LEAD_MINUTES} min`);
 
-    // Watch the log for breaches as they land: first sight of each row, by this process's clock.
-    const seen = new Map<string, { recorded: number; observed: number }>();
-    let lastSeq = '0';
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        const rows = await db.selectFrom('ticket_events').select(['id', 'seq', 'at', 'data']).where('type', '=', 'sla.breached').where('seq', '>', lastSeq).orderBy('seq').limit(5000).execute();
-        const now = Date.now();
-        for (const r of rows) {
-          const scheduled = Date.parse(String((r.data as { scheduledAt: string }).scheduledAt));
-          seen.set(r.id, { recorded: new Date(r.at).getTime() - scheduled, observed: now - scheduled });
-          lastSeq = r.seq;
-        }
-        await new Promise((r) => setTimeout(r, 100));
+    const results: Record<Shape, Array<{ rate: number } & StepResult>> = { pacer: [], bare: [] };
+    const climbing: Record<Shape, boolean> = { pacer: true, bare: true };
+    let opened = 0;
+    for (const [stepIndex, rate] of RATES.entries()) {
+      const order: Shape[] = stepIndex % 2 === 0 ? ['pacer', 'bare'] : ['bare', 'pacer'];
+      for (const shape of order) {
+        if (!climbing[shape]) continue;
+        const r = await runStep(stack, pacer, tail, org.id, shape, rate, opened);
+        opened += Math.round(rate * WINDOW_SECONDS);
+        results[shape].push({ rate, ...r });
+        if (!r.pass && KNEE) climbing[shape] = false;
       }
-    })();
+      if (!climbing.pacer && !climbing.bare) break;
+    }
 
-    const started = Date.now();
-    const spec: LatenessLoadSpec = { n: N, concurrency: 24, priorities: PRIORITIES, baselineEvery: BASELINE_EVERY, organizationId: org.body.id, baseUrl: h.baseUrl, apiKey: h.adminKey, temporalAddress: process.env.PACER_TEST_TEMPORAL_ADDRESS!, taskQueue: h.taskQueue };
-    const { seconds, sleepers } = await runLoadProcess<{ seconds: number; sleepers: string[] }>('lateness-load.ts', spec);
-    const lastDue = started + seconds * 1000 + Math.max(...TARGETS) * 60_000;
-    console.log(`open tickets: ${N} (created in ${seconds.toFixed(1)} s), first-response targets ${TARGETS.join('/')} min for ${PRIORITIES.join('/')}, baseline sleepers: ${sleepers.length}`);
-    console.log(`breaches come due from ${TARGETS[0]} min after the first ticket to about ${((lastDue - started) / 60_000).toFixed(1)} min; waiting…`);
-
-    while (seen.size < N && Date.now() < lastDue + 120_000) await new Promise((r) => setTimeout(r, 500));
-    watching = false;
-    await watcher;
-    // Only now collect the baseline, so waiting on it adds no load while timers fire.
-    const baseline: number[] = [];
-    await runConcurrently(sleepers.length, 16, async (i) => void baseline.push((await h.client.workflow.getHandle(sleepers[i]!).result()) as number));
-
-    const recorded = [...seen.values()].map((s) => s.recorded);
-    const observed = [...seen.values()].map((s) => s.observed);
-    console.log(`breaches fired: ${seen.size} of ${N}${seen.size < N ? ' (the rest had not fired two minutes after the last was due)' : ''}`);
-    console.log(`baseline, bare sleeping workflow:        ${describeLatencies(baseline)}`);
-    console.log(`ladder lateness, event at (workflow):    ${describeLatencies(recorded)}`);
-    console.log(`ladder lateness, row seen in PostgreSQL: ${describeLatencies(observed)}`);
-    const p99 = percentile(recorded, 99);
-    const ok = seen.size === N && p99 <= 1000 && percentile(observed, 99) <= 1000;
-    console.log(`ratio ladder p99 / baseline p99: ${(p99 / percentile(baseline, 99)).toFixed(2)}; target p99 ≤ 1 s: ${ok ? 'MET' : 'NOT MET'}`);
+    console.log('');
+    if (KNEE) {
+      const knee = (shape: Shape) => {
+        const ok = results[shape].filter((r) => r.pass).map((r) => r.rate);
+        return ok.length ? Math.max(...ok) : 0;
+      };
+      for (const shape of ['pacer', 'bare'] as const) {
+        const k = knee(shape);
+        const topped = results[shape].every((r) => r.pass);
+        console.log(`knee, ${LABEL[shape]}: ${k}/s${topped ? ' (every rate tried passed: the knee is at least this)' : ''}; p99 by rate: ${results[shape].map((r) => `${r.rate}/s ${r.p99.toFixed(0)} ms${r.pass ? '' : ' ✗'}`).join(', ')}`);
+      }
+      const ratio = knee('bare') > 0 ? knee('pacer') / knee('bare') : NaN;
+      console.log(`ratio Pacer knee / bare knee: ${Number.isNaN(ratio) ? 'n/a (the bare workflows passed no rate)' : `${(100 * ratio).toFixed(0)}%`}; target ≥ 70%: ${ratio >= 0.7 ? 'MET' : 'NOT MET'}`);
+    } else {
+      const [ladder] = results.pacer;
+      const [bare] = results.bare;
+      console.log(`ratio ladder p99 / bare p99: ${(ladder!.p99 / bare!.p99).toFixed(2)}; target ladder p99 ≤ 1 s at 40/s with 10,000 open tickets: ${RATES[0]! >= 40 && RATES[0]! * WINDOW_SECONDS >= 10_000 ? (ladder!.pass ? 'MET' : 'NOT MET') : `not decided by this run (${RATES[0]}/s, ${Math.round(RATES[0]! * WINDOW_SECONDS)} tickets; p99 within 1 s here: ${ladder!.pass ? 'yes' : 'no'})`}`);
+    }
   } finally {
-    await h.close();
-    await services.stop();
+    await tail.stop();
+    await pacer.close();
+    await stack.stop();
   }
 }
 
