@@ -1,13 +1,14 @@
 /**
- * The load side of bench:intake, run as its own process so that generating requests does
- * not eat the CPU of the Pacer process being measured. Both phases come from here:
- *   bare — start ticket workflows straight through the Temporal client;
+ * The load side of bench:intake (and of the benchmarks that open tickets first), run as its
+ * own process so that generating requests does not eat the CPU of the Pacer process being
+ * measured. Both phases come from here, `concurrency` requests outstanding at a time:
+ *   bare — start bare workflows of a ticket's shape (bench/bench-workflows.ts) straight
+ *          through the Temporal client;
  *   api  — POST /api/v1/tickets through HTTP.
- * Prints one JSON line: {"seconds": …}.
+ * Prints one JSON line: IntakeLoadResult.
  */
+import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { ticketWorkflowId } from '../workflows/ticket/contract';
-import { policy, ticketInput } from '../test/support/ticket-fixtures';
 
 export interface LoadSpec {
   mode: 'bare' | 'api';
@@ -17,7 +18,17 @@ export interface LoadSpec {
   baseUrl: string;
   apiKey: string;
   temporalAddress: string;
+  namespace?: string;
   taskQueue: string;
+}
+
+export interface IntakeLoadResult {
+  /** From the first request sent to the last answer. */
+  seconds: number;
+  /** Epoch ms of the first request. */
+  startedAt: number;
+  /** Ticket ids (api) or bare workflow ids (bare), in the order they were answered. */
+  ids: string[];
 }
 
 export async function runConcurrently(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number> {
@@ -33,12 +44,16 @@ export async function runConcurrently(n: number, concurrency: number, task: (i: 
 
 async function main(spec: LoadSpec): Promise<void> {
   let seconds: number;
+  const ids: string[] = [];
+  const startedAt = Date.now();
   if (spec.mode === 'bare') {
     const connection = await Connection.connect({ address: spec.temporalAddress });
-    const client = new Client({ connection });
-    seconds = await runConcurrently(spec.n, spec.concurrency, async () => {
-      const input = ticketInput(spec.organizationId, Date.now(), policy());
-      await client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(input.ticket.id), taskQueue: spec.taskQueue, args: [input] });
+    const client = new Client({ connection, namespace: spec.namespace ?? 'default' });
+    const batch = crypto.randomBytes(4).toString('hex');
+    seconds = await runConcurrently(spec.n, spec.concurrency, async (i) => {
+      const id = `bench-bare-${batch}-${i}`;
+      await client.workflow.start('bareTicketWorkflow', { workflowId: id, taskQueue: spec.taskQueue, args: [id, null] });
+      ids.push(id);
     });
     await connection.close();
   } else {
@@ -55,9 +70,10 @@ async function main(spec: LoadSpec): Promise<void> {
       });
       const body = await res.text();
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${body}`);
+      ids.push((JSON.parse(body) as { id: string }).id);
     });
   }
-  console.log(JSON.stringify({ seconds }));
+  console.log(JSON.stringify({ seconds, startedAt, ids } satisfies IntakeLoadResult));
 }
 
 if (require.main === module) {
