@@ -1,11 +1,13 @@
 /**
  * The worker of bench:memory, in its own process (forked by bench/memory.ts with an IPC
  * channel) so its resident memory is the worker's alone: Pacer's worker as `npm run worker`
- * builds it (src/temporal/worker.ts, default workflow cache bound). Answers "sample" with
+ * builds it (src/temporal/worker.ts, Pacer's own workflows, the workflow cache
+ * PACER_WORKFLOW_CACHE_SIZE sets, 2000 by default). Answers "sample" with
  * {rss, heapUsed, cachedWorkflows}; "stop" shuts it down.
  */
 import os from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
 import { createPacerWorker } from '../src/temporal/worker';
@@ -20,8 +22,15 @@ async function main(): Promise<void> {
   const log = createLogger('warn');
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
   const database = await openDatabase({ url: process.env.PACER_BENCH_DATABASE_URL!, dataDir: os.tmpdir(), log });
-  const connection = await NativeConnection.connect({ address: process.env.PACER_TEST_TEMPORAL_ADDRESS! });
-  const worker = await createPacerWorker({ connection, namespace: 'default', taskQueue: process.env.PACER_BENCH_TASK_QUEUE!, db: database.db, log });
+  const connection = await NativeConnection.connect({ address: process.env.PACER_BENCH_TEMPORAL_ADDRESS! });
+  const worker = await createPacerWorker({
+    connection,
+    namespace: process.env.PACER_BENCH_NAMESPACE!,
+    taskQueue: process.env.PACER_BENCH_TASK_QUEUE!,
+    db: database.db,
+    workflowCacheSize: loadConfig().workflowCacheSize,
+    log,
+  });
   const running = worker.run();
   process.on('message', (m) => {
     if (m === 'sample') {
