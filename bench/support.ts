@@ -1,30 +1,64 @@
 /**
- * What the benchmarks share: the services they run against (the test PostgreSQL server and
- * an ephemeral Temporal dev server, unless PACER_TEST_DATABASE_URL /
- * PACER_TEST_TEMPORAL_ADDRESS point at running ones), load scripts run as their own
- * processes, waiting for the worker to catch up, and percentiles.
+ * What the benchmarks share: load scripts run as their own processes, waiting for the
+ * worker to catch up, and percentiles. bench:lateness, bench:intake and bench:memory run on
+ * bench/stack.ts (Pacer as `npm start` runs it); bench:api-read and bench:console run on
+ * the test harness, through startBenchServices here.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import { createLogger } from '../src/logger';
 import { startTemporalDevServer } from '../src/stack/temporal-dev-server';
 
-/** Quiet SDK logs; then brings up (or reuses) PostgreSQL and Temporal and sets the test environment. Answers how to stop what it started. */
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+
+/**
+ * Quiet SDK logs; then brings up (or reuses) PostgreSQL and Temporal for the test harness and
+ * prints what it runs on. The harness makes a fresh database on the PostgreSQL server of
+ * DATABASE_URL (else PACER_TEST_DATABASE_URL, else the test server) and uses the Temporal at
+ * TEMPORAL_ADDRESS (else PACER_TEST_TEMPORAL_ADDRESS, else an ephemeral dev server), namespace
+ * default. Answers how to stop what it started.
+ */
 export async function startBenchServices(): Promise<{ stop(): Promise<void> }> {
   const log = createLogger('warn');
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+  console.log(`machine: ${os.cpus().length} cores; load average (1/5/15 min) at start: ${loadAverage()}`);
+  if (process.env.DATABASE_URL) process.env.PACER_TEST_DATABASE_URL = process.env.DATABASE_URL;
+  if (process.env.TEMPORAL_ADDRESS) process.env.PACER_TEST_TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS;
   if (!process.env.PACER_TEST_DATABASE_URL) {
     const out = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'ensure-test-postgres.sh')], { encoding: 'utf8' });
     process.env.PACER_TEST_DATABASE_URL = out.trim().split('\n').pop()!;
   }
-  if (process.env.PACER_TEST_TEMPORAL_ADDRESS) return { stop: async () => undefined };
-  const dev = await startTemporalDevServer({ log, ephemeral: true });
-  process.env.PACER_TEST_TEMPORAL_ADDRESS = dev.address;
-  return { stop: () => dev.stop() };
+  const db = new URL(process.env.PACER_TEST_DATABASE_URL);
+  db.password = db.password ? '***' : '';
+  let stopDev = async () => undefined as void;
+  let kind = `TEMPORAL_ADDRESS ${process.env.PACER_TEST_TEMPORAL_ADDRESS}`;
+  if (!process.env.PACER_TEST_TEMPORAL_ADDRESS) {
+    const dev = await startTemporalDevServer({ log, ephemeral: true });
+    process.env.PACER_TEST_TEMPORAL_ADDRESS = dev.address;
+    kind = `ephemeral dev server (in memory) at ${dev.address}`;
+    stopDev = () => dev.stop();
+  }
+  const connection = await Connection.connect({ address: process.env.PACER_TEST_TEMPORAL_ADDRESS });
+  const info = await connection.workflowService.getClusterInfo({});
+  await connection.close();
+  console.log(`temporal: ${kind}; server ${info.serverVersion}, ${info.historyShardCount} history shard(s), persistence ${info.persistenceStore}`);
+  console.log(`database: a fresh database on the PostgreSQL server ${db.host} (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'the test server'})`);
+  return {
+    stop: async () => {
+      console.log(`load average (1/5/15 min) at end: ${loadAverage()}`);
+      await stopDev();
+    },
+  };
 }
 
 /** Runs bench/<script> in its own Node process with `arg` as JSON and answers the JSON of its last stdout line. */
