@@ -19,6 +19,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'no such resource, or one the caller may not see (not_found)',
   409: 'conflicts with the current state: a duplicate, a resource in use, a state change that does not apply, or an Idempotency-Key reused with another body',
   413: 'the body is larger than the limit (payload_too_large)',
+  415: 'the body has a charset or content encoding the API does not read (bad_request)',
   429: 'too many requests; Retry-After says when to try again (rate_limited)',
   502: 'the outside service refused or did not answer',
   503: 'a backing service (the database, Temporal) is unavailable, or the feature is not configured; Retry-After when it is expected back',
@@ -28,7 +29,7 @@ const ERROR_TEXT: Record<number, string> = {
 export function errorStatuses(op: Operation): number[] {
   const s = new Set<number>([503, ...(op.errors ?? [])]);
   if (op.params || op.query || op.body || op.idempotent) s.add(400);
-  if (op.body) s.add(413);
+  if (op.body) [413, 415].forEach((c) => s.add(c));
   if (op.roles !== 'public') [401, 403].forEach((c) => s.add(c));
   if (op.params) s.add(404);
   return [...s].sort((a, b) => a - b);
