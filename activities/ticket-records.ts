@@ -139,6 +139,9 @@ export async function insertEvents(db: Db, ticketId: string, events: EventInput[
       select e.id as event_id, s.id as subscription_id
       from unnest(${ids}::text[], ${events.map((e) => e.type)}::text[]) as e(id, type)
       join webhook_subscriptions s on s.active and (s.event_types ? '*' or s.event_types ? e.type)
+      -- Locked so a subscription deleted meanwhile is skipped (or waits for us) instead of
+      -- failing the delivery's foreign key, which would refuse the ticket's change for good.
+      for key share of s
     ), inserted as (
       insert into webhook_deliveries (id, subscription_id, event_id)
       select event_id || '>' || subscription_id, subscription_id, event_id from wanted
