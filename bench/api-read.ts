@@ -6,7 +6,8 @@
  * Baseline in the same run, same express process, same rate: GET /healthz (a `select 1`
  * through the same pool and a Temporal round trip). Target: reads p95 ≤ 50 ms.
  *
- * This process runs Pacer (API + worker) as bench:intake does.
+ * This process runs Pacer (API + worker) on the test harness; DATABASE_URL / TEMPORAL_ADDRESS
+ * name the PostgreSQL server and the Temporal to run on (bench/support.ts).
  */
 import crypto from 'node:crypto';
 import type { PacerHarness } from '../test/support/api-harness';

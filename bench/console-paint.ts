@@ -6,8 +6,9 @@
  * session lookup, the urgency query and the HTML — on top of just delivering the page.
  * Target: the queue's first contentful paint under 200 ms on this machine.
  *
- * Uses PACER_TEST_DATABASE_URL / PACER_TEST_TEMPORAL_ADDRESS when set; otherwise brings up
- * the test PostgreSQL server and an ephemeral Temporal dev server, like the test suite.
+ * DATABASE_URL / TEMPORAL_ADDRESS (or PACER_TEST_DATABASE_URL / PACER_TEST_TEMPORAL_ADDRESS)
+ * name the PostgreSQL server and the Temporal to run on; otherwise it brings up the test
+ * PostgreSQL server and an ephemeral Temporal dev server, like the test suite (bench/support.ts).
  */
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
