@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid input: `details` names each offending field (validation_failed, invalid_json, invalid_cursor, …)',
-  401: 'no, an unknown or a revoked API key (unauthenticated)',
+  401: 'no API key, or an unknown or revoked one (unauthenticated)',
   403: "the key's role may not do this (forbidden), or a cookie-authenticated write without its CSRF token",
   404: 'no such resource, or one the caller may not see (not_found)',
   409: 'conflicts with the current state: a duplicate, a resource in use, a state change that does not apply, or an Idempotency-Key reused with another body',
