@@ -50,7 +50,7 @@ async function phase(tail: LogTail, spec: LoadSpec): Promise<Phase> {
 async function main(): Promise<void> {
   const stack = await startBenchStack();
   const pacer = await startBenchPacer(stack);
-  const tail = tailLog(stack.db);
+  const tail = tailLog(stack.db, { lookback: stack.databaseUrl === null ? 0 : 256 });
   try {
     const org = await pacer.api<{ id: string }>('/api/v1/organizations', { body: { name: `Bench ${crypto.randomUUID()}`, tier: 'enterprise' }, expect: 201 });
     const spec: Omit<LoadSpec, 'mode' | 'n'> = { concurrency: CONCURRENCY, organizationId: org.id, baseUrl: pacer.baseUrl, apiKey: pacer.adminKey, temporalAddress: stack.temporalAddress, namespace: stack.namespace, taskQueue: pacer.taskQueue };

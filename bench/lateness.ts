@@ -92,7 +92,7 @@ async function runStep(stack: BenchStack, pacer: BenchPacer, tail: LogTail, orga
 async function main(): Promise<void> {
   const stack = await startBenchStack();
   const pacer = await startBenchPacer(stack);
-  const tail = tailLog(stack.db);
+  const tail = tailLog(stack.db, { lookback: stack.databaseUrl === null ? 0 : 256 });
   try {
     const cal = await pacer.api<{ id: string }>('/api/v1/calendars', { body: { name: `bench always open ${crypto.randomUUID()}`, ...ALWAYS_OPEN }, expect: 201 });
     const policies = (await pacer.api<{ data: Array<{ id: string; tier: string; priority: string }> }>('/api/v1/sla-policies', { expect: 200 })).data;

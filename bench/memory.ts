@@ -54,7 +54,7 @@ function ask(child: ChildProcess): Promise<WorkerSample> {
 async function main(): Promise<void> {
   const stack = await startBenchStack({ serverDatabase: true });
   const pacer = await startBenchPacer(stack, { worker: false });
-  const tail = tailLog(stack.db, 500);
+  const tail = tailLog(stack.db, { pollMs: 500, lookback: 256 });
   const child = fork(path.join(__dirname, 'memory-worker.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, PACER_BENCH_DATABASE_URL: stack.databaseUrl!, PACER_BENCH_TEMPORAL_ADDRESS: stack.temporalAddress, PACER_BENCH_NAMESPACE: stack.namespace, PACER_BENCH_TASK_QUEUE: pacer.taskQueue },
