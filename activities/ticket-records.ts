@@ -20,6 +20,9 @@ export function slaColumns(sla: SlaSnapshot) {
     res_met_at: sla.resMetAt,
     res_at_risk_at: sla.resAtRiskAt,
     res_paused_since: sla.resPausedSince,
+    nr_due_at: sla.nrDueAt ?? null,
+    nr_at_risk_at: sla.nrAtRiskAt ?? null,
+    nr_breaches: sla.nrBreaches ?? 0,
   };
 }
 

@@ -10,6 +10,11 @@ export interface SlaSnapshot {
   resMetAt: string | null;
   resAtRiskAt: string | null;
   resPausedSince: string | null;
+  /** The running next-reply cycle's due and at-risk instants (null when none runs); absent from snapshots older than the clock. */
+  nrDueAt?: string | null;
+  nrAtRiskAt?: string | null;
+  /** How many next-reply cycles were met after their due. */
+  nrBreaches?: number;
 }
 
 export type EventVisibility = 'public' | 'internal';

@@ -43,6 +43,10 @@ export interface SlaPoliciesTable {
   escalations: Json<unknown[]>;
   auto_close_days: number;
   pause_on_incident: Generated<boolean>;
+  next_reply_minutes: number | null;
+  next_reply_escalations: ColumnType<unknown[], string | undefined, string>;
+  update_every_minutes: number | null;
+  update_escalations: ColumnType<unknown[], string | undefined, string>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -70,6 +74,9 @@ export interface TicketsTable {
   res_met_at: Timestamp | null;
   res_at_risk_at: Timestamp | null;
   res_paused_since: Timestamp | null;
+  nr_due_at: Timestamp | null;
+  nr_at_risk_at: Timestamp | null;
+  nr_breaches: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
   solved_at: Timestamp | null;
@@ -156,6 +163,8 @@ export interface IncidentPoliciesTable {
   postmortem_required: boolean;
   postmortem_reminder_hours: Json<number[]>;
   solve_linked_tickets: Generated<boolean>;
+  update_every_minutes: number | null;
+  update_escalations: ColumnType<unknown[], string | undefined, string>;
   updated_at: GeneratedTimestamp;
 }
 

@@ -90,6 +90,11 @@ export const policySchema = z.strictObject({
   escalations: ladderSchema.default(DEFAULT_LADDER),
   autoCloseDays: z.number().int().min(0).max(365).default(7),
   pauseOnIncident: z.boolean().default(true),
+  /** Absent on an update: left as it is (the console's form does not carry the repeating clocks). */
+  nextReplyMinutes: targetMinutes().nullable().optional(),
+  nextReplyEscalations: ladderSchema.optional(),
+  updateEveryMinutes: targetMinutes().nullable().optional(),
+  updateEscalations: ladderSchema.optional(),
 });
 export type PolicyInput = z.infer<typeof policySchema>;
 
@@ -98,6 +103,10 @@ const policyValues = (b: PolicyInput) => ({
   first_response_minutes: b.firstResponseMinutes, resolution_minutes: b.resolutionMinutes,
   pause_on: JSON.stringify(b.pauseOn), escalations: JSON.stringify(b.escalations), auto_close_days: b.autoCloseDays,
   pause_on_incident: b.pauseOnIncident,
+  ...(b.nextReplyMinutes !== undefined && { next_reply_minutes: b.nextReplyMinutes }),
+  ...(b.nextReplyEscalations !== undefined && { next_reply_escalations: JSON.stringify(b.nextReplyEscalations) }),
+  ...(b.updateEveryMinutes !== undefined && { update_every_minutes: b.updateEveryMinutes }),
+  ...(b.updateEscalations !== undefined && { update_escalations: JSON.stringify(b.updateEscalations) }),
 });
 
 const policyWriteError = (err: unknown): never => {

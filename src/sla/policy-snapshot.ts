@@ -13,6 +13,10 @@ const POLICY_COLUMNS = [
   'p.escalations',
   'p.auto_close_days',
   'p.pause_on_incident',
+  'p.next_reply_minutes',
+  'p.next_reply_escalations',
+  'p.update_every_minutes',
+  'p.update_escalations',
   'c.timezone',
   'c.weekly',
   'c.holidays',
@@ -27,6 +31,10 @@ interface PolicyColumns {
   escalations: unknown[] | null;
   auto_close_days: number | null;
   pause_on_incident: boolean | null;
+  next_reply_minutes: number | null;
+  next_reply_escalations: unknown[] | null;
+  update_every_minutes: number | null;
+  update_escalations: unknown[] | null;
   timezone: string | null;
   weekly: Record<string, Array<[string, string]>> | null;
   holidays: string[] | null;
@@ -44,6 +52,10 @@ function toSnapshot(row: PolicyColumns): SlaPolicySnapshot | null {
     escalations: (row.escalations ?? []) as LadderStep[],
     autoCloseDays: row.auto_close_days ?? 7,
     pauseOnIncident: row.pause_on_incident ?? true,
+    nextReplyMinutes: row.next_reply_minutes,
+    ...(row.next_reply_escalations && { nextReplyEscalations: row.next_reply_escalations as LadderStep[] }),
+    updateEveryMinutes: row.update_every_minutes,
+    ...(row.update_escalations && { updateEscalations: row.update_escalations as LadderStep[] }),
   };
 }
 

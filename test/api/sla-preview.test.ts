@@ -52,7 +52,8 @@ describe('API: POST /api/v1/sla/preview', function () {
     const before = await ticketCount(h);
     const res = await preview({ policy: POLICY, createdAt: '2026-11-20T21:00:00Z', events: [] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(Object.keys(res.body).sort(), ['firstResponse', 'resolution']);
+    assert.deepEqual(Object.keys(res.body).sort(), ['firstResponse', 'nextReply', 'resolution']);
+    assert.deepEqual(res.body.nextReply, [], 'no nextReplyMinutes: no next-reply cycles');
     // First response, 480 min from Fri 2026-11-20 16:00 EST: Fri 16–17 gives 60.
     //   80% = 384: Mon 09:00 + 324 min = 14:24 EST = 19:24Z
     //  100% = 480: Mon 09:00 + 420 min = 16:00 EST = 21:00Z

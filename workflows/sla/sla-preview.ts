@@ -7,6 +7,7 @@
  */
 import { BusinessCalendar, CalendarSpec } from './business-calendar';
 import { ClockResult, evaluateClock } from './sla-clock';
+import { evaluateCycles, nextReplyCycles, type ReplyEvent } from './reply-cycles';
 import { MINUTE_MS } from './zone-offsets';
 
 export interface PreviewPolicy {
@@ -15,6 +16,10 @@ export interface PreviewPolicy {
   resolutionMinutes: number;
   pauseOn: string[];
   escalations: Array<{ percent: number }>;
+  /** Null or absent: no next-reply clock. */
+  nextReplyMinutes?: number | null;
+  /** The next-reply clock's own ladder; absent = the policy's escalations. */
+  nextReplyEscalations?: Array<{ percent: number }>;
 }
 
 export type PreviewEvent =
@@ -28,6 +33,33 @@ export interface PreviewClock {
   metAt: string | null;
   breached: boolean | null;
   escalations: Array<{ percent: number; at: string | null }>;
+}
+
+export interface PreviewCycle extends PreviewClock {
+  startedAt: string;
+}
+
+export interface SlaPreview {
+  firstResponse: PreviewClock;
+  resolution: PreviewClock;
+  nextReply: PreviewCycle[];
+}
+
+/** Statuses after which no reply is owed: a running next-reply cycle ends there. */
+export const REPLY_ENDING_STATUSES: readonly string[] = ['solved', 'closed', 'cancelled'];
+
+/** The preview's events as the next-reply clock sees them: the first agent reply is the first response. */
+export function replyEvents(events: PreviewEvent[]): ReplyEvent[] {
+  let responded = false;
+  const out: ReplyEvent[] = [];
+  for (const e of chronological(events)) {
+    if (e.type === 'agent_reply') {
+      out.push({ at: e.at, type: responded ? 'agent_reply' : 'first_response' });
+      responded = true;
+    } else if (e.type === 'customer_reply') out.push({ at: e.at, type: 'customer_reply' });
+    else if (e.type === 'status' && REPLY_ENDING_STATUSES.includes(e.status)) out.push({ at: e.at, type: 'end' });
+  }
+  return out;
 }
 
 export interface ResolutionTimeline {
@@ -90,7 +122,7 @@ export function previewSla(
   policy: PreviewPolicy,
   createdAt: number,
   events: PreviewEvent[],
-): { firstResponse: PreviewClock; resolution: PreviewClock } {
+): SlaPreview {
   const calendar = BusinessCalendar.from(policy.calendar);
   const percents = policy.escalations.map((e) => e.percent);
   const firstReply = chronological(events).find((e) => e.type === 'agent_reply');
@@ -111,5 +143,13 @@ export function previewSla(
     pauses: timeline.pauses,
     metAt: timeline.metAt,
   });
-  return { firstResponse: toPreview(firstResponse), resolution: toPreview(resolution) };
+  const nextReply: PreviewCycle[] = [];
+  if (policy.nextReplyMinutes !== undefined && policy.nextReplyMinutes !== null) {
+    const nrPercents = (policy.nextReplyEscalations ?? policy.escalations).map((e) => e.percent);
+    const cycles = nextReplyCycles(replyEvents(events));
+    evaluateCycles(calendar, policy.nextReplyMinutes * MINUTE_MS, nrPercents, cycles).forEach((result, i) => {
+      nextReply.push({ startedAt: new Date(cycles[i]!.startedAt).toISOString(), ...toPreview(result) });
+    });
+  }
+  return { firstResponse: toPreview(firstResponse), resolution: toPreview(resolution), nextReply };
 }

@@ -6,8 +6,9 @@
  */
 import { BusinessCalendar, type CalendarSpec } from '../sla/business-calendar';
 import { evaluateClock, elapsedBusinessMs, type ClockInput, type ClockResult } from '../sla/sla-clock';
-import { resolutionTimeline, type PreviewEvent } from '../sla/sla-preview';
-import type { ClockEvent, ClockName, ClockState, LadderStep, SlaPolicySnapshot, ActionSpec } from './contract';
+import { resolutionTimeline, REPLY_ENDING_STATUSES, type PreviewEvent } from '../sla/sla-preview';
+import { cadenceCycles, nextReplyCycles, type CadenceEvent, type Cycle, type ReplyEvent } from '../sla/reply-cycles';
+import type { ClockEvent, ClockName, ClockState, LadderStep, SlaPolicySnapshot, ActionSpec, TicketStatus } from './contract';
 
 /** The at-risk threshold: a clock is at risk from here until it breaches. */
 export const AT_RISK_PERCENT = 80;
@@ -38,6 +39,71 @@ export interface PlannedClock {
 export interface SlaPlan {
   firstResponse: PlannedClock | null;
   resolution: PlannedClock | null;
+  /** Every next-reply cycle in order; only the last can still run. */
+  nextReply: PlannedClock[];
+  /** Every update-cadence cycle in order; only the last can still run. */
+  update: PlannedClock[];
+}
+
+/** Statuses in which the team owes the customer updates (new is first response's; pending waits on the customer). */
+export const UPDATE_OWING_STATUSES: readonly TicketStatus[] = ['open', 'on_hold'];
+
+/** Default ladder of the update cadence: remind the assignee at 80%, escalate at 100%. */
+export const DEFAULT_UPDATE_LADDER: LadderStep[] = [
+  { percent: 80, actions: [{ type: 'notify', role: 'assignee' }] },
+  { percent: 100, actions: [{ type: 'escalate', role: 'manager' }] },
+];
+
+export interface PlanOptions {
+  /**
+   * Plan the next-reply and update-cadence clocks when the policy asks for them. The workflow
+   * passes its patch decision here, so a history recorded before these clocks replays as it ran.
+   */
+  repeatingClocks?: boolean;
+}
+
+/** The policy asks for a next-reply or update clock (snapshots older than those fields never do). */
+export function hasRepeatingClocks(policy: SlaPolicySnapshot | null): boolean {
+  return typeof policy?.nextReplyMinutes === 'number' || typeof policy?.updateEveryMinutes === 'number';
+}
+
+/** The clocks whose ladders can still fire: first response, resolution and the latest cycle of each repeating clock. */
+export function liveClocks(plan: SlaPlan): PlannedClock[] {
+  const last = (cycles: PlannedClock[]) => (cycles.length ? [cycles[cycles.length - 1]!] : []);
+  return [plan.firstResponse, plan.resolution, ...last(plan.nextReply), ...last(plan.update)].filter((c): c is PlannedClock => c !== null);
+}
+
+/** The current clock a step belongs to, or null when its clock or cycle is gone (met cycles stay theirs). */
+export function clockOfStep(plan: SlaPlan, step: Pick<PlannedStep, 'clock' | 'cycle'>): PlannedClock | null {
+  if (step.clock === 'first_response') return plan.firstResponse;
+  if (step.clock === 'resolution') return plan.resolution;
+  const cycles = step.clock === 'next_reply' ? plan.nextReply : plan.update;
+  return cycles.find((c) => c.cycle === step.cycle) ?? null;
+}
+
+/** The ticket's history as the next-reply clock sees it. */
+export function ticketReplyEvents(events: readonly ClockEvent[]): ReplyEvent[] {
+  const out: ReplyEvent[] = [];
+  for (const e of events) {
+    if (e.type === 'agent_reply') out.push({ at: e.at, type: 'first_response' });
+    else if (e.type === 'public_reply') out.push({ at: e.at, type: e.by === 'agent' ? 'agent_reply' : 'customer_reply' });
+    else if (e.type === 'status' && REPLY_ENDING_STATUSES.includes(e.status)) out.push({ at: e.at, type: 'end' });
+  }
+  return out;
+}
+
+/** The ticket's history as the update cadence sees it. */
+export function ticketCadenceEvents(events: readonly ClockEvent[]): CadenceEvent[] {
+  const out: CadenceEvent[] = [];
+  for (const e of events) {
+    if (e.type === 'status') out.push({ at: e.at, type: UPDATE_OWING_STATUSES.includes(e.status) ? 'owing' : 'not_owing' });
+    else if (e.type === 'public_reply' && e.by === 'agent') out.push({ at: e.at, type: 'update' });
+  }
+  return out;
+}
+
+function planCycles(name: ClockName, ladder: readonly LadderStep[], calendar: BusinessCalendar, targetMs: number, cycles: readonly Cycle[]): PlannedClock[] {
+  return cycles.map((c, i) => planClock(name, i, ladder, { calendar, startedAt: c.startedAt, targetMs, percents: [], pauses: [], metAt: c.metAt }, null));
 }
 
 const calendarCache = new Map<string, BusinessCalendar>();
@@ -58,8 +124,8 @@ export function calendarOf(spec: CalendarSpec): BusinessCalendar {
   return cal;
 }
 
-export function planSla(policy: SlaPolicySnapshot | null, createdAt: number, events: readonly ClockEvent[]): SlaPlan {
-  if (!policy) return { firstResponse: null, resolution: null };
+export function planSla(policy: SlaPolicySnapshot | null, createdAt: number, events: readonly ClockEvent[], options: PlanOptions = {}): SlaPlan {
+  if (!policy) return { firstResponse: null, resolution: null, nextReply: [], update: [] };
   const calendar = calendarFor(policy);
   const waits = policy.pauseOnIncident === false ? { pauses: [], waiting: false } : incidentWaits(events);
 
@@ -101,7 +167,19 @@ export function planSla(policy: SlaPolicySnapshot | null, createdAt: number, eve
       metAt,
     }, waits.waiting ? 'incident' : status);
   }
-  return { firstResponse, resolution };
+  let nextReply: PlannedClock[] = [];
+  let update: PlannedClock[] = [];
+  if (options.repeatingClocks !== false) {
+    // Not paused by statuses or incidents: the customer has just spoken, or the update is owed all the same.
+    if (typeof policy.nextReplyMinutes === 'number') {
+      nextReply = planCycles('next_reply', policy.nextReplyEscalations ?? policy.escalations, calendar, policy.nextReplyMinutes * 60_000, nextReplyCycles(ticketReplyEvents(events)));
+    }
+    if (typeof policy.updateEveryMinutes === 'number') {
+      // A ticket starts as new (first response's); the cadence is owed from its first move to open.
+      update = planCycles('update', policy.updateEscalations ?? DEFAULT_UPDATE_LADDER, calendar, policy.updateEveryMinutes * 60_000, cadenceCycles(ticketCadenceEvents(events), null));
+    }
+  }
+  return { firstResponse, resolution, nextReply, update };
 }
 
 /**
@@ -153,8 +231,8 @@ export function isStepDue(step: PlannedStep, clock: PlannedClock, now: number): 
 /** The next instant something on the ladder must happen, or null when nothing is scheduled. */
 export function nextStepAt(plan: SlaPlan, fired: ReadonlySet<string>, now: number): number | null {
   let next: number | null = null;
-  for (const clock of [plan.firstResponse, plan.resolution]) {
-    if (!clock || clock.result.metAt !== null) continue;
+  for (const clock of liveClocks(plan)) {
+    if (clock.result.metAt !== null) continue;
     for (const step of clock.steps) {
       if (step.at === null || fired.has(step.id) || step.at <= now) continue;
       if (next === null || step.at < next) next = step.at;
@@ -165,8 +243,7 @@ export function nextStepAt(plan: SlaPlan, fired: ReadonlySet<string>, now: numbe
 
 export function dueSteps(plan: SlaPlan, fired: ReadonlySet<string>, now: number): Array<{ step: PlannedStep; clock: PlannedClock }> {
   const due: Array<{ step: PlannedStep; clock: PlannedClock }> = [];
-  for (const clock of [plan.firstResponse, plan.resolution]) {
-    if (!clock) continue;
+  for (const clock of liveClocks(plan)) {
     for (const step of clock.steps) {
       if (!fired.has(step.id) && isStepDue(step, clock, now)) due.push({ step, clock });
     }

@@ -13,7 +13,8 @@ export const FINAL_STATUSES: readonly TicketStatus[] = ['closed', 'cancelled'];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export type ClockName = 'first_response' | 'resolution';
+/** `next_reply` and `update` repeat: one cycle after another, each a clock of its own. */
+export type ClockName = 'first_response' | 'resolution' | 'next_reply' | 'update';
 
 /** One thing a ladder step does. `type` keys into the activity-side action registry. */
 export interface ActionSpec {
@@ -39,6 +40,14 @@ export interface SlaPolicySnapshot {
   autoCloseDays: number;
   /** Both clocks pause while the ticket waits on a linked, active incident (pause reason "incident"). Absent = true. */
   pauseOnIncident?: boolean;
+  /** Business minutes for each next reply once first response is met (null or absent: no next-reply clock). */
+  nextReplyMinutes?: number | null;
+  /** The next-reply clock's ladder; absent = `escalations`. */
+  nextReplyEscalations?: LadderStep[];
+  /** A public agent update is owed every this many business minutes while the ticket is open or on hold (null or absent: none). */
+  updateEveryMinutes?: number | null;
+  /** The update cadence's ladder (remind at 80%, escalate at 100% by default). */
+  updateEscalations?: LadderStep[];
 }
 
 export interface TicketFacts {
@@ -64,6 +73,8 @@ export type ClockEvent =
   | { at: number; type: 'agent_reply' }
   | { at: number; type: 'status'; status: TicketStatus }
   | { at: number; type: 'reopen' }
+  /** Every public comment of an agent or a customer (the next-reply and update clocks listen to these). */
+  | { at: number; type: 'public_reply'; by: 'agent' | 'customer' }
   /** The ticket starts or stops waiting on an incident it is linked to. */
   | { at: number; type: 'incident_wait'; incidentId: string; waiting: boolean };
 
@@ -139,6 +150,10 @@ export interface SlaState {
   policyName: string | null;
   firstResponse: ClockState | null;
   resolution: (ClockState & { cycle: number }) | null;
+  /** Every next-reply cycle in order, the running one (metAt null) last; null when the policy has no next-reply clock. */
+  nextReply: Array<ClockState & { cycle: number }> | null;
+  /** The update cadence's latest cycle (running while metAt is null); null when none is owed or ever was. */
+  updateCadence: (ClockState & { cycle: number }) | null;
   autoCloseAt: string | null;
   stateVersion: number;
 }

@@ -4,7 +4,7 @@
  * then persists the returned change through activities.
  */
 import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../../activities/types';
-import { planSla, type PlannedStep, type SlaPlan } from './clock-plan';
+import { hasRepeatingClocks, liveClocks, planSla, type PlannedStep, type SlaPlan } from './clock-plan';
 import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from './contract';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
 
@@ -52,6 +52,8 @@ export class TicketState {
   hookTypes: string[];
   readonly createdAt: number;
   private cachedPlan: SlaPlan | null = null;
+  /** Whether the next-reply and update clocks may be planned; the workflow answers with its patch decision. */
+  repeatingClocksAllowed: () => boolean = () => true;
   /** Manual escalations applied but not yet run by the workflow loop (never carried: the loop runs them first). */
   private manualEscalations: Array<{ actionId: string; stepId: string }> = [];
 
@@ -80,7 +82,7 @@ export class TicketState {
   }
 
   plan(): SlaPlan {
-    this.cachedPlan ??= planSla(this.policy, this.createdAt, this.events);
+    this.cachedPlan ??= planSla(this.policy, this.createdAt, this.events, { repeatingClocks: hasRepeatingClocks(this.policy) && this.repeatingClocksAllowed() });
     return this.cachedPlan;
   }
 
@@ -101,8 +103,8 @@ export class TicketState {
   /** The next ladder step with actions not yet fired on an unmet clock (the given one, or the one due first). */
   nextStep(clock: ClockName | null): PlannedStep | null {
     const plan = this.plan();
-    const candidates = [plan.firstResponse, plan.resolution]
-      .filter((c): c is NonNullable<typeof c> => c !== null && c.result.metAt === null && (clock === null || c.name === clock))
+    const candidates = liveClocks(plan)
+      .filter((c) => c.result.metAt === null && (clock === null || c.name === clock))
       .flatMap((c) => c.steps.filter((s) => !this.fired.has(s.id) && s.actions.length > 0).slice(0, 1));
     candidates.sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
     return candidates[0] ?? null;
@@ -110,7 +112,7 @@ export class TicketState {
 
   /** Manual escalations to run now, each with the step whose actions it runs (under its own ids). */
   takeManualEscalations(): PlannedStep[] {
-    const steps = [this.plan().firstResponse, this.plan().resolution].flatMap((c) => c?.steps ?? []);
+    const steps = liveClocks(this.plan()).flatMap((c) => c.steps);
     const out = this.manualEscalations.flatMap((m) => {
       const step = steps.find((s) => s.id === m.stepId);
       return step ? [{ ...step, id: `${step.id}:manual:${m.actionId}` }] : [];
@@ -195,6 +197,7 @@ export class TicketState {
           this.events.push({ at: now, type: 'agent_reply' });
           event('first-response', 'sla.first_response_met', 'internal', {});
         }
+        if (action.public && action.actor.type !== 'system') this.events.push({ at: now, type: 'public_reply', by: action.actor.type });
         const next = statusAfterReply(this.status, action.actor.type, action.public);
         if (next) this.changeStatus(next, now, fields, (s, t, v, d) => event(s, t, v, d));
         break;
@@ -276,7 +279,9 @@ export class TicketState {
   }
 
   slaSnapshot(): SlaSnapshot {
-    const { firstResponse: fr, resolution: res } = this.plan();
+    const { firstResponse: fr, resolution: res, nextReply } = this.plan();
+    const nr = nextReply[nextReply.length - 1];
+    const nrRunning = nr !== undefined && nr.result.metAt === null ? nr : null;
     const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
     return {
       frDueAt: iso(fr?.result.dueAt),
@@ -286,6 +291,9 @@ export class TicketState {
       resMetAt: iso(res?.result.metAt),
       resAtRiskAt: iso(res?.atRiskAt),
       resPausedSince: iso(res?.result.pausedSince),
+      nrDueAt: iso(nrRunning?.result.dueAt),
+      nrAtRiskAt: iso(nrRunning?.atRiskAt),
+      nrBreaches: nextReply.filter((c) => c.result.breached === true).length,
     };
   }
 

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { records, startup, integrations, webhooks, ladder } from '../activity-proxies';
 import type { ApplyChangeInput, EventInput, PendingDelivery } from '../../activities/types';
-import { calendarFor, dueSteps, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
+import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from './contract';
 import { ActionRejected, actorName, TicketState } from './ticket-state';
 import { takeActions } from '../action-handlers';
@@ -26,9 +26,15 @@ import { storableText } from '../util/storable-text';
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;
+/** The next-reply and update-cadence clocks arm timers of their own: histories recorded before them replay without. */
+export const REPEATING_CLOCKS = 'next-reply-and-update-cadence';
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ status: string }> {
   const state = new TicketState(input.ticket, input.policy, input.carried);
+  // Asked the first time a policy with these clocks is planned (at start, or in the re-target that brings one), never in a validator.
+  let repeatingClocks: boolean | null = null;
+  state.repeatingClocksAllowed = () => (repeatingClocks ??= patched(REPEATING_CLOCKS));
+  if (hasRepeatingClocks(state.policy)) state.repeatingClocksAllowed();
   const background = new Set<Promise<unknown>>();
   let persistChain: Promise<unknown> = Promise.resolve();
   let dirty = false;
@@ -142,7 +148,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
       track(records.recordEvents({ ticketId: state.facts.id, events: [event] }).then(deliver));
     };
     const run = async (delayed: boolean) => {
-      const current = step.clock === 'first_response' ? state.plan().firstResponse : state.plan().resolution;
+      const current = clockOfStep(state.plan(), step);
       // A wait for business hours can outlast the problem: drop the action if its clock was met meanwhile.
       if (delayed && (state.finished || !current || current.cycle !== step.cycle || current.result.metAt !== null)) return skip('clock met before business hours');
       const at = new Date(Date.now()).toISOString();

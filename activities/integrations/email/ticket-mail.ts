@@ -44,7 +44,7 @@ export function solvedNotice(t: TicketFacts, signature: string) {
   };
 }
 
-const CLOCK_NAMES: Record<ClockName, string> = { first_response: 'first response', resolution: 'resolution' };
+const CLOCK_NAMES: Record<ClockName, string> = { first_response: 'first response', resolution: 'resolution', next_reply: 'next reply', update: 'update' };
 
 export function escalationNotice(t: TicketFacts, e: { clock: ClockName; percent: number; dueAt: string | null; link: string; role: string | null }) {
   const clock = CLOCK_NAMES[e.clock];

@@ -20,7 +20,7 @@ import { rememberAlert, updateAlert } from './alert-links';
 import { resolveAlert } from './resolve-alerts';
 
 const SEVERITY: Record<string, Severity> = { urgent: 'critical', high: 'error', normal: 'warning', low: 'info' };
-const CLOCK_LABEL: Record<ClockName, string> = { first_response: 'first response', resolution: 'resolution' };
+const CLOCK_LABEL: Record<ClockName, string> = { first_response: 'first response', resolution: 'resolution', next_reply: 'next reply', update: 'update' };
 const MAX_SUMMARY = 1024;
 
 export interface PageActionDeps {

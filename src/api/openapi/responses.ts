@@ -72,7 +72,7 @@ export const eventList = z.object({ data: z.array(eventResponse) });
 const acknowledgedBy = z.object({ by: z.string(), at: instant, source: z.string() });
 const acknowledgedClocks = z.object({ first_response: acknowledgedBy.optional(), resolution: acknowledgedBy.optional() });
 const slaClock = z.object({
-  name: z.enum(['first_response', 'resolution']),
+  name: z.enum(['first_response', 'resolution', 'next_reply', 'update']),
   targetMinutes: z.number(),
   startedAt: instant,
   dueAt: at,
@@ -92,6 +92,8 @@ export const ticketSlaResponse = z
     policyName: z.string().nullable(),
     firstResponse: slaClock.nullable(),
     resolution: slaClock.extend({ cycle: z.number().int() }).nullable(),
+    nextReply: z.array(slaClock.extend({ cycle: z.number().int() })).nullable(),
+    updateCadence: slaClock.extend({ cycle: z.number().int() }).nullable(),
     autoCloseAt: at,
     stateVersion: z.number().int(),
     acknowledged: acknowledgedClocks,
@@ -103,7 +105,9 @@ export const ticketLinksResponse = z.object({ data: z.array(z.object({ kind: z.s
 export const jiraLinkResponse = z.object({ kind: z.literal('jira'), key: z.string(), url: z.string(), syncComments: z.boolean() });
 
 const previewClock = z.object({ dueAt: at, metAt: at, breached: z.boolean().nullable(), escalations: z.array(z.object({ percent: z.number(), at })) });
-export const slaPreviewResponse = z.object({ firstResponse: previewClock, resolution: previewClock }).meta({ id: 'SlaPreview' });
+export const slaPreviewResponse = z
+  .object({ firstResponse: previewClock, resolution: previewClock, nextReply: z.array(previewClock.extend({ startedAt: instant })) })
+  .meta({ id: 'SlaPreview' });
 
 export const incidentResponse = z
   .object({
@@ -254,6 +258,10 @@ export const slaPolicyResponse = z
     escalations: ladder,
     autoCloseDays: z.number().int(),
     pauseOnIncident: z.boolean(),
+    nextReplyMinutes: z.number().int().nullable(),
+    nextReplyEscalations: ladder,
+    updateEveryMinutes: z.number().int().nullable(),
+    updateEscalations: ladder,
     createdAt: instant,
     updatedAt: instant,
   })

@@ -161,6 +161,8 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
     id: p.id, name: p.name, tier: p.tier, priority: p.priority, calendarId: p.calendar_id,
     firstResponseMinutes: p.first_response_minutes, resolutionMinutes: p.resolution_minutes,
     pauseOn: p.pause_on, escalations: p.escalations, autoCloseDays: p.auto_close_days, pauseOnIncident: p.pause_on_incident,
+    nextReplyMinutes: p.next_reply_minutes, nextReplyEscalations: p.next_reply_escalations,
+    updateEveryMinutes: p.update_every_minutes, updateEscalations: p.update_escalations,
     createdAt: iso(p.created_at), updatedAt: iso(p.updated_at),
   });
   r.get('/sla-policies', readers, async (_req, res) =>

@@ -8,7 +8,7 @@ import type { ClockName } from '../../../workflows/ticket/contract';
 import { bulletList, doc, heading, link, paragraph, plainText, strong, type AdfDoc, type AdfNode } from './adf';
 
 const MAX_SUMMARY = 255;
-const CLOCK_LABEL: Record<ClockName, string> = { first_response: 'First response', resolution: 'Resolution' };
+const CLOCK_LABEL: Record<ClockName, string> = { first_response: 'First response', resolution: 'Resolution', next_reply: 'Next reply', update: 'Update' };
 
 export type IssueTicket = Pick<
   TicketRow,

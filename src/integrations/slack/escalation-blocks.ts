@@ -13,7 +13,7 @@ export const ACTIONS_BLOCK_ID = 'pacer_escalation_actions';
 /** Message metadata type: lets a retried post find the message an earlier attempt left. */
 export const METADATA_EVENT_TYPE = 'pacer_escalation';
 
-const CLOCK_LABEL: Record<ClockName, string> = { first_response: 'First response', resolution: 'Resolution' };
+const CLOCK_LABEL: Record<ClockName, string> = { first_response: 'First response', resolution: 'Resolution', next_reply: 'Next reply', update: 'Update' };
 const MAX_SUBJECT = 300;
 
 export interface EscalationView {
