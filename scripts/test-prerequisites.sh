@@ -5,6 +5,7 @@
 #   - a real PostgreSQL test cluster (apt-get installs the server if missing),
 #   - Temporal's Java time-skipping test server from Maven Central,
 #   - the pinned Temporal CLI (built once with `go install` if not cached),
+#   - the pinned Temporal server and its SQL tool (built once with `go install` at nice 19),
 #   - Debian's Chromium for the console's browser tests (apt-get when missing),
 #   - schemathesis from PyPI in a virtual environment, for the API contract fuzz suite.
 # Each step is idempotent and quick once done.
@@ -24,6 +25,10 @@ say "  $test_server"
 say "Temporal CLI (dev server)"
 cli="$(node_modules/.bin/tsx src/stack/temporal-cli.ts | tail -n 1)"
 say "  $cli"
+
+say "Temporal server (the cluster stack test; 'unavailable' where Go cannot build it)"
+temporal_server="$(node_modules/.bin/tsx src/stack/temporal-server-build.ts | tail -n 1)"
+say "  $temporal_server"
 
 say "Chromium (console end-to-end tests)"
 chromium_bin="$(bash scripts/ensure-chromium.sh | tail -n 1)"

@@ -85,3 +85,102 @@ export async function loadTemporalDevConfig(
     dbFilePath: path.resolve(path.dirname(absolute), parsed.data.server.dbFile),
   };
 }
+
+// --- temporal-cluster.yaml: the real Temporal cluster behind `npm run cluster` ---
+
+export const DEFAULT_TEMPORAL_CLUSTER_CONFIG_PATH = path.join(PROJECT_ROOT, 'temporal-cluster.yaml');
+
+const goPath = z.string().regex(/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, 'must be a Go module or package path');
+// Go duration syntax as the server's retention flag takes it, e.g. 72h or 30m.
+const goDuration = z.string().regex(/^(\d+(h|m|s))+$/, 'must be a duration like 72h or 90m');
+const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier');
+
+export const temporalClusterConfigSchema = z
+  .object({
+    server: z
+      .object({
+        version: z.string().regex(/^v\d+\.\d+\.\d+$/, 'must look like v1.2.3'),
+        goModule: goPath,
+        minGo: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must look like 1.26.4'),
+        packages: z.object({ server: goPath, sql: goPath }).strict(),
+        numHistoryShards: z.number().int().min(1).max(16_384),
+        ip: z.string().min(1),
+        ports: z
+          .object({
+            frontend: port,
+            frontendHttp: port,
+            frontendMembership: port,
+            history: port,
+            historyMembership: port,
+            matching: port,
+            matchingMembership: port,
+            worker: port,
+            workerMembership: port,
+            metrics: port,
+          })
+          .strict()
+          .refine((ports) => new Set(Object.values(ports)).size === Object.keys(ports).length, { message: 'every port must be distinct' })
+          // The server records membership ports in a smallint column.
+          .refine((ports) => [ports.frontendMembership, ports.historyMembership, ports.matchingMembership, ports.workerMembership].every((p) => p <= 32_767), {
+            message: 'membership ports must be at most 32767',
+          }),
+        logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+        namespace: z.string().min(1),
+        retention: goDuration,
+        searchAttributes: z.record(identifier, searchAttributeType).default({}),
+        dynamicConfig: z.record(z.string().min(1), z.unknown()).default({}),
+      })
+      .strict(),
+    dataDir: z.string().min(1),
+    postgres: z
+      .object({
+        binDir: z.string().default(''),
+        port,
+        user: pgIdentifier,
+        databases: z
+          .object({ temporal: pgIdentifier, visibility: pgIdentifier, pacer: pgIdentifier })
+          .strict()
+          .refine((dbs) => new Set(Object.values(dbs)).size === 3, { message: 'the three databases must have distinct names' }),
+        maxConns: z.object({ temporal: z.number().int().min(1).max(1000), visibility: z.number().int().min(1).max(1000) }).strict(),
+        maxConnections: z.number().int().min(20).max(10_000),
+        durable: z.boolean(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type TemporalClusterConfig = z.infer<typeof temporalClusterConfigSchema>;
+
+export interface LoadedTemporalClusterConfig extends TemporalClusterConfig {
+  configPath: string;
+  /** dataDir resolved against the file's directory. */
+  dataDirPath: string;
+}
+
+export async function loadTemporalClusterConfig(
+  configPath: string = DEFAULT_TEMPORAL_CLUSTER_CONFIG_PATH,
+): Promise<LoadedTemporalClusterConfig> {
+  const absolute = path.resolve(configPath);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read Temporal cluster config ${absolute}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new Error(`${absolute} is not valid YAML: ${(err as Error).message}`);
+  }
+  const parsed = temporalClusterConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+    throw new Error(`Invalid Temporal cluster config ${absolute}:\n${problems}`);
+  }
+  return {
+    ...parsed.data,
+    configPath: absolute,
+    dataDirPath: path.resolve(path.dirname(absolute), parsed.data.dataDir),
+  };
+}
