@@ -19,19 +19,22 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
+import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { createPacerWorker } from '../src/temporal/worker';
 import { incidentPolicySnapshot } from '../src/incidents/incident-policies';
+import type { IntegrationConfig } from '../src/integrations/config';
+import { reconcileTicketOrphans } from '../src/tickets/reconcile-orphans';
 import { incidentActionSignal, incidentActionUpdate, incidentWorkflowId, type IncidentAction, type IncidentPolicySnapshot, type IncidentSeverity, type IncidentWorkflowInput } from '../workflows/incident/contract';
-import { ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type Actor, type TicketAction, type TicketWorkflowInput } from '../workflows/ticket/contract';
+import { FINAL_STATUSES, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type Actor, type TicketAction, type TicketWorkflowInput } from '../workflows/ticket/contract';
 import { workflowBundle } from '../test/support/api-harness';
 import { historyToJson } from '../test/support/history-json';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { testTemporalAddress, testTemporalNamespace, timeSkippingServerPath } from '../test/support/env';
+import { startPagerDutyEventsFake } from '../test/support/fakes/pagerduty-events-server';
 import { mochaGlobalSetup, mochaGlobalTeardown } from '../test/support/global-fixtures';
 import { act, policy, ticketInput } from '../test/support/ticket-fixtures';
 
@@ -48,6 +51,7 @@ interface Recorded {
 /** What a scenario can do, whichever server it runs on. */
 interface Stage {
   client: Client;
+  namespace: string;
   /** The first run of every workflow started, by workflow id. */
   firstRuns: Map<string, string>;
   taskQueue: string;
@@ -73,6 +77,8 @@ interface Scenario {
   /** What the histories cover; the file names start with the workflow type, then this. */
   name: string;
   server: 'time-skipping' | 'dev';
+  /** Integrations its own worker (on its own task queue) is configured with; the shared worker has none. */
+  integrations?: () => Promise<{ config: IntegrationConfig; close(): Promise<void> }>;
   run(stage: Stage): Promise<Recorded[]>;
 }
 
@@ -83,6 +89,19 @@ const incidentRec = (name: string, input: IncidentWorkflowInput): Recorded => ({
 const ack = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'acknowledge', actionId: crypto.randomUUID(), actor: agent, clock, source: 'api' });
 const escalate = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'escalate', actionId: crypto.randomUUID(), actor: agent, clock });
 const customerSays = (body: string): TicketAction => ({ kind: 'comment', actionId: crypto.randomUUID(), actor: customer, body, public: true });
+/** A NUL byte: PostgreSQL refuses it in text for good (SQLSTATE 22021); the API's schemas would have stopped it. */
+const POISON = 'It broke \u0000 again';
+
+/** The change must be refused by the store (change_refused), or the scenario is not what its name says. */
+async function refused(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'change_refused') return;
+    throw err;
+  }
+  throw new Error('the poisoned change was not refused');
+}
 
 const SCENARIOS: Scenario[] = [
   {
@@ -338,6 +357,93 @@ const SCENARIOS: Scenario[] = [
       return [incidentRec(this.name, input), ticketRec('updates-incident-wait-reopen-release', t)];
     },
   },
+  {
+    name: 'refused-change-then-changes-land',
+    server: 'dev',
+    async run(s) {
+      // Sent straight to the workflow, past the API: rolled back, change.refused, the update fails; the rest land.
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 240, resolutionMinutes: 480 }));
+      await s.ticket(input);
+      await s.toTicket(input, act.note());
+      await refused(s.toTicket(input, customerSays(POISON)));
+      await s.toTicket(input, act.status('open'));
+      await s.toTicket(input, act.retarget(policy({ firstResponseMinutes: 60, resolutionMinutes: 240 })));
+      await s.toTicket(input, act.reply());
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'refused-edit-then-changes-land',
+    server: 'dev',
+    async run(s) {
+      // Beyond the int4 column (SQLSTATE 22003): refused for good; the next update and a sane edit land.
+      const input = await s.incidentInput('medium');
+      await s.incident(input);
+      await s.toIncident(input, { kind: 'acknowledge', source: 'api' });
+      await refused(s.toIncident(input, { kind: 'edit', fields: { affectedCustomers: 2_147_483_648 } }));
+      await s.toIncident(input, { kind: 'update', status: 'identified', body: 'A bad deploy.', public: true });
+      await s.toIncident(input, { kind: 'edit', fields: { affectedCustomers: 1200 } });
+      return [incidentRec(this.name, input)];
+    },
+  },
+  {
+    name: 'ladder-page-fails-for-good-next-step-fires',
+    server: 'dev',
+    async integrations() {
+      // PagerDuty answers 400 to every event of a malformed routing key: the page fails for good.
+      const fake = await startPagerDutyEventsFake();
+      return { config: { publicUrl: 'https://pacer.example.test', pagerduty: { routingKey: 'not-a-routing-key', eventsHost: fake.host, webhookSecret: 'pd-whsec-recording', ca: fake.ca } }, close: () => fake.close() };
+    },
+    async run(s) {
+      // Steps at 5% (3 s) and 15% (9 s) of a one-minute first response, each paging: both record action.failed, in turn.
+      const ladder = [5, 15].map((percent) => ({ percent, actions: [{ type: 'page' }] }));
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 1, resolutionMinutes: 600, escalations: ladder }));
+      await s.ticket(input);
+      const failed = () => s.db.db.selectFrom('ticket_events').select('id').where('ticket_id', '=', input.ticket.id).where('type', '=', 'action.failed').execute();
+      await until(async () => (await failed()).length >= 2, 'both pages to fail for good', 40_000);
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'resumed-by-reconciliation-from-event-log',
+    server: 'dev',
+    async run(s) {
+      // The workflow is lost mid-life (terminated) with its row open; the reconciliation pass starts one resumed
+      // from the event log (first response met, pending, state version), and a later change lands on it.
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 240, resolutionMinutes: 480 }));
+      const id = ticketWorkflowId(input.ticket.id);
+      await s.ticket(input);
+      await s.toTicket(input, act.reply());
+      await s.toTicket(input, act.status('pending'));
+      await settled(s.client, id);
+      await s.client.workflow.getHandle(id).terminate('lost in an accident');
+      // Only this ticket is an orphan: rows the scenarios before it left open (their workflows ended when recorded) are closed.
+      await s.db.db.updateTable('tickets').set({ status: 'closed' }).where('id', '!=', input.ticket.id).where('status', 'not in', [...FINAL_STATUSES]).execute();
+      const pass = () => reconcileTicketOrphans({ db: s.db.db, client: s.client, namespace: s.namespace, taskQueue: s.taskQueue, graceMs: 0 });
+      // Visibility lags: the terminated run can still be listed as running for a moment.
+      await until(async () => (await pass()).workflowsStarted.includes(input.ticket.id), 'the reconciliation to start the workflow');
+      s.firstRuns.set(id, (await s.client.workflow.getHandle(id).describe()).runId);
+      await s.toTicket(input, act.customerReply());
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'first-record-refused-ends-failed',
+    server: 'dev',
+    async run(s) {
+      const input = ticketInput(s.organizationId, await s.now(), policy());
+      input.ticket.subject = POISON;
+      const handle = await s.ticket(input);
+      const failure = await handle.result().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      if (!(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure && failure.cause.type === 'ticket_record_refused')) {
+        throw new Error(`expected the workflow to fail with ticket_record_refused, got ${String(failure)}`);
+      }
+      return [ticketRec(this.name, input)];
+    },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -364,6 +470,7 @@ async function main(): Promise<void> {
   let written = 0;
   const started = Date.now();
   try {
+    if (chosen.some((s) => s.server === 'time-skipping' && s.integrations)) throw new Error('integrations are wired for dev-server scenarios only');
     const skipping = chosen.filter((s) => s.server === 'time-skipping');
     const dev = chosen.filter((s) => s.server === 'dev');
     if (skipping.length) {
@@ -373,7 +480,7 @@ async function main(): Promise<void> {
         // (a local activity holds it) and the histories would show timeouts the real paths do not have.
         const taskQueue = queue();
         const worker = await createPacerWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: db.db, workflowBundle: bundle });
-        const stage = makeStage(env.client, taskQueue, db, organizationId, componentId, { now: async () => Number(await env.currentTimeMs()), sleep: (d) => env.sleep(d), updates: false });
+        const stage = makeStage(env.client, env.namespace ?? 'default', taskQueue, db, organizationId, componentId, { now: async () => Number(await env.currentTimeMs()), sleep: (d) => env.sleep(d), updates: false });
         await worker.runUntil(async () => {
           for (const scenario of skipping) written += await record(scenario, stage, out);
         });
@@ -388,16 +495,31 @@ async function main(): Promise<void> {
         const client = new Client({ connection, namespace: testTemporalNamespace() });
         const taskQueue = queue();
         const worker = await createPacerWorker({ connection: nativeConnection, namespace: testTemporalNamespace(), taskQueue, db: db.db, workflowBundle: bundle });
-        const stage = makeStage(client, taskQueue, db, organizationId, componentId, {
-          now: async () => Date.now(),
-          sleep: async () => {
-            throw new Error('dev-server scenarios must not wait for clocks');
-          },
-          updates: true,
-        });
+        const devStage = (q: string) =>
+          makeStage(client, testTemporalNamespace(), q, db, organizationId, componentId, {
+            now: async () => Date.now(),
+            sleep: async () => {
+              throw new Error('dev-server scenarios must not wait for clocks');
+            },
+            updates: true,
+          });
+        const stage = devStage(taskQueue);
         await worker.runUntil(async () => {
-          for (const scenario of dev) written += await record(scenario, stage, out);
+          for (const scenario of dev.filter((d) => !d.integrations)) written += await record(scenario, stage, out);
         });
+        for (const scenario of dev) {
+          if (!scenario.integrations) continue;
+          const integrations = await scenario.integrations();
+          try {
+            const q = queue();
+            const own = await createPacerWorker({ connection: nativeConnection, namespace: testTemporalNamespace(), taskQueue: q, db: db.db, workflowBundle: bundle, integrations: integrations.config });
+            await own.runUntil(async () => {
+              written += await record(scenario, devStage(q), out);
+            });
+          } finally {
+            await integrations.close();
+          }
+        }
       } finally {
         await connection.close();
         await nativeConnection.close();
@@ -416,6 +538,7 @@ function queue(): string {
 
 function makeStage(
   client: Client,
+  namespace: string,
   taskQueue: string,
   db: TestDatabase,
   organizationId: string,
@@ -429,6 +552,7 @@ function makeStage(
   };
   const stage: Stage = {
     client,
+    namespace,
     firstRuns,
     taskQueue,
     db,
@@ -517,8 +641,8 @@ async function allRuns(client: Client, workflowId: string, firstRunId: string | 
   return histories;
 }
 
-async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+async function until(probe: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
