@@ -8,6 +8,7 @@ import * as integrations from './2026_11_23_01_00_00_integrations';
 import * as incidents from './2026_12_01_00_00_00_incidents';
 import * as users from './2026_12_01_01_00_00_users';
 import * as statusSubscriptionRequests from './2026_12_01_23_00_00_status_subscription_requests';
+import * as knowledgeBase from './2026_12_02_00_00_00_knowledge_base';
 import * as repeatingClocks from './2026_12_02_01_00_00_repeating_clocks';
 
 export const migrations: Record<string, Migration> = {
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_00_00_00_incidents': incidents,
   '2026_12_01_01_00_00_users': users,
   '2026_12_01_23_00_00_status_subscription_requests': statusSubscriptionRequests,
+  '2026_12_02_00_00_00_knowledge_base': knowledgeBase,
   '2026_12_02_01_00_00_repeating_clocks': repeatingClocks,
 };

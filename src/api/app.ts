@@ -22,6 +22,9 @@ import { buildIntegrationRoutes } from '../integrations/routes';
 import { userRoutes } from './routes/users';
 import { webRoutes } from '../web/web-routes';
 import { openApiRoutes } from './openapi/docs-routes';
+import { kbRoutes } from './routes/kb';
+import { ArticleService } from '../kb/article-service';
+import { KbSearch } from '../search/kb-search';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -32,6 +35,8 @@ export interface AppDeps {
   integrations?: IntegrationConfig;
   /** express's `trust proxy`: set behind a TLS-terminating proxy so session cookies are marked Secure. */
   trustProxy?: boolean | number | string;
+  /** Knowledge-base search (src/search/kb-search-stack); PostgreSQL full-text search when absent. */
+  kb?: { search: KbSearch; defaultLocale?: string; onChange?: () => void };
 }
 
 /** The app and the services behind it (the inbound SMTP listener shares them). */
@@ -40,6 +45,8 @@ export interface PacerApp {
   lifecycle: TicketLifecycle;
   tickets: TicketService;
   incidents: IncidentService;
+  articles: ArticleService;
+  kbSearch: KbSearch;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -56,6 +63,8 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const lifecycle = new TicketLifecycle(deps.temporal, deps.taskQueue);
   const tickets = new TicketService(deps.db, lifecycle);
   const incidents = new IncidentService(deps.db, new IncidentLifecycle(deps.temporal, deps.taskQueue));
+  const kbSearch = deps.kb?.search ?? new KbSearch(deps.db, deps.log, null);
+  const articles = new ArticleService(deps.db, { defaultLocale: deps.kb?.defaultLocale ?? 'en', onChange: deps.kb?.onChange });
 
   // Says which part is down, bounded in time so a hanging dependency reads as down rather than hanging the probe.
   app.get('/healthz', async (_req, res) => {
@@ -63,14 +72,15 @@ export function createPacerApp(deps: AppDeps): PacerApp {
       Promise.race([check.then(() => 'up' as const), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3_000).unref())]).catch(
         (e: Error) => ({ down: e.message }),
       );
-    const [database, temporal] = await Promise.all([probe(sql`select 1`.execute(deps.db)), probe(deps.temporal.workflowService.getSystemInfo({}))]);
+    const [database, temporal, search] = await Promise.all([probe(sql`select 1`.execute(deps.db)), probe(deps.temporal.workflowService.getSystemInfo({})), kbSearch.health()]);
     const ok = database === 'up' && temporal === 'up';
     if (!ok) {
       // The reasons name hosts and ports: they go to the log, not to an unauthenticated caller.
       deps.log.warn({ database: database === 'up' ? 'up' : database.down, temporal: temporal === 'up' ? 'up' : temporal.down }, 'health check: a backing service is down');
       res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     }
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: database === 'up' ? 'up' : 'down', temporal: temporal === 'up' ? 'up' : 'down' });
+    // Search answering from PostgreSQL while Typesense is down is degraded, not unavailable: it says so and stays 200.
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: database === 'up' ? 'up' : 'down', temporal: temporal === 'up' ? 'up' : 'down', search: search.engine, typesense: search.typesense });
   });
 
   const integrationRoutes = buildIntegrationRoutes({ db: deps.db, lifecycle, tickets, incidents: incidents.lifecycle, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
@@ -95,10 +105,12 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/', adminRoutes(deps.db, tickets, keyCache, { allowPrivateWebhooks: deps.integrations?.allowPrivateWebhooks === true }));
   api.use('/', userRoutes(deps.db));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
+  // The knowledge base reads without a key too (public articles), so it authenticates only requests that carry credentials.
+  app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));
   app.use('/api/v1', api);
   // The agents' console and the customers' portal: server-rendered pages on the same services.
-  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, integrations: deps.integrations, log: deps.log }));
+  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch } }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
-  return { app, lifecycle, tickets, incidents };
+  return { app, lifecycle, tickets, incidents, articles, kbSearch };
 }

@@ -27,6 +27,7 @@ import { loadSession, requireCustomer, requireManager, requireStaff, sessionOf }
 import { TicketExtras } from './ticket-extras';
 import { slaSettingsPageRoutes } from './sla-settings-pages';
 import { ticketPageRoutes } from './ticket-page';
+import { helpRoutes, type HelpDeps } from './help-pages';
 
 export interface WebDeps {
   db: Kysely<Database>;
@@ -35,6 +36,8 @@ export interface WebDeps {
   integrations: IntegrationConfig | undefined;
   incidents: IncidentService;
   log: Logger;
+  /** The public help centre (/help); left out when absent. */
+  kb?: HelpDeps;
 }
 
 const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
@@ -74,7 +77,9 @@ export function webRoutes(deps: WebDeps): Router {
   r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));
   r.use(portalRoutes(deps.db, deps.tickets));
 
-  r.use(['/console', '/portal'], (_req, _res, next) => next(new ApiError(404, 'not_found', 'no such page')));
+  if (deps.kb) r.use(helpRoutes(deps.kb));
+
+  r.use(['/console', '/portal', '/help'], (_req, _res, next) => next(new ApiError(404, 'not_found', 'no such page')));
   r.use(htmlErrors);
   return r;
 }

@@ -18,6 +18,7 @@ import {
 } from '../incident-schemas';
 import { keySchema, orgPatchSchema, orgSchema, webhookPatchSchema, webhookSchema } from '../routes/admin';
 import { createSchema as createComponentSchema, patchSchema as patchComponentSchema } from '../routes/components';
+import { KB_OPERATIONS } from '../routes/kb';
 import { listQuery as slaListQuery, previewSchema } from '../routes/sla';
 import { subscriptionSchema } from '../routes/status';
 import { acknowledgeSchema, escalateSchema } from '../routes/tickets';
@@ -139,4 +140,4 @@ const status: Operation[] = [
   },
 ];
 
-export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status];
+export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS];
