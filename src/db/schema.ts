@@ -255,6 +255,30 @@ export interface KbRevisionsTable { id: string; article_id: string; number: numb
 export interface KbSearchOutboxTable { id: Generated<string>; article_id: string; attempts: Generated<number>; created_at: GeneratedTimestamp }
 export interface KbSynonymsTable { id: string; synonyms: Json<string[]>; root: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
 
+export interface KbCategoriesTable { id: string; name: string; description: Generated<string>; position: Generated<number>; is_default: Generated<boolean>; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
+export interface KbSectionsTable { id: string; category_id: string; name: string; description: Generated<string>; position: Generated<number>; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
+export interface KbArticlesTable {
+  id: string;
+  category_id: string;
+  section_id: string | null;
+  locale: string;
+  translation_group_id: string;
+  state: string;
+  visibility: string;
+  organization_ids: Json<string[]>;
+  latest_revision_id: string | null;
+  published_revision_id: string | null;
+  /** Written only through SQL (to_tsvector) by the article repository. */
+  search_vector: ColumnType<string | null, never, never>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  published_at: Timestamp | null;
+  archived_at: Timestamp | null;
+}
+export interface KbRevisionsTable { id: string; article_id: string; number: number; title: string; body: string; keywords: Json<string[]>; author: string; note: string | null; created_at: GeneratedTimestamp }
+export interface KbSearchOutboxTable { id: Generated<string>; article_id: string; attempts: Generated<number>; created_at: GeneratedTimestamp }
+export interface KbSynonymsTable { id: string; synonyms: Json<string[]>; root: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
+
 export interface Database {
   tiers: TiersTable;
   priorities: PrioritiesTable;
@@ -294,6 +318,12 @@ export interface Database {
   kb_revisions: KbRevisionsTable;
   kb_search_outbox: KbSearchOutboxTable;
   kb_synonyms: KbSynonymsTable;
+  kb_categories: KbCategoriesTable;
+  kb_sections: KbSectionsTable;
+  kb_articles: KbArticlesTable;
+  kb_revisions: KbRevisionsTable;
+  kb_search_outbox: KbSearchOutboxTable;
+  kb_synonyms: KbSynonymsTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;
@@ -309,6 +339,11 @@ export type IncidentRow = Selectable<IncidentsTable>;
 export type NewIncidentRow = Insertable<IncidentsTable>;
 export type ComponentRow = Selectable<ComponentsTable>;
 export type UserRow = Selectable<UsersTable>;
+export type KbCategoryRow = Selectable<KbCategoriesTable>;
+export type KbSectionRow = Selectable<KbSectionsTable>;
+export type KbArticleRow = Selectable<KbArticlesTable>;
+export type KbRevisionRow = Selectable<KbRevisionsTable>;
+export type KbSynonymRow = Selectable<KbSynonymsTable>;
 export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbSectionRow = Selectable<KbSectionsTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;

@@ -39,8 +39,15 @@ export function ticketView(t: TicketRow, now = Date.now()) {
     sla: {
       firstResponse: clockView(t.fr_due_at, t.fr_met_at, t.fr_at_risk_at, now),
       resolution: { ...clockView(t.res_due_at, t.res_met_at, t.res_at_risk_at, now), pausedSince: iso(t.res_paused_since) },
+      nextReply: nextReplyView(t, now),
     },
   };
+}
+
+/** The running next-reply cycle (due and at-risk null when none runs) and how many cycles were answered late. */
+function nextReplyView(t: TicketRow, now: number) {
+  const running = clockView(t.nr_due_at, null, t.nr_at_risk_at, now);
+  return { dueAt: running.dueAt, atRiskAt: running.atRiskAt, breached: running.breached || t.nr_breaches > 0, atRisk: running.atRisk && t.nr_breaches === 0, breaches: t.nr_breaches };
 }
 
 export type TicketView = ReturnType<typeof ticketView>;
@@ -80,6 +87,7 @@ export function customerTicketView(t: TicketRow, now = Date.now()): TicketView {
     sla: {
       firstResponse: v.sla.firstResponse,
       resolution: { ...v.sla.resolution, pausedSince: customerPause(t.status as TicketStatus, v.sla.resolution.pausedSince) },
+      nextReply: v.sla.nextReply,
     },
   };
 }
@@ -100,6 +108,8 @@ export function customerSlaView(sla: SlaState & { acknowledged: Acknowledged }):
     policyName: null,
     firstResponse: clock(sla.firstResponse),
     resolution: clock(sla.resolution),
+    nextReply: sla.nextReply === null ? null : sla.nextReply.map((c) => clock(c)!),
+    updateCadence: clock(sla.updateCadence),
     acknowledged: {},
   };
 }

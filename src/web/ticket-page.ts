@@ -10,7 +10,7 @@ import type { Database, TicketRow } from '../db/schema';
 import { findTicket } from '../db/repositories/tickets';
 import { ApiError } from '../api/errors';
 import { describeSla } from '../../workflows/ticket/sla-state';
-import { PRIORITIES, type ClockState, type SlaState } from '../../workflows/ticket/contract';
+import { PRIORITIES, type ClockName, type ClockState, type SlaState } from '../../workflows/ticket/contract';
 import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
 import type { TicketService } from '../tickets/ticket-service';
 import type { Logger } from '../logger';
@@ -39,7 +39,7 @@ export async function staffTicket(db: Kysely<Database>, id: string | string[] | 
   return ticket;
 }
 
-const CLOCK_TITLES = { first_response: 'First response', resolution: 'Resolution' } as const;
+const CLOCK_TITLES: Record<ClockName, string> = { first_response: 'First response', resolution: 'Resolution', next_reply: 'Next reply', update: 'Update cadence' };
 
 function clockStateOf(c: ClockState): { key: string; label: string } {
   if (c.metAt !== null) return c.breached ? { key: 'met-late', label: 'met late' } : { key: 'met', label: 'met' };
@@ -63,7 +63,7 @@ function ladder(c: ClockState, tz: string): SafeHtml {
   })}</ol>`;
 }
 
-function clockCard(name: 'first_response' | 'resolution', c: ClockState | null, tz: string, businessHours: boolean, now: number): SafeHtml {
+function clockCard(name: ClockName, c: ClockState | null, tz: string, businessHours: boolean, now: number): SafeHtml {
   if (!c) return html`<section class="clock" id="clock-${name}" aria-label="${CLOCK_TITLES[name]} clock"><h3>${CLOCK_TITLES[name]}</h3><p class="muted">No SLA target.</p></section>`;
   const st = clockStateOf(c);
   return html`<section class="clock clock-${st.key}" id="clock-${name}" aria-label="${CLOCK_TITLES[name]} clock">
@@ -78,6 +78,18 @@ ${c.pausedSince ? html`<dt>Paused since</dt><dd>${formatInstant(c.pausedSince, t
 <h4>Ladder</h4>
 ${ladder(c, tz)}
 </section>`;
+}
+
+/** The running next-reply cycle as a clock card, and the cycles before it, newest first. */
+function nextReplyCards(cycles: Array<ClockState & { cycle: number }> | null, tz: string, businessHours: boolean, now: number): SafeHtml {
+  if (cycles === null) return html``;
+  const last = cycles[cycles.length - 1];
+  const running = last && last.metAt === null ? last : null;
+  const past = cycles.filter((c) => c !== running).reverse();
+  return html`${running ? clockCard('next_reply', running, tz, businessHours, now) : html`<section class="clock" id="clock-next_reply" aria-label="Next reply clock"><h3>Next reply</h3><p class="muted">No reply owed.</p></section>`}
+${past.length ? html`<details class="past-cycles" id="next-reply-cycles"><summary>Earlier next-reply cycles (${past.length}, ${past.filter((c) => c.breached).length} late)</summary><ol>${past.map(
+    (c) => html`<li data-cycle="${c.cycle}" class="${c.breached ? 'cycle-late' : 'cycle-met'}">${formatInstant(c.startedAt, tz)} → ${c.metAt ? formatInstant(c.metAt, tz) : '—'} <span class="muted">due ${c.dueAt ? formatInstant(c.dueAt, tz) : '—'}</span> <span class="badge badge-${c.breached ? 'met-late' : 'met'}">${c.breached ? 'late' : 'in time'}</span></li>`,
+  )}</ol></details>` : ''}`;
 }
 
 function isBusinessHours(sla: SlaState | null, inputs: { policy: { calendar: { weekly: Record<string, Array<[string, string]>> } } | null } | null) {
@@ -165,6 +177,8 @@ ${csrf}
 <h2 id="sla-h">SLA <span class="muted">(${tz})</span></h2>
 ${clockCard('first_response', sla?.firstResponse ?? null, tz, bh, now)}
 ${clockCard('resolution', sla?.resolution ?? null, tz, bh, now)}
+${nextReplyCards(sla?.nextReply ?? null, tz, bh, now)}
+${sla?.updateCadence && sla.updateCadence.metAt === null ? clockCard('update', sla.updateCadence, tz, bh, now) : ''}
 </section>
 ${open ? html`<section aria-labelledby="act-h" class="actions">
 <h2 id="act-h">Actions</h2>

@@ -47,7 +47,11 @@ export const ticketResponse = z
     updatedAt: instant,
     solvedAt: at,
     closedAt: at,
-    sla: z.object({ firstResponse: clock, resolution: clock.extend({ pausedSince: at }) }),
+    sla: z.object({
+      firstResponse: clock,
+      resolution: clock.extend({ pausedSince: at }),
+      nextReply: z.object({ dueAt: at, atRiskAt: at, breached: z.boolean(), atRisk: z.boolean(), breaches: z.number().int() }),
+    }),
   })
   .meta({ id: 'Ticket' });
 export const ticketPage = z.object({ data: z.array(ticketResponse), nextCursor: z.string().nullable() }).meta({ id: 'TicketPage' });

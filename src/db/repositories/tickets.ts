@@ -27,6 +27,9 @@ export function breachedExpr(eb: Eb): Expression<SqlBool> {
     eb.and([eb('fr_met_at', 'is not', null), eb('fr_due_at', 'is not', null), eb('fr_met_at', '>', eb.ref('fr_due_at'))]),
     eb.and([eb('res_met_at', 'is', null), eb('res_due_at', 'is not', null), eb('res_due_at', '<=', sql<Date>`now()`)]),
     eb.and([eb('res_met_at', 'is not', null), eb('res_due_at', 'is not', null), eb('res_met_at', '>', eb.ref('res_due_at'))]),
+    // Next reply: the running cycle is past due, or an earlier cycle was answered late.
+    eb.and([eb('nr_due_at', 'is not', null), eb('nr_due_at', '<=', sql<Date>`now()`)]),
+    eb('nr_breaches', '>', 0),
   ]);
 }
 
@@ -37,6 +40,8 @@ export function atRiskExpr(eb: Eb): Expression<SqlBool> {
     eb.or([
       eb.and([eb('fr_met_at', 'is', null), eb('fr_at_risk_at', 'is not', null), eb('fr_at_risk_at', '<=', sql<Date>`now()`)]),
       eb.and([eb('res_met_at', 'is', null), eb('res_at_risk_at', 'is not', null), eb('res_at_risk_at', '<=', sql<Date>`now()`)]),
+      // The row holds only the running next-reply cycle's instants.
+      eb.and([eb('nr_at_risk_at', 'is not', null), eb('nr_at_risk_at', '<=', sql<Date>`now()`)]),
     ]),
   ]);
 }
