@@ -2,7 +2,7 @@
  * A PostgreSQL cluster of a test's own, for tests that stop and restart the server: the
  * shared test cluster (scripts/ensure-test-postgres.sh) serves everyone's suites and must
  * never go down. Same recipe as that script — Debian's binaries, trust on loopback TCP only,
- * no Unix socket, no fsync — in a throw-away directory on a free port. As root the server
+ * no Unix socket — in a throw-away directory on a free port, but durable. As root the server
  * runs as the `postgres` system user, which PostgreSQL insists on.
  */
 import { execFile } from 'node:child_process';
@@ -61,7 +61,9 @@ export async function startPrivatePostgres(opts: { database?: string } = {}): Pr
   await asPg(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
   fs.appendFileSync(
     path.join(dataDir, 'postgresql.conf'),
-    ["listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", 'fsync = off', 'synchronous_commit = off', 'full_page_writes = off', 'max_connections = 200', ''].join('\n'),
+    // Durable, unlike the shared test cluster: a test that crashes this server (`immediate`) must not lose commits
+    // the server already acknowledged, or it would blame Pacer for PostgreSQL's configured forgetfulness.
+    ["listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", 'fsync = on', 'synchronous_commit = on', 'max_connections = 200', ''].join('\n'),
   );
   fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), 'host all all 127.0.0.1/32 trust\n');
   if (isRoot) await run('chown', ['postgres:', path.join(dataDir, 'postgresql.conf'), path.join(dataDir, 'pg_hba.conf')]);
