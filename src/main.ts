@@ -23,6 +23,7 @@ import { startOrphanReconciler } from './tickets/reconcile-orphans';
 import { reconcileIncidentOrphans } from './incidents/reconcile-incident-orphans';
 import { buildIntegrations } from '../activities/integrations';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
+import { startKbSearch } from './search/kb-search-stack';
 
 type Part = 'api' | 'worker';
 
@@ -65,6 +66,10 @@ async function main(log: Logger): Promise<void> {
   await seedDefaults(database.db);
   log.info({ database: database.description }, 'database ready');
 
+  // Typesense beside Pacer (or the one configured); the worker process carries the search outbox to it.
+  const kbSearch = await startKbSearch({ db: database.db, log, mode: config.search, typesenseUrl: config.typesenseUrl, typesenseApiKey: config.typesenseApiKey, dataDir: config.dataDir, runDrainer: parts.includes('worker') });
+  stops.push(() => kbSearch.stop());
+
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   if (parts.includes('worker')) {
@@ -98,7 +103,7 @@ async function main(log: Logger): Promise<void> {
   if (parts.includes('api')) {
     const connection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.temporalNamespace });
-    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy });
+    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy, kb: { search: kbSearch.search, defaultLocale: config.kbDefaultLocale, onChange: () => kbSearch.drainer?.wake() } });
     for (const stop of await startIntegrationServers({ db: database.db, lifecycle, tickets, config: integrations, log })) stops.push(stop);
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));

@@ -3,15 +3,19 @@
 // Each piece is skipped when its variable is already set, so a developer can point the
 // tests at services they keep running (see test/support/env.ts).
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { StackLogFn, StackLogger } from '../../src/stack/temporal-cli';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/stack/temporal-dev-server';
+import { startTypesenseServer, type TypesenseServer } from '../../src/search/typesense-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 let devServer: TemporalDevServer | null = null;
+let typesense: TypesenseServer | null = null;
 
 export async function mochaGlobalSetup(): Promise<void> {
   // Workers log state changes and retried activity failures at INFO; tests only want warnings.
@@ -30,11 +34,20 @@ export async function mochaGlobalSetup(): Promise<void> {
     process.env.PACER_TEST_TEMPORAL_ADDRESS = devServer.address;
     process.env.PACER_TEST_TEMPORAL_NAMESPACE = devServer.namespace;
   }
+  if (!process.env.PACER_TEST_TYPESENSE_URL) {
+    // One real Typesense for the run (about 0.5 s to start); each knowledge-base suite searches its own alias.
+    typesense = await startTypesenseServer({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'pacer-typesense-')), log: typesenseLog(testLogger('typesense')) });
+    process.env.PACER_TEST_TYPESENSE_URL = typesense.url;
+    process.env.PACER_TEST_TYPESENSE_API_KEY = typesense.apiKey;
+  }
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
   await devServer?.stop();
   devServer = null;
+  await typesense?.stop();
+  if (typesense) rmSync(typesense.dataDir, { recursive: true, force: true });
+  typesense = null;
 }
 
 /** Runs a prerequisite script; its progress goes to our stderr, its answer is its last stdout line. */
@@ -63,3 +76,5 @@ export function testLogger(name: string): StackLogger {
       : (fields, msg) => process.stderr.write(`[${name}] ${level.toUpperCase()} ${msg} ${JSON.stringify(fields)}\n`);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+const typesenseLog = (l: StackLogger) => ({ info: l.info, warn: l.warn, error: l.error });
