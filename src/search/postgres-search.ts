@@ -96,8 +96,8 @@ export class PostgresSearch implements ArticleSearch {
       return sql.join(parts, sql` and `);
     };
     const rank = tsquery ? sql`ts_rank(a.search_vector, to_tsquery('simple', ${tsquery}))` : sql`0`;
-    const page = await sql<{ id: string; found: string }>`
-      select a.id, count(*) over () as found from kb_articles a where ${where('a')}
+    const page = await sql<{ id: string }>`
+      select a.id from kb_articles a where ${where('a')}
       order by ${rank} desc, a.updated_at desc, a.id limit ${req.perPage} offset ${(req.page - 1) * req.perPage}`.execute(this.db);
     const facets = await sql<{ category_id: string; count: string }>`
       select a.category_id, count(*) as count from kb_articles a where ${where('a')} group by a.category_id order by count(*) desc, a.category_id`.execute(this.db);
@@ -131,12 +131,13 @@ function visibilityFilter(reader: Reader, a: string) {
 
 /** A window of the body around its first matching word, matched words marked, as HTML. */
 function snippet(body: string, matches: (w: string) => boolean, any: boolean): string {
-  const tokens = body.split(/(\s+)/);
-  const isMatch = (t: string) => queryWords(t).some(matches);
-  const first = any ? tokens.findIndex((t) => t.trim() !== '' && isMatch(t)) : -1;
+  // Odd indices are words, even ones what lies between them, so punctuation stays outside a mark.
+  const parts = body.split(/([\p{L}\p{N}]+)/u);
+  const isMatch = (i: number) => i % 2 === 1 && matches(parts[i]!.toLowerCase());
+  const first = any ? parts.findIndex((_p, i) => isMatch(i)) : -1;
   if (first < 0) return markedToHtml(leadOf(body, SNIPPET_WORDS));
-  const start = Math.max(0, first - SNIPPET_WORDS / 2);
-  const window = tokens.slice(start, start + SNIPPET_WORDS * 2);
-  const marked = window.map((t) => (t.trim() !== '' && isMatch(t) ? `${MARK_START}${t}${MARK_END}` : t)).join('');
-  return markedToHtml(`${start > 0 ? '… ' : ''}${marked.trim()}${start + SNIPPET_WORDS * 2 < tokens.length ? ' …' : ''}`);
+  const start = Math.max(0, first - SNIPPET_WORDS);
+  const end = Math.min(parts.length, first + SNIPPET_WORDS * 3);
+  const marked = parts.slice(start, end).map((p, k) => (isMatch(start + k) ? `${MARK_START}${p}${MARK_END}` : p)).join('');
+  return markedToHtml(`${start > 0 ? '… ' : ''}${marked.trim()}${end < parts.length ? ' …' : ''}`);
 }

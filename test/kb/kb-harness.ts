@@ -103,7 +103,13 @@ export async function startKbHarness(engine: Engine, typesense: { url: string; a
       return { status: res.status, text: await res.text() };
     },
     async settle() {
-      await drainer?.drainAll();
+      if (!drainer) return;
+      // The background drainer may hold a batch (SKIP LOCKED): settled means no row left, carried by whichever drainer took it.
+      const deadline = Date.now() + 10_000;
+      while ((await drainer.drainAll(), await drainer.pending()) > 0) {
+        if (Date.now() > deadline) throw new Error('the search outbox did not drain within 10 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     async close() {
       await drainer?.stop();
