@@ -49,6 +49,9 @@ export interface ArticleListFilter {
 
 const jsonArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? (JSON.parse(v) as string[]) : []);
 
+// PostgreSQL's text-search parser takes "<word>" for a markup tag and drops the word.
+const untagged = (s: string) => s.replace(/[<>]/g, ' ');
+
 export function revisionOf(r: KbRevisionRow): Revision {
   return { id: r.id, articleId: r.article_id, number: r.number, title: r.title, body: r.body, keywords: jsonArray(r.keywords), author: r.author, note: r.note, createdAt: new Date(r.created_at) };
 }
@@ -169,9 +172,9 @@ export class ArticleRepository {
     if (!article) return;
     const shown = article.published ?? article.latest;
     await sql`update kb_articles set search_vector =
-        setweight(to_tsvector('simple', ${shown.title}), 'A') ||
-        setweight(to_tsvector('simple', ${shown.keywords.join(' ')}), 'B') ||
-        setweight(to_tsvector('simple', ${markdownToText(shown.body)}), 'C')
+        setweight(to_tsvector('simple', ${untagged(shown.title)}), 'A') ||
+        setweight(to_tsvector('simple', ${untagged(shown.keywords.join(' '))}), 'B') ||
+        setweight(to_tsvector('simple', ${untagged(markdownToText(shown.body))}), 'C')
       where id = ${articleId}`.execute(this.db);
     await this.db.insertInto('kb_search_outbox').values({ article_id: articleId }).execute();
   }
