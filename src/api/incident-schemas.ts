@@ -71,4 +71,7 @@ export const incidentPolicySchema = z.strictObject({
   postmortemRequired: z.boolean(),
   postmortemReminderHours: z.array(z.number().positive().max(24 * 365)).min(1).max(20).default([24, 72, 168]),
   solveLinkedTickets: z.boolean().default(false),
+  /** Absent: left as it is. */
+  updateEveryMinutes: targetMinutes().nullable().optional(),
+  updateEscalations: incidentLadder.optional(),
 });

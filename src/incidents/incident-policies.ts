@@ -73,7 +73,7 @@ export async function incidentPolicySnapshot(db: Kysely<Database>, severity: Inc
   const p = await db
     .selectFrom('incident_policies as p')
     .leftJoin('calendars as c', 'c.id', 'p.calendar_id')
-    .select(['p.severity', 'p.acknowledge_minutes', 'p.resolve_minutes', 'p.acknowledgement_escalations', 'p.resolution_escalations', 'p.postmortem_required', 'p.postmortem_reminder_hours', 'p.solve_linked_tickets', 'c.timezone', 'c.weekly', 'c.holidays'])
+    .select(['p.severity', 'p.acknowledge_minutes', 'p.resolve_minutes', 'p.acknowledgement_escalations', 'p.resolution_escalations', 'p.postmortem_required', 'p.postmortem_reminder_hours', 'p.solve_linked_tickets', 'p.update_every_minutes', 'p.update_escalations', 'c.timezone', 'c.weekly', 'c.holidays'])
     .where('p.severity', '=', severity)
     .executeTakeFirst();
   if (!p) throw new Error(`no incident policy for severity ${severity}`);
@@ -87,5 +87,7 @@ export async function incidentPolicySnapshot(db: Kysely<Database>, severity: Inc
     postmortemRequired: p.postmortem_required,
     postmortemReminderHours: p.postmortem_reminder_hours,
     solveLinkedTickets: p.solve_linked_tickets,
+    updateEveryMinutes: p.update_every_minutes,
+    updateEscalations: p.update_escalations as LadderStep[],
   };
 }

@@ -235,6 +235,13 @@ describe('next-reply and update clocks in the ticket plan', () => {
     assert.deepEqual(plan.update[2]!.steps.map((s) => [s.id, s.actions.map((a) => a.type)]), [['update:2:80', ['notify']], ['update:2:100', ['escalate']]]);
   });
 
+  it('cadence cycles (pure): an update in the very instant a cycle begins (a reopen with its update) makes no empty cycle', () => {
+    assert.deepEqual(cadenceCycles([{ at: 5, type: 'not_owing' }, { at: 9, type: 'owing' }, { at: 9, type: 'update' }], { at: 0 }), [
+      { startedAt: 0, metAt: 5 },
+      { startedAt: 9, metAt: null },
+    ]);
+  });
+
   it('cadence cycles (pure): owed from the start when the subject starts in an owing state', () => {
     assert.deepEqual(cadenceCycles([{ at: 5, type: 'update' }, { at: 9, type: 'not_owing' }, { at: 10, type: 'update' }], { at: 0 }), [
       { startedAt: 0, metAt: 5 },

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalendarSpec } from '../sla/business-calendar';
+import type { CadenceEvent } from '../sla/reply-cycles';
 import type { Actor, LadderStep } from '../ticket/contract';
 
 export const INCIDENT_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -18,7 +19,8 @@ export const ACTIVE_INCIDENT_STATUSES: readonly IncidentStatus[] = ['detected', 
 export const INCIDENT_IMPACTS = ['degraded', 'partial_outage', 'major_outage'] as const;
 export type IncidentImpact = (typeof INCIDENT_IMPACTS)[number];
 
-export type IncidentClockName = 'acknowledgement' | 'resolution';
+/** `update` repeats: a public update is owed every `updateEveryMinutes` while the incident is active. */
+export type IncidentClockName = 'acknowledgement' | 'resolution' | 'update';
 
 /** The severity's policy as the workflow sees it: a snapshot taken at creation or re-targeting. */
 export interface IncidentPolicySnapshot {
@@ -33,6 +35,10 @@ export interface IncidentPolicySnapshot {
   postmortemReminderHours: number[];
   /** Resolving the incident solves its linked tickets. */
   solveLinkedTickets: boolean;
+  /** A public update is owed every this many minutes (on the policy's calendar) while active; null or absent: none. */
+  updateEveryMinutes?: number | null;
+  /** The update cadence's ladder; absent = remind the commander at 80%, escalate to the incident manager at 100%. */
+  updateEscalations?: LadderStep[];
 }
 
 export interface IncidentFacts {
@@ -101,6 +107,8 @@ export interface IncidentCarried {
   fired: string[];
   recentActionIds: string[];
   stateVersion: number;
+  /** The update cadence's history: active from detection, each public update, resolutions and reopens. */
+  cadence?: CadenceEvent[];
 }
 
 export interface IncidentWorkflowInput {
@@ -134,6 +142,8 @@ export interface IncidentState {
   linkedTickets: string[];
   acknowledgement: IncidentClockState;
   resolution: IncidentClockState;
+  /** The update cadence's latest cycle (running while metAt is null); null when the policy owes none. */
+  updateCadence: (IncidentClockState & { cycle: number; startedAt: string }) | null;
   stateVersion: number;
 }
 

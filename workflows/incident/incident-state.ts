@@ -16,7 +16,8 @@ import {
   type IncidentState as IncidentStateView,
   type IncidentStatus,
 } from './contract';
-import { describeIncidentClock, planIncident, postmortemReminderAt, type IncidentPlan } from './incident-plan';
+import { describeIncidentClock, hasUpdateCadence, planIncident, postmortemReminderAt, type IncidentPlan } from './incident-plan';
+import type { CadenceEvent } from '../sla/reply-cycles';
 
 const RECENT_ACTION_IDS = 200;
 const DAY_MS = 86_400_000;
@@ -105,6 +106,7 @@ export interface IncidentStateSnapshot {
   postmortemAt: number | null;
   recentActionIds: string[];
   stateVersion: number;
+  cadence: CadenceEvent[];
 }
 
 export class IncidentState {
@@ -122,6 +124,9 @@ export class IncidentState {
   recentActionIds: string[];
   stateVersion: number;
   private cachedPlan: IncidentPlan | null = null;
+  /** The update cadence's history; the workflow decides (by patch) whether it is planned. */
+  cadence: CadenceEvent[];
+  repeatingClocksAllowed: () => boolean = () => true;
 
   constructor(facts: IncidentFacts, policy: IncidentPolicySnapshot, carried?: IncidentCarried) {
     this.facts = facts;
@@ -146,6 +151,7 @@ export class IncidentState {
     this.fired = new Set(carried?.fired ?? []);
     this.recentActionIds = carried?.recentActionIds ?? [];
     this.stateVersion = carried?.stateVersion ?? 0;
+    this.cadence = carried?.cadence ?? [];
   }
 
   get finished(): boolean {
@@ -161,6 +167,8 @@ export class IncidentState {
       createdAt: this.createdAt,
       acknowledgedAt: this.acknowledged ? Date.parse(this.acknowledged.at) : null,
       firstResolvedAt: this.firstResolvedAt,
+      cadence: this.cadence,
+      repeatingClocks: hasUpdateCadence(this.policy) && this.repeatingClocksAllowed(),
     });
     return this.cachedPlan;
   }
@@ -200,6 +208,7 @@ export class IncidentState {
       postmortemAt: this.postmortemAt,
       recentActionIds: [...this.recentActionIds],
       stateVersion: this.stateVersion,
+      cadence: [...this.cadence],
     };
   }
 
@@ -215,6 +224,7 @@ export class IncidentState {
     this.postmortemAt = s.postmortemAt;
     this.recentActionIds = s.recentActionIds;
     this.stateVersion = s.stateVersion;
+    this.cadence = s.cadence;
     this.cachedPlan = null;
   }
 
@@ -271,6 +281,7 @@ export class IncidentState {
         change.update = update;
         event('update', action.public ? 'incident.update_public' : 'incident.update_internal', action.public ? 'public' : 'internal', { updateId: update.id, status: to, body });
         if (action.public) {
+          this.cadence.push({ at: now, type: 'update' });
           effects.unshift({ kind: 'ticket_comment', ticketIds: [...this.linkedTickets], updateId: update.id, body: `${this.facts.number} — ${label(to)}: ${body}` });
           effects.push({ kind: 'subscribers', updateId: update.id });
         }
@@ -334,6 +345,7 @@ export class IncidentState {
     const at = new Date(now).toISOString();
     event(`status-${to}`, 'incident.status_changed', 'public', { from, to });
     if (to === 'resolved') {
+      this.cadence.push({ at: now, type: 'not_owing' });
       this.resolvedAt = now;
       if (this.firstResolvedAt === null) {
         this.firstResolvedAt = now;
@@ -344,6 +356,7 @@ export class IncidentState {
       if (this.policy.solveLinkedTickets) effects.push({ kind: 'ticket_solve', ticketIds: [...this.linkedTickets] });
     }
     if (from === 'resolved' && to !== 'closed') {
+      this.cadence.push({ at: now, type: 'owing' });
       this.resolvedAt = null;
       fields.resolvedAt = null;
       event('reopened', 'incident.reopened', 'public', {});
@@ -409,6 +422,7 @@ export class IncidentState {
       linkedTickets: [...this.linkedTickets],
       acknowledgement: describeIncidentClock(plan.acknowledgement, this.fired, now),
       resolution: describeIncidentClock(plan.resolution, this.fired, now),
+      updateCadence: plan.update ? { ...describeIncidentClock(plan.update, this.fired, now), cycle: plan.update.cycle, startedAt: iso(plan.update.startedAt)! } : null,
       stateVersion: this.stateVersion,
     };
   }
@@ -427,6 +441,7 @@ export class IncidentState {
       fired: [...this.fired],
       recentActionIds: this.recentActionIds,
       stateVersion: this.stateVersion,
+      cadence: this.cadence,
     };
   }
 }

@@ -25,14 +25,20 @@ import { ActionRejected, actorName } from '../ticket/ticket-state';
 import { storableText } from '../util/storable-text';
 import { stableUuid } from '../util/stable-uuid';
 import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from './contract';
-import { dueIncidentSteps, nextIncidentStepAt, type IncidentStep } from './incident-plan';
+import { dueIncidentSteps, hasUpdateCadence, nextIncidentStepAt, type IncidentStep } from './incident-plan';
 import { IncidentState, type IncidentEffect } from './incident-state';
 
 const MAX_HISTORY_EVENTS = 4000;
+/** The update cadence arms timers of its own: histories recorded before it replay without. */
+export const INCIDENT_UPDATE_CADENCE = 'incident-update-cadence';
 const SYSTEM: Actor = { type: 'system', name: 'incident' };
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ status: string }> {
   const state = new IncidentState(input.incident, input.policy, input.carried);
+  // The update cadence arms timers of its own: asked the first time a policy with one is planned (at start or in its re-target).
+  let updateCadence: boolean | null = null;
+  state.repeatingClocksAllowed = () => (updateCadence ??= patched(INCIDENT_UPDATE_CADENCE));
+  if (hasUpdateCadence(state.policy)) state.repeatingClocksAllowed();
   const number = input.incident.number;
   const background = new Set<Promise<unknown>>();
   let persistChain: Promise<unknown> = Promise.resolve();
@@ -193,7 +199,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
 
   const fireStep = async (step: IncidentStep) => {
     state.fired.add(step.id);
-    const clock = step.clock === 'acknowledgement' ? state.plan().acknowledgement : state.plan().resolution;
+    const plan = state.plan();
+    const clock = { acknowledgement: plan.acknowledgement, resolution: plan.resolution, update: plan.update }[step.clock];
     const event: EventInput = {
       id: `${state.facts.id}:sla:${step.id}`,
       type: step.percent === 100 ? 'incident.sla_breached' : 'incident.escalation',
@@ -206,7 +213,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
         percent: step.percent,
         severity: state.policy.severity,
         scheduledAt: step.at === null ? null : new Date(step.at).toISOString(),
-        dueAt: clock.result.dueAt === null ? null : new Date(clock.result.dueAt).toISOString(),
+        dueAt: !clock || clock.result.dueAt === null ? null : new Date(clock.result.dueAt).toISOString(),
+        ...(step.clock === 'update' && { cycle: clock?.cycle ?? null }),
       },
     };
     try {

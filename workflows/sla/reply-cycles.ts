@@ -70,7 +70,8 @@ export function cadenceCycles(events: readonly CadenceEvent[], owingAtStart: { a
     } else if (e.type === 'not_owing') {
       end(e.at);
       owing = false;
-    } else if (owing) {
+    } else if (owing && (running as Cycle | null)?.startedAt !== e.at) {
+      // An update in the same instant the cycle began (a reopen with its update) changes nothing.
       end(e.at);
       begin(e.at);
     }

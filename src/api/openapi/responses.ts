@@ -147,7 +147,7 @@ export const postmortemResponse = z
   })
   .meta({ id: 'Postmortem' });
 const incidentClock = z.object({
-  name: z.enum(['acknowledgement', 'resolution']),
+  name: z.enum(['acknowledgement', 'resolution', 'update']),
   targetMinutes: z.number(),
   dueAt: at,
   metAt: at,
@@ -166,6 +166,7 @@ const incidentState = z.object({
   linkedTickets: z.array(id),
   acknowledgement: incidentClock,
   resolution: incidentClock,
+  updateCadence: incidentClock.extend({ cycle: z.number().int(), startedAt: instant }).nullable(),
   stateVersion: z.number().int(),
 });
 export const incidentDetailResponse = incidentResponse
@@ -208,6 +209,8 @@ export const incidentPolicyResponse = z
     postmortemRequired: z.boolean(),
     postmortemReminderHours: z.array(z.number()),
     solveLinkedTickets: z.boolean(),
+    updateEveryMinutes: z.number().int().nullable(),
+    updateEscalations: ladder,
     updatedAt: instant,
   })
   .meta({ id: 'IncidentPolicy' });

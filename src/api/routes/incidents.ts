@@ -151,6 +151,8 @@ export function incidentPolicyRoutes(db: Kysely<Database>): Router {
     postmortemRequired: p.postmortem_required,
     postmortemReminderHours: p.postmortem_reminder_hours,
     solveLinkedTickets: p.solve_linked_tickets,
+    updateEveryMinutes: p.update_every_minutes,
+    updateEscalations: p.update_escalations,
     updatedAt: iso(p.updated_at),
   });
   const all = () => db.selectFrom('incident_policies').selectAll().orderBy('rank').execute();
@@ -172,6 +174,8 @@ export function incidentPolicyRoutes(db: Kysely<Database>): Router {
         postmortem_required: b.postmortemRequired,
         postmortem_reminder_hours: JSON.stringify(b.postmortemReminderHours),
         solve_linked_tickets: b.solveLinkedTickets,
+        ...(b.updateEveryMinutes !== undefined && { update_every_minutes: b.updateEveryMinutes }),
+        ...(b.updateEscalations !== undefined && { update_escalations: JSON.stringify(b.updateEscalations) }),
         updated_at: new Date(),
       })
       .where('severity', '=', sev)
