@@ -242,7 +242,9 @@ describe('Temporal cluster: two APIs and two workers, a worker killed mid-ladder
         const lastWorkerOf = async (id: string) => {
           const history = await client.workflow.getHandle(`ticket-${id}`).fetchHistory();
           const identities = (history.events ?? []).map((e) => e.workflowTaskCompletedEventAttributes?.identity).filter((x): x is string => Boolean(x));
-          return { all: new Set(identities), last: identities.at(-1) };
+          // How the server noticed the dead worker: 1 = start-to-close, 2 = schedule-to-start (the sticky queue).
+          const timeouts = (history.events ?? []).map((e) => e.workflowTaskTimedOutEventAttributes?.timeoutType).filter((t): t is NonNullable<typeof t> => t !== undefined && t !== null).map(Number);
+          return { all: new Set(identities), last: identities.at(-1), timeouts };
         };
         const holders = await Promise.all(ticketIds.map(lastWorkerOf));
         const load = workers.map((w) => holders.filter((h) => h.last !== undefined && identityOf.get(h.last) === w).length);
@@ -286,10 +288,12 @@ describe('Temporal cluster: two APIs and two workers, a worker killed mid-ladder
         assert.ok(movedOver >= 1, 'the surviving worker took over tickets of the killed one');
         assert.equal(finalHolders.filter((h) => h.last !== undefined && victimIdentities.includes(h.last)).length, 0, 'nothing finished on the dead worker');
 
+        const timedOut = (type: number) => finalHolders.reduce((n, h) => n + h.timeouts.filter((t) => t === type).length, 0);
         const late = (rows: StepEventRow[]) => Math.max(...rows.map((r) => Number(r.late_ms)));
         process.stdout.write(
           `      cluster: ${TICKETS} tickets, ${victim.name} killed ${Math.round((killedAt - createdAt) / 1000)} s after the first was created; ${movedOver} tickets moved to ${survivor.name}; ` +
-            `max lateness 80 % ${late(at(final, 80))} ms, 100 % ${late(at(final, 100))} ms, 120 % ${late(at(final, 120))} ms\n`,
+            `max lateness 80 % ${late(at(final, 80))} ms, 100 % ${late(at(final, 100))} ms, 120 % ${late(at(final, 120))} ms; ` +
+            `workflow tasks timed out: ${timedOut(2)} schedule-to-start, ${timedOut(1)} start-to-close\n`,
         );
       } finally {
         await pg.end();
