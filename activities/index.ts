@@ -14,6 +14,7 @@ import { createWebhookActivities } from './webhook-delivery';
 import { createStatusSubscriberActivities } from './status-subscribers';
 import { createIncidentRecordActivities } from './incidents/incident-records';
 import { createIncidentActionActivities } from './incidents/incident-actions';
+import { createRolloutActivities } from './rollouts';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStatusSubscriberActivities({ db: deps.db, email: deps.integrations?.email, publicUrl: deps.integrations?.publicUrl ?? 'http://localhost:3000', log: deps.log }),
     ...createIncidentRecordActivities(deps.db),
     ...createIncidentActionActivities({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log }),
+    ...createRolloutActivities(deps.db),
   };
 }
 

@@ -9,7 +9,7 @@ import * as incidents from './2026_12_01_00_00_00_incidents';
 import * as users from './2026_12_01_01_00_00_users';
 import * as statusSubscriptionRequests from './2026_12_01_23_00_00_status_subscription_requests';
 import * as knowledgeBase from './2026_12_02_00_00_00_knowledge_base';
-import * as knowledgeBase from './2026_12_02_00_00_00_knowledge_base';
+import * as rollouts from './2026_12_02_00_30_00_rollouts';
 import * as repeatingClocks from './2026_12_02_01_00_00_repeating_clocks';
 
 export const migrations: Record<string, Migration> = {
@@ -19,6 +19,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_01_00_00_users': users,
   '2026_12_01_23_00_00_status_subscription_requests': statusSubscriptionRequests,
   '2026_12_02_00_00_00_knowledge_base': knowledgeBase,
-  '2026_12_02_00_00_00_knowledge_base': knowledgeBase,
+  '2026_12_02_00_30_00_rollouts': rollouts,
   '2026_12_02_01_00_00_repeating_clocks': repeatingClocks,
 };

@@ -1,3 +1,4 @@
 /** The workflow bundle's entry: every workflow type the worker registers. */
 export { ticketWorkflow } from './ticket/ticket-workflow';
 export { incidentWorkflow } from './incident/incident-workflow';
+export { rolloutWorkflow } from './rollout/rollout-workflow';

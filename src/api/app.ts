@@ -22,6 +22,7 @@ import { buildIntegrationRoutes } from '../integrations/routes';
 import { userRoutes } from './routes/users';
 import { webRoutes } from '../web/web-routes';
 import { openApiRoutes } from './openapi/docs-routes';
+import { rolloutRoutes } from './routes/rollouts';
 import { kbRoutes } from './routes/kb';
 import { ArticleService } from '../kb/article-service';
 import { KbSearch } from '../search/kb-search';
@@ -104,6 +105,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/', integrationRoutes.authenticated);
   api.use('/', adminRoutes(deps.db, tickets, keyCache, { allowPrivateWebhooks: deps.integrations?.allowPrivateWebhooks === true }));
   api.use('/', userRoutes(deps.db));
+  api.use('/', rolloutRoutes(deps.db, tickets.rollouts, lifecycle));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   // The knowledge base reads without a key too (public articles), so it authenticates only requests that carry credentials.
   app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));

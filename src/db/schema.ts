@@ -27,6 +27,8 @@ export interface CalendarsTable {
   timezone: string;
   weekly: Json<Record<string, Array<[string, string]>>>;
   holidays: Json<string[]>;
+  /** Bumped on every save; snapshots carry it so an older edit never overwrites a newer one. */
+  edit_version: Generated<number>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -47,6 +49,7 @@ export interface SlaPoliciesTable {
   next_reply_escalations: ColumnType<unknown[], string | undefined, string>;
   update_every_minutes: number | null;
   update_escalations: ColumnType<unknown[], string | undefined, string>;
+  edit_version: Generated<number>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -165,6 +168,7 @@ export interface IncidentPoliciesTable {
   solve_linked_tickets: Generated<boolean>;
   update_every_minutes: number | null;
   update_escalations: ColumnType<unknown[], string | undefined, string>;
+  edit_version: Generated<number>;
   updated_at: GeneratedTimestamp;
 }
 
@@ -255,29 +259,23 @@ export interface KbRevisionsTable { id: string; article_id: string; number: numb
 export interface KbSearchOutboxTable { id: Generated<string>; article_id: string; attempts: Generated<number>; created_at: GeneratedTimestamp }
 export interface KbSynonymsTable { id: string; synonyms: Json<string[]>; root: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
 
-export interface KbCategoriesTable { id: string; name: string; description: Generated<string>; position: Generated<number>; is_default: Generated<boolean>; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
-export interface KbSectionsTable { id: string; category_id: string; name: string; description: Generated<string>; position: Generated<number>; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
-export interface KbArticlesTable {
+/** An edit carried to the open tickets or incidents it affects (see workflows/rollout). */
+export interface RolloutsTable {
   id: string;
-  category_id: string;
-  section_id: string | null;
-  locale: string;
-  translation_group_id: string;
-  state: string;
-  visibility: string;
-  organization_ids: Json<string[]>;
-  latest_revision_id: string | null;
-  published_revision_id: string | null;
-  /** Written only through SQL (to_tsvector) by the article repository. */
-  search_vector: ColumnType<string | null, never, never>;
+  kind: string;
+  target_id: string;
+  edit_version: number;
+  status: Generated<string>;
+  affected: Generated<number>;
+  done: Generated<number>;
+  unchanged: Generated<number>;
+  failed: Generated<number>;
+  failures: ColumnType<Array<{ id: string; reason: string }>, string | undefined, string>;
+  created_by: string;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
-  published_at: Timestamp | null;
-  archived_at: Timestamp | null;
+  finished_at: Timestamp | null;
 }
-export interface KbRevisionsTable { id: string; article_id: string; number: number; title: string; body: string; keywords: Json<string[]>; author: string; note: string | null; created_at: GeneratedTimestamp }
-export interface KbSearchOutboxTable { id: Generated<string>; article_id: string; attempts: Generated<number>; created_at: GeneratedTimestamp }
-export interface KbSynonymsTable { id: string; synonyms: Json<string[]>; root: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
 
 export interface Database {
   tiers: TiersTable;
@@ -298,6 +296,7 @@ export interface Database {
   inbound_webhooks: InboundWebhooksTable;
   attachments: AttachmentsTable;
   incident_policies: IncidentPoliciesTable;
+  rollouts: RolloutsTable;
   incidents: IncidentsTable;
   incident_events: IncidentEventsTable;
   incident_updates: IncidentUpdatesTable;
@@ -312,12 +311,6 @@ export interface Database {
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
   status_subscription_requests: StatusSubscriptionRequestsTable;
-  kb_categories: KbCategoriesTable;
-  kb_sections: KbSectionsTable;
-  kb_articles: KbArticlesTable;
-  kb_revisions: KbRevisionsTable;
-  kb_search_outbox: KbSearchOutboxTable;
-  kb_synonyms: KbSynonymsTable;
   kb_categories: KbCategoriesTable;
   kb_sections: KbSectionsTable;
   kb_articles: KbArticlesTable;
@@ -339,11 +332,6 @@ export type IncidentRow = Selectable<IncidentsTable>;
 export type NewIncidentRow = Insertable<IncidentsTable>;
 export type ComponentRow = Selectable<ComponentsTable>;
 export type UserRow = Selectable<UsersTable>;
-export type KbCategoryRow = Selectable<KbCategoriesTable>;
-export type KbSectionRow = Selectable<KbSectionsTable>;
-export type KbArticleRow = Selectable<KbArticlesTable>;
-export type KbRevisionRow = Selectable<KbRevisionsTable>;
-export type KbSynonymRow = Selectable<KbSynonymsTable>;
 export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbSectionRow = Selectable<KbSectionsTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;

@@ -5,10 +5,11 @@
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { BusinessCalendar, CalendarError } from '../../workflows/sla/business-calendar';
 import { ApiError } from '../api/errors';
+import type { RolloutHook } from './rollouts';
 import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from '../api/schemas';
 
 /** Intake caches organization and policy lookups; every write here invalidates them. */
@@ -48,11 +49,12 @@ export async function insertCalendar(db: Kysely<Database>, cache: SettingsCache,
   }
 }
 
-export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache, id: string, body: CalendarInput) {
+/** Saves and starts the rollout that carries the edit to every open ticket on a policy using the calendar. */
+export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache, id: string, body: CalendarInput, rollout: RolloutHook) {
   checkCalendar(body);
   const c = await db
     .updateTable('calendars')
-    .set({ name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays), updated_at: new Date() })
+    .set({ name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst()
@@ -62,7 +64,8 @@ export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache,
     });
   if (!c) throw ApiError.notFound('calendar');
   cache.clear();
-  return c;
+  const rolloutId = await rollout.rollouts.start('calendar', c.id, c.edit_version, rollout.by);
+  return { ...c, rolloutId };
 }
 
 /** Refused (409 in_use) while a policy uses the calendar: the foreign key decides, so there is no race. */
@@ -121,9 +124,11 @@ export async function insertPolicy(db: Kysely<Database>, cache: SettingsCache, b
   return p;
 }
 
-export async function updatePolicy(db: Kysely<Database>, cache: SettingsCache, id: string, body: PolicyInput) {
-  const p = await db.updateTable('sla_policies').set({ ...policyValues(body), updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst().catch(policyWriteError);
+/** Saves and starts the rollout that carries the edit to every open ticket on the policy. */
+export async function updatePolicy(db: Kysely<Database>, cache: SettingsCache, id: string, body: PolicyInput, rollout: RolloutHook) {
+  const p = await db.updateTable('sla_policies').set({ ...policyValues(body), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst().catch(policyWriteError);
   if (!p) throw ApiError.notFound('SLA policy');
   cache.clear();
-  return p;
+  const rolloutId = await rollout.rollouts.start('sla_policy', p.id, p.edit_version, rollout.by);
+  return { ...p, rolloutId };
 }

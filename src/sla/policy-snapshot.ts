@@ -13,6 +13,9 @@ const POLICY_COLUMNS = [
   'p.escalations',
   'p.auto_close_days',
   'p.pause_on_incident',
+  'p.edit_version as policy_version',
+  'p.calendar_id',
+  'c.edit_version as calendar_version',
   'p.next_reply_minutes',
   'p.next_reply_escalations',
   'p.update_every_minutes',
@@ -31,6 +34,9 @@ interface PolicyColumns {
   escalations: unknown[] | null;
   auto_close_days: number | null;
   pause_on_incident: boolean | null;
+  policy_version: number | null;
+  calendar_id: string | null;
+  calendar_version: number | null;
   next_reply_minutes: number | null;
   next_reply_escalations: unknown[] | null;
   update_every_minutes: number | null;
@@ -52,6 +58,7 @@ function toSnapshot(row: PolicyColumns): SlaPolicySnapshot | null {
     escalations: (row.escalations ?? []) as LadderStep[],
     autoCloseDays: row.auto_close_days ?? 7,
     pauseOnIncident: row.pause_on_incident ?? true,
+    versions: { policy: row.policy_version ?? 1, calendarId: row.calendar_id, calendar: row.calendar_version ?? 1 },
     nextReplyMinutes: row.next_reply_minutes,
     ...(row.next_reply_escalations && { nextReplyEscalations: row.next_reply_escalations as LadderStep[] }),
     updateEveryMinutes: row.update_every_minutes,
@@ -88,3 +95,9 @@ export async function organizationWithPolicy(db: Kysely<Database>, organizationI
   return row ? { id: row.id, tier: row.tier, policy: toSnapshot(row as PolicyColumns) } : null;
 }
 
+/** Snapshots of one policy, or of every policy on a calendar, read in one query (what a rollout sends). */
+export async function policySnapshots(db: Kysely<Database>, where: { policyId: string } | { calendarId: string }): Promise<SlaPolicySnapshot[]> {
+  let q = db.selectFrom('sla_policies as p').innerJoin('calendars as c', 'c.id', 'p.calendar_id').select(POLICY_COLUMNS);
+  q = 'policyId' in where ? q.where('p.id', '=', where.policyId) : q.where('p.calendar_id', '=', where.calendarId);
+  return (await q.execute()).flatMap((row) => toSnapshot(row) ?? []);
+}

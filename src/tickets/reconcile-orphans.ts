@@ -179,6 +179,10 @@ async function carriedFromLog(deps: ReconcileDeps, row: TicketRow, tier: string,
       case 'ticket.reopened':
         clock.push({ at, type: 'reopen' });
         break;
+      case 'comment.public':
+        // The next-reply and update clocks listen to every public comment of an agent or a customer.
+        if (d.authorType === 'agent' || d.authorType === 'customer') clock.push({ at, type: 'public_reply', by: d.authorType });
+        break;
       case 'ticket.status_changed':
         clock.push({ at, type: 'status', status: d.to as TicketStatus });
         break;

@@ -6,6 +6,9 @@ import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError
 import { ApplicationFailure } from '@temporalio/common';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type SlaInputs, type TicketAction, type TicketWorkflowInput } from '../../workflows/ticket/contract';
 import { ApiError } from '../api/errors';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { RolloutService } from '../settings/rollouts';
 
 export class TicketLifecycle {
   constructor(
@@ -42,6 +45,11 @@ export class TicketLifecycle {
    */
   async signal(ticketId: string, action: TicketAction): Promise<void> {
     await this.client.workflow.getHandle(ticketWorkflowId(ticketId)).signal(ticketActionSignal, action);
+  }
+
+  /** Rollouts run on the same client and task queue as the tickets they re-target. */
+  rollouts(db: Kysely<Database>): RolloutService {
+    return new RolloutService(db, this.client, this.taskQueue);
   }
 
   async slaInputs(ticketId: string): Promise<SlaInputs | null> {

@@ -22,6 +22,7 @@ import { findTicket } from '../db/repositories/tickets';
 import { inferPriority } from './priority-inference';
 import { TicketNumbers } from './ticket-number';
 import type { TicketLifecycle } from './ticket-lifecycle';
+import type { RolloutService } from '../settings/rollouts';
 import { IdempotencyKeys, keyScope, requestHash, sha256 } from './idempotency-keys';
 // The API's schemas refuse unstorable text at the edge; the console, the portal and inbound mail
 // call this service directly, so the rule holds here too: a NUL reaching a workflow would put a
@@ -51,6 +52,8 @@ export interface PatchTicketRequest {
 export class TicketService {
   private readonly numbers: TicketNumbers;
   private readonly keys: IdempotencyKeys;
+  /** Every saved edit of a calendar, policy or tier starts one here (src/settings/rollouts). */
+  readonly rollouts: RolloutService;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -60,6 +63,7 @@ export class TicketService {
   ) {
     this.numbers = new TicketNumbers(db);
     this.keys = new IdempotencyKeys(db, 'ticket');
+    this.rollouts = lifecycle.rollouts(db);
   }
 
   private async organizationWithPolicy(organizationId: string, priority: string): Promise<OrganizationWithPolicy | null> {

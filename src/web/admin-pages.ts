@@ -111,8 +111,8 @@ ${admin ? html`<h2>Add an organization</h2>
     if (!before) throw ApiError.notFound('organization');
     await db.updateTable('organizations').set({ tier, updated_at: new Date() }).where('id', '=', id).execute();
     tickets.settingsCache.clear();
-    const n = tier !== before.tier ? await tickets.retargetOrganization(id, tier) : 0;
-    res.redirect(303, `/console/admin/organizations${queryString({ notice: `${before.name} is now ${tier}; ${n} open tickets re-targeted.` })}`);
+    const rollout = tier !== before.tier ? await tickets.rollouts.start('organization_tier', id, 0, sessionOf(req).user.email) : null;
+    res.redirect(303, `/console/admin/organizations${queryString({ notice: `${before.name} is now ${tier}${rollout ? '; its open tickets are being re-targeted' : ''}.`, rollout: rollout ?? undefined })}`);
   });
 
   r.get('/console/admin/calendars', async (req, res) => {

@@ -207,8 +207,8 @@ export function slaSettingsPageRoutes(db: Kysely<Database>, tickets: TicketServi
     await attempt(
       res,
       async () => {
-        const c = await updateCalendar(db, cache, id, parse(calendarSchema, calendarInput(b)));
-        return `/console/admin/calendars${queryString({ notice: `Saved calendar ${c.name}.` })}`;
+        const c = await updateCalendar(db, cache, id, parse(calendarSchema, calendarInput(b)), { rollouts: tickets.rollouts, by: sessionOf(req).user.email });
+        return `/console/admin/calendars${queryString({ notice: `Saved calendar ${c.name}; rolling out to open tickets.`, rollout: c.rolloutId })}`;
       },
       async (err) => sendCalendarForm(req, res, 'Edit calendar', `/console/admin/calendars/${id}`, calendarValuesFromBody(b), 'Save calendar', err),
     );
@@ -278,8 +278,9 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
           throw err;
         }
         if (ladderProblem) throw new ApiError(400, 'validation_failed', ladderProblem.message, [ladderProblem]);
-        const p = id ? await updatePolicy(db, cache, id, body) : await insertPolicy(db, cache, body);
-        return `/console/admin/policies${queryString({ notice: `Saved SLA policy ${p.name}.`, policy: p.id })}`;
+        const p = id ? await updatePolicy(db, cache, id, body, { rollouts: tickets.rollouts, by: sessionOf(req).user.email }) : await insertPolicy(db, cache, body);
+        const rollout = 'rolloutId' in p ? String(p.rolloutId) : undefined;
+        return `/console/admin/policies${queryString({ notice: `Saved SLA policy ${p.name}.${rollout ? ' Rolling out to open tickets.' : ''}`, policy: p.id, rollout })}`;
       },
       (err) => sendPolicyForm(req, res, title, action, policyValuesFromBody(b), id ? 'Save policy' : 'Add policy', err),
     );

@@ -79,6 +79,9 @@ describe('orphan reconciliation', function () {
     const after = await live(t.id);
     assert.deepEqual([after.status, after.stateVersion], ['pending', before.stateVersion]);
     assert.ok(after.events.some((e) => e.type === 'agent_reply'), 'the first response stays met');
+    const replies = (i: typeof before) => i.events.filter((e) => e.type === 'public_reply');
+    assert.equal(replies(before).length, 1);
+    assert.deepEqual(replies(after), replies(before), 'the public comments the next-reply and update clocks listen to come back from the log');
     const res = await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { priority: 'high' } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const r = (await row(t.id))!;

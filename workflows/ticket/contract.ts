@@ -40,6 +40,8 @@ export interface SlaPolicySnapshot {
   autoCloseDays: number;
   /** Both clocks pause while the ticket waits on a linked, active incident (pause reason "incident"). Absent = true. */
   pauseOnIncident?: boolean;
+  /** The policy's and its calendar's edit versions when the snapshot was read (absent in snapshots older than versions). */
+  versions?: EditVersions;
   /** Business minutes for each next reply once first response is met (null or absent: no next-reply clock). */
   nextReplyMinutes?: number | null;
   /** The next-reply clock's ladder; absent = `escalations`. */
@@ -48,6 +50,25 @@ export interface SlaPolicySnapshot {
   updateEveryMinutes?: number | null;
   /** The update cadence's ladder (remind at 80%, escalate at 100% by default). */
   updateEscalations?: LadderStep[];
+}
+
+/** Edit versions, each bumped on every save of its row: a snapshot with an older one is never applied over a newer. */
+export interface EditVersions {
+  policy: number;
+  calendarId: string | null;
+  calendar: number;
+}
+
+/**
+ * How a rollout re-targets a ticket: the ticket keeps its own priority (it may have changed
+ * since the rollout read it), and an edit reaches it only while it still uses the edited policy.
+ */
+export interface RolloutRetarget {
+  rolloutId: string;
+  /** An edit of a policy or calendar: the new snapshot for each affected policy, by policy id. */
+  policies?: Record<string, SlaPolicySnapshot>;
+  /** A tier change: the tier's policy for each priority (null: none); the ticket takes its own priority's. */
+  tierPolicies?: Partial<Record<Priority, SlaPolicySnapshot | null>>;
 }
 
 export interface TicketFacts {
@@ -114,7 +135,7 @@ export interface Actor {
 export type TicketAction =
   | { kind: 'comment'; actionId: string; actor: Actor; body: string; public: boolean }
   | { kind: 'set_status'; actionId: string; actor: Actor; status: TicketStatus }
-  | { kind: 'retarget'; actionId: string; actor: Actor; priority: Priority; tier: string; policy: SlaPolicySnapshot | null }
+  | { kind: 'retarget'; actionId: string; actor: Actor; priority: Priority; tier: string; policy: SlaPolicySnapshot | null; rollout?: RolloutRetarget }
   | { kind: 'assign'; actionId: string; actor: Actor; assignee: string | null }
   | { kind: 'edit'; actionId: string; actor: Actor; fields: { subject?: string; description?: string; category?: string | null } }
   /** Someone took responsibility (API, Slack, PagerDuty): further paging for the clock stops. */

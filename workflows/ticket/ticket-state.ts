@@ -7,6 +7,7 @@ import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, Com
 import { hasRepeatingClocks, liveClocks, planSla, type PlannedStep, type SlaPlan } from './clock-plan';
 import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from './contract';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
+import { resolveRetarget } from '../rollout/edit-versions';
 
 const DEFAULT_AUTO_CLOSE_DAYS = 7;
 const DAY_MS = 86_400_000;
@@ -163,6 +164,11 @@ export class TicketState {
   validate(action: TicketAction): void {
     if (this.hasSeen(action.actionId)) return;
     if (this.finished) throw new ActionRejected('ticket_closed', `ticket is ${this.status} and accepts no more changes`);
+    if (action.kind === 'retarget') {
+      // A rollout's re-target that would not change the ticket (or would take it back to an older edit) is refused before anything is written.
+      const outcome = resolveRetarget(action, this);
+      if ('skip' in outcome) throw new ActionRejected(outcome.skip, `re-target not applied: ${outcome.skip}`);
+    }
     if (action.kind === 'escalate' && !this.nextStep(action.clock)) {
       throw new ActionRejected('nothing_to_escalate', 'no unmet clock has a ladder step left to escalate to');
     }
@@ -205,17 +211,21 @@ export class TicketState {
       case 'set_status':
         this.changeStatus(action.status, now, fields, (s, t, v, d) => event(s, t, v, d));
         break;
-      case 'retarget':
+      case 'retarget': {
+        const to = resolveRetarget(action, this);
+        if ('skip' in to) throw new ActionRejected(to.skip, `re-target not applied: ${to.skip}`);
         event('retarget', 'ticket.retargeted', 'internal', {
           from: { priority: this.priority, tier: this.tier, policy: this.policy?.name ?? null },
-          to: { priority: action.priority, tier: action.tier, policy: action.policy?.name ?? null },
+          to: { priority: to.priority, tier: to.tier, policy: to.policy?.name ?? null },
+          ...(action.rollout && { rolloutId: action.rollout.rolloutId }),
         });
-        this.priority = action.priority;
-        this.tier = action.tier;
-        this.policy = action.policy;
-        fields.priority = action.priority;
-        fields.policyId = action.policy?.policyId ?? null;
+        this.priority = to.priority;
+        this.tier = to.tier;
+        this.policy = to.policy;
+        fields.priority = to.priority;
+        fields.policyId = to.policy?.policyId ?? null;
         break;
+      }
       case 'assign':
         event('assign', 'ticket.assigned', 'internal', { from: this.assignee, to: action.assignee });
         this.assignee = action.assignee;

@@ -62,6 +62,8 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   const orgView = (o: { id: string; name: string; tier: string; email_domains: string[]; created_at: Date; updated_at: Date }) => ({
     id: o.id, name: o.name, tier: o.tier, emailDomains: o.email_domains, createdAt: iso(o.created_at), updatedAt: iso(o.updated_at),
   });
+  const countOpenTickets = async (organizationId: string) =>
+    Number((await db.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', organizationId).where('status', 'not in', ['closed', 'cancelled']).executeTakeFirstOrThrow()).n);
   const requireTier = async (tier: string) => {
     if (!(await db.selectFrom('tiers').select('name').where('name', '=', tier).executeTakeFirst())) {
       throw new ApiError(400, 'validation_failed', `unknown tier "${tier}"`, [{ path: 'tier', message: 'unknown tier' }]);
@@ -114,9 +116,11 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
         if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'an organization with that name exists');
         throw err;
       });
-    // A tier change re-targets the clocks of every open ticket of the organization.
-    const retargeted = body.tier && body.tier !== before.tier ? await tickets.retargetOrganization(id, body.tier) : 0;
-    res.json({ ...orgView(o), retargetedTickets: retargeted });
+    // A tier change re-targets the clocks of every open ticket of the organization, through a rollout.
+    const tierChanged = body.tier !== undefined && body.tier !== before.tier;
+    const open = tierChanged ? await countOpenTickets(id) : 0;
+    const rolloutId = tierChanged ? await tickets.rollouts.start('organization_tier', id, 0, principalOf(req).name) : null;
+    res.json({ ...orgView(o), retargetedTickets: open, ...(rolloutId && { rolloutId }) });
   });
   r.delete('/organizations/:id', admin, async (req, res) => {
     const id = idOf(req);
@@ -147,7 +151,8 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   });
   r.put('/calendars/:id', admin, async (req, res) => {
     const body = parse(calendarSchema, req.body);
-    res.json(calendarView(await updateCalendar(db, cache, idOf(req), body)));
+    const c = await updateCalendar(db, cache, idOf(req), body, { rollouts: tickets.rollouts, by: principalOf(req).name });
+    res.json({ ...calendarView(c), rolloutId: c.rolloutId });
   });
   r.delete('/calendars/:id', admin, async (req, res) => {
     await deleteCalendar(db, cache, idOf(req));
@@ -178,7 +183,8 @@ export function adminRoutes(db: Kysely<Database>, tickets: TicketService, keyCac
   });
   r.put('/sla-policies/:id', admin, async (req, res) => {
     const body = parse(policySchema, req.body);
-    res.json(policyView(await updatePolicy(db, cache, idOf(req), body)));
+    const p = await updatePolicy(db, cache, idOf(req), body, { rollouts: tickets.rollouts, by: principalOf(req).name });
+    res.json({ ...policyView(p), rolloutId: p.rolloutId });
   });
   r.delete('/sla-policies/:id', admin, async (req, res) => {
     const d = await db.deleteFrom('sla_policies').where('id', '=', idOf(req)).executeTakeFirst();
