@@ -76,9 +76,9 @@ function expectStatus<T>(answer: ApiAnswer<T>, status: number, what: string): T 
 describe('Temporal cluster: two APIs and two workers, a worker killed mid-ladder', function () {
   this.timeout(600_000);
   const log = testLogger('temporal-cluster');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pacer-cluster-'));
-  // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres` and must reach its data inside.
-  fs.chmodSync(scratch, 0o755);
+  // Made in before(), not here: mocha runs every describe body of every spec file, even
+  // those --grep leaves out, and their after() hooks then never run to remove it.
+  let scratch = '';
   let cluster: TemporalCluster | undefined;
   const apis: PacerProcess[] = [];
   const workers: PacerProcess[] = [];
@@ -95,6 +95,9 @@ describe('Temporal cluster: two APIs and two workers, a worker killed mid-ladder
       this.skip();
     }
     if (build.state === 'missing') throw new Error(build.reason);
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pacer-cluster-'));
+    // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres` and must reach its data inside.
+    fs.chmodSync(scratch, 0o755);
     cluster = await startTemporalCluster({ log, binaries: build.binaries, dataDir: path.join(scratch, 'cluster'), ports: 'random', durable: false });
 
     const basePort = 21_000 + Math.floor(Math.random() * 8_000);
@@ -122,7 +125,7 @@ describe('Temporal cluster: two APIs and two workers, a worker killed mid-ladder
     this.timeout(120_000);
     await Promise.all([...apis, ...workers].map((p) => p.stop('SIGTERM')));
     await cluster?.stop();
-    fs.rmSync(scratch, { recursive: true, force: true });
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('is the real server: 16 history shards, PostgreSQL persistence and visibility', async () => {
