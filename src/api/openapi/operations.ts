@@ -26,6 +26,8 @@ import { createSchema as createUserSchema, patchSchema as patchUserSchema } from
 import { commentSchema, createTicketSchema, listTicketsQuery, patchTicketSchema, uuid } from '../schemas';
 import type { Operation } from './operation';
 import * as r from './responses';
+import * as ro from './rollout-responses';
+import { impactQuery } from '../routes/rollouts';
 
 const staff = ['admin', 'agent'] as const;
 const admins = ['admin'] as const;
@@ -102,17 +104,20 @@ const settings: Operation[] = [
   { method: 'get', path: '/organizations', tag: 'settings', roles: everyone, summary: 'Organizations', description: 'A customer key sees its own only.', success: ok('organizations', r.listOf(r.organizationResponse)) },
   { method: 'get', path: '/organizations/:id', tag: 'settings', roles: everyone, summary: 'Read an organization', params: id, success: ok('the organization', r.organizationResponse) },
   { method: 'post', path: '/organizations', tag: 'settings', roles: admins, summary: 'Create an organization', body: orgSchema, errors: [409], success: created('organization', r.organizationResponse) },
-  { method: 'patch', path: '/organizations/:id', tag: 'settings', roles: admins, summary: 'Change an organization (a tier change re-targets its open tickets)', params: id, body: orgPatchSchema, errors: [409], success: ok('the organization', r.organizationPatchResponse) },
+  { method: 'patch', path: '/organizations/:id', tag: 'settings', roles: admins, summary: 'Change an organization (a tier change re-targets its open tickets)', params: id, body: orgPatchSchema, errors: [409], success: ok('the organization; with a rollout id when the tier changed', ro.organizationTierResponse) },
   { method: 'delete', path: '/organizations/:id', tag: 'settings', roles: admins, summary: 'Delete an organization without tickets or keys', params: id, errors: [409], success: gone },
   { method: 'get', path: '/calendars', tag: 'settings', roles: staff, summary: 'Business calendars', success: ok('calendars', r.listOf(r.calendarResponse)) },
   { method: 'get', path: '/calendars/:id', tag: 'settings', roles: staff, summary: 'Read a calendar', params: id, success: ok('the calendar', r.calendarResponse) },
   { method: 'post', path: '/calendars', tag: 'settings', roles: admins, summary: 'Create a calendar', body: calendarSchema, errors: [409], success: created('calendar', r.calendarResponse) },
-  { method: 'put', path: '/calendars/:id', tag: 'settings', roles: admins, summary: 'Replace a calendar', params: id, body: calendarSchema, errors: [409], success: ok('the calendar', r.calendarResponse) },
+  { method: 'put', path: '/calendars/:id', tag: 'settings', roles: admins, summary: 'Replace a calendar (its rollout re-targets the open tickets on it)', params: id, body: calendarSchema, errors: [409], success: ok('the calendar and its rollout', ro.calendarSavedResponse) },
+  { method: 'post', path: '/calendars/:id/impact', tag: 'settings', roles: admins, summary: 'What replacing a calendar would do to open tickets (changes nothing)', params: id, query: impactQuery, body: calendarSchema, success: ok('a page of the impact', ro.impactResponse) },
   { method: 'delete', path: '/calendars/:id', tag: 'settings', roles: admins, summary: 'Delete a calendar no policy uses', params: id, errors: [409], success: gone },
   { method: 'get', path: '/sla-policies', tag: 'settings', roles: staff, summary: 'SLA policies', success: ok('policies', r.listOf(r.slaPolicyResponse)) },
   { method: 'get', path: '/sla-policies/:id', tag: 'settings', roles: staff, summary: 'Read an SLA policy', params: id, success: ok('the policy', r.slaPolicyResponse) },
   { method: 'post', path: '/sla-policies', tag: 'settings', roles: admins, summary: 'Create an SLA policy', body: policySchema, errors: [409], success: created('policy', r.slaPolicyResponse) },
-  { method: 'put', path: '/sla-policies/:id', tag: 'settings', roles: admins, summary: 'Replace an SLA policy', params: id, body: policySchema, errors: [409], success: ok('the policy', r.slaPolicyResponse) },
+  { method: 'put', path: '/sla-policies/:id', tag: 'settings', roles: admins, summary: 'Replace an SLA policy (its rollout re-targets the open tickets on it)', params: id, body: policySchema, errors: [409], success: ok('the policy and its rollout', ro.slaPolicySavedResponse) },
+  { method: 'post', path: '/sla-policies/:id/impact', tag: 'settings', roles: admins, summary: 'What replacing an SLA policy would do to open tickets (changes nothing)', params: id, query: impactQuery, body: policySchema, success: ok('a page of the impact', ro.impactResponse) },
+  { method: 'get', path: '/rollouts/:id', tag: 'settings', roles: staff, summary: "A saved edit's progress through the open tickets", params: id, success: ok('the rollout', ro.rolloutResponse) },
   { method: 'delete', path: '/sla-policies/:id', tag: 'settings', roles: admins, summary: 'Delete an SLA policy', params: id, errors: [409], success: gone },
   { method: 'get', path: '/webhooks', tag: 'webhooks', roles: admins, summary: 'Webhook subscriptions', success: ok('subscriptions', r.listOf(r.webhookResponse)) },
   { method: 'post', path: '/webhooks', tag: 'webhooks', roles: admins, summary: 'Subscribe a URL to events', body: webhookSchema, success: created('subscription, with its signing secret', r.webhookCreatedResponse) },
