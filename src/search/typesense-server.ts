@@ -65,10 +65,19 @@ export async function startTypesenseServer(opts: StartTypesenseOptions): Promise
   const peeringPort = await freePort(host);
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const child = spawn(
-    binary,
-    ['--data-dir', opts.dataDir, '--api-key', apiKey, '--listen-address', host, '--api-port', String(port), '--peering-address', host, '--peering-port', String(peeringPort), '--log-dir', opts.dataDir],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    'bash',
+    ['-c', WATCHDOG, binary, '--data-dir', opts.dataDir, '--api-key', apiKey, '--listen-address', host, '--api-port', String(port), '--peering-address', host, '--peering-port', String(peeringPort), '--log-dir', opts.dataDir],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  // The watchdog's first line is the server's own pid, for a SIGKILL when it will not stop.
+  const serverPid = new Promise<number>((resolve) => {
+    let buffered = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      const line = /^(\d+)\n/.exec(buffered);
+      if (line) resolve(Number(line[1]));
+    });
+  });
   const tail: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     tail.push(chunk);
@@ -81,21 +90,24 @@ export async function startTypesenseServer(opts: StartTypesenseOptions): Promise
     exited = true;
     if (!stopping) opts.log.error({ port, lastOutput: tail.join('').slice(-2000) }, 'Typesense server exited unexpectedly');
   });
-  live.add(child);
+  track(child);
   const url = `http://${host}:${port}`;
   const stop = async () => {
     stopping = true;
     if (exited) {
-      live.delete(child);
+      forget(child);
       return;
     }
-    child.kill('SIGTERM');
+    // Closing its stdin is the watchdog's cue to SIGTERM the server and wait for it.
+    child.stdin!.end();
     const graceful = await Promise.race([exit.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
     if (!graceful) {
+      const pid = await Promise.race([serverPid, sleep(100).then(() => undefined)]);
+      if (pid) process.kill(pid, 'SIGKILL');
       child.kill('SIGKILL');
       await exit;
     }
-    live.delete(child);
+    forget(child);
   };
   try {
     await waitUntilReady(url, apiKey, opts.readyTimeoutMs ?? 60_000, () => exited);
@@ -104,7 +116,7 @@ export async function startTypesenseServer(opts: StartTypesenseOptions): Promise
     throw new Error(`${(err as Error).message}; last output: ${tail.join('').slice(-1000)}`);
   }
   opts.log.info({ url, dataDir: opts.dataDir, version: TYPESENSE_VERSION }, 'Typesense server ready');
-  return { url, host, port, apiKey, dataDir: opts.dataDir, pid: child.pid!, stop };
+  return { url, host, port, apiKey, dataDir: opts.dataDir, pid: await serverPid, stop };
 }
 
 async function waitUntilReady(url: string, apiKey: string, timeoutMs: number, hasExited: () => boolean): Promise<void> {
@@ -149,8 +161,19 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-// A crashed parent must not leave servers behind holding ports and data directories.
+// The server runs under a bash watchdog that reads the pipe on its stdin: when Pacer closes
+// it (stop()) or dies in any way, even SIGKILL or a re-raised signal with no 'exit' event,
+// the read ends and the watchdog stops the server, so no orphan keeps its ports and data.
+const WATCHDOG = '"$0" "$@" & server=$!; echo "$server"; read -r _ || true; kill -TERM "$server" 2>/dev/null; wait "$server"';
+
 const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
+const closeAll = () => {
+  for (const c of live) c.stdin?.destroy();
+};
+const track = (child: ChildProcess) => {
+  if (live.size === 0) process.on('exit', closeAll);
+  live.add(child);
+};
+const forget = (child: ChildProcess) => {
+  if (live.delete(child) && live.size === 0) process.removeListener('exit', closeAll);
+};
