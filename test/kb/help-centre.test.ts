@@ -1,13 +1,15 @@
 /** The public help centre: server-rendered, only what the reader may see. */
 import assert from 'node:assert/strict';
+import { createSession, SESSION_COOKIE } from '../../src/users/sessions';
+import { createUser } from '../../src/users/users';
 import { startKbHarness, type KbHarness } from './kb-harness';
 
 describe('knowledge base: help centre pages', function () {
   let h: KbHarness;
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'public' | 'agents' | 'orgA', string>;
   before(async () => {
     h = await startKbHarness('postgres');
-    const make = async (name: string, body: Record<string, unknown>) => {
+    const make = async (name: keyof typeof ids, body: Record<string, unknown>) => {
       ids[name] = (await h.api('/api/v1/kb/articles', { body: { state: 'published', ...body } })).body.id;
     };
     await make('public', { title: 'Getting <started>', body: 'Welcome & hello.' });
@@ -39,6 +41,20 @@ describe('knowledge base: help centre pages', function () {
     assert.match(res.text, /No articles match/);
     const found = await h.page('/help/search?q=started');
     assert.match(found.text, new RegExp(`/help/articles/${ids.public}`));
+  });
+
+  it("shows a signed-in customer their organization's articles, and another organization's customer not", async () => {
+    const cookieOf = async (email: string, organizationId: string) => {
+      const user = await createUser(h.database.db, { email, name: email, role: 'customer', organizationId, password: 'correct horse battery staple' });
+      return `${SESSION_COOKIE}=${(await createSession(h.database.db, user.id)).token}`;
+    };
+    const a = await cookieOf('ann@a.example', h.orgs.a);
+    const b = await cookieOf('bob@b.example', h.orgs.b);
+    assert.equal((await h.page(`/help/articles/${ids.orgA}`, { cookie: a })).status, 200);
+    assert.equal((await h.page(`/help/articles/${ids.orgA}`, { cookie: b })).status, 404);
+    assert.match((await h.page('/help', { cookie: a })).text, /Org A onboarding/);
+    assert.doesNotMatch((await h.page('/help/search?q=onboarding', { cookie: b })).text, /Org A onboarding/);
+    assert.equal((await h.page(`/help/articles/${ids.agents}`, { cookie: a })).status, 404);
   });
 
   it('refuses a NUL in the search box with 400', async () => {

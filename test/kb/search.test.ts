@@ -5,8 +5,8 @@ import { startKbHarness, type Engine, type KbHarness } from './kb-harness';
 for (const engine of ['typesense', 'postgres'] as Engine[]) {
   describe(`knowledge base: search on ${engine}`, function () {
     let h: KbHarness;
-    const ids: Record<string, string> = {};
-    const create = async (name: string, body: Record<string, unknown>) => {
+    const ids = {} as Record<'password' | 'card' | 'orgA' | 'agents' | 'draft' | 'gone', string>;
+    const create = async (name: keyof typeof ids, body: Record<string, unknown>) => {
       const res = await h.api('/api/v1/kb/articles', { body: { state: 'published', ...body } });
       assert.equal(res.status, 201, res.text);
       ids[name] = res.body.id;
