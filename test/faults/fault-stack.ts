@@ -6,6 +6,7 @@
  * SMTP listener in this process (it must outlive every outage). Integrations point at the
  * loopback fakes, which record every effect; a webhook receiver records every delivery.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -161,7 +162,10 @@ export async function startFaultStack(): Promise<FaultStack> {
     webhooks,
     worker: null,
     async startWorker() {
-      const child: ChildProcess = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/main.ts', '--only=worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL of the wrapper cannot be
+      // passed on, so the worker it started would live on and the "crash" would be no crash.
+      // Its own process group too, so a kill reaches anything it starts.
+      const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--only=worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       const ready = new Promise<void>((resolve, reject) => {
         createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -171,7 +175,14 @@ export async function startFaultStack(): Promise<FaultStack> {
         createInterface({ input: child.stderr! }).on('line', (line) => remember(`[worker ${child.pid} stderr] ${line}`));
         void exited.then(() => reject(new Error(`the worker process exited before it was ready:\n${outputs.slice(-20).join('\n')}`)));
       });
-      stack.worker = { pid: child.pid ?? -1, exited, kill: (signal) => child.kill(signal) };
+      const killGroup = (signal: NodeJS.Signals) => {
+        try {
+          if (child.pid) process.kill(-child.pid, signal);
+        } catch {
+          child.kill(signal);
+        }
+      };
+      stack.worker = { pid: child.pid ?? -1, exited, kill: killGroup };
       await ready;
     },
     async killWorker() {
@@ -179,6 +190,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       if (!w) return;
       w.kill('SIGKILL');
       await w.exited;
+      assert.throws(() => process.kill(w.pid, 0), /ESRCH/, 'the killed worker process is really gone');
       stack.worker = null;
     },
     async killDevServer() {
