@@ -20,8 +20,16 @@ import { formatInstant, targetInWords } from './format';
 import { html, queryString, type SafeHtml } from './html';
 import { page } from './layout';
 import { sessionOf } from './session';
+import type { RolloutView } from '../settings/rollouts';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One line of a rollout's progress; data-state tells console.js whether to ask again. */
+export function rolloutLine(r: RolloutView): SafeHtml {
+  const reasons = r.failures.slice(0, 3).map((f) => f.reason).join('; ');
+  return html`<p class="rollout" data-rollout="${r.id}" data-state="${r.status}">Rollout ${r.status === 'finished' ? 'finished' : 'under way'}: ${String(r.done)} of ${String(r.affected)} open tickets re-targeted, ${String(r.unchanged)} already current, ${String(r.failed)} failed${reasons ? html` (${reasons})` : ''}.</p>`;
+}
 
 export function adminPage(req: Request, title: string, body: SafeHtml): string {
   const s = sessionOf(req);
@@ -33,7 +41,11 @@ export function adminPage(req: Request, title: string, body: SafeHtml): string {
   ].map(([href, label]) => html`<a href="${href}"${req.path === href ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>`;
   const notice = typeof req.query.notice === 'string' ? req.query.notice : null;
   const error = typeof req.query.error === 'string' ? req.query.error : null;
-  return page({ title, user: s.user, csrfToken: s.csrfToken, nav: 'admin', notice, error, body: html`${tabs}<h1>${title}</h1>${body}` }).value;
+  // A save that started a rollout: a line console.js keeps current from /console/admin/rollouts/:id until it finishes.
+  const rollout = typeof req.query.rollout === 'string' && UUID.test(req.query.rollout)
+    ? html`<p class="rollout" data-rollout="${req.query.rollout}" data-state="running">Rolling the edit out to open tickets…</p>`
+    : '';
+  return page({ title, user: s.user, csrfToken: s.csrfToken, nav: 'admin', notice, error, body: html`${tabs}<h1>${title}</h1>${rollout}${body}` }).value;
 }
 
 const requireAdmin = (req: Request) => {
@@ -64,6 +76,12 @@ export function adminPageRoutes(db: Kysely<Database>, tickets: TicketService): R
   const r = Router();
 
   r.get('/console/admin', (_req, res) => res.redirect(303, '/console/admin/organizations'));
+
+  r.get('/console/admin/rollouts/:id', async (req, res) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id)) throw ApiError.notFound('rollout');
+    res.type('html').send(rolloutLine(await tickets.rollouts.view(id)).value);
+  });
 
   r.get('/console/admin/organizations', async (req, res) => {
     const s = sessionOf(req);

@@ -69,7 +69,22 @@
     window.addEventListener('pagehide', function () { source.close(); });
   }
 
+  // A rollout's progress line asks again every two seconds until the rollout has finished.
+  function followRollouts() {
+    var line = document.querySelector('[data-rollout][data-state=running]');
+    if (!line) return;
+    fetch('/console/admin/rollouts/' + encodeURIComponent(line.getAttribute('data-rollout')), { credentials: 'same-origin', headers: { accept: 'text/html' } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (text) {
+        var fresh = new DOMParser().parseFromString(text, 'text/html').querySelector('[data-rollout]');
+        if (fresh) line.replaceWith(fresh);
+      })
+      .catch(function () {})
+      .then(function () { setTimeout(followRollouts, 2000); });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    followRollouts();
     tick();
     setInterval(tick, 1000);
     listen();

@@ -1,0 +1,53 @@
+/**
+ * The admin page's rollout line follows a rollout by itself: opened while the rollout is
+ * under way (its worker stopped), it turns to "finished" with the counts once the worker
+ * runs again, without a reload.
+ */
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startHarness, type PacerHarness } from '../support/api-harness';
+import { createUser, launchChromium, signIn } from '../support/browser';
+import { createOrg, createTicket, eventually } from '../api/api-helpers';
+
+describe('E2E: the admin rollout line', function () {
+  this.timeout(180_000);
+  let h: PacerHarness;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
+
+  before(async function () {
+    this.timeout(180_000);
+    [h, browser] = await Promise.all([startHarness(), launchChromium()]);
+    const admin = await createUser(h, { email: 'rollout-admin@pacer.test', name: 'Roll Admin', role: 'admin' });
+    ctx = await browser.newContext();
+    page = await ctx.newPage();
+    await signIn(page, h.baseUrl, admin, /\/console$/);
+  });
+  after(async () => {
+    await ctx?.close();
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('shows the rollout under way, then finished with its counts, without a reload', async () => {
+    const org = await createOrg(h, 'enterprise');
+    const ticket = await createTicket(h, { organizationId: org.id, priority: 'urgent' });
+    await eventually(async () => (await h.lifecycle.slaInputs(ticket.id)) !== null, 30_000, 'ticket workflow');
+    const policy = ((await h.api('/api/v1/sla-policies')).body.data as Array<any>).find((p) => p.tier === 'enterprise' && p.priority === 'urgent');
+    const { id, createdAt, updatedAt, ...body } = policy;
+    // With the worker stopped the rollout cannot start moving: the page opens on a running rollout.
+    await h.stopWorker();
+    const saved = await h.api(`/api/v1/sla-policies/${id}`, { method: 'PUT', body: { ...body, resolutionMinutes: 20 * 60 } });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    await page.goto(`${h.baseUrl}/console/admin/policies?rollout=${saved.body.rolloutId}`);
+    const line = page.locator(`[data-rollout="${saved.body.rolloutId}"]`);
+    await line.filter({ hasText: 'under way' }).waitFor({ timeout: 10_000 });
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => navigations.push(f.url()));
+    await h.startWorker();
+    await line.filter({ hasText: 'Rollout finished' }).waitFor({ timeout: 60_000 });
+    assert.match(await line.textContent() ?? '', /1 of 1 open tickets re-targeted, 0 already current, 0 failed/);
+    assert.deepEqual(navigations, [], 'the line refreshed in place');
+  });
+});
