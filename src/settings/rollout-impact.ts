@@ -6,9 +6,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
 import { planSla, type PlannedClock } from '../../workflows/ticket/clock-plan';
-import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/ticket/contract';
+import type { LadderStep, SlaInputs, SlaPolicySnapshot, TicketStatus } from '../../workflows/ticket/contract';
+import type { CalendarSpec } from '../../workflows/sla/business-calendar';
+import { ApiError } from '../api/errors';
+import type { CalendarInput, PolicyInput } from './sla-settings';
 import type { RolloutKind } from '../../workflows/rollout/contract';
 import { affectedTicketPage, affectedTickets } from './rollouts';
 
@@ -53,7 +55,12 @@ export interface ImpactRequest {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export async function previewImpact(db: Kysely<Database>, lifecycle: TicketLifecycle, req: ImpactRequest): Promise<ImpactReport> {
+/** Where a ticket's live timing inputs come from (the workflow's query). */
+export interface LiveInputs {
+  slaInputs(ticketId: string): Promise<SlaInputs | null>;
+}
+
+export async function previewImpact(db: Kysely<Database>, lifecycle: LiveInputs, req: ImpactRequest): Promise<ImpactReport> {
   const { n } = await affectedTickets(db, req.kind, req.targetId).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   const ids = await affectedTicketPage(db, req.kind, req.targetId, req.cursor, req.limit);
   const numbers = new Map(ids.length ? (await db.selectFrom('tickets').select(['id', 'number']).where('id', 'in', ids).execute()).map((t) => [t.id, t.number]) : []);
@@ -106,4 +113,41 @@ export async function previewImpact(db: Kysely<Database>, lifecycle: TicketLifec
   });
   report.largestMoves = moves.sort((a, b) => Math.abs(b.deltaSeconds) - Math.abs(a.deltaSeconds)).slice(0, LARGEST);
   return report;
+}
+
+export interface Page {
+  limit: number;
+  cursor: string | null;
+}
+
+/** The impact of replacing SLA policy `id` with `body`. */
+export async function policyImpact(db: Kysely<Database>, live: LiveInputs, id: string, body: PolicyInput, page: Page): Promise<ImpactReport> {
+  if (!(await db.selectFrom('sla_policies').select('id').where('id', '=', id).executeTakeFirst())) throw ApiError.notFound('SLA policy');
+  const cal = await db.selectFrom('calendars').selectAll().where('id', '=', body.calendarId).executeTakeFirst();
+  if (!cal) throw new ApiError(400, 'validation_failed', 'unknown calendar', [{ path: 'calendarId', message: 'must exist' }]);
+  const calendar: CalendarSpec = { timezone: cal.timezone, weekly: cal.weekly as CalendarSpec['weekly'], holidays: cal.holidays };
+  const propose = (current: SlaPolicySnapshot): SlaPolicySnapshot | null =>
+    current.policyId !== id
+      ? null
+      : {
+          ...current,
+          name: body.name,
+          calendar,
+          firstResponseMinutes: body.firstResponseMinutes,
+          resolutionMinutes: body.resolutionMinutes,
+          pauseOn: body.pauseOn as TicketStatus[],
+          escalations: body.escalations as LadderStep[],
+          autoCloseDays: body.autoCloseDays,
+          pauseOnIncident: body.pauseOnIncident,
+        };
+  return previewImpact(db, live, { kind: 'sla_policy', targetId: id, propose, ...page, now: Date.now() });
+}
+
+/** The impact of replacing calendar `id` with `body` (checked by the caller). */
+export async function calendarImpact(db: Kysely<Database>, live: LiveInputs, id: string, body: CalendarInput, page: Page): Promise<ImpactReport> {
+  if (!(await db.selectFrom('calendars').select('id').where('id', '=', id).executeTakeFirst())) throw ApiError.notFound('calendar');
+  const using = new Set((await db.selectFrom('sla_policies').select('id').where('calendar_id', '=', id).execute()).map((p) => p.id));
+  const calendar: CalendarSpec = { timezone: body.timezone, weekly: body.weekly, holidays: body.holidays };
+  const propose = (current: SlaPolicySnapshot): SlaPolicySnapshot | null => (current.policyId !== null && using.has(current.policyId) ? { ...current, calendar } : null);
+  return previewImpact(db, live, { kind: 'calendar', targetId: id, propose, ...page, now: Date.now() });
 }

@@ -6,12 +6,12 @@
  * date (the ticket's version check refuses anything older than it has).
  */
 import crypto from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { ApiError } from '../api/errors';
 import { matchPolicy, policySnapshots } from '../sla/policy-snapshot';
-import { FINAL_STATUSES, PRIORITIES, type Priority, type RolloutRetarget, type SlaPolicySnapshot } from '../../workflows/ticket/contract';
+import { FINAL_STATUSES, PRIORITIES, slaInputsQuery, ticketWorkflowId, type Priority, type RolloutRetarget, type SlaInputs, type SlaPolicySnapshot } from '../../workflows/ticket/contract';
 import { rolloutWorkflowId, type RolloutInput, type RolloutKind } from '../../workflows/rollout/contract';
 
 export interface RolloutStarter {
@@ -62,6 +62,16 @@ export class RolloutService implements RolloutStarter {
     const r = await this.db.selectFrom('rollouts').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw ApiError.notFound('rollout');
     return rolloutView(r);
+  }
+
+  /** A ticket's live timing inputs (what an impact preview plans from); null once its workflow has ended. */
+  async slaInputs(ticketId: string): Promise<SlaInputs | null> {
+    try {
+      return await this.client.workflow.getHandle(ticketWorkflowId(ticketId)).query(slaInputsQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
   }
 
   /** The latest rollouts, newest first (the admin page's progress line). */

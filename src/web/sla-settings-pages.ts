@@ -16,6 +16,7 @@ import type { TicketService } from '../tickets/ticket-service';
 import { TICKET_STATUSES } from '../../workflows/ticket/contract';
 import { adminPage } from './admin-pages';
 import { csrfField } from './csrf';
+import { policyImpact, type ImpactReport } from '../settings/rollout-impact';
 import { html, queryString, type SafeHtml } from './html';
 import { sessionOf } from './session';
 
@@ -24,6 +25,14 @@ export const WEEKDAYS = [
 ] as const;
 
 type Body = Record<string, unknown>;
+
+function impactSummary(r: ImpactReport): SafeHtml {
+  const move = (s: number) => `${s < 0 ? 'earlier' : 'later'} by ${Math.round(Math.abs(s) / 60)} min`;
+  return html`<section class="card impact" id="impact"><h2>Open tickets this edit moves</h2>
+<p><strong>${String(r.moved)}</strong> of ${String(r.evaluated)} open tickets on this policy move: ${String(r.earlier)} earlier, ${String(r.later)} later; ${String(r.unchanged)} unchanged.${r.nextCursor ? ` (First ${r.evaluated} of ${r.affected}.)` : ''}</p>
+<p>Breached at once: <strong>${String(r.breachedAtOnce.length)}</strong>${r.breachedAtOnce.length ? html` (${r.breachedAtOnce.slice(0, 10).map((b) => b.number).join(', ')})` : ''}; at risk at once: <strong>${String(r.atRiskAtOnce.length)}</strong>.</p>
+${r.largestMoves.length ? html`<table class="compact"><thead><tr><th scope="col">Ticket</th><th scope="col">Clock</th><th scope="col">Due now</th><th scope="col">Due after</th><th scope="col">Move</th></tr></thead><tbody>${r.largestMoves.map((m) => html`<tr><td>${m.number}</td><td>${m.clock}</td><td>${m.fromDueAt ?? ''}</td><td>${m.toDueAt ?? ''}</td><td>${move(m.deltaSeconds)}</td></tr>`)}</tbody></table>` : ''}</section>`;
+}
 type Problems = Map<string, string[]>;
 
 const requireAdmin = (req: Request) => {
@@ -256,7 +265,7 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
 <label class="check"><input type="checkbox" id="pol-incident" name="pauseOnIncident"${v.pauseOnIncident ? html` checked` : ''}> Pause while a linked incident is active</label>
 <label for="pol-autoclose">Auto-close solved tickets after (days)</label><input id="pol-autoclose" name="autoCloseDays" inputmode="numeric" value="${v.autoCloseDays}"${invalid(p, 'autoCloseDays', 'pol-autoclose')}>${fieldError(p, 'autoCloseDays', 'pol-autoclose')}
 <label for="pol-ladder">Escalation ladder (JSON: a list of {"percent": 80, "actions": [{"type": "notify", "role": "manager"}]})</label><textarea id="pol-ladder" name="escalations" rows="7" spellcheck="false"${invalid(p, 'escalations', 'pol-ladder')}>${v.escalations}</textarea>${fieldError(p, 'escalations', 'pol-ladder')}
-<button type="submit" class="primary">${submit}</button></form>
+<button type="submit" class="primary">${submit}</button>${action === '/console/admin/policies' ? '' : html` <button type="submit" formaction="${action}/impact">Preview impact on open tickets</button>`}</form>
 <p><a href="/console/admin/policies">Back to SLA policies</a></p>`;
     res.status(err ? err.status : 200).type('html').send(adminPage(req, title, body));
   };
@@ -308,6 +317,25 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
     }, 'Save policy');
   });
   r.post('/console/admin/policies/:id', (req, res) => writePolicy(req, res, idOf(req)));
+  // What the edit would do to open tickets, before it is saved: the same form's fields, carried to a confirm button.
+  r.post('/console/admin/policies/:id/impact', async (req, res) => {
+    requireAdmin(req);
+    const id = idOf(req);
+    const b = (req.body ?? {}) as Body;
+    const action = `/console/admin/policies/${id}`;
+    try {
+      const { input, ladderProblem } = policyInput(b);
+      if (ladderProblem) throw new ApiError(400, 'validation_failed', ladderProblem.message, [ladderProblem]);
+      const report = await policyImpact(db, tickets.rollouts, id, parse(policySchema, input), { limit: 1000, cursor: null });
+      const hidden = Object.entries(b).filter(([k]) => k !== '_csrf').flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => html`<input type="hidden" name="${k}" value="${String(x)}">`));
+      res.type('html').send(adminPage(req, 'Impact of this edit', html`${impactSummary(report)}
+<form method="post" action="${action}" class="stack card" id="policy-confirm">${csrfField(sessionOf(req).csrfToken)}${hidden}<button type="submit" class="primary">Confirm and save</button></form>
+<p><a href="${action}/edit">Back to the form</a></p>`));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) return sendPolicyForm(req, res, 'Edit SLA policy', action, policyValuesFromBody(b), 'Save policy', err);
+      throw err;
+    }
+  });
 
   return r;
 }

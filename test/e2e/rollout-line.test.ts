@@ -1,7 +1,8 @@
 /**
  * The admin page's rollout line follows a rollout by itself: opened while the rollout is
  * under way (its worker stopped), it turns to "finished" with the counts once the worker
- * runs again, without a reload.
+ * runs again, without a reload. The policy form previews an edit's impact on open tickets
+ * before the admin confirms it.
  */
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -49,5 +50,20 @@ describe('E2E: the admin rollout line', function () {
     await line.filter({ hasText: 'Rollout finished' }).waitFor({ timeout: 60_000 });
     assert.match(await line.textContent() ?? '', /1 of 1 open tickets re-targeted, 0 already current, 0 failed/);
     assert.deepEqual(navigations, [], 'the line refreshed in place');
+  });
+
+  it('previews the impact of a policy edit, changing nothing, and saves it only on confirmation', async () => {
+    const org = await createOrg(h, 'professional');
+    const ticket = await createTicket(h, { organizationId: org.id, priority: 'urgent' });
+    await eventually(async () => (await h.lifecycle.slaInputs(ticket.id)) !== null, 30_000, 'ticket workflow');
+    const policy = ((await h.api('/api/v1/sla-policies')).body.data as Array<any>).find((p) => p.tier === 'professional' && p.priority === 'urgent');
+    await page.goto(`${h.baseUrl}/console/admin/policies/${policy.id}/edit`);
+    await page.locator('#pol-resolution').fill(String(policy.resolutionMinutes + 60));
+    await Promise.all([page.waitForURL(/\/impact$/), page.getByRole('button', { name: 'Preview impact on open tickets' }).click()]);
+    assert.match((await page.locator('#impact').textContent()) ?? '', /1 of 1 open tickets on this policy move: 0 earlier, 1 later/);
+    assert.equal((await h.api(`/api/v1/sla-policies/${policy.id}`)).body.resolutionMinutes, policy.resolutionMinutes, 'nothing saved by the preview');
+    await Promise.all([page.waitForURL(/rollout=/), page.getByRole('button', { name: 'Confirm and save' }).click()]);
+    assert.equal((await h.api(`/api/v1/sla-policies/${policy.id}`)).body.resolutionMinutes, policy.resolutionMinutes + 60);
+    await page.locator('[data-rollout]').filter({ hasText: 'Rollout finished' }).waitFor({ timeout: 60_000 });
   });
 });
