@@ -95,7 +95,8 @@ export class PostgresSearch implements ArticleSearch {
       if (tsquery) parts.push(sql`${sql.ref(`${a}.search_vector`)} @@ to_tsquery('simple', ${tsquery})`);
       return sql.join(parts, sql` and `);
     };
-    const rank = tsquery ? sql`ts_rank(a.search_vector, to_tsquery('simple', ${tsquery}))` : sql`0`;
+    // Without words every hit ranks alike; a bare 0 in ORDER BY would name a column position.
+    const rank = tsquery ? sql`ts_rank(a.search_vector, to_tsquery('simple', ${tsquery}))` : sql`0::real`;
     const page = await sql<{ id: string }>`
       select a.id from kb_articles a where ${where('a')}
       order by ${rank} desc, a.updated_at desc, a.id limit ${req.perPage} offset ${(req.page - 1) * req.perPage}`.execute(this.db);

@@ -86,6 +86,14 @@ for (const engine of ['typesense', 'postgres'] as Engine[]) {
       assert.equal((await h.api('/api/v1/kb/synonyms/signin', { method: 'PUT', body: { synonyms: ['x'] }, key: h.keys.agent })).status, 403);
     });
 
+    it('lists what the reader may see when no words are given, filtered by category and locale', async () => {
+      const all = await search('', null);
+      assert.ok(all.hits.some((x) => x.id === ids.password) && all.hits.every((x) => x.id !== ids.agents));
+      const none = await h.api('/api/v1/kb/search?categoryId=00000000-0000-1000-8000-000000000000&locale=aa&page=1&perPage=10', { key: null });
+      assert.equal(none.status, 200, none.text);
+      assert.equal(none.body.found, 0);
+    });
+
     it('refuses a NUL in the query with 400', async () => {
       const res = await h.api('/api/v1/kb/search?q=a%00b', { key: null });
       assert.equal(res.status, 400);
