@@ -4,7 +4,9 @@
  * the change is taken back, written on the timeline as `change.refused`, and its caller told.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { ActionRejected } from './ticket/ticket-state';
+import type { EventInput } from '../activities/types';
+import type { Actor } from './ticket/contract';
+import { ActionRejected, actorName } from './ticket/ticket-state';
 import { storableText } from './util/storable-text';
 
 /** Marks the patched() path: changes apply one at a time, and a refused one is rolled back. */
@@ -27,4 +29,28 @@ export function refusalOf(err: unknown): { type: string; reason: string } | null
   const cause = err.cause;
   const type = cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause?.name ?? 'ActivityFailure');
   return { type, reason: storableText(cause?.message ?? err.message) };
+}
+
+export type Refusal = { type: string; reason: string };
+
+/** The refusal on the timeline, in words and kinds only: never the refused text itself. */
+export function refusedChangeEvent(entityId: string, action: { actionId: string; kind: string; actor: Actor }, refusal: Refusal, at: number): EventInput {
+  return {
+    id: `${entityId}:${action.actionId}:refused`,
+    type: 'change.refused',
+    at: new Date(at).toISOString(),
+    actor: storableText(actorName(action.actor), 200),
+    visibility: 'internal',
+    data: { kind: action.kind, actionId: storableText(action.actionId, 100), failure: refusal.type, reason: refusal.reason },
+  };
+}
+
+/** Runs each call only after the one before it settled, so changes apply one at a time. */
+export function oneAtATime<A, R>(run: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (arg) => {
+    const turn = last.then(() => run(arg));
+    last = turn.catch(() => undefined);
+    return turn;
+  };
 }

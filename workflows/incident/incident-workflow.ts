@@ -20,9 +20,8 @@ import { records, startup, integrations } from '../activity-proxies';
 import type { EventInput } from '../../activities/types';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../ticket/contract';
 import { takeActions } from '../action-handlers';
-import { ChangeRefused, REFUSE_POISONED_CHANGES, refusalOf } from '../change-refusal';
-import { ActionRejected, actorName } from '../ticket/ticket-state';
-import { storableText } from '../util/storable-text';
+import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../change-refusal';
+import { ActionRejected } from '../ticket/ticket-state';
 import { stableUuid } from '../util/stable-uuid';
 import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from './contract';
 import { dueIncidentSteps, hasUpdateCadence, nextIncidentStepAt, type IncidentStep } from './incident-plan';
@@ -102,16 +101,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     return state.view(Date.now());
   };
 
-  /** The refusal on the timeline, in words and kinds only: never the refused text itself. */
-  const recordRefusal = async (action: IncidentAction, refusal: { type: string; reason: string }) => {
-    const event: EventInput = {
-      id: `${state.facts.id}:${action.actionId}:refused`,
-      type: 'change.refused',
-      at: new Date(Date.now()).toISOString(),
-      actor: storableText(actorName(action.actor), 200),
-      visibility: 'internal',
-      data: { kind: action.kind, actionId: storableText(action.actionId, 100), failure: refusal.type, reason: refusal.reason },
-    };
+  const recordRefusal = async (action: IncidentAction, refusal: Refusal) => {
+    const event = refusedChangeEvent(state.facts.id, action, refusal, Date.now());
     try {
       await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
     } catch (err) {
@@ -124,7 +115,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
    * refuses for good is taken back, put on the timeline, fails its caller, and carries out none
    * of its effects (linked tickets, PagerDuty, subscribers hear nothing of it).
    */
-  let turns: Promise<unknown> = Promise.resolve();
   const applyInTurn = async (action: IncidentAction) => {
     if (state.hasSeen(action.actionId)) return state.view(Date.now());
     const before = state.snapshot();
@@ -146,12 +136,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     for (const e of effects) carryOut(e, change.stateVersion);
     return state.view(Date.now());
   };
-  const applyAction = (action: IncidentAction) => {
-    if (!patched(REFUSE_POISONED_CHANGES)) return applyAtOnce(action);
-    const turn = turns.then(() => applyInTurn(action));
-    turns = turn.catch(() => undefined);
-    return turn;
-  };
+  const inTurn = oneAtATime(applyInTurn);
+  const applyAction = (action: IncidentAction) => (patched(REFUSE_POISONED_CHANGES) ? inTurn(action) : applyAtOnce(action));
 
   takeActions(incidentActionUpdate, incidentActionSignal, (action) => state.validate(action), applyAction);
   setHandler(incidentStateQuery, () => state.view(Date.now()));

@@ -19,10 +19,9 @@ import { records, startup, integrations, webhooks, ladder } from '../activity-pr
 import type { ApplyChangeInput, EventInput, PendingDelivery } from '../../activities/types';
 import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from './contract';
-import { ActionRejected, actorName, TicketState } from './ticket-state';
+import { ActionRejected, TicketState } from './ticket-state';
 import { takeActions } from '../action-handlers';
-import { ChangeRefused, REFUSE_POISONED_CHANGES, refusalOf } from '../change-refusal';
-import { storableText } from '../util/storable-text';
+import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../change-refusal';
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;
@@ -71,16 +70,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     return state.inputs();
   };
 
-  /** The refusal on the timeline, in words and kinds only: never the refused text itself. */
-  const recordRefusal = async (action: TicketAction, refusal: { type: string; reason: string }) => {
-    const event: EventInput = {
-      id: `${state.facts.id}:${action.actionId}:refused`,
-      type: 'change.refused',
-      at: new Date(Date.now()).toISOString(),
-      actor: storableText(actorName(action.actor), 200),
-      visibility: 'internal',
-      data: { kind: action.kind, actionId: storableText(action.actionId, 100), failure: refusal.type, reason: refusal.reason },
-    };
+  const recordRefusal = async (action: TicketAction, refusal: Refusal) => {
+    const event = refusedChangeEvent(state.facts.id, action, refusal, Date.now());
     try {
       deliver(await records.recordEvents({ ticketId: state.facts.id, events: [event] }));
     } catch (err) {
@@ -93,7 +84,6 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
    * store refuses for good is taken back (the live state stays what the row holds), put on the
    * timeline, and fails its caller, and the next change goes ahead.
    */
-  let turns: Promise<unknown> = Promise.resolve();
   const applyInTurn = async (action: TicketAction) => {
     if (state.hasSeen(action.actionId)) return state.inputs();
     const before = state.snapshot();
@@ -113,12 +103,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     }
     return state.inputs();
   };
-  const applyAction = (action: TicketAction) => {
-    if (!patched(REFUSE_POISONED_CHANGES)) return applyAtOnce(action);
-    const turn = turns.then(() => applyInTurn(action));
-    turns = turn.catch(() => undefined);
-    return turn;
-  };
+  const inTurn = oneAtATime(applyInTurn);
+  const applyAction = (action: TicketAction) => (patched(REFUSE_POISONED_CHANGES) ? inTurn(action) : applyAtOnce(action));
 
   takeActions(ticketActionUpdate, ticketActionSignal, (action) => state.validate(action), applyAction);
   setHandler(slaInputsQuery, () => state.inputs());
