@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import { alertDedupKey } from '../../src/integrations/pagerduty/alert-key';
+import { ticketWorkflowId } from '../../workflows/ticket/contract';
 import { ESCALATION_CHANNEL, MANAGER_EMAIL, startFaultStack, type FaultStack } from './fault-stack';
 
 const ROUNDS = Math.max(1, Number(process.env.PACER_FAULT_ROUNDS ?? 1));
@@ -263,6 +264,7 @@ faultSuite('faults: worker, Temporal and PostgreSQL crashes on real components',
     running = false;
     await Promise.all(background).catch(() => undefined);
     if (s) {
+      await printStuckWorkflows().catch((err) => console.log(`(workflow histories unavailable: ${(err as Error).message})`));
       await printCounts().catch((err) => console.log(`(counts unavailable: ${(err as Error).message})`));
       await s.close();
     }
@@ -325,6 +327,24 @@ faultSuite('faults: worker, Temporal and PostgreSQL crashes on real components',
       '────────────────────────────────────',
     ];
     console.log(`\n${lines.join('\n')}\n`);
+  };
+
+  /** For a ticket whose ladder is not complete: its workflow's status and the tail of its history, failed tasks first. */
+  const printStuckWorkflows = async () => {
+    const e = await effects();
+    const stuck = ladderTickets.filter((t) => LADDER.some((step) => !e.stepsPerSlot.has(`${t.id}:first_response:0:${step.percent}`)));
+    for (const t of stuck) {
+      const handle = s.temporal.workflow.getHandle(ticketWorkflowId(t.id));
+      const d = await handle.describe();
+      const history = await handle.fetchHistory();
+      const lines = (history.events ?? []).map((ev) => {
+        const kind = Object.keys(ev).find((k) => k.endsWith('EventAttributes')) ?? '?';
+        const attrs = (ev as Record<string, any>)[kind];
+        const detail = kind === 'workflowTaskFailedEventAttributes' ? ` cause=${attrs.cause} ${attrs.failure?.message ?? ''} ${String(attrs.failure?.stackTrace ?? '').slice(0, 400)}` : kind === 'activityTaskScheduledEventAttributes' ? ` ${attrs.activityType?.name}` : kind === 'timerStartedEventAttributes' ? ` ${attrs.timerId}` : '';
+        return `  #${ev.eventId} ${new Date(Number(ev.eventTime?.seconds ?? 0) * 1000).toISOString()} ${kind.replace('EventAttributes', '')}${detail}`;
+      });
+      console.log(`\nstuck ticket ${t.number} (${t.id}) workflow ${d.status.name}, ${lines.length} events; failed tasks:\n${lines.filter((l) => l.includes('workflowTaskFailed')).slice(0, 5).join('\n')}\nlast events:\n${lines.slice(-40).join('\n')}\nworker warnings and errors naming it:\n${s.workerProblems(t.id).slice(-30).join('\n')}`);
+    }
   };
 
   const actionFailures = async () =>

@@ -47,6 +47,8 @@ export interface FaultStack {
   pg: PrivatePostgres;
   dev: TemporalDevServer;
   db: DatabaseHandle;
+  /** The API's Temporal client, for a failure message's look at a workflow's history. */
+  temporal: Client;
   baseUrl: string;
   adminKey: string;
   /** Every line the in-process API logged (warn and above). */
@@ -66,6 +68,8 @@ export interface FaultStack {
   restartDevServer(): Promise<void>;
   /** The last lines every worker process printed, for a failure message. */
   workerOutput(): string;
+  /** Every warning or error line any worker process printed that contains `needle`. */
+  workerProblems(needle: string): string[];
   close(): Promise<void>;
 }
 
@@ -143,7 +147,10 @@ export async function startFaultStack(): Promise<FaultStack> {
   const stopInbound = await startIntegrationServers({ db: db.db, lifecycle, tickets, config: integrations, log: quiet });
 
   const outputs: string[] = [];
+  // Warnings and errors are kept whole (up to a bound): a failure message greps them for a workflow id.
+  const problems: string[] = [];
   const remember = (line: string) => {
+    if (/"level":(40|50|60)/.test(line) || line.includes('stderr]')) if (problems.length < 5_000) problems.push(line);
     outputs.push(line);
     if (outputs.length > 200) outputs.shift();
   };
@@ -151,6 +158,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     pg,
     dev,
     db,
+    temporal: client,
     baseUrl,
     adminKey,
     apiLogLines,
@@ -202,6 +210,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       stack.dev = dev;
     },
     workerOutput: () => outputs.slice(-60).join('\n'),
+    workerProblems: (needle: string) => problems.filter((l) => l.includes(needle)),
     async close() {
       if (stack.worker) {
         stack.worker.kill('SIGTERM');
