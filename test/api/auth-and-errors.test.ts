@@ -4,6 +4,7 @@
  * 401, 403, 404 and 409 — each rejected request leaving the data exactly as it was.
  */
 import assert from 'node:assert/strict';
+import type { TicketView } from '../../src/tickets/ticket-view';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, createKey, createOrg, createTicket, detailPaths, ticketCount } from './api-helpers';
 
@@ -14,8 +15,8 @@ describe('API: authentication, authorization and errors', function () {
   let globex: { id: string };
   let agentKey: string;
   let acmeKey: string;
-  let acmeTicket: any;
-  let globexTicket: any;
+  let acmeTicket: TicketView;
+  let globexTicket: TicketView;
 
   before(async function () {
     this.timeout(120_000);

@@ -8,9 +8,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, createOrg, createTicket, eventually } from './api-helpers';
-
-const ALWAYS = { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']], sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] };
+import { assertError, createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from './api-helpers';
 
 describe('API: a customer reads no internal detail', function () {
   this.timeout(60_000);
@@ -25,19 +23,15 @@ describe('API: a customer reads no internal detail', function () {
   before(async function () {
     this.timeout(120_000);
     h = await startHarness();
-    const calendar = await h.api('/api/v1/calendars', { body: { name: `always open ${tag}`, timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
-    assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
+    const calendar = await createCalendar(h, `always open ${tag}`);
     // The first-response ladder fires at 1% of one minute (0.6 s); on_hold pauses resolution.
-    const policy = await h.api('/api/v1/sla-policies', {
-      body: {
-        name: `Starter low internal ${tag}`, tier: 'starter', priority: 'low', calendarId: calendar.body.id,
-        firstResponseMinutes: 1, resolutionMinutes: 600, pauseOn: ['pending', 'on_hold'],
-        escalations: [{ percent: 1, actions: [{ type: 'notify', role: 'manager' }] }],
-      },
+    const policy = await createPolicy(h, {
+      name: `Starter low internal ${tag}`, tier: 'starter', priority: 'low', calendarId: calendar.id,
+      firstResponseMinutes: 1, resolutionMinutes: 600, pauseOn: ['pending', 'on_hold'],
+      escalations: [{ percent: 1, actions: [{ type: 'notify', role: 'manager' }] }],
     });
-    assert.equal(policy.status, 201, JSON.stringify(policy.body));
-    internal.policyId = policy.body.id;
-    internal.policyName = policy.body.name;
+    internal.policyId = policy.id;
+    internal.policyName = policy.name;
     const org = await createOrg(h, 'starter');
     customerKey = (await createKey(h, 'customer', org.id)).key;
     const ackName = `Ackerman ${tag}`;

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, createOrg, createTicket, detailPaths, eventually } from './api-helpers';
+import { assertError, createKey, createOrg, createTicket, detailPaths, eventually, type ApiAnswer } from './api-helpers';
 
 const NUL = '\u0000';
 const LONE_SURROGATE = '\ud800';
@@ -28,7 +28,7 @@ describe('API: hostile input', function () {
   });
   after(async () => h?.close());
 
-  const refusedAt = (res: { status: number; body: any }, path: string) => {
+  const refusedAt = (res: ApiAnswer, path: string) => {
     assertError(res, 400, 'validation_failed');
     assert.ok(detailPaths(res).includes(path), `expected a problem at ${path}: ${JSON.stringify(res.body)}`);
   };

@@ -6,9 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createOrg, createTicket, detailPaths, eventually } from './api-helpers';
-
-const ALWAYS = { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']], sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] };
+import { assertError, createCalendar, createOrg, createTicket, detailPaths, eventually } from './api-helpers';
 
 describe('API: next-reply and update-cadence settings', function () {
   this.timeout(60_000);
@@ -18,7 +16,7 @@ describe('API: next-reply and update-cadence settings', function () {
   before(async function () {
     this.timeout(120_000);
     h = await startHarness();
-    calendarId = (await h.api('/api/v1/calendars', { body: { name: 'repeating clocks calendar', timezone: 'UTC', weekly: ALWAYS, holidays: [] } })).body.id;
+    calendarId = (await createCalendar(h, 'repeating clocks calendar')).id;
   });
   after(async () => h?.close());
 

@@ -7,11 +7,14 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { createOrg, createTicket, eventually } from './api-helpers';
+import { bodyOf, createOrg, createTicket, eventually } from './api-helpers';
+import { AROUND_THE_CLOCK } from '../support/ticket-fixtures';
+import { rolloutResponse } from '../../src/api/openapi/rollout-responses';
 import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/ticket/contract';
+import type { z } from 'zod';
 
-const ALL_DAY = [['00:00', '24:00']];
-const AROUND_THE_CLOCK = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
+type Rollout = z.output<typeof rolloutResponse>;
+
 const DAY_MS = 86_400_000;
 
 interface Setup {
@@ -44,10 +47,12 @@ async function openTickets(h: PacerHarness, orgId: string, n: number): Promise<s
   return ids;
 }
 
-async function finished(h: PacerHarness, rolloutId: string, timeoutMs = 60_000): Promise<any> {
+async function finished(h: PacerHarness, rolloutId: string, timeoutMs = 60_000): Promise<Rollout> {
   return eventually(async () => {
     const r = await h.api(`/api/v1/rollouts/${rolloutId}`);
-    return r.status === 200 && r.body.status === 'finished' ? r.body : null;
+    if (r.status !== 200) return null;
+    const rollout = bodyOf(r, rolloutResponse);
+    return rollout.status === 'finished' ? rollout : null;
   }, timeoutMs, `rollout ${rolloutId} to finish`);
 }
 

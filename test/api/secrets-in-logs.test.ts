@@ -25,10 +25,8 @@ import { deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerdu
 import { sendBlockAction, type SlackUser } from '../support/fakes/slack-interactivity';
 import { startSlackWebApiFake, type SlackWebApiFake } from '../support/fakes/slack-web-api';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
-import { assertError, createOrg, eventually } from './api-helpers';
+import { assertError, createCalendar, createOrg, eventually } from './api-helpers';
 
-const ALL_DAY = [['00:00', '24:00']];
-const ALWAYS = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
 const hex = (n: number) => crypto.randomBytes(n).toString('hex');
 
 /** An SMTP server that takes mail only after AUTH with this user and password; it refuses the first AUTH all the same. */
@@ -148,10 +146,9 @@ describe('logs: no secret reaches a log line', function () {
   });
 
   it('runs the main paths', async () => {
-    const calendar = await h.api('/api/v1/calendars', { body: { name: 'always open (secrets)', timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
-    assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
+    const calendar = await createCalendar(h, 'always open (secrets)');
     const ladder = [{ percent: 5, actions: [{ type: 'page' }, { type: 'jira' }, { type: 'slack' }, { type: 'email', role: 'manager' }, { type: 'webhook' }] }];
-    const policy = await h.api('/api/v1/sla-policies', { body: { name: 'starter urgent (secrets)', tier: 'starter', priority: 'urgent', calendarId: calendar.body.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations: ladder } });
+    const policy = await h.api('/api/v1/sla-policies', { body: { name: 'starter urgent (secrets)', tier: 'starter', priority: 'urgent', calendarId: calendar.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations: ladder } });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
     const org = await createOrg(h, 'starter');
 

@@ -17,7 +17,8 @@ import type { IntegrationConfig } from '../../src/integrations/config';
 import { createLogger } from '../../src/logger';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../support/fakes/smtp-capture';
-import { assertError, eventually, sleep } from './api-helpers';
+import { assertError, bodyOf, eventually, sleep } from './api-helpers';
+import { statusResponse } from '../../src/api/openapi/responses';
 
 const PUBLIC_URL = 'https://status.pacer.test';
 const FROM = 'Pacer Status <status@pacer.test>';
@@ -77,197 +78,244 @@ describe('status page', function () {
     return id;
   };
 
-  it('shows a component degraded while an active incident holds it, operational after; only public updates, newest first', async () => {
-    const api = await newComponent({ name: 'Public API', group: 'Core', description: 'REST & <webhooks>' });
-    const other = await newComponent({ name: 'Docs', position: 5 });
-    const inc = await newIncident({ title: 'Errors on <script>alert(1)</script>' });
-    await addUpdate(inc.id, 'We are investigating elevated errors.', true, 'investigating', new Date(Date.now() - 60_000));
-    await addUpdate(inc.id, 'INTERNAL: failover to db-7 botched', false);
-    await addUpdate(inc.id, 'A fix is rolling out & errors are dropping.', true, 'identified');
-    await db().insertInto('component_impacts').values({ id: `${inc.id}:${api.id}:1`, component_id: api.id, incident_id: inc.id, impact: 'degraded', started_at: new Date(Date.now() - 120_000), ended_at: null }).execute();
+  describe('a component an active incident holds degraded, beside one no incident holds', () => {
+    let api: { id: string; name: string };
+    let other: { id: string; name: string };
+    let inc: { id: string; number: string };
+    let html: string;
 
-    let html = await page();
-    assert.equal(shownStatus(html, api.id), 'degraded');
-    assert.match(html, /Degraded performance/, 'the status is spelled out, not only coloured');
-    assert.equal(shownStatus(html, other.id), 'operational');
-    assert.match(html, /class="banner s-degraded"[^>]*>Some systems are experiencing degraded performance/);
-    assert.ok(html.includes('Errors on &lt;script&gt;alert(1)&lt;/script&gt;'), 'user text is escaped');
-    assert.ok(!html.includes('<script'), 'no scripts at all');
-    assert.ok(html.includes('REST &amp; &lt;webhooks&gt;'));
-    assert.ok(!html.includes('INTERNAL'), 'internal updates stay internal');
-    assert.ok(!html.includes('Cora') && !html.includes('Rita') && !html.includes('db-7'), 'no commander, responders or description');
-    const newer = html.indexOf('A fix is rolling out &amp; errors are dropping.');
-    const older = html.indexOf('We are investigating elevated errors.');
-    assert.ok(newer > 0 && older > newer, 'updates newest first');
-    assert.match(html, /<h1>/);
-    assert.ok(!/<link|@import|https?:\/\/(?!status\.pacer)/.test(html.replace(/<time[^>]*>/g, '')), 'no outside resources');
-
-    const json = await h.api('/api/v1/status', { key: null });
-    assert.equal(json.status, 200);
-    assert.equal(json.body.status, 'degraded');
-    const active = json.body.activeIncidents.find((i: { id: string }) => i.id === inc.id);
-    assert.deepEqual(active.updates.map((u: { body: string }) => u.body), ['A fix is rolling out & errors are dropping.', 'We are investigating elevated errors.']);
-    assert.deepEqual(active.components, [{ id: api.id, name: 'Public API', impact: 'degraded' }]);
-    assert.ok(!JSON.stringify(json.body).includes('Cora') && !JSON.stringify(json.body).includes('INTERNAL'));
-    assert.deepEqual(Object.keys(active).sort(), ['components', 'createdAt', 'id', 'number', 'resolvedAt', 'severity', 'status', 'title', 'updates']);
-
-    // The incident resolves: its stretch ends; the component is operational and the incident moves to "resolved".
-    await db().updateTable('component_impacts').set({ ended_at: new Date() }).where('incident_id', '=', inc.id).execute();
-    await db().updateTable('incidents').set({ status: 'resolved', resolved_at: new Date() }).where('id', '=', inc.id).execute();
-    html = await page();
-    assert.equal(shownStatus(html, api.id), 'operational');
-    assert.match(html, /class="banner s-operational"[^>]*>All systems operational/);
-    const after = (await h.api('/api/v1/status', { key: null })).body;
-    assert.equal(after.activeIncidents.length, 0);
-    assert.ok(after.recentIncidents.some((i: { id: string }) => i.id === inc.id));
-    const recentAt = html.indexOf('Resolved in the last 7 days');
-    assert.ok(html.indexOf('Errors on &lt;script&gt;') > recentAt, 'listed under recently resolved');
-
-    // A manual status shows even without an incident.
-    await h.api(`/api/v1/components/${other.id}`, { method: 'PATCH', body: { status: 'partial_outage' } });
-    assert.equal(shownStatus(await page(), other.id), 'partial_outage');
-    await h.api(`/api/v1/components/${other.id}`, { method: 'PATCH', body: { status: 'operational' } });
-    await h.api(`/api/v1/components/${api.id}`, { method: 'DELETE' });
-    await h.api(`/api/v1/components/${other.id}`, { method: 'DELETE' });
-  });
-
-  it('shows the uptime of a known outage per day and over 90 days; days before the component show no data', async () => {
-    const c = await newComponent({ name: 'Billing' });
-    const today = Math.floor(Date.now() / DAY) * DAY;
-    const createdAt = new Date(today - 10 * DAY);
-    await db().updateTable('components').set({ created_at: createdAt }).where('id', '=', c.id).execute();
-    const inc = await newIncident({ status: 'closed', resolvedAt: new Date(today - 5 * DAY + 12 * 3_600_000) });
-    const outageDay = new Date(today - 5 * DAY);
-    const impact = (n: number, level: string, from: number, to: number) =>
-      db().insertInto('component_impacts').values({ id: `${inc.id}:${c.id}:${n}`, component_id: c.id, incident_id: inc.id, impact: level, started_at: new Date(outageDay.getTime() + from * 3_600_000), ended_at: new Date(outageDay.getTime() + to * 3_600_000) }).execute();
-    await impact(1, 'major_outage', 0, 8);
-    await impact(2, 'partial_outage', 6, 12); // overlaps: 00:00–12:00 down
-    await impact(3, 'degraded', 12, 20); // degraded counts as up
-
-    const json = (await h.api('/api/v1/status', { key: null })).body;
-    const billing = json.components.find((x: { id: string }) => x.id === c.id);
-    const day = (d: Date) => billing.uptime.days.find((x: { date: string }) => x.date === d.toISOString().slice(0, 10));
-    assert.equal(billing.uptime.days.length, 90);
-    assert.deepEqual(day(outageDay), { date: outageDay.toISOString().slice(0, 10), uptimePercent: 50, downtimeMinutes: 720 });
-    assert.equal(day(new Date(today - 4 * DAY)).uptimePercent, 100);
-    assert.equal(day(new Date(today - 11 * DAY)).uptimePercent, null, 'before the component existed: no data');
-    const observed = Date.parse(json.generatedAt) - createdAt.getTime();
-    const expected = Math.floor(((observed - 12 * 3_600_000) * 10_000) / observed) / 100;
-    assert.equal(billing.uptime.percent, expected);
-
-    const html = await page();
-    const block = html.slice(html.indexOf(`data-component-id="${c.id}"`));
-    assert.ok(block.includes(`${expected.toFixed(2)}% uptime</span> over the last 90 days`), 'the 90-day percentage is on the page');
-    assert.ok(block.includes(`${outageDay.toISOString().slice(0, 10)}: 50.00% up, 720 min down`));
-    assert.ok(block.includes(`Days with downtime: ${outageDay.toISOString().slice(0, 10)} (50.00%)`), 'the downtime is in text too');
-    await h.api(`/api/v1/components/${c.id}`, { method: 'DELETE' });
-  });
-
-  describe('subscriptions', () => {
-    const mailTo = (address: string, list: CapturedMail[] = smtp.messages) => list.filter((m) => m.envelope.rcptTo.includes(address));
-    const linkIn = (mail: CapturedMail, kind: 'confirm' | 'unsubscribe') => {
-      const m = new RegExp(`${PUBLIC_URL.replace(/\./g, '\\.')}(/status/subscriptions/${kind}\\?token=[A-Za-z0-9_%-]+)`).exec(mail.text);
-      assert.ok(m, `no ${kind} link in: ${mail.text}`);
-      return `${h.baseUrl}${m[1]}`;
-    };
-    const subscribe = (address: string) => h.api('/api/v1/status/subscriptions', { key: null, body: { email: address } });
-    const confirmationFor = async (address: string) => mailTo(address, await smtp.waitFor((ms) => mailTo(address, ms).length > 0, 10_000, `confirmation to ${address}`))[0]!;
-
-    it('rejects a malformed address (400) and answers 202 for any well-formed one, once per address', async () => {
-      assertError(await subscribe('not-an-email'), 400, 'validation_failed');
-      assertError(await h.api('/api/v1/status/subscriptions', { key: null, body: { email: 'a@b.test', extra: 1 } }), 400, 'validation_failed');
-      const first = await subscribe('Ann@Example.test');
-      assert.equal(first.status, 202, JSON.stringify(first.body));
-      const mail = await confirmationFor('ann@example.test');
-      assert.match(mail.subject, /Confirm/);
-      assert.match(unfold(mail.raw), /^List-Unsubscribe: <https:\/\/status\.pacer\.test\/status\/subscriptions\/unsubscribe\?token=[A-Za-z0-9_-]+>\r?$/m, 'List-Unsubscribe header');
-      assert.equal(mail.from, 'status@pacer.test');
-      // Asking again while unconfirmed: still 202, no second mail.
-      assert.equal((await subscribe('ann@example.test')).status, 202);
-      await sleep(500);
-      assert.equal(mailTo('ann@example.test').length, 1);
+    before(async () => {
+      api = await newComponent({ name: 'Public API', group: 'Core', description: 'REST & <webhooks>' });
+      other = await newComponent({ name: 'Docs', position: 5 });
+      inc = await newIncident({ title: 'Errors on <script>alert(1)</script>' });
+      await addUpdate(inc.id, 'We are investigating elevated errors.', true, 'investigating', new Date(Date.now() - 60_000));
+      await addUpdate(inc.id, 'INTERNAL: failover to db-7 botched', false);
+      await addUpdate(inc.id, 'A fix is rolling out & errors are dropping.', true, 'identified');
+      await db().insertInto('component_impacts').values({ id: `${inc.id}:${api.id}:1`, component_id: api.id, incident_id: inc.id, impact: 'degraded', started_at: new Date(Date.now() - 120_000), ended_at: null }).execute();
+      html = await page();
     });
 
-    it('confirm link, one notice per confirmed subscriber, nothing twice, unsubscribe link, re-subscribe', async () => {
-      // Confirmed: carl. Unconfirmed: una. Unsubscribed: ursula.
-      for (const a of ['carl@example.test', 'una@example.test', 'ursula@example.test']) assert.equal((await subscribe(a)).status, 202);
-      const confirmRes = await fetch(linkIn(await confirmationFor('carl@example.test'), 'confirm'));
-      assert.equal(confirmRes.status, 200);
-      assert.match(await confirmRes.text(), /Subscription confirmed/);
-      assert.match(await (await fetch(linkIn(await confirmationFor('carl@example.test'), 'confirm'))).text(), /Already confirmed/);
-      const ursulaMail = await confirmationFor('ursula@example.test');
-      assert.equal((await fetch(linkIn(ursulaMail, 'confirm'))).status, 200);
-      const unsub = await fetch(linkIn(ursulaMail, 'unsubscribe'));
-      assert.equal(unsub.status, 200);
-      assert.match(await unsub.text(), /Unsubscribed/);
-      await confirmationFor('una@example.test');
-      assert.equal((await fetch(`${h.baseUrl}/status/subscriptions/confirm?token=${'x'.repeat(43)}`)).status, 404);
-
-      const inc = await newIncident({ title: 'Login failures' });
-      const updateId = await addUpdate(inc.id, 'Logins fail for some users; we are on it.', true);
-      const internalId = await addUpdate(inc.id, 'INTERNAL ONLY', false);
-      const activities = createStatusSubscriberActivities({ db: db(), email, publicUrl: PUBLIC_URL, log: createLogger('silent') });
-      const before = smtp.messages.length;
-      assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId }), { sent: 1 });
-      const notices = smtp.messages.slice(before);
-      assert.equal(notices.length, 1);
-      const [notice] = notices;
-      assert.deepEqual(notice!.envelope.rcptTo, ['carl@example.test']);
-      assert.ok(notice!.subject.includes(inc.number) && notice!.subject.includes('Login failures'));
-      assert.ok(notice!.text.includes('Logins fail for some users'));
-      assert.match(unfold(notice!.raw), /^List-Unsubscribe: <https:\/\/status\.pacer\.test\/status\/subscriptions\/unsubscribe\?token=/m);
-      assert.match(unfold(notice!.raw), /^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
-      assert.match(notice!.messageId ?? '', /^<status\..+@pacer\.test>$/);
-
-      // A retried activity sends nothing more; an internal update sends nothing at all; no email config, nothing.
-      assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId }), { sent: 0 });
-      assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: internalId }), { sent: 0 });
-      assert.deepEqual(await createStatusSubscriberActivities({ db: db(), publicUrl: PUBLIC_URL }).notifyStatusSubscribers({ incidentId: inc.id, updateId }), { sent: 0 });
-      await sleep(300);
-      assert.equal(smtp.messages.length, before + 1);
-
-      // A 4xx throws (Temporal retries); the retry sends exactly the one still missing.
-      const second = await addUpdate(inc.id, 'Fixed; monitoring.', true, 'monitoring');
-      smtp.rejectNext(1, 451);
-      await assert.rejects(activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: second }));
-      assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: second }), { sent: 1 });
-      // A 5xx is final for that subscriber: logged, recorded, not retried.
-      const third = await addUpdate(inc.id, 'Resolved.', true, 'resolved');
-      smtp.rejectNext(1, 550);
-      assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: third }), { sent: 0 });
-      assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: third }), { sent: 0 });
-      assert.equal(smtp.attempts.filter((m) => m.text.includes('Resolved.')).length, 1);
-
-      // Carl unsubscribes through the notice's link (one-click POST works too): no more notices.
-      const carlUnsub = linkIn(notice!, 'unsubscribe');
-      assert.equal((await fetch(carlUnsub, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) })).status, 200);
-      const fourth = await addUpdate(inc.id, 'Post-incident note.', true, 'resolved');
-      assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: fourth }), { sent: 0 });
-
-      // Re-subscribing an unsubscribed address sends a new confirmation with a new token.
-      const ursulaBefore = mailTo('ursula@example.test').length;
-      assert.equal((await subscribe('ursula@example.test')).status, 202);
-      const again = await eventually(async () => mailTo('ursula@example.test').length > ursulaBefore && mailTo('ursula@example.test').at(-1), 10_000, 'the second confirmation');
-      assert.notEqual(linkIn(again, 'confirm'), linkIn(ursulaMail, 'confirm'));
-      assert.equal((await fetch(linkIn(ursulaMail, 'unsubscribe'))).status, 404, 'the old token is dead');
-      assert.equal((await fetch(linkIn(again, 'confirm'))).status, 200);
+    it('shows the held component degraded, in words, the other operational, under a degraded banner', () => {
+      assert.equal(shownStatus(html, api.id), 'degraded');
+      assert.match(html, /Degraded performance/, 'the status is spelled out, not only coloured');
+      assert.equal(shownStatus(html, other.id), 'operational');
+      assert.match(html, /class="banner s-degraded"[^>]*>Some systems are experiencing degraded performance/);
     });
 
-    it('answers 503 email_not_configured when outbound email is off', async () => {
-      const app = express();
-      const routes = statusRoutes({ db: db(), config: { publicUrl: PUBLIC_URL }, log: createLogger('silent') });
-      app.use('/status', routes.page);
-      app.use('/api/v1/status', routes.api);
-      app.use(errorMiddleware(createLogger('silent')));
-      const server = await new Promise<import('node:http').Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    it('escapes user text and shows nothing internal: no internal update, commander, responders or description', () => {
+      assert.ok(html.includes('Errors on &lt;script&gt;alert(1)&lt;/script&gt;'), 'user text is escaped');
+      assert.ok(!html.includes('<script'), 'no scripts at all');
+      assert.ok(html.includes('REST &amp; &lt;webhooks&gt;'));
+      assert.ok(!html.includes('INTERNAL'), 'internal updates stay internal');
+      assert.ok(!html.includes('Cora') && !html.includes('Rita') && !html.includes('db-7'), 'no commander, responders or description');
+    });
+
+    it('lists the public updates newest first, on a page that loads nothing from outside', () => {
+      const newer = html.indexOf('A fix is rolling out &amp; errors are dropping.');
+      const older = html.indexOf('We are investigating elevated errors.');
+      assert.ok(newer > 0 && older > newer, 'updates newest first');
+      assert.match(html, /<h1>/);
+      assert.ok(!/<link|@import|https?:\/\/(?!status\.pacer)/.test(html.replace(/<time[^>]*>/g, '')), 'no outside resources');
+    });
+
+    it('answers the same as JSON, with only the public fields of the incident', async () => {
+      const json = await h.api('/api/v1/status', { key: null });
+      assert.equal(json.status, 200);
+      const status = bodyOf(json, statusResponse);
+      assert.equal(status.status, 'degraded');
+      const active = status.activeIncidents.find((i) => i.id === inc.id);
+      assert.ok(active, 'the incident is active');
+      assert.deepEqual(active.updates.map((u) => u.body), ['A fix is rolling out & errors are dropping.', 'We are investigating elevated errors.']);
+      assert.deepEqual(active.components, [{ id: api.id, name: 'Public API', impact: 'degraded' }]);
+      assert.ok(!JSON.stringify(json.body).includes('Cora') && !JSON.stringify(json.body).includes('INTERNAL'));
+      assert.deepEqual(Object.keys(active).sort(), ['components', 'createdAt', 'id', 'number', 'resolvedAt', 'severity', 'status', 'title', 'updates']);
+    });
+
+    it('shows the component operational once the incident resolves, and the incident under recently resolved', async () => {
+      // The incident resolves: its stretch ends; the component is operational and the incident moves to "resolved".
+      await db().updateTable('component_impacts').set({ ended_at: new Date() }).where('incident_id', '=', inc.id).execute();
+      await db().updateTable('incidents').set({ status: 'resolved', resolved_at: new Date() }).where('id', '=', inc.id).execute();
+      html = await page();
+      assert.equal(shownStatus(html, api.id), 'operational');
+      assert.match(html, /class="banner s-operational"[^>]*>All systems operational/);
+      const after = bodyOf(await h.api('/api/v1/status', { key: null }), statusResponse);
+      assert.equal(after.activeIncidents.length, 0);
+      assert.ok(after.recentIncidents.some((i) => i.id === inc.id));
+      const recentAt = html.indexOf('Resolved in the last 7 days');
+      assert.ok(html.indexOf('Errors on &lt;script&gt;') > recentAt, 'listed under recently resolved');
+    });
+
+    it('shows a manual status even without an incident', async () => {
+      await h.api(`/api/v1/components/${other.id}`, { method: 'PATCH', body: { status: 'partial_outage' } });
+      assert.equal(shownStatus(await page(), other.id), 'partial_outage');
+      await h.api(`/api/v1/components/${other.id}`, { method: 'PATCH', body: { status: 'operational' } });
+      await h.api(`/api/v1/components/${api.id}`, { method: 'DELETE' });
+      await h.api(`/api/v1/components/${other.id}`, { method: 'DELETE' });
+    });
+  });
+
+  describe('uptime and subscriptions', () => {
+    it('shows the uptime of a known outage per day and over 90 days; days before the component show no data', async () => {
+      const c = await newComponent({ name: 'Billing' });
+      const today = Math.floor(Date.now() / DAY) * DAY;
+      const createdAt = new Date(today - 10 * DAY);
+      await db().updateTable('components').set({ created_at: createdAt }).where('id', '=', c.id).execute();
+      const inc = await newIncident({ status: 'closed', resolvedAt: new Date(today - 5 * DAY + 12 * 3_600_000) });
+      const outageDay = new Date(today - 5 * DAY);
+      const impact = (n: number, level: string, from: number, to: number) =>
+        db().insertInto('component_impacts').values({ id: `${inc.id}:${c.id}:${n}`, component_id: c.id, incident_id: inc.id, impact: level, started_at: new Date(outageDay.getTime() + from * 3_600_000), ended_at: new Date(outageDay.getTime() + to * 3_600_000) }).execute();
+      await impact(1, 'major_outage', 0, 8);
+      await impact(2, 'partial_outage', 6, 12); // overlaps: 00:00–12:00 down
+      await impact(3, 'degraded', 12, 20); // degraded counts as up
+
+      const json = (await h.api('/api/v1/status', { key: null })).body;
+      const billing = json.components.find((x: { id: string }) => x.id === c.id);
+      const day = (d: Date) => billing.uptime.days.find((x: { date: string }) => x.date === d.toISOString().slice(0, 10));
+      assert.equal(billing.uptime.days.length, 90);
+      assert.deepEqual(day(outageDay), { date: outageDay.toISOString().slice(0, 10), uptimePercent: 50, downtimeMinutes: 720 });
+      assert.equal(day(new Date(today - 4 * DAY)).uptimePercent, 100);
+      assert.equal(day(new Date(today - 11 * DAY)).uptimePercent, null, 'before the component existed: no data');
+      const observed = Date.parse(json.generatedAt) - createdAt.getTime();
+      const expected = Math.floor(((observed - 12 * 3_600_000) * 10_000) / observed) / 100;
+      assert.equal(billing.uptime.percent, expected);
+
+      const html = await page();
+      const block = html.slice(html.indexOf(`data-component-id="${c.id}"`));
+      assert.ok(block.includes(`${expected.toFixed(2)}% uptime</span> over the last 90 days`), 'the 90-day percentage is on the page');
+      assert.ok(block.includes(`${outageDay.toISOString().slice(0, 10)}: 50.00% up, 720 min down`));
+      assert.ok(block.includes(`Days with downtime: ${outageDay.toISOString().slice(0, 10)} (50.00%)`), 'the downtime is in text too');
+      await h.api(`/api/v1/components/${c.id}`, { method: 'DELETE' });
+    });
+
+    describe('subscriptions', () => {
+      const mailTo = (address: string, list: CapturedMail[] = smtp.messages) => list.filter((m) => m.envelope.rcptTo.includes(address));
+      const linkIn = (mail: CapturedMail, kind: 'confirm' | 'unsubscribe') => {
+        const m = new RegExp(`${PUBLIC_URL.replace(/\./g, '\\.')}(/status/subscriptions/${kind}\\?token=[A-Za-z0-9_%-]+)`).exec(mail.text);
+        assert.ok(m, `no ${kind} link in: ${mail.text}`);
+        return `${h.baseUrl}${m[1]}`;
+      };
+      const subscribe = (address: string) => h.api('/api/v1/status/subscriptions', { key: null, body: { email: address } });
+      const confirmationFor = async (address: string) => mailTo(address, await smtp.waitFor((ms) => mailTo(address, ms).length > 0, 10_000, `confirmation to ${address}`))[0]!;
+
+      it('rejects a malformed address (400) and answers 202 for any well-formed one, once per address', async () => {
+        assertError(await subscribe('not-an-email'), 400, 'validation_failed');
+        assertError(await h.api('/api/v1/status/subscriptions', { key: null, body: { email: 'a@b.test', extra: 1 } }), 400, 'validation_failed');
+        const first = await subscribe('Ann@Example.test');
+        assert.equal(first.status, 202, JSON.stringify(first.body));
+        const mail = await confirmationFor('ann@example.test');
+        assert.match(mail.subject, /Confirm/);
+        assert.match(unfold(mail.raw), /^List-Unsubscribe: <https:\/\/status\.pacer\.test\/status\/subscriptions\/unsubscribe\?token=[A-Za-z0-9_-]+>\r?$/m, 'List-Unsubscribe header');
+        assert.equal(mail.from, 'status@pacer.test');
+        // Asking again while unconfirmed: still 202, no second mail.
+        assert.equal((await subscribe('ann@example.test')).status, 202);
+        await sleep(500);
+        assert.equal(mailTo('ann@example.test').length, 1);
       });
-      try {
-        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/status/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'x@example.test' }) });
-        assertError({ status: res.status, body: await res.json() }, 503, 'email_not_configured');
-      } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+
+      describe('three subscribers: carl confirms, una does not, ursula confirms and unsubscribes', () => {
+        let ursulaMail: CapturedMail;
+        let inc: { id: string; number: string };
+        let updateId: string;
+        let internalId: string;
+        let activities: ReturnType<typeof createStatusSubscriberActivities>;
+        let notice: CapturedMail;
+        let sentBefore: number;
+
+        before(async () => {
+          for (const a of ['carl@example.test', 'una@example.test', 'ursula@example.test']) assert.equal((await subscribe(a)).status, 202);
+        });
+
+        it('the confirm link confirms once and then says so; an unknown token is 404', async () => {
+          const confirmRes = await fetch(linkIn(await confirmationFor('carl@example.test'), 'confirm'));
+          assert.equal(confirmRes.status, 200);
+          assert.match(await confirmRes.text(), /Subscription confirmed/);
+          assert.match(await (await fetch(linkIn(await confirmationFor('carl@example.test'), 'confirm'))).text(), /Already confirmed/);
+          await confirmationFor('una@example.test');
+          assert.equal((await fetch(`${h.baseUrl}/status/subscriptions/confirm?token=${'x'.repeat(43)}`)).status, 404);
+        });
+
+        it('the unsubscribe link of the confirmation unsubscribes', async () => {
+          ursulaMail = await confirmationFor('ursula@example.test');
+          assert.equal((await fetch(linkIn(ursulaMail, 'confirm'))).status, 200);
+          const unsub = await fetch(linkIn(ursulaMail, 'unsubscribe'));
+          assert.equal(unsub.status, 200);
+          assert.match(await unsub.text(), /Unsubscribed/);
+        });
+
+        it('a public update sends one notice, to the confirmed subscriber only, with one-click unsubscribe headers', async () => {
+          inc = await newIncident({ title: 'Login failures' });
+          updateId = await addUpdate(inc.id, 'Logins fail for some users; we are on it.', true);
+          internalId = await addUpdate(inc.id, 'INTERNAL ONLY', false);
+          activities = createStatusSubscriberActivities({ db: db(), email, publicUrl: PUBLIC_URL, log: createLogger('silent') });
+          sentBefore = smtp.messages.length;
+          assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId }), { sent: 1 });
+          const notices = smtp.messages.slice(sentBefore);
+          assert.equal(notices.length, 1);
+          notice = notices[0]!;
+          assert.deepEqual(notice.envelope.rcptTo, ['carl@example.test']);
+          assert.ok(notice.subject.includes(inc.number) && notice.subject.includes('Login failures'));
+          assert.ok(notice.text.includes('Logins fail for some users'));
+          assert.match(unfold(notice.raw), /^List-Unsubscribe: <https:\/\/status\.pacer\.test\/status\/subscriptions\/unsubscribe\?token=/m);
+          assert.match(unfold(notice.raw), /^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+          assert.match(notice.messageId ?? '', /^<status\..+@pacer\.test>$/);
+        });
+
+        it('sends nothing more for a retried activity, nothing for an internal update, nothing without email configured', async () => {
+          assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId }), { sent: 0 });
+          assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: internalId }), { sent: 0 });
+          assert.deepEqual(await createStatusSubscriberActivities({ db: db(), publicUrl: PUBLIC_URL }).notifyStatusSubscribers({ incidentId: inc.id, updateId }), { sent: 0 });
+          await sleep(300);
+          assert.equal(smtp.messages.length, sentBefore + 1);
+        });
+
+        it('a 4xx throws (Temporal retries) and the retry sends exactly the one still missing', async () => {
+          const second = await addUpdate(inc.id, 'Fixed; monitoring.', true, 'monitoring');
+          smtp.rejectNext(1, 451);
+          await assert.rejects(activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: second }));
+          assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: second }), { sent: 1 });
+        });
+
+        it('a 5xx is final for that subscriber: recorded, not retried', async () => {
+          const third = await addUpdate(inc.id, 'Resolved.', true, 'resolved');
+          smtp.rejectNext(1, 550);
+          assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: third }), { sent: 0 });
+          assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: third }), { sent: 0 });
+          assert.equal(smtp.attempts.filter((m) => m.text.includes('Resolved.')).length, 1);
+        });
+
+        it("the notice's one-click unsubscribe (a POST) stops further notices", async () => {
+          const carlUnsub = linkIn(notice, 'unsubscribe');
+          assert.equal((await fetch(carlUnsub, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) })).status, 200);
+          const fourth = await addUpdate(inc.id, 'Post-incident note.', true, 'resolved');
+          assert.deepEqual(await activities.notifyStatusSubscribers({ incidentId: inc.id, updateId: fourth }), { sent: 0 });
+        });
+
+        it('re-subscribing an unsubscribed address sends a new confirmation with a new token; the old token is dead', async () => {
+          const ursulaBefore = mailTo('ursula@example.test').length;
+          assert.equal((await subscribe('ursula@example.test')).status, 202);
+          const again = await eventually(async () => mailTo('ursula@example.test').length > ursulaBefore && mailTo('ursula@example.test').at(-1), 10_000, 'the second confirmation');
+          assert.notEqual(linkIn(again, 'confirm'), linkIn(ursulaMail, 'confirm'));
+          assert.equal((await fetch(linkIn(ursulaMail, 'unsubscribe'))).status, 404, 'the old token is dead');
+          assert.equal((await fetch(linkIn(again, 'confirm'))).status, 200);
+        });
+      });
+
+      it('answers 503 email_not_configured when outbound email is off', async () => {
+        const app = express();
+        const routes = statusRoutes({ db: db(), config: { publicUrl: PUBLIC_URL }, log: createLogger('silent') });
+        app.use('/status', routes.page);
+        app.use('/api/v1/status', routes.api);
+        app.use(errorMiddleware(createLogger('silent')));
+        const server = await new Promise<import('node:http').Server>((resolve) => {
+          const s = app.listen(0, '127.0.0.1', () => resolve(s));
+        });
+        try {
+          const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/status/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'x@example.test' }) });
+          assertError({ status: res.status, body: await res.json() }, 503, 'email_not_configured');
+        } finally {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+      });
     });
   });
 });

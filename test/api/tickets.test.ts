@@ -5,8 +5,11 @@
  * first-response clock, the event timeline and the live SLA state from the workflow query.
  */
 import assert from 'node:assert/strict';
+import type { TicketView } from '../../src/tickets/ticket-view';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createOrg, createTicket, eventually, ticketCount } from './api-helpers';
+import { assertError, bodyOf, createOrg, createTicket, eventually, instantMs, listComments, ticketCount } from './api-helpers';
+import { ticketResponse } from '../../src/api/openapi/responses';
+import { timeline } from '../support/timeline';
 
 const MINUTE = 60_000;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
@@ -58,9 +61,9 @@ describe('API: tickets', function () {
       // Enterprise urgent runs on the 24x7 calendar with a 4-hour first response and 24-hour resolution.
       const ent = await createTicket(h, { subject: 'Production is down', organizationId: enterprise.id });
       assert.equal(ent.priority, 'urgent');
-      assert.match(ent.sla.firstResponse.dueAt, ISO_UTC);
-      assert.equal(Date.parse(ent.sla.firstResponse.dueAt) - Date.parse(ent.createdAt), 240 * MINUTE);
-      assert.equal(Date.parse(ent.sla.resolution.dueAt) - Date.parse(ent.createdAt), 24 * 60 * MINUTE);
+      assert.match(ent.sla.firstResponse.dueAt ?? '', ISO_UTC);
+      assert.equal(instantMs(ent.sla.firstResponse.dueAt) - instantMs(ent.createdAt), 240 * MINUTE);
+      assert.equal(instantMs(ent.sla.resolution.dueAt) - instantMs(ent.createdAt), 24 * 60 * MINUTE);
       assert.equal(ent.sla.firstResponse.metAt, null);
       assert.equal(ent.sla.firstResponse.breached, false);
       assert.ok(ent.policyId, 'a policy was matched');
@@ -123,7 +126,7 @@ describe('API: tickets', function () {
 
   describe('get and list', () => {
     let org: { id: string };
-    const made: any[] = [];
+    const made: TicketView[] = [];
 
     before(async () => {
       org = await createOrg(h, 'professional');
@@ -138,7 +141,7 @@ describe('API: tickets', function () {
     });
 
     it('gets a ticket by id; an unknown id is a 404', async () => {
-      const res = await h.api(`/api/v1/tickets/${made[0].id}`);
+      const res = await h.api(`/api/v1/tickets/${made[0]!.id}`);
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, made[0]);
       assertError(await h.api('/api/v1/tickets/00000000-0000-4000-8000-000000000000'), 404, 'not_found');
@@ -150,14 +153,14 @@ describe('API: tickets', function () {
         assert.equal(res.status, 200, JSON.stringify(res.body));
         return new Set<string>(res.body.data.map((t: { id: string }) => t.id));
       };
-      const byIndex = (...i: number[]) => new Set(i.map((n) => made[n].id as string));
+      const byIndex = (...i: number[]) => new Set(i.map((n) => made[n]!.id));
       assert.deepEqual(await ids(`organizationId=${org.id}`), byIndex(0, 1, 2, 3, 4));
       assert.deepEqual(await ids(`organizationId=${org.id}&priority=high`), byIndex(1, 4));
       assert.deepEqual(await ids(`organizationId=${org.id}&priority=high,low`), byIndex(1, 3, 4));
       assert.deepEqual(await ids(`organizationId=${org.id}&assignee=alice`), byIndex(0, 2, 4));
       assert.deepEqual(await ids(`organizationId=${org.id}&assignee=alice&priority=normal`), byIndex(0, 2));
 
-      const patched = await h.api(`/api/v1/tickets/${made[3].id}`, { method: 'PATCH', body: { status: 'pending' } });
+      const patched = await h.api(`/api/v1/tickets/${made[3]!.id}`, { method: 'PATCH', body: { status: 'pending' } });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       assert.deepEqual(await ids(`organizationId=${org.id}&status=pending`), byIndex(3));
       assert.deepEqual(await ids(`organizationId=${org.id}&status=new`), byIndex(0, 1, 2, 4));
@@ -198,7 +201,7 @@ describe('API: tickets', function () {
         } else {
           assert.equal(res.body.sla.resolution.pausedSince, null);
         }
-        if (status === 'open') assert.ok(Date.parse(res.body.sla.resolution.dueAt) >= Date.parse(t.sla.resolution.dueAt), 'resumed: due no earlier than before the pause');
+        if (status === 'open') assert.ok(Date.parse(res.body.sla.resolution.dueAt) >= instantMs(t.sla.resolution.dueAt), 'resumed: due no earlier than before the pause');
       }
       const solved = (await h.api(`/api/v1/tickets/${t.id}`)).body;
       assert.match(solved.solvedAt, ISO_UTC);
@@ -228,8 +231,8 @@ describe('API: tickets', function () {
       assert.equal(res.body.priority, 'urgent');
       assert.notEqual(res.body.policyId, t.policyId);
       assert.notEqual(res.body.sla.firstResponse.dueAt, t.sla.firstResponse.dueAt);
-      assert.equal(Date.parse(res.body.sla.firstResponse.dueAt) - Date.parse(t.createdAt), 240 * MINUTE, 'from the ticket start, not from the change');
-      assert.equal(Date.parse(res.body.sla.resolution.dueAt) - Date.parse(t.createdAt), 24 * 60 * MINUTE);
+      assert.equal(Date.parse(res.body.sla.firstResponse.dueAt) - instantMs(t.createdAt), 240 * MINUTE, 'from the ticket start, not from the change');
+      assert.equal(Date.parse(res.body.sla.resolution.dueAt) - instantMs(t.createdAt), 24 * 60 * MINUTE);
       const live = (await h.api(`/api/v1/tickets/${t.id}/sla`)).body;
       assert.equal(live.priority, 'urgent');
       assert.equal(live.firstResponse.dueAt, res.body.sla.firstResponse.dueAt);
@@ -237,54 +240,68 @@ describe('API: tickets', function () {
   });
 
   describe('comments, timeline and live SLA', () => {
-    it('an internal note leaves the first-response clock running; a public agent reply meets it', async () => {
-      const t = await createTicket(h, { subject: 'Production is down', organizationId: enterprise.id });
+    describe('an internal note, then a public agent reply, on a new enterprise ticket', () => {
+      let t: TicketView;
+      /** The ticket as read just after the reply. */
+      let replied: TicketView;
 
-      const note = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'Looks like the EU cluster', public: false } });
-      assert.equal(note.status, 201, JSON.stringify(note.body));
-      assert.equal(note.body.public, false);
-      assert.equal(note.body.author.type, 'agent');
-      let now = (await h.api(`/api/v1/tickets/${t.id}`)).body;
-      assert.equal(now.sla.firstResponse.metAt, null);
-      assert.equal(now.status, 'new');
+      before(async () => {
+        t = await createTicket(h, { subject: 'Production is down', organizationId: enterprise.id });
+      });
 
-      const reply = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'We are on it.' } });
-      assert.equal(reply.status, 201, JSON.stringify(reply.body));
-      assert.equal(reply.body.public, true);
-      now = (await h.api(`/api/v1/tickets/${t.id}`)).body;
-      assert.match(now.sla.firstResponse.metAt, ISO_UTC);
-      assert.ok(Date.parse(now.sla.firstResponse.metAt) >= Date.parse(t.createdAt));
-      assert.equal(now.sla.firstResponse.breached, false);
-      assert.equal(now.status, 'open', "an agent's first public reply opens the ticket");
+      it("an internal note is the agent's private comment and leaves the first-response clock running", async () => {
+        const note = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'Looks like the EU cluster', public: false } });
+        assert.equal(note.status, 201, JSON.stringify(note.body));
+        assert.equal(note.body.public, false);
+        assert.equal(note.body.author.type, 'agent');
+        const now = bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse);
+        assert.equal(now.sla.firstResponse.metAt, null);
+        assert.equal(now.status, 'new');
+      });
 
-      const comments = (await h.api(`/api/v1/tickets/${t.id}/comments`)).body.data;
-      assert.deepEqual(comments.map((c: { public: boolean }) => c.public), [false, true]);
+      it("a public agent reply meets the first-response clock in time, and an agent's first public reply opens the ticket", async () => {
+        const reply = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'We are on it.' } });
+        assert.equal(reply.status, 201, JSON.stringify(reply.body));
+        assert.equal(reply.body.public, true);
+        replied = bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse);
+        assert.match(replied.sla.firstResponse.metAt ?? '', ISO_UTC);
+        assert.ok(instantMs(replied.sla.firstResponse.metAt) >= instantMs(t.createdAt));
+        assert.equal(replied.sla.firstResponse.breached, false);
+        assert.equal(replied.status, 'open', "an agent's first public reply opens the ticket");
+      });
 
-      // The timeline, in order.
-      const events = (await h.api(`/api/v1/tickets/${t.id}/events`)).body.data;
-      assert.deepEqual(
-        events.map((e: { type: string }) => e.type),
-        ['ticket.created', 'comment.internal', 'comment.public', 'sla.first_response_met', 'ticket.status_changed'],
-      );
-      const seqs = events.map((e: { seq: number }) => e.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
-      for (let i = 1; i < events.length; i++) assert.ok(Date.parse(events[i].at) >= Date.parse(events[i - 1].at), 'instants never go backwards');
-      assert.deepEqual(events.at(-1).data, { from: 'new', to: 'open' });
-      assert.equal(events[1].visibility, 'internal');
-      assert.equal(events[2].visibility, 'public');
+      it('lists both comments in order, the note private', async () => {
+        const comments = await listComments(h, t.id);
+        assert.deepEqual(comments.map((c) => c.public), [false, true]);
+      });
 
-      // The live SLA state comes from the workflow's query.
-      const sla = await h.api(`/api/v1/tickets/${t.id}/sla`);
-      assert.equal(sla.status, 200, JSON.stringify(sla.body));
-      assert.equal(sla.body.ticketId, t.id);
-      assert.equal(sla.body.status, 'open');
-      assert.equal(sla.body.policyName, 'enterprise urgent');
-      assert.equal(sla.body.firstResponse.metAt, now.sla.firstResponse.metAt);
-      assert.equal(sla.body.firstResponse.breached, false);
-      assert.equal(sla.body.resolution.metAt, null);
-      assert.equal(sla.body.resolution.dueAt, now.sla.resolution.dueAt);
-      assert.equal(sla.body.resolution.cycle, 0);
-      assert.ok(sla.body.stateVersion >= 2);
+      it('records the timeline in order, each comment with its visibility', async () => {
+        const events = await timeline(h, 'tickets', t.id);
+        assert.deepEqual(
+          events.map((e) => e.type),
+          ['ticket.created', 'comment.internal', 'comment.public', 'sla.first_response_met', 'ticket.status_changed'],
+        );
+        const seqs = events.map((e) => e.seq);
+        assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+        for (let i = 1; i < events.length; i++) assert.ok(Date.parse(events[i]!.at) >= Date.parse(events[i - 1]!.at), 'instants never go backwards');
+        assert.deepEqual(events.at(-1)?.data, { from: 'new', to: 'open' });
+        assert.equal(events[1]?.visibility, 'internal');
+        assert.equal(events[2]?.visibility, 'public');
+      });
+
+      it("answers the live SLA state from the workflow's query", async () => {
+        const sla = await h.api(`/api/v1/tickets/${t.id}/sla`);
+        assert.equal(sla.status, 200, JSON.stringify(sla.body));
+        assert.equal(sla.body.ticketId, t.id);
+        assert.equal(sla.body.status, 'open');
+        assert.equal(sla.body.policyName, 'enterprise urgent');
+        assert.equal(sla.body.firstResponse.metAt, replied.sla.firstResponse.metAt);
+        assert.equal(sla.body.firstResponse.breached, false);
+        assert.equal(sla.body.resolution.metAt, null);
+        assert.equal(sla.body.resolution.dueAt, replied.sla.resolution.dueAt);
+        assert.equal(sla.body.resolution.cycle, 0);
+        assert.ok(sla.body.stateVersion >= 2);
+      });
     });
 
     it('GET /tickets/:id/sla is live: elapsed time grows between two reads', async () => {

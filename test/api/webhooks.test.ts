@@ -9,6 +9,8 @@ import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../src/webhooks/signature';
 import { createOrg, createTicket, sleep } from './api-helpers';
+import { timeline as readTimeline, type TimelineEvent } from '../support/timeline';
+import type { TicketView } from '../../src/tickets/ticket-view';
 
 const header = (r: ReceivedRequest, name: string) => {
   const v = r.headers[name];
@@ -51,79 +53,111 @@ describe('API: outbound webhooks', function () {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body as { id: string };
   };
-  const timeline = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/events`)).body.data as Array<{ id: string; type: string }>;
+  const timeline = (ticketId: string) => readTimeline(h, 'tickets', ticketId);
 
-  it('delivers every event of a ticket, signed, with a unique Pacer-Event-Id per event', async () => {
-    const receiver = await startWebhookReceiver();
-    receivers.push(receiver);
+  describe('a subscription to every event, and a ticket answered once', () => {
+    let receiver: WebhookReceiver;
     const secret = 'whsec-all-events-0123456789';
-    const sub = await subscribe(receiver, secret, ['*']);
+    let sub: { id: string };
+    let t: TicketView;
+    let events: TimelineEvent[];
+    let got: WebhookReceiver['requests'];
 
-    const t = await createTicket(h, { subject: 'Webhook me', priority: 'normal', organizationId: org.id });
-    assert.equal((await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'On it.' } })).status, 201);
-    const events = await timeline(t.id);
-    assert.deepEqual(events.map((e) => e.type), ['ticket.created', 'comment.public', 'sla.first_response_met', 'ticket.status_changed']);
+    before(async () => {
+      receiver = await startWebhookReceiver();
+      receivers.push(receiver);
+      sub = await subscribe(receiver, secret, ['*']);
+      t = await createTicket(h, { subject: 'Webhook me', priority: 'normal', organizationId: org.id });
+      assert.equal((await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'On it.' } })).status, 201);
+      events = await timeline(t.id);
+      await receiver.waitFor((rs) => events.every((e) => rs.some((r) => r.status === 200 && r.headers[EVENT_ID_HEADER] === e.id)), 15_000, 'a delivery per event');
+      await sleep(1_000);
+      got = [...receiver.requests];
+    });
 
-    await receiver.waitFor((rs) => events.every((e) => rs.some((r) => r.status === 200 && r.headers[EVENT_ID_HEADER] === e.id)), 15_000, 'a delivery per event');
-    await sleep(1_000);
-    const got = receiver.requests;
-    assert.equal(got.length, events.length, 'one request per event, no duplicates');
-    assert.equal(new Set(got.map(eventIdOf)).size, got.length, 'Pacer-Event-Id is unique per event');
-    assert.deepEqual(new Set(got.map(eventIdOf)), new Set(events.map((e) => e.id)));
+    it('the ticket records four events', () => {
+      assert.deepEqual(events.map((e) => e.type), ['ticket.created', 'comment.public', 'sla.first_response_met', 'ticket.status_changed']);
+    });
 
-    for (const r of got) {
-      assert.equal(r.method, 'POST');
-      assert.equal(r.path, '/hooks/pacer');
-      assert.match(header(r, 'content-type'), /^application\/json/);
-      assertSigned(r, secret);
-      const body = JSON.parse(r.rawBody);
-      assert.equal(body.id, eventIdOf(r), 'the body names the same event as the header');
-      assert.equal(body.ticketId, t.id);
-      assert.equal(body.type, events.find((e) => e.id === body.id)!.type);
-      assert.match(body.at, /Z$/);
-      assert.ok(header(r, 'pacer-delivery-id').includes(sub.id), 'the delivery id names the subscription');
-    }
-    const created = JSON.parse(got.find((r) => JSON.parse(r.rawBody).type === 'ticket.created')!.rawBody);
-    assert.equal(created.data.number, t.number);
+    it('delivers each event once, each with its own Pacer-Event-Id', () => {
+      assert.equal(got.length, events.length, 'one request per event, no duplicates');
+      assert.equal(new Set(got.map(eventIdOf)).size, got.length, 'Pacer-Event-Id is unique per event');
+      assert.deepEqual(new Set(got.map(eventIdOf)), new Set(events.map((e) => e.id)));
+    });
 
-    // A paused subscription receives nothing more.
-    assert.equal((await h.api(`/api/v1/webhooks/${sub.id}`, { method: 'PATCH', body: { active: false } })).status, 200);
-    await createTicket(h, { subject: 'Nobody listens', priority: 'normal', organizationId: org.id });
-    await sleep(1_500);
-    assert.equal(receiver.requests.length, events.length);
+    it('posts each as signed JSON that names the event, the ticket and the subscription', () => {
+      for (const r of got) {
+        assert.equal(r.method, 'POST');
+        assert.equal(r.path, '/hooks/pacer');
+        assert.match(header(r, 'content-type'), /^application\/json/);
+        assertSigned(r, secret);
+        const body = JSON.parse(r.rawBody) as { id: string; ticketId: string; type: string; at: string };
+        assert.equal(body.id, eventIdOf(r), 'the body names the same event as the header');
+        assert.equal(body.ticketId, t.id);
+        assert.equal(body.type, events.find((e) => e.id === body.id)!.type);
+        assert.match(body.at, /Z$/);
+        assert.ok(header(r, 'pacer-delivery-id').includes(sub.id), 'the delivery id names the subscription');
+      }
+    });
+
+    it("carries the event's data", () => {
+      const created = JSON.parse(got.find((r) => JSON.parse(r.rawBody).type === 'ticket.created')!.rawBody) as { data: { number: string } };
+      assert.equal(created.data.number, t.number);
+    });
+
+    it('a paused subscription receives nothing more', async () => {
+      assert.equal((await h.api(`/api/v1/webhooks/${sub.id}`, { method: 'PATCH', body: { active: false } })).status, 200);
+      await createTicket(h, { subject: 'Nobody listens', priority: 'normal', organizationId: org.id });
+      await sleep(1_500);
+      assert.equal(receiver.requests.length, events.length);
+    });
   });
 
-  it('retries a failing receiver with backoff until it accepts, once per event, and honours eventTypes', async function () {
-    this.timeout(60_000);
-    const receiver = await startWebhookReceiver({ failFirst: 2 });
-    receivers.push(receiver);
+  describe('a subscription to two event types, on a receiver that fails its first two requests', () => {
+    let receiver: WebhookReceiver;
     const secret = 'whsec-flaky-receiver-0123456789';
-    const sub = await subscribe(receiver, secret, ['ticket.created', 'comment.public']);
+    let sub: { id: string };
+    let wanted: TimelineEvent[];
+    let all: WebhookReceiver['requests'];
+    let accepted: WebhookReceiver['requests'];
 
-    const t = await createTicket(h, { subject: 'Flaky receiver', priority: 'normal', organizationId: org.id });
-    assert.equal((await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'Hello again.' } })).status, 201);
-    const wanted = (await timeline(t.id)).filter((e) => e.type === 'ticket.created' || e.type === 'comment.public');
-    assert.equal(wanted.length, 2);
+    before(async function () {
+      this.timeout(60_000);
+      receiver = await startWebhookReceiver({ failFirst: 2 });
+      receivers.push(receiver);
+      sub = await subscribe(receiver, secret, ['ticket.created', 'comment.public']);
+      const t = await createTicket(h, { subject: 'Flaky receiver', priority: 'normal', organizationId: org.id });
+      assert.equal((await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'Hello again.' } })).status, 201);
+      wanted = (await timeline(t.id)).filter((e) => e.type === 'ticket.created' || e.type === 'comment.public');
+      assert.equal(wanted.length, 2);
+      // Activity retries start at 2 s and double: two failures cost at most ~6 s.
+      await receiver.waitFor((rs) => wanted.every((e) => rs.some((r) => r.status === 200 && r.headers[EVENT_ID_HEADER] === e.id)), 20_000, 'both events accepted after retries');
+      await sleep(3_000); // anything delivered twice would show up by now
+      all = [...receiver.requests];
+      accepted = receiver.accepted();
+    });
 
-    // Activity retries start at 2 s and double: two failures cost at most ~6 s.
-    await receiver.waitFor((rs) => wanted.every((e) => rs.some((r) => r.status === 200 && r.headers[EVENT_ID_HEADER] === e.id)), 20_000, 'both events accepted after retries');
-    await sleep(3_000); // anything delivered twice would show up by now
-    const all = receiver.requests;
-    assert.equal(all.filter((r) => r.status === 500).length, 2, 'the first two attempts failed');
-    const accepted = receiver.accepted();
-    assert.deepEqual(accepted.map(eventIdOf).sort(), wanted.map((e) => e.id).sort(), 'each event accepted exactly once; only subscribed types');
-    for (const r of all) assertSigned(r, secret); // a retry is signed afresh
+    it('retries with backoff until the receiver accepts: each subscribed event accepted exactly once, no other type sent', () => {
+      assert.equal(all.filter((r) => r.status === 500).length, 2, 'the first two attempts failed');
+      assert.deepEqual(accepted.map(eventIdOf).sort(), wanted.map((e) => e.id).sort(), 'each event accepted exactly once; only subscribed types');
+    });
 
-    // A retry is the same delivery of the same event, after a backoff.
-    const firstFailure = all.find((r) => r.status === 500)!;
-    const success = accepted.find((r) => eventIdOf(r) === eventIdOf(firstFailure))!;
-    assert.equal(header(success, 'pacer-delivery-id'), header(firstFailure, 'pacer-delivery-id'));
-    assert.ok(success.receivedAt - firstFailure.receivedAt >= 1_500, `retried after ${success.receivedAt - firstFailure.receivedAt} ms`);
+    it('signs each retry afresh', () => {
+      for (const r of all) assertSigned(r, secret); // a retry is signed afresh
+    });
 
-    // The delivery records agree: delivered once each, attempts counted, last status 200.
-    const rows = await h.database.db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', sub.id).execute();
-    assert.equal(rows.length, 2);
-    assert.ok(rows.every((d) => d.delivered_at !== null && d.last_status === 200 && d.last_error === null));
-    assert.equal(rows.reduce((n, d) => n + d.attempts, 0), all.length);
+    it('a retry is the same delivery of the same event, after a backoff', () => {
+      const firstFailure = all.find((r) => r.status === 500)!;
+      const success = accepted.find((r) => eventIdOf(r) === eventIdOf(firstFailure))!;
+      assert.equal(header(success, 'pacer-delivery-id'), header(firstFailure, 'pacer-delivery-id'));
+      assert.ok(success.receivedAt - firstFailure.receivedAt >= 1_500, `retried after ${success.receivedAt - firstFailure.receivedAt} ms`);
+    });
+
+    it('records each delivery as delivered once, with every attempt counted and the last status 200', async () => {
+      const rows = await h.database.db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', sub.id).execute();
+      assert.equal(rows.length, 2);
+      assert.ok(rows.every((d) => d.delivered_at !== null && d.last_status === 200 && d.last_error === null));
+      assert.equal(rows.reduce((n, d) => n + d.attempts, 0), all.length);
+    });
   });
 });

@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { createOrg, createTicket } from '../api/api-helpers';
+import { createOrg, createTicket, type Organization } from '../api/api-helpers';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
 import { formatInstant, relative } from '../../src/web/format';
+import type { TicketView } from '../../src/tickets/ticket-view';
 
 /** Form controls without an accessible name: a label, aria-label or aria-labelledby. */
 async function unlabelled(page: Page): Promise<string[]> {
@@ -31,9 +32,9 @@ describe('E2E: admin pages and accessibility', function () {
   let manager: TestUser;
   let agent: TestUser;
   let customer: TestUser;
-  let org: { id: string };
-  let ticket: { id: string; number: string };
-  let unanswered: { id: string; sla: { firstResponse: { dueAt: string } } };
+  let org: Organization;
+  let ticket: TicketView;
+  let unanswered: TicketView;
 
   before(async function () {
     this.timeout(180_000);
@@ -166,9 +167,11 @@ describe('E2E: admin pages and accessibility', function () {
       // Not answered yet: the promise in plain words, in the customer's zone (UTC here).
       await p.goto(`${h.baseUrl}/portal/tickets/${unanswered.id}`);
       assert.equal(await p.locator('#portal-status').textContent(), 'Received — we will get back to you');
+      const promisedBy = unanswered.sla.firstResponse.dueAt;
+      assert.ok(promisedBy, 'an urgent ticket has a first-response due time');
       assert.equal(
         await p.locator('#promise-first-response').textContent(),
-        `We promise a first answer by ${formatInstant(unanswered.sla.firstResponse.dueAt, 'UTC')} (within 8 business hours) — ${relative(unanswered.sla.firstResponse.dueAt)}.`,
+        `We promise a first answer by ${formatInstant(promisedBy, 'UTC')} (within 8 business hours) — ${relative(promisedBy)}.`,
       );
     } finally {
       await c.close();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
+import { listCalendars, listPolicies } from '../api/api-helpers';
 import { formatInstant } from '../../src/web/format';
 
 async function unlabelled(page: Page): Promise<string[]> {
@@ -36,8 +37,8 @@ describe('E2E: admin calendar and SLA policy forms', function () {
   let calendarId: string;
   let policyId: string;
 
-  const calendarNamed = async (name: string) => ((await h.api('/api/v1/calendars')).body.data as Array<any>).find((c) => c.name === name);
-  const policyNamed = async (name: string) => ((await h.api('/api/v1/sla-policies')).body.data as Array<any>).find((p) => p.name === name);
+  const calendarNamed = async (name: string) => (await listCalendars(h)).find((c) => c.name === name);
+  const policyNamed = async (name: string) => (await listPolicies(h)).find((p) => p.name === name);
 
   before(async function () {
     this.timeout(180_000);
@@ -80,6 +81,7 @@ describe('E2E: admin calendar and SLA policy forms', function () {
     assert.equal(await submit(page, 'Save calendar'), 303);
     assert.equal(await card.locator('.timezone').textContent(), 'America/New_York');
     const edited = await calendarNamed('Split days');
+    assert.ok(edited, 'the calendar is still in the API');
     assert.equal(edited.timezone, 'America/New_York');
     assert.deepEqual(edited.weekly.fri, [['09:00', '12:00'], ['13:00', '17:00']]);
   });
@@ -137,6 +139,7 @@ describe('E2E: admin calendar and SLA policy forms', function () {
     await page.getByLabel(/Start/).fill('2026-12-23T11:00');
     await Promise.all([page.waitForURL(/start=/), page.getByRole('button', { name: 'Preview' }).click()]);
     const cal = await calendarNamed('Split days');
+    assert.ok(cal, 'the calendar is in the API');
     const api = await h.api('/api/v1/sla/preview', {
       body: { policy: { calendar: { timezone: cal.timezone, weekly: cal.weekly, holidays: cal.holidays }, firstResponseMinutes: 240, resolutionMinutes: 960, pauseOn: ['pending', 'on_hold'], escalations: ladder.map((e) => ({ percent: e.percent })) }, createdAt: '2026-12-23T16:00:00Z', events: [] },
     });
@@ -204,7 +207,7 @@ describe('E2E: admin calendar and SLA policy forms', function () {
       for (const res of await Promise.all(posts)) assert.equal(res.status(), 403);
       assert.equal(await calendarNamed('Sneaky'), undefined);
       assert.deepEqual(await calendarNamed('Split days'), before);
-      assert.equal((await policyNamed('Starter urgent, split days')).name, 'Starter urgent, split days');
+      assert.equal((await policyNamed('Starter urgent, split days'))?.name, 'Starter urgent, split days');
     } finally {
       await other.close();
     }

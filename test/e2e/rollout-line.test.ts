@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createUser, launchChromium, signIn } from '../support/browser';
-import { createOrg, createTicket, eventually } from '../api/api-helpers';
+import { createOrg, createTicket, eventually, listPolicies } from '../api/api-helpers';
 
 describe('E2E: the admin rollout line', function () {
   this.timeout(180_000);
@@ -35,7 +35,8 @@ describe('E2E: the admin rollout line', function () {
     const org = await createOrg(h, 'enterprise');
     const ticket = await createTicket(h, { organizationId: org.id, priority: 'urgent' });
     await eventually(async () => (await h.lifecycle.slaInputs(ticket.id)) !== null, 30_000, 'ticket workflow');
-    const policy = ((await h.api('/api/v1/sla-policies')).body.data as Array<any>).find((p) => p.tier === 'enterprise' && p.priority === 'urgent');
+    const policy = (await listPolicies(h)).find((p) => p.tier === 'enterprise' && p.priority === 'urgent');
+    assert.ok(policy, 'a seeded enterprise urgent policy');
     const { id, createdAt, updatedAt, ...body } = policy;
     // With the worker stopped the rollout cannot start moving: the page opens on a running rollout.
     await h.stopWorker();
@@ -56,14 +57,17 @@ describe('E2E: the admin rollout line', function () {
     const org = await createOrg(h, 'professional');
     const ticket = await createTicket(h, { organizationId: org.id, priority: 'urgent' });
     await eventually(async () => (await h.lifecycle.slaInputs(ticket.id)) !== null, 30_000, 'ticket workflow');
-    const policy = ((await h.api('/api/v1/sla-policies')).body.data as Array<any>).find((p) => p.tier === 'professional' && p.priority === 'urgent');
+    const policy = (await listPolicies(h)).find((p) => p.tier === 'professional' && p.priority === 'urgent');
+    assert.ok(policy, 'a seeded professional urgent policy');
+    const resolutionMinutes = policy.resolutionMinutes;
+    assert.ok(resolutionMinutes !== null, 'the seeded policy runs a resolution clock');
     await page.goto(`${h.baseUrl}/console/admin/policies/${policy.id}/edit`);
-    await page.locator('#pol-resolution').fill(String(policy.resolutionMinutes + 60));
+    await page.locator('#pol-resolution').fill(String(resolutionMinutes + 60));
     await Promise.all([page.waitForURL(/\/impact$/), page.getByRole('button', { name: 'Preview impact on open tickets' }).click()]);
     assert.match((await page.locator('#impact').textContent()) ?? '', /1 of 1 open tickets on this policy move: 0 earlier, 1 later/);
     assert.equal((await h.api(`/api/v1/sla-policies/${policy.id}`)).body.resolutionMinutes, policy.resolutionMinutes, 'nothing saved by the preview');
     await Promise.all([page.waitForURL(/rollout=/), page.getByRole('button', { name: 'Confirm and save' }).click()]);
-    assert.equal((await h.api(`/api/v1/sla-policies/${policy.id}`)).body.resolutionMinutes, policy.resolutionMinutes + 60);
+    assert.equal((await h.api(`/api/v1/sla-policies/${policy.id}`)).body.resolutionMinutes, resolutionMinutes + 60);
     await page.locator('[data-rollout]').filter({ hasText: 'Rollout finished' }).waitFor({ timeout: 60_000 });
   });
 });

@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { createKey, createOrg, createTicket, eventually } from '../api/api-helpers';
+import { createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from '../api/api-helpers';
 import { createUser, launchChromium, signIn } from '../support/browser';
 import { formatInstant } from '../../src/web/format';
 
-const ALWAYS = { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']], sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] };
 
 describe('E2E: the ticket page shows the next-reply clock', function () {
   this.timeout(120_000);
@@ -25,9 +24,8 @@ describe('E2E: the ticket page shows the next-reply clock', function () {
     this.timeout(120_000);
     h = await startHarness();
     browser = await launchChromium();
-    const calendar = await h.api('/api/v1/calendars', { body: { name: 'always (next reply page)', timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
-    const policy = await h.api('/api/v1/sla-policies', { body: { name: 'starter low (next reply)', tier: 'starter', priority: 'low', calendarId: calendar.body.id, firstResponseMinutes: 600, resolutionMinutes: 6000, nextReplyMinutes: 90 } });
-    assert.equal(policy.status, 201, JSON.stringify(policy.body));
+    const calendar = await createCalendar(h, 'always (next reply page)');
+    await createPolicy(h, { name: 'starter low (next reply)', tier: 'starter', priority: 'low', calendarId: calendar.id, firstResponseMinutes: 600, resolutionMinutes: 6000, nextReplyMinutes: 90 });
     const org = await createOrg(h, 'starter', 'Hooli');
     customerKey = (await createKey(h, 'customer', org.id)).key;
     ticket = await createTicket(h, { subject: 'Exports are empty', priority: 'low', organizationId: org.id });

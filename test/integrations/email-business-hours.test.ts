@@ -55,54 +55,75 @@ describe('email: business-hours-only ladder step (time skipping)', function () {
     await smtp?.close();
   });
 
-  it('holds the email until the next open window, then sends it once', async () => {
-    const now = Number(await env.currentTimeMs());
-    const created = Math.floor(now / MIN) * MIN;
-    const closesAt = Math.floor(created / HOUR) * HOUR + HOUR; // the end of the window the ticket starts in
-    const opensAt = closesAt + 2 * HOUR;
-    const p = policy({
-      calendar: calendarOpenAt([closesAt - HOUR, opensAt]),
-      firstResponseMinutes: (closesAt - created) / MIN,
-      resolutionMinutes: null,
-      escalations: [{ percent: 100, actions: [{ type: 'email', role: 'manager', businessHoursOnly: true }, { type: 'email', to: 'oncall@corp.test' }] }],
-    });
-    const input = ticketInput(organizationId, created, p);
-    const taskQueue = `email-bh-${crypto.randomBytes(4).toString('hex')}`;
-    const worker = await createPacerWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      db: database.db,
-      workflowBundle: await workflowBundle(),
-      workflowCacheSize: 0,
-      integrations: { publicUrl: 'https://pacer.test', email: { smtpUrl: smtp.url, from: 'Pacer <support@pacer.test>', roleEmails: { manager: 'manager@corp.test' } } },
-    });
-    const to = (address: string) => smtp.messages.filter((m) => m.envelope.rcptTo.includes(address) && m.subject.includes(input.ticket.number));
+  describe('a breach step that mails the manager in business hours only, and on-call at once, due at closing time', () => {
+    let closesAt: number;
+    let opensAt: number;
+    let to: (address: string) => SmtpCapture['messages'];
+    /** How many mails the manager had when on-call got the breach mail (the calendar closed). */
+    let toManagerWhileClosed: number;
+    let events: Array<{ type: string; at: Date; data: unknown }>;
 
-    await worker.runUntil(async () => {
-      started.push(ticketWorkflowId(input.ticket.id));
-      await env.client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(input.ticket.id), taskQueue, args: [input] });
-      await env.sleep(closesAt - now + 30 * MIN);
-      await eventually(async () => to('oncall@corp.test').length === 1, 15_000, 'the unmarked email at the breach');
-      await sleep(1_500);
-      assert.equal(to('manager@corp.test').length, 0, 'nothing to the manager while the calendar is closed');
+    before(async () => {
+      const now = Number(await env.currentTimeMs());
+      const created = Math.floor(now / MIN) * MIN;
+      closesAt = Math.floor(created / HOUR) * HOUR + HOUR; // the end of the window the ticket starts in
+      opensAt = closesAt + 2 * HOUR;
+      const p = policy({
+        calendar: calendarOpenAt([closesAt - HOUR, opensAt]),
+        firstResponseMinutes: (closesAt - created) / MIN,
+        resolutionMinutes: null,
+        escalations: [{ percent: 100, actions: [{ type: 'email', role: 'manager', businessHoursOnly: true }, { type: 'email', to: 'oncall@corp.test' }] }],
+      });
+      const input = ticketInput(organizationId, created, p);
+      const taskQueue = `email-bh-${crypto.randomBytes(4).toString('hex')}`;
+      const worker = await createPacerWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        db: database.db,
+        workflowBundle: await workflowBundle(),
+        workflowCacheSize: 0,
+        integrations: { publicUrl: 'https://pacer.test', email: { smtpUrl: smtp.url, from: 'Pacer <support@pacer.test>', roleEmails: { manager: 'manager@corp.test' } } },
+      });
+      to = (address: string) => smtp.messages.filter((m) => m.envelope.rcptTo.includes(address) && m.subject.includes(input.ticket.number));
 
-      await env.sleep(2 * HOUR);
-      await eventually(async () => to('manager@corp.test').length === 1, 15_000, 'the held email once the window opens');
-      await sleep(1_500);
+      await worker.runUntil(async () => {
+        started.push(ticketWorkflowId(input.ticket.id));
+        await env.client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(input.ticket.id), taskQueue, args: [input] });
+        await env.sleep(closesAt - now + 30 * MIN);
+        await eventually(async () => to('oncall@corp.test').length === 1, 15_000, 'the unmarked email at the breach');
+        await sleep(1_500);
+        toManagerWhileClosed = to('manager@corp.test').length;
+
+        await env.sleep(2 * HOUR);
+        await eventually(async () => to('manager@corp.test').length === 1, 15_000, 'the held email once the window opens');
+        await sleep(1_500);
+      });
+      events = await database.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', input.ticket.id).orderBy('seq').execute();
     });
 
-    assert.equal(to('manager@corp.test').length, 1, 'sent once');
-    assert.equal(to('oncall@corp.test').length, 1);
-    const events = await database.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', input.ticket.id).orderBy('seq').execute();
-    const breach = events.find((e) => e.type === 'sla.breached');
-    assert.ok(breach);
-    assert.ok(new Date(breach.at).getTime() - closesAt < 1_000, 'the step fired at closing time');
-    const done = events.filter((e) => e.type === 'action.done');
-    const held = done.find((e) => (e.data as { action: { role?: string } }).action.role === 'manager');
-    assert.ok(held, 'the held action is recorded as done');
-    assert.ok(new Date(held.at).getTime() >= opensAt, `sent at ${new Date(held.at).toISOString()}, not before the window at ${new Date(opensAt).toISOString()}`);
-    const immediate = done.find((e) => (e.data as { action: { to?: string } }).action.to === 'oncall@corp.test');
-    assert.ok(immediate && new Date(immediate.at).getTime() < opensAt, 'the unmarked action did not wait');
+    it('mails nothing to the manager while the calendar is closed', () => {
+      assert.equal(toManagerWhileClosed, 0, 'nothing to the manager while the calendar is closed');
+    });
+
+    it('mails the manager once the next window opens, and each address once', () => {
+      assert.equal(to('manager@corp.test').length, 1, 'sent once');
+      assert.equal(to('oncall@corp.test').length, 1);
+    });
+
+    it('fires the breach step at closing time', () => {
+      const breach = events.find((e) => e.type === 'sla.breached');
+      assert.ok(breach);
+      assert.ok(new Date(breach.at).getTime() - closesAt < 1_000, 'the step fired at closing time');
+    });
+
+    it('records the held action done when the window opens, and the unmarked one before it', () => {
+      const done = events.filter((e) => e.type === 'action.done');
+      const held = done.find((e) => (e.data as { action: { role?: string } }).action.role === 'manager');
+      assert.ok(held, 'the held action is recorded as done');
+      assert.ok(new Date(held.at).getTime() >= opensAt, `sent at ${new Date(held.at).toISOString()}, not before the window at ${new Date(opensAt).toISOString()}`);
+      const immediate = done.find((e) => (e.data as { action: { to?: string } }).action.to === 'oncall@corp.test');
+      assert.ok(immediate && new Date(immediate.at).getTime() < opensAt, 'the unmarked action did not wait');
+    });
   });
 });

@@ -12,7 +12,9 @@ import { createActivities, type Activities } from '../../activities';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../support/fakes/smtp-capture';
-import { createOrg, createTicket, eventually, sleep } from '../api/api-helpers';
+import { createCalendar, createOrg, createPolicy, createTicket, eventually, sleep } from '../api/api-helpers';
+import { actionEvent, timeline } from '../support/timeline';
+import type { TicketView } from '../../src/tickets/ticket-view';
 
 const FROM = 'Pacer Support <support@pacer.test>';
 const everyDay = (hours: Array<[string, string]>) => ({ mon: hours, tue: hours, wed: hours, thu: hours, fri: hours, sat: hours, sun: hours });
@@ -121,43 +123,57 @@ describe('email: outbound through nodemailer', function () {
     assert.equal((await recorded(t.id)).length, 1);
   });
 
-  it('sends an `email` ladder step to the address its role maps to, or to a given address', async () => {
-    const cal = await h.api('/api/v1/calendars', { body: { name: `always ${crypto.randomBytes(3).toString('hex')}`, timezone: 'UTC', weekly: everyDay([['00:00', '24:00']]), holidays: [] } });
-    assert.equal(cal.status, 201, JSON.stringify(cal.body));
-    const starter = await createOrg(h, 'starter');
-    const policy = await h.api('/api/v1/sla-policies', {
-      body: {
-        name: 'starter urgent (email ladder)', tier: 'starter', priority: 'urgent', calendarId: cal.body.id, firstResponseMinutes: 1, resolutionMinutes: null,
-        escalations: [{ percent: 10, actions: [{ type: 'email', role: 'manager' }, { type: 'email', to: 'lead@corp.test' }, { type: 'email', role: 'nobody' }, { type: 'email', to: 'retry@corp.test' }] }],
-      },
-    });
-    assert.equal(policy.status, 201, JSON.stringify(policy.body));
-    const t = await createTicket(h, { subject: 'Checkout down', priority: 'urgent', organizationId: starter.id, requester: { email: 'bo@example.com' } });
-
+  describe('an `email` ladder step to a role, to a given address, to an unknown role, and to an address whose send crashes once', () => {
+    let t: TicketView;
     const escalations = () => mailFor(t.number).filter((m) => m.subject.includes('SLA escalation'));
-    await smtp.waitFor(() => escalations().length >= 3, 25_000, 'the escalation notices (6 s after creation)');
-    await eventually(async () => crashes >= 2, 10_000, 'the retry of the crashed action');
-    await sleep(1_500);
-    const toManager = escalations().filter((m) => m.envelope.rcptTo.includes('manager@corp.test'));
-    const toLead = escalations().filter((m) => m.envelope.rcptTo.includes('lead@corp.test'));
-    assert.equal(toManager.length, 1, 'one notice to the manager role');
-    assert.equal(toLead.length, 1, 'one notice to the given address');
-    assert.equal(escalations().filter((e) => e.envelope.rcptTo.includes('retry@corp.test')).length, 1, 'the retried action did not send again');
-    assert.equal(escalations().length, 3);
-    const m = toManager[0]!;
-    assert.equal(m.subject, `[${t.number}] SLA escalation: first response at 10% — Checkout down`);
-    assert.ok(m.text.includes(`Due:      ${t.sla.firstResponse.dueAt}`), m.text);
-    assert.ok(m.text.includes(`https://pacer.test/api/v1/tickets/${t.id}`));
-    assert.equal(m.replyTo, null, 'staff act in the console: no plus-address to reply to');
-    const ackId = (await recorded(t.id)).find((r) => r.kind === 'acknowledgement')?.message_id;
-    assert.ok(ackId);
-    assert.ok(escalations().every((e) => e.inReplyTo !== ackId && !e.references.includes(ackId)), 'escalations stay out of the requester thread');
 
-    const outcomes = (await h.api(`/api/v1/tickets/${t.id}/events`)).body.data.filter((e: { type: string }) => e.type.startsWith('action.'));
-    assert.deepEqual(outcomes.map((e: { type: string }) => e.type).sort(), ['action.done', 'action.done', 'action.done', 'action.skipped']);
-    const skipped = outcomes.find((e: { type: string }) => e.type === 'action.skipped');
-    assert.match(skipped.data.detail, /no email address for role "nobody"/);
-    const kinds = (await recorded(t.id)).map((r) => r.kind).sort();
-    assert.deepEqual(kinds, ['acknowledgement', 'escalation', 'escalation', 'escalation']);
+    before(async function () {
+      this.timeout(60_000);
+      const cal = await createCalendar(h, `always ${crypto.randomBytes(3).toString('hex')}`);
+      const starter = await createOrg(h, 'starter');
+      await createPolicy(h, {
+        name: 'starter urgent (email ladder)', tier: 'starter', priority: 'urgent', calendarId: cal.id, firstResponseMinutes: 1, resolutionMinutes: null,
+        escalations: [{ percent: 10, actions: [{ type: 'email', role: 'manager' }, { type: 'email', to: 'lead@corp.test' }, { type: 'email', role: 'nobody' }, { type: 'email', to: 'retry@corp.test' }] }],
+      });
+      t = await createTicket(h, { subject: 'Checkout down', priority: 'urgent', organizationId: starter.id, requester: { email: 'bo@example.com' } });
+      await smtp.waitFor(() => escalations().length >= 3, 25_000, 'the escalation notices (6 s after creation)');
+      await eventually(async () => crashes >= 2, 10_000, 'the retry of the crashed action');
+      await sleep(1_500);
+    });
+
+    it('mails the address the role maps to and the given address once each, and the crashed send once in all', () => {
+      const toManager = escalations().filter((m) => m.envelope.rcptTo.includes('manager@corp.test'));
+      const toLead = escalations().filter((m) => m.envelope.rcptTo.includes('lead@corp.test'));
+      assert.equal(toManager.length, 1, 'one notice to the manager role');
+      assert.equal(toLead.length, 1, 'one notice to the given address');
+      assert.equal(escalations().filter((e) => e.envelope.rcptTo.includes('retry@corp.test')).length, 1, 'the retried action did not send again');
+      assert.equal(escalations().length, 3);
+    });
+
+    it('names the ticket, the clock, its due time and its link, with no address to reply to', () => {
+      const m = escalations().find((e) => e.envelope.rcptTo.includes('manager@corp.test'))!;
+      assert.equal(m.subject, `[${t.number}] SLA escalation: first response at 10% — Checkout down`);
+      assert.ok(m.text.includes(`Due:      ${t.sla.firstResponse.dueAt}`), m.text);
+      assert.ok(m.text.includes(`https://pacer.test/api/v1/tickets/${t.id}`));
+      assert.equal(m.replyTo, null, 'staff act in the console: no plus-address to reply to');
+    });
+
+    it("keeps escalations out of the requester's thread", async () => {
+      const ackId = (await recorded(t.id)).find((r) => r.kind === 'acknowledgement')?.message_id;
+      assert.ok(ackId);
+      assert.ok(escalations().every((e) => e.inReplyTo !== ackId && !e.references.includes(ackId)), 'escalations stay out of the requester thread');
+    });
+
+    it('records three actions done and the one to an unknown role skipped, saying why', async () => {
+      const outcomes = (await timeline(h, 'tickets', t.id)).filter((e) => e.type.startsWith('action.'));
+      assert.deepEqual(outcomes.map((e) => e.type).sort(), ['action.done', 'action.done', 'action.done', 'action.skipped']);
+      const skipped = actionEvent(outcomes, 'action.skipped');
+      assert.match(skipped?.data.detail ?? '', /no email address for role "nobody"/);
+    });
+
+    it('records each mail it sent', async () => {
+      const kinds = (await recorded(t.id)).map((r) => r.kind).sort();
+      assert.deepEqual(kinds, ['acknowledgement', 'escalation', 'escalation', 'escalation']);
+    });
   });
 });

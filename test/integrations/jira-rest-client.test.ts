@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { doc, paragraph } from '../../src/integrations/jira/adf';
 import { createJiraApi, JiraOutcomeUnknown, JiraRejected, type JiraApi } from '../../src/integrations/jira/jira-api';
 import { adfText } from '../support/fakes/jira-adf-rules';
-import { startJiraCloudFake, type JiraCloudFake } from '../support/fakes/jira-cloud-server';
+import { jiraErrorBody, sentBody, startJiraCloudFake, type JiraCloudFake } from '../support/fakes/jira-cloud-server';
+import type { transitionsView } from '../support/fakes/jira-issue-model';
 
 const issue = (label: string) => ({ issueType: 'Task', summary: `[TKT-1] ${label}`, description: doc(paragraph('Checkout is down')), labels: ['pacer', label] });
 
@@ -34,23 +35,23 @@ describe('Jira client against the REST v3 fake', () => {
     assert.equal(api.browseUrl(created.key), `${fake.url}/browse/${created.key}`);
 
     const intruder = createJiraApi({ url: fake.url, email: fake.email, apiToken: 'wrong', project: 'PACER' });
-    await assert.rejects(intruder.findByLabel('pacer-a'), (e: unknown) => e instanceof JiraRejected && e.status === 401 && Array.isArray((e.errors as any).errorMessages));
+    await assert.rejects(intruder.findByLabel('pacer-a'), (e: unknown) => e instanceof JiraRejected && e.status === 401 && Array.isArray(jiraErrorBody(e.errors).errorMessages));
     const anonymous = await fetch(`${fake.url}/rest/api/3/search/jql?jql=labels%3Dx`);
     assert.equal(anonymous.status, 401);
     assert.deepEqual(Object.keys((await anonymous.json()) as object).sort(), ['errorMessages', 'errors']);
   });
 
   it('refuses missing fields, an unknown issue type and a description that is not ADF with 400 naming them', async () => {
-    await assert.rejects(api.createIssue({ ...issue('pacer-b'), summary: '' }), (e: unknown) => e instanceof JiraRejected && e.status === 400 && (e.errors as any).errors.summary !== undefined);
-    await assert.rejects(api.createIssue({ ...issue('pacer-b'), issueType: 'Saga' }), (e: unknown) => e instanceof JiraRejected && /valid issue type/.test((e.errors as any).errors.issuetype));
-    await assert.rejects(api.createIssue({ ...issue('pacer-b'), description: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: '' }] }] } }), (e: unknown) => e instanceof JiraRejected && (e.errors as any).errors.description !== undefined);
+    await assert.rejects(api.createIssue({ ...issue('pacer-b'), summary: '' }), (e: unknown) => e instanceof JiraRejected && e.status === 400 && jiraErrorBody(e.errors).errors.summary !== undefined);
+    await assert.rejects(api.createIssue({ ...issue('pacer-b'), issueType: 'Saga' }), (e: unknown) => e instanceof JiraRejected && /valid issue type/.test(String(jiraErrorBody(e.errors).errors.issuetype)));
+    await assert.rejects(api.createIssue({ ...issue('pacer-b'), description: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: '' }] }] } }), (e: unknown) => e instanceof JiraRejected && jiraErrorBody(e.errors).errors.description !== undefined);
     const raw = await fetch(`${fake.url}/rest/api/3/issue`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${fake.email}:secret-token`).toString('base64')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ fields: { project: { key: 'PACER' } } }),
     });
     assert.equal(raw.status, 400);
-    const body = (await raw.json()) as any;
+    const body = jiraErrorBody(await raw.json());
     assert.deepEqual(Object.keys(body.errors).sort(), ['issuetype', 'summary']);
     assert.equal(fake.withLabel('pacer-b').length, 0, 'nothing created');
   });
@@ -64,7 +65,7 @@ describe('Jira client against the REST v3 fake', () => {
     fake.setIndexLag(0);
     const search = fake.requests.filter((r) => r.path === '/rest/api/3/search/jql').at(-1)!;
     assert.equal(search.method, 'POST');
-    assert.equal((search.body as any).jql, 'labels = "pacer-lagging" ORDER BY created ASC');
+    assert.equal(sentBody(search).jql, 'labels = "pacer-lagging" ORDER BY created ASC');
   });
 
   it('adds ADF comments with a marker property it can find again; refuses a body that is not ADF and an unknown issue', async () => {
@@ -81,8 +82,9 @@ describe('Jira client against the REST v3 fake', () => {
   it('lists transitions and records a move to Done in the changelog', async () => {
     const { key } = await api.createIssue(issue('pacer-d'));
     const auth = { authorization: `Basic ${Buffer.from(`${fake.email}:secret-token`).toString('base64')}`, 'content-type': 'application/json' };
-    const list = (await (await fetch(`${fake.url}/rest/api/3/issue/${key}/transitions`, { headers: auth })).json()) as any;
-    const done = list.transitions.find((t: any) => t.to.statusCategory.key === 'done');
+    const list = (await (await fetch(`${fake.url}/rest/api/3/issue/${key}/transitions`, { headers: auth })).json()) as { transitions: ReturnType<typeof transitionsView> };
+    const done = list.transitions.find((t) => t.to.statusCategory.key === 'done');
+    assert.ok(done, 'a transition to a done status');
     const move = await fetch(`${fake.url}/rest/api/3/issue/${key}/transitions`, { method: 'POST', headers: auth, body: JSON.stringify({ transition: { id: done.id } }) });
     assert.equal(move.status, 204);
     assert.equal(fake.issue(key)!.changelog.at(-1)!.items[0]!.toString, 'Done');

@@ -100,8 +100,8 @@ describe('Jira: the issue webhook', function () {
     assert.deepEqual(await comments(ticket.id), []);
 
     // A workflow's own done status ("Resolved", category done) counts as done.
-    const resolved = fake.transition(key, 'Done', DANA).event as any;
-    resolved.changelog.items[0].toString = 'Resolved';
+    const resolved = fake.transition(key, 'Done', DANA).event;
+    resolved.changelog.items[0]!.toString = 'Resolved';
     assert.deepEqual(await deliver(resolved), { status: 200, body: { status: 'noted' } });
     assert.match((await comments(ticket.id))[0]!.body, new RegExp(`^Jira ${key} moved to Resolved by Dana Developer`));
 

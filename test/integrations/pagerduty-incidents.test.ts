@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { eventually } from '../api/api-helpers';
 import { incidentAlertDedupKey } from '../../src/integrations/pagerduty/alert-key';
 import { startPagerDutyStack, type PagerDutyStack } from '../support/fakes/pagerduty-test-stack';
-import { deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerduty-webhook-signer';
+import { answerStatus, deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerduty-webhook-signer';
 
 describe('PagerDuty: incident pages both ways', function () {
   this.timeout(60_000);
@@ -35,7 +35,7 @@ describe('PagerDuty: incident pages both ways', function () {
     assert.equal(ack.status, 200, JSON.stringify(ack.body));
     await s.fake.waitFor(() => s.fake.alertsFor(key)[0]!.status === 'acknowledged', 10_000, 'the page acknowledged in PagerDuty');
     const echo = await deliver(incidentEvent('incident.acknowledged', s.fake.alertsFor(key)[0]!));
-    assert.equal(echo.body.status, 'ignored');
+    assert.equal(answerStatus(echo.body), 'ignored');
     const events = (await s.h.api(`/api/v1/incidents/${i.id}/events`)).body.data as Array<{ type: string }>;
     assert.equal(events.filter((e) => e.type === 'incident.acknowledged').length, 1);
   });
@@ -47,13 +47,13 @@ describe('PagerDuty: incident pages both ways', function () {
     const alert = s.fake.act(key, 'resolved', 'Dana On-Call');
     const first = await deliver(incidentEvent('incident.resolved', alert, { agent: { name: 'Dana On-Call' } }));
     assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.equal(first.body.status, 'noted');
+    assert.equal(answerStatus(first.body), 'noted');
     await eventually(async () => (await s.h.api(`/api/v1/incidents/${i.id}`)).body.status === 'resolved', 10_000, 'the incident resolved');
     const updates = (await s.h.api(`/api/v1/incidents/${i.id}/updates`)).body.data as Array<{ body: string; public: boolean }>;
     assert.deepEqual(updates.map((u) => [u.public, u.body.startsWith('Resolved in PagerDuty by Dana On-Call')]), [[false, true]]);
     // Another delivery of a resolution (a second page, a redelivery under a new id) finds it resolved already.
     const again = await deliver(incidentEvent('incident.resolved', alert));
-    assert.equal(again.body.status, 'ignored');
+    assert.equal(answerStatus(again.body), 'ignored');
     assert.equal((await s.h.api(`/api/v1/incidents/${i.id}/updates`)).body.data.length, 1);
   });
 });

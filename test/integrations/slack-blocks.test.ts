@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { actedMessage, buttonValue, escalationMessage, parseButtonValue, slaState, type EscalationView } from '../../src/integrations/slack/escalation-blocks';
+import { blockAt } from '../support/fakes/slack-block-rules';
 
 const view: EscalationView = {
   ticketId: '6f1c2b9e-4d0a-4c55-9a53-2f7b3c1d8e90',
@@ -23,18 +24,18 @@ describe('Slack escalation blocks', () => {
     assert.equal(slaState(100), 'breached');
     const m = escalationMessage(view);
     assert.equal(m.text, 'TKT-20261123-0007 Refunds <script> & "quotes": resolution SLA at 120% (breached)');
-    const section = m.blocks[0] as any;
+    const section = blockAt(m.blocks, 0, 'section');
     assert.equal(section.text.text, `:rotating_light: *<${view.url}|TKT-20261123-0007>* Refunds &lt;script&gt; &amp; "quotes"`);
     assert.deepEqual(
-      section.fields.map((f: any) => f.text),
+      section.fields?.map((f) => f.text),
       ['*Priority*\nhigh', '*Clock*\nResolution at 120%', `*Due*\n<!date^${Date.parse(view.dueAt!) / 1000}^{date_short_pretty} {time}|${view.dueAt}>`, '*SLA state*\nBreached'],
     );
   });
 
   it('shows a clock without a due time, and cuts long subjects', () => {
     const m = escalationMessage({ ...view, dueAt: null, subject: 'x'.repeat(1000) });
-    const section = m.blocks[0] as any;
-    assert.equal(section.fields[2].text, '*Due*\nno due time');
+    const section = blockAt(m.blocks, 0, 'section');
+    assert.equal(section.fields?.[2]?.text, '*Due*\nno due time');
     assert.ok(section.text.text.length < 3000, 'within the section text limit');
   });
 
@@ -48,7 +49,7 @@ describe('Slack escalation blocks', () => {
   it('redraws without buttons and with who acted', () => {
     const m = actedMessage(view, 'Taken by <bob>');
     assert.deepEqual(m.blocks.map((b) => b.type), ['section', 'context']);
-    assert.deepEqual((m.blocks[1] as any).elements, [{ type: 'mrkdwn', text: 'Taken by &lt;bob&gt;' }]);
+    assert.deepEqual(blockAt(m.blocks, 1, 'context').elements, [{ type: 'mrkdwn', text: 'Taken by &lt;bob&gt;' }]);
     assert.deepEqual(m.blocks[0], escalationMessage(view).blocks[0]);
   });
 });

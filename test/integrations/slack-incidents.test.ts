@@ -9,20 +9,21 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { eventually } from '../api/api-helpers';
+import { incidentResponse } from '../../src/api/openapi/responses';
+import { bodyOf, eventually, type Incident } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
-import { sendBlockAction, type ClickOptions } from '../support/fakes/slack-interactivity';
+import { outcomeLine, sendBlockAction, type ClickOptions } from '../support/fakes/slack-interactivity';
 import { ESCALATIONS, startSlackStack, type SlackStack } from '../support/fakes/slack-test-stack';
+import { blockAt, type ActionsBlock } from '../support/fakes/slack-block-rules';
 import type { FakeMessage, SlackWebApiFake } from '../support/fakes/slack-web-api';
-
-type TimelineEvent = { id: string; type: string; actor: string; data: any };
+import { isActionEvent, timeline as readTimeline, type ActionEvent } from '../support/timeline';
 
 describe('Slack: incident announcements and Acknowledge', function () {
   this.timeout(30_000);
   let s: SlackStack;
   let h: PacerHarness;
   let fake: SlackWebApiFake;
-  let incident: any;
+  let incident: Incident;
   /** The announcement as first posted (with its button), for clicks after it was redrawn. */
   let original: FakeMessage;
 
@@ -34,19 +35,18 @@ describe('Slack: incident announcements and Acknowledge', function () {
   after(async () => s?.close());
 
   const announcementsOf = (incidentId: string) => fake.messages.filter((m) => m.metadata?.event_payload?.incident_id === incidentId);
-  const timeline = async (incidentId: string) => (await h.api(`/api/v1/incidents/${incidentId}/events`)).body.data as TimelineEvent[];
+  const timeline = (incidentId: string) => readTimeline(h, 'incidents', incidentId);
   const click = (message: FakeMessage, extra: Partial<ClickOptions> = {}) =>
     sendBlockAction({ url: s.actionsUrl, signingSecret: s.signingSecret, user: s.alice, channel: ESCALATIONS, message, actionId: 'pacer_incident_ack', responseUrlBase: fake.url.replace(/\/api\/$/, ''), ...extra });
-  const outcomeLine = (m: FakeMessage) => m.blocks.find((b) => b.type === 'context')?.elements?.[0]?.text as string | undefined;
   const ephemerals = () => fake.responseUrlPosts.map((p) => JSON.parse(p.body) as { response_type?: string; replace_original?: boolean; text: string });
 
   it('declaring a critical incident posts one announcement with an Acknowledge button, even when the first answer is lost', async () => {
     fake.failNext('chat.postMessage', 'drop'); // posted, but the answer never arrives: Temporal retries the activity
     const res = await h.api('/api/v1/incidents', { body: { title: 'Checkout is down', severity: 'critical', commander: 'sam' } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    incident = res.body;
+    incident = bodyOf(res, incidentResponse, 201);
 
-    const done = await eventually(async () => (await timeline(incident.id)).find((e) => e.type === 'action.done' && e.data.action?.type === 'slack'), 20_000, 'the slack action to complete');
+    const done = await eventually(async () => (await timeline(incident.id)).find((e): e is ActionEvent => isActionEvent(e, 'action.done') && e.data.action.type === 'slack'), 20_000, 'the slack action to complete');
     assert.match(done.data.detail, new RegExp(`^posted to Slack channel ${ESCALATIONS.id} \\(message \\d+\\.\\d+\\)$`));
     assert.equal(fake.callsTo('chat.postMessage').length, 1, 'the retry found the earlier post instead of posting again');
     assert.ok(fake.callsTo('conversations.history').length >= 1, 'the retry searched the channel');
@@ -56,14 +56,15 @@ describe('Slack: incident announcements and Acknowledge', function () {
     assert.equal(m.channel, ESCALATIONS.id);
     original = { ...m, blocks: structuredClone(m.blocks) };
 
-    const section = m.blocks[0];
+    const section = blockAt(m.blocks, 0, 'section');
     assert.match(section.text.text, new RegExp(`<https://pacer\\.example\\.test/api/v1/incidents/${incident.id}\\|${incident.number}>`));
     assert.match(section.text.text, /Checkout is down/);
     assert.deepEqual(
-      section.fields.map((f: any) => f.text),
+      section.fields?.map((f) => f.text),
       ['*Severity*\ncritical', '*Status*\ndetected', '*Impact*\nmajor outage', '*Commander*\nsam'],
     );
-    const button = m.blocks.find((b) => b.type === 'actions')?.elements?.[0];
+    const button = m.blocks.find((b): b is ActionsBlock => b.type === 'actions')?.elements[0];
+    assert.ok(button, 'an Acknowledge button');
     assert.equal(button.action_id, 'pacer_incident_ack');
     assert.equal(button.value, incident.id);
     assert.equal(button.text.text, 'Acknowledge');
@@ -122,7 +123,7 @@ describe('Slack: incident announcements and Acknowledge', function () {
 
   it('a click naming no incident of ours answers politely and changes nothing', async () => {
     const before = fake.responseUrlPosts.length;
-    const stranger = { ...original, blocks: original.blocks.map((b) => (b.type === 'actions' ? { ...b, elements: [{ ...b.elements[0], value: crypto.randomUUID() }] } : b)) };
+    const stranger = { ...original, blocks: original.blocks.map((b) => (b.type === 'actions' ? { ...b, elements: [{ ...b.elements[0]!, value: crypto.randomUUID() }] } : b)) };
     const res = await click(stranger);
     assert.equal(res.status, 200, res.text);
     await fake.waitFor(() => fake.responseUrlPosts.length > before, 5_000, 'the ephemeral answer');

@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { createTicket, eventually } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
-import { sendBlockAction, type ClickOptions } from '../support/fakes/slack-interactivity';
+import { outcomeLine, sendBlockAction, type ClickOptions } from '../support/fakes/slack-interactivity';
 import { ESCALATIONS, messageFor, startSlackStack, type SlackStack } from '../support/fakes/slack-test-stack';
 import type { FakeMessage, SlackWebApiFake } from '../support/fakes/slack-web-api';
-
-type TimelineEvent = { id: string; type: string; actor: string; data: any };
+import { timeline as readTimeline } from '../support/timeline';
+import type { TicketView } from '../../src/tickets/ticket-view';
 
 describe('Slack: escalation buttons through Bolt', function () {
   this.timeout(60_000);
@@ -29,16 +29,15 @@ describe('Slack: escalation buttons through Bolt', function () {
   });
   after(async () => s?.close());
 
-  const timeline = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/events`)).body.data as TimelineEvent[];
+  const timeline = (ticketId: string) => readTimeline(h, 'tickets', ticketId);
   const sla = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/sla`)).body;
   /** A fresh urgent ticket and the escalation message its 5% step posted. */
-  const escalated = async (subject: string): Promise<{ t: any; message: FakeMessage }> => {
+  const escalated = async (subject: string): Promise<{ t: TicketView; message: FakeMessage }> => {
     const t = await createTicket(h, { subject, priority: 'urgent', organizationId: s.orgId });
     return { t, message: await fake.waitFor(() => messageFor(fake, t.id), 15_000, 'the escalation post') };
   };
   const click = (message: FakeMessage, actionId: string, extra: Partial<ClickOptions> = {}) =>
     sendBlockAction({ url: s.actionsUrl, signingSecret: s.signingSecret, user: s.alice, channel: ESCALATIONS, message, actionId, responseUrlBase: fake.url.replace(/\/api\/$/, ''), ...extra });
-  const outcomeLine = (m: FakeMessage) => m.blocks.find((b) => b.type === 'context')?.elements?.[0]?.text as string | undefined;
 
   it('Acknowledge (signed) acknowledges the clock, answers within 3 s and redraws the message with who acted', async function () {
     this.timeout(30_000);

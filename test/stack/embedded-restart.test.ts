@@ -8,6 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { organizationResponse, ticketResponse, ticketSlaResponse } from '../../src/api/openapi/responses';
+import { bodyOf } from '../api/api-helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -34,7 +36,7 @@ describe('npm start with the embedded defaults', function () {
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: init.body ? JSON.stringify(init.body) : undefined,
     });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as unknown };
   };
 
   async function startPacer(): Promise<void> {
@@ -63,27 +65,31 @@ describe('npm start with the embedded defaults', function () {
 
   it('keeps tickets and their running SLA clocks across a restart', async () => {
     await startPacer();
-    const org = await api('/api/v1/organizations', { body: { name: 'Embedded Co', tier: 'enterprise' } });
-    assert.equal(org.status, 201);
-    const created = await api('/api/v1/tickets', { body: { subject: 'Production is down', requester: { email: 'a@embedded.test' }, organizationId: org.body.id } });
-    assert.equal(created.status, 201);
-    const before = await api(`/api/v1/tickets/${created.body.id}/sla`);
-    assert.equal(before.status, 200);
+    const orgRes = await api('/api/v1/organizations', { body: { name: 'Embedded Co', tier: 'enterprise' } });
+    assert.equal(orgRes.status, 201);
+    const org = bodyOf(orgRes, organizationResponse, 201);
+    const createdRes = await api('/api/v1/tickets', { body: { subject: 'Production is down', requester: { email: 'a@embedded.test' }, organizationId: org.id } });
+    assert.equal(createdRes.status, 201);
+    const created = bodyOf(createdRes, ticketResponse, 201);
+    const beforeRes = await api(`/api/v1/tickets/${created.id}/sla`);
+    assert.equal(beforeRes.status, 200);
+    const before = bodyOf(beforeRes, ticketSlaResponse);
+    assert.ok(before.firstResponse, 'an enterprise ticket runs a first-response clock');
     assert.ok(fs.existsSync(path.join(dataDir, 'pglite')), 'embedded database under the data directory');
     assert.ok(fs.existsSync(path.join(dataDir, 'temporal.sqlite')), 'Temporal state under the data directory');
 
     await stopPacer();
     await startPacer();
 
-    const ticket = await api(`/api/v1/tickets/${created.body.id}`);
+    const ticket = await api(`/api/v1/tickets/${created.id}`);
     assert.equal(ticket.status, 200);
-    assert.equal(ticket.body.number, created.body.number);
-    const after = await api(`/api/v1/tickets/${created.body.id}/sla`);
+    assert.equal(bodyOf(ticket, ticketResponse).number, created.number);
+    const after = await api(`/api/v1/tickets/${created.id}/sla`);
     assert.equal(after.status, 200, 'the workflow is still running after the restart');
-    assert.equal(after.body.firstResponse.dueAt, before.body.firstResponse.dueAt);
-    const reply = await api(`/api/v1/tickets/${created.body.id}/comments`, { body: { body: 'Looking now' } });
+    assert.equal(bodyOf(after, ticketSlaResponse).firstResponse?.dueAt, before.firstResponse?.dueAt);
+    const reply = await api(`/api/v1/tickets/${created.id}/comments`, { body: { body: 'Looking now' } });
     assert.equal(reply.status, 201, 'the restarted worker still drives the ticket');
-    const met = await api(`/api/v1/tickets/${created.body.id}`);
-    assert.ok(met.body.sla.firstResponse.metAt);
+    const met = await api(`/api/v1/tickets/${created.id}`);
+    assert.ok(bodyOf(met, ticketResponse).sla.firstResponse.metAt);
   });
 });

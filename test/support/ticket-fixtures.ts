@@ -3,11 +3,11 @@ import crypto from 'node:crypto';
 import type { CalendarSpec } from '../../workflows/sla/business-calendar';
 import type { LadderStep, SlaPolicySnapshot, TicketAction, TicketWorkflowInput } from '../../workflows/ticket/contract';
 
-export const ALWAYS_OPEN: CalendarSpec = {
-  timezone: 'UTC',
-  weekly: { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']], sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] },
-  holidays: [],
-};
+const ALL_DAY: Array<[string, string]> = [['00:00', '24:00']];
+/** Every day open around the clock: SLA arithmetic on it is plain minutes. */
+export const AROUND_THE_CLOCK: Required<CalendarSpec['weekly']> = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
+
+export const ALWAYS_OPEN: CalendarSpec = { timezone: 'UTC', weekly: AROUND_THE_CLOCK, holidays: [] };
 
 export const NEW_YORK_9_TO_5: CalendarSpec = {
   timezone: 'America/New_York',

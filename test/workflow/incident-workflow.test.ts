@@ -25,8 +25,8 @@ import { eventually } from '../api/api-helpers';
 import { workflowBundle } from '../support/api-harness';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { timeSkippingServerPath } from '../support/env';
-import { startPagerDutyEventsFake, type PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';
-import { deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerduty-webhook-signer';
+import { sentEvent, startPagerDutyEventsFake, type PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';
+import { answerStatus, deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerduty-webhook-signer';
 import { startSmtpCapture, type SmtpCapture } from '../support/fakes/smtp-capture';
 import { policy, ticketInput } from '../support/ticket-fixtures';
 
@@ -160,24 +160,25 @@ describe('incident workflow (time skipping)', function () {
     await worker.runUntil(async () => {
       await start(input);
       await fake.waitFor(() => fake.accepted('trigger', level(1)).length === 1, 15_000, 'the level-1 page at detection');
-      const first = fake.accepted('trigger', level(1))[0]!.body as any;
+      const first = sentEvent(fake.accepted('trigger', level(1))[0]!);
+      assert.ok(first.payload, 'a trigger carries a payload');
       assert.equal(first.payload.severity, 'critical');
       assert.match(first.payload.summary, new RegExp(`^${input.incident.number}: Checkout is failing \\(critical, not acknowledged\\)$`));
-      assert.equal(first.payload.custom_details.incident_url, `https://pacer.example.test/api/v1/incidents/${id}`);
+      assert.equal(first.payload.custom_details?.incident_url, `https://pacer.example.test/api/v1/incidents/${id}`);
 
       // Critical: acknowledge within 15 minutes. At 10 minutes nobody else has been paged.
       await env.sleep('10 minutes');
       assert.equal(fake.accepted('trigger', level(2)).length, 0);
       await env.sleep('6 minutes');
       await fake.waitFor(() => fake.accepted('trigger', level(2)).length === 1, 15_000, 'the level-2 page at the acknowledgement target');
-      assert.match((fake.accepted('trigger', level(2))[0]!.body as any).payload.summary, /escalation level 2/);
+      assert.match(sentEvent(fake.accepted('trigger', level(2))[0]!).payload?.summary ?? '', /escalation level 2/);
       assert.equal(fake.alertsFor(level(2)).length, 1, 'a new level is a new alert, so PagerDuty notifies again');
 
       // The on-call engineer acknowledges the level-2 page in PagerDuty; its signed webhook comes back.
       const alert = fake.act(level(2), 'acknowledged', 'Dana On-Call');
       const delivered = await deliverPagerDutyWebhook(webhookUrl, { body: incidentEvent('incident.acknowledged', alert, { agent: { name: 'Dana On-Call' } }), secrets: [webhookSecret] });
       assert.equal(delivered.status, 200, JSON.stringify(delivered.body));
-      assert.equal(delivered.body.status, 'acknowledged');
+      assert.equal(answerStatus(delivered.body), 'acknowledged');
       await eventually(async () => (await row(id)).acknowledged_by === 'Dana On-Call', 10_000, 'the acknowledgement on the record');
       // Pacer acknowledges the other open page too, so nobody keeps being woken.
       await fake.waitFor(() => fake.alertsFor(level(1))[0]!.status === 'acknowledged', 10_000, 'the level-1 page acknowledged');
@@ -196,11 +197,11 @@ describe('incident workflow (time skipping)', function () {
     });
     const events = await timeline(id);
     const ack = events.find((e) => e.type === 'incident.acknowledged')!;
-    const tta = (ack.data as any).secondsToAcknowledge as number;
+    const tta = Number(ack.data.secondsToAcknowledge);
     assert.ok(tta >= 16 * 60 && tta < 17 * 60, `MTTA recorded from detection: ${tta}s`);
     assert.ok(events.find((e) => e.type === 'incident.resolved'), 'MTTR recorded');
-    const breach = events.find((e) => e.type === 'incident.sla_breached' && (e.data as any).clock === 'acknowledgement')!;
-    assert.equal((breach.data as any).scheduledAt, new Date(created + 15 * MIN).toISOString(), 'the acknowledgement breach at exactly 15 minutes');
+    const breach = events.find((e) => e.type === 'incident.sla_breached' && e.data.clock === 'acknowledgement')!;
+    assert.equal(breach.data.scheduledAt, new Date(created + 15 * MIN).toISOString(), 'the acknowledgement breach at exactly 15 minutes');
     const r = await row(id);
     assert.equal(r.status, 'resolved');
     assert.equal(new Date(r.ack_due_at!).toISOString(), new Date(created + 15 * MIN).toISOString());

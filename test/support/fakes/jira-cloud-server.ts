@@ -41,6 +41,23 @@ export interface JiraRequest {
   fault?: JiraFault;
 }
 
+/** A request's body read as Pacer's create-issue or search body; every field is absent when it was something else. */
+export interface SentJiraBody {
+  fields?: { project?: { key: string }; issuetype?: { name: string }; summary?: string; description?: unknown; labels?: string[] };
+  jql?: string;
+}
+
+export function sentBody(r: Pick<JiraRequest, 'body'>): SentJiraBody {
+  return typeof r.body === 'object' && r.body !== null ? (r.body as SentJiraBody) : {};
+}
+
+/** Jira's error body, `{"errorMessages": [...], "errors": {field: message}}`, read from what a JiraRejected carries. */
+export function jiraErrorBody(v: unknown): { errorMessages?: unknown; errors: Record<string, string | undefined> } {
+  const o = typeof v === 'object' && v !== null ? (v as { errorMessages?: unknown; errors?: unknown }) : {};
+  const errors = typeof o.errors === 'object' && o.errors !== null ? (o.errors as Record<string, string | undefined>) : {};
+  return { errorMessages: o.errorMessages, errors };
+}
+
 export interface FaultMatch {
   method?: string;
   path?: string | RegExp;

@@ -9,12 +9,10 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { IntegrationConfig } from '../../../src/integrations/config';
-import { createOrg } from '../../api/api-helpers';
+import { createCalendar, createOrg } from '../../api/api-helpers';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startJiraCloudFake, type JiraCloudFake } from './jira-cloud-server';
 
-const ALL_DAY = [['00:00', '24:00']];
-const ALWAYS = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
 export const JIRA_STEPS = [
   { percent: 5, actions: [{ type: 'jira', syncComments: true }] },
   { percent: 15, actions: [{ type: 'jira' }] },
@@ -43,14 +41,13 @@ export async function startJiraStack(): Promise<JiraStack> {
   };
   const h = await startHarness({ integrations });
 
-  const calendar = await h.api('/api/v1/calendars', { body: { name: 'always open (jira test)', timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
-  assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
+  const calendar = await createCalendar(h, 'always open (jira test)');
   for (const [priority, escalations] of [
     ['urgent', JIRA_STEPS],
     ['high', JIRA_STEPS.slice(0, 1)],
   ] as const) {
     const policy = await h.api('/api/v1/sla-policies', {
-      body: { name: `starter ${priority} (jira test)`, tier: 'starter', priority, calendarId: calendar.body.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations },
+      body: { name: `starter ${priority} (jira test)`, tier: 'starter', priority, calendarId: calendar.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations },
     });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
   }

@@ -39,6 +39,25 @@ export interface ReceivedEvent {
   outcome: string;
 }
 
+/** What a page carries in custom_details (activities/integrations/pagerduty/page-action.ts, incident-paging.ts). */
+export interface PageDetails {
+  ticket_id?: string;
+  ticket_number?: string;
+  ticket_url?: string;
+  subject?: string;
+  priority?: string;
+  status?: string;
+  sla?: { clock: string; cycle: number; percent: number; state: string; due_at: string | null; at_risk_at: string | null; step: string };
+  [other: string]: unknown;
+}
+
+/** A received body read as the event Pacer sends; every field is absent when the body was something else. */
+export type SentEvent = Partial<Omit<EnqueueEvent, 'payload'>> & { payload?: Omit<NonNullable<EnqueueEvent['payload']>, 'custom_details'> & { custom_details?: PageDetails } };
+
+export function sentEvent(r: Pick<ReceivedEvent, 'body'>): SentEvent {
+  return typeof r.body === 'object' && r.body !== null ? (r.body as SentEvent) : {};
+}
+
 export type Fault = 429 | 500 | 502 | 503 | 'drop';
 
 export interface PagerDutyEventsFake {

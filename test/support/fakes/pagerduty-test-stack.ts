@@ -10,12 +10,10 @@ import crypto from 'node:crypto';
 import type { IntegrationConfig } from '../../../src/integrations/config';
 import { alertDedupKey } from '../../../src/integrations/pagerduty/alert-key';
 import type { ClockName } from '../../../workflows/ticket/contract';
-import { createOrg } from '../../api/api-helpers';
+import { createCalendar, createOrg } from '../../api/api-helpers';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startPagerDutyEventsFake, type PagerDutyEventsFake } from './pagerduty-events-server';
 
-const ALL_DAY = [['00:00', '24:00']];
-const ALWAYS = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
 export const PAGE_STEPS = [5, 15];
 
 export interface PagerDutyStack {
@@ -51,15 +49,14 @@ export async function startPagerDutyStack(opts: StackOptions = {}): Promise<Page
   };
   const h = await startHarness({ integrations });
 
-  const calendar = await h.api('/api/v1/calendars', { body: { name: 'always open (pagerduty test)', timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
-  assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
+  const calendar = await createCalendar(h, 'always open (pagerduty test)');
   const ladder = PAGE_STEPS.map((percent) => ({ percent, actions: [{ type: 'page' }] }));
   for (const [priority, firstResponseMinutes, resolutionMinutes] of [
     ['urgent', 1, 600],
     ['high', 600, 1],
   ] as const) {
     const policy = await h.api('/api/v1/sla-policies', {
-      body: { name: `starter ${priority} (paging test)`, tier: 'starter', priority, calendarId: calendar.body.id, firstResponseMinutes, resolutionMinutes, escalations: ladder },
+      body: { name: `starter ${priority} (paging test)`, tier: 'starter', priority, calendarId: calendar.id, firstResponseMinutes, resolutionMinutes, escalations: ladder },
     });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
   }

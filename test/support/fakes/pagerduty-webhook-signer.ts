@@ -73,7 +73,12 @@ export interface Delivery {
   signature?: string | null;
 }
 
-export async function deliverPagerDutyWebhook(url: string, d: Delivery): Promise<{ status: number; body: any; webhookId: string; elapsedMs: number }> {
+/** The `status` Pacer answered a delivery with (`acknowledged`, `noted`, `ignored` …), if its body had one. */
+export function answerStatus(body: unknown): unknown {
+  return typeof body === 'object' && body !== null && 'status' in body ? body.status : undefined;
+}
+
+export async function deliverPagerDutyWebhook(url: string, d: Delivery): Promise<{ status: number; body: unknown; webhookId: string; elapsedMs: number }> {
   const raw = typeof d.body === 'string' ? d.body : JSON.stringify(d.body);
   const webhookId = d.webhookId ?? crypto.randomUUID();
   const headers: Record<string, string> = {

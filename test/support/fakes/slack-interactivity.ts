@@ -6,6 +6,7 @@
  * signature, for the tests that must be refused.
  */
 import crypto from 'node:crypto';
+import type { ContextBlock } from './slack-block-rules';
 import type { FakeMessage } from './slack-web-api';
 
 export interface SlackUser {
@@ -38,13 +39,19 @@ export function slackSignature(secret: string, timestamp: number, body: string):
 }
 
 /** The button with this action id in a message, and its block. */
-export function buttonIn(message: Pick<FakeMessage, 'blocks'>, actionId: string): { blockId: string; value: string; text: string } {
+export function buttonIn(message: Pick<FakeMessage, 'blocks'>, actionId: string): { blockId: string | undefined; value: string; text: string } {
   for (const block of message.blocks) {
-    for (const e of block.elements ?? []) {
+    if (block.type !== 'actions') continue;
+    for (const e of block.elements) {
       if (e.type === 'button' && e.action_id === actionId) return { blockId: block.block_id, value: e.value, text: e.text.text };
     }
   }
   throw new Error(`no button ${actionId} in the message`);
+}
+
+/** The line a redrawn message says who acted with (its context block), if it has one. */
+export function outcomeLine(message: Pick<FakeMessage, 'blocks'>): string | undefined {
+  return message.blocks.find((b): b is ContextBlock => b.type === 'context')?.elements[0]?.text;
 }
 
 export function blockActionsPayload(o: ClickOptions): Record<string, unknown> {

@@ -11,12 +11,11 @@ import { createActivities } from '../../../activities';
 import type { RunActionInput } from '../../../activities/types';
 import type { IntegrationConfig } from '../../../src/integrations/config';
 import { createLogger } from '../../../src/logger';
+import { createCalendar } from '../../api/api-helpers';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startSlackWebApiFake, type FakeChannel, type SlackWebApiFake } from './slack-web-api';
 import type { SlackUser } from './slack-interactivity';
 
-const ALL_DAY = [['00:00', '24:00']];
-const ALWAYS = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
 export const SLACK_STEP = 5;
 
 export const ESCALATIONS: FakeChannel = { id: 'C0PACER001', name: 'pacer-escalations' };
@@ -70,15 +69,14 @@ export async function startSlackStack(opts: SlackStackOptions = {}): Promise<Sla
   };
   h = await startHarness({ integrations, activities });
 
-  const calendar = await h.api('/api/v1/calendars', { body: { name: 'always open (slack test)', timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
-  assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
+  const calendar = await createCalendar(h, 'always open (slack test)');
   for (const [priority, action] of [
     ['urgent', { type: 'slack' }],
     ['high', { type: 'slack', channel: `#${SLA_HIGH.name}` }],
     ['normal', { type: 'slack', channel: 'C0NOWHERE0' }],
   ] as const) {
     const policy = await h.api('/api/v1/sla-policies', {
-      body: { name: `starter ${priority} (slack test)`, tier: 'starter', priority, calendarId: calendar.body.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations: [{ percent: SLACK_STEP, actions: [action] }] },
+      body: { name: `starter ${priority} (slack test)`, tier: 'starter', priority, calendarId: calendar.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations: [{ percent: SLACK_STEP, actions: [action] }] },
     });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
   }

@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { validBlock } from './slack-block-rules';
+import { validBlock, type SlackBlock } from './slack-block-rules';
 
 export interface FakeChannel {
   id: string;
@@ -23,12 +23,12 @@ export interface FakeMessage {
   channel: string;
   ts: string;
   text: string;
-  blocks: any[];
+  blocks: SlackBlock[];
   user: string;
   bot_id: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** Earlier versions, oldest first, each replaced by a chat.update. */
-  edits: Array<{ text: string; blocks: any[] }>;
+  edits: Array<{ text: string; blocks: SlackBlock[] }>;
 }
 
 export interface SlackCall {
@@ -113,15 +113,17 @@ export async function startSlackWebApiFake(opts: SlackFakeOptions = {}): Promise
   });
 
   /** Text, blocks and metadata as chat.postMessage and chat.update take them. */
-  function content(p: Record<string, unknown>): { text?: string; blocks?: any[]; metadata?: FakeMessage['metadata']; error?: string } {
-    let blocks: any[] | undefined;
+  function content(p: Record<string, unknown>): { text?: string; blocks?: SlackBlock[]; metadata?: FakeMessage['metadata']; error?: string } {
+    let blocks: SlackBlock[] | undefined;
     if (p.blocks !== undefined) {
+      let given: unknown;
       try {
-        blocks = asJson(p.blocks) as any[];
+        given = asJson(p.blocks);
       } catch {
         return { error: 'invalid_blocks_format' };
       }
-      if (!Array.isArray(blocks) || blocks.length > 50 || !blocks.every(validBlock)) return { error: 'invalid_blocks' };
+      if (!Array.isArray(given) || given.length > 50 || !given.every(validBlock)) return { error: 'invalid_blocks' };
+      blocks = given;
     }
     let metadata: FakeMessage['metadata'];
     if (p.metadata !== undefined) {
