@@ -1,6 +1,7 @@
 /** Articles through the API on real PostgreSQL: defaults, states, revisions, diff, restore, visibility, the edge. */
 import assert from 'node:assert/strict';
-import { startKbHarness, type KbHarness } from './kb-harness';
+import { answerAs, errorOf, listOf, readerArticle, staffArticle, startKbHarness, type KbCategory, type KbHarness, type KbRevision, type KbSection } from './kb-harness';
+import type { RevisionDiff } from '../../src/kb/revision-diff';
 
 describe('knowledge base: articles', function () {
   let h: KbHarness;
@@ -12,7 +13,7 @@ describe('knowledge base: articles', function () {
   const create = async (body: Record<string, unknown>, key?: string) => {
     const res = await h.api('/api/v1/kb/articles', { body, key });
     assert.equal(res.status, 201, res.text);
-    return res.body;
+    return staffArticle(res, 201);
   };
 
   it('creates a published article from title, body, visibility and state alone, in the default category and locale', async () => {
@@ -22,28 +23,28 @@ describe('knowledge base: articles', function () {
     assert.equal(a.publishedRevision, 1);
     assert.match(a.html, /<strong>Settings<\/strong>/);
     const cats = await h.api('/api/v1/kb/categories', { key: null });
-    assert.equal(cats.body.data.find((c: { id: string }) => c.id === a.categoryId)?.isDefault, true);
+    assert.equal(listOf<KbCategory>(cats).find((c) => c.id === a.categoryId)?.isDefault, true);
   });
 
   it('keeps the published revision live while the next draft is edited, until it is published', async () => {
     const a = await create({ title: 'Billing cycles', body: 'Monthly.', state: 'published' });
-    const edited = await h.api(`/api/v1/kb/articles/${a.id}`, { method: 'PATCH', body: { body: 'Monthly or yearly.' } });
-    assert.equal(edited.body.latestRevision, 2);
-    assert.equal(edited.body.publishedRevision, 1);
-    assert.equal(edited.body.hasUnpublishedChanges, true);
-    const seen = await h.api(`/api/v1/kb/articles/${a.id}`, { key: null });
-    assert.match(seen.body.html, /Monthly\.</);
+    const edited = staffArticle(await h.api(`/api/v1/kb/articles/${a.id}`, { method: 'PATCH', body: { body: 'Monthly or yearly.' } }));
+    assert.equal(edited.latestRevision, 2);
+    assert.equal(edited.publishedRevision, 1);
+    assert.equal(edited.hasUnpublishedChanges, true);
+    const seen = readerArticle(await h.api(`/api/v1/kb/articles/${a.id}`, { key: null }));
+    assert.match(seen.html, /Monthly\.</);
     await h.api(`/api/v1/kb/articles/${a.id}/publish`, { method: 'POST' });
-    const after = await h.api(`/api/v1/kb/articles/${a.id}`, { key: null });
-    assert.match(after.body.html, /Monthly or yearly\./);
+    const after = readerArticle(await h.api(`/api/v1/kb/articles/${a.id}`, { key: null }));
+    assert.match(after.html, /Monthly or yearly\./);
   });
 
   it('hides a draft and an archived article from readers', async () => {
     const draft = await create({ title: 'Upcoming feature', body: 'Soon.' });
     assert.equal((await h.api(`/api/v1/kb/articles/${draft.id}`, { key: null })).status, 404);
     const live = await create({ title: 'Old feature', body: 'Gone.', state: 'published' });
-    const archived = await h.api(`/api/v1/kb/articles/${live.id}/archive`, { method: 'POST' });
-    assert.equal(archived.body.state, 'archived');
+    const archived = staffArticle(await h.api(`/api/v1/kb/articles/${live.id}/archive`, { method: 'POST' }));
+    assert.equal(archived.state, 'archived');
     assert.equal((await h.api(`/api/v1/kb/articles/${live.id}`, { key: h.keys.customerA })).status, 404);
   });
 
@@ -51,16 +52,16 @@ describe('knowledge base: articles', function () {
     const a = await create({ title: 'Export data', body: 'Line one\nLine two\n', keywords: ['csv'] });
     await h.api(`/api/v1/kb/articles/${a.id}`, { method: 'PATCH', body: { title: 'Export your data', body: 'Line one\nLine 2\n', keywords: ['csv', 'excel'] } });
     const revisions = await h.api(`/api/v1/kb/articles/${a.id}/revisions`);
-    assert.deepEqual(revisions.body.data.map((r: { number: number }) => r.number), [2, 1]);
-    const diff = await h.api(`/api/v1/kb/articles/${a.id}/diff?from=1&to=2`);
-    assert.deepEqual(diff.body.keywords, { added: ['excel'], removed: [] });
-    assert.ok(diff.body.body.some((p: { op: string; text: string }) => p.op === 'removed' && p.text === 'Line two\n'));
-    assert.ok(diff.body.title.some((p: { op: string; text: string }) => p.op === 'added' && p.text.includes('your')));
-    assert.match(diff.body.unified, /^-Line two$/m);
-    const restored = await h.api(`/api/v1/kb/articles/${a.id}/revisions/1/restore`, { method: 'POST' });
-    assert.equal(restored.body.latestRevision, 3);
-    assert.equal(restored.body.title, 'Export data');
-    assert.deepEqual(restored.body.keywords, ['csv']);
+    assert.deepEqual(listOf<KbRevision>(revisions).map((r) => r.number), [2, 1]);
+    const diff = answerAs<RevisionDiff>(await h.api(`/api/v1/kb/articles/${a.id}/diff?from=1&to=2`));
+    assert.deepEqual(diff.keywords, { added: ['excel'], removed: [] });
+    assert.ok(diff.body.some((p) => p.op === 'removed' && p.text === 'Line two\n'));
+    assert.ok(diff.title.some((p) => p.op === 'added' && p.text.includes('your')));
+    assert.match(diff.unified, /^-Line two$/m);
+    const restored = staffArticle(await h.api(`/api/v1/kb/articles/${a.id}/revisions/1/restore`, { method: 'POST' }));
+    assert.equal(restored.latestRevision, 3);
+    assert.equal(restored.title, 'Export data');
+    assert.deepEqual(restored.keywords, ['csv']);
   });
 
   it('renders Markdown without raw HTML or script links', async () => {
@@ -79,7 +80,7 @@ describe('knowledge base: articles', function () {
     assert.equal((await h.api(`/api/v1/kb/articles/${internal.id}`, { key: h.keys.customerA })).status, 404);
     assert.equal((await h.api(`/api/v1/kb/articles/${internal.id}`, { key: h.keys.agent })).status, 200);
     const listB = await h.api('/api/v1/kb/articles', { key: h.keys.customerB });
-    assert.ok(!listB.body.data.some((x: { id: string }) => x.id === forA.id || x.id === internal.id));
+    assert.ok(!listOf<{ id: string }>(listB).some((x) => x.id === forA.id || x.id === internal.id));
   });
 
   it('lets customers read but not write', async () => {
@@ -91,18 +92,20 @@ describe('knowledge base: articles', function () {
   it('refuses a NUL in a title with 400 naming the field', async () => {
     const res = await h.api('/api/v1/kb/articles', { body: { title: 'bad\u0000title', body: '' } });
     assert.equal(res.status, 400);
-    assert.equal(res.body.error.code, 'validation_failed');
-    assert.equal(res.body.error.details[0].path, 'title');
+    assert.equal(errorOf(res).code, 'validation_failed');
+    assert.equal(errorOf(res).details?.[0]?.path, 'title');
   });
 
   it('manages categories and sections, and places articles in them', async () => {
     const cat = await h.api('/api/v1/kb/categories', { body: { name: 'Billing' } });
     assert.equal(cat.status, 201);
-    const sec = await h.api('/api/v1/kb/sections', { body: { categoryId: cat.body.id, name: 'Invoices' } });
+    const category = answerAs<KbCategory>(cat);
+    const sec = await h.api('/api/v1/kb/sections', { body: { categoryId: category.id, name: 'Invoices' } });
     assert.equal(sec.status, 201);
-    const a = await create({ title: 'Download an invoice', body: 'PDF.', categoryId: cat.body.id, sectionId: sec.body.id });
-    assert.equal(a.sectionId, sec.body.id);
-    assert.equal((await h.api(`/api/v1/kb/categories/${cat.body.id}`, { method: 'DELETE' })).status, 409);
+    const section = answerAs<KbSection>(sec);
+    const a = await create({ title: 'Download an invoice', body: 'PDF.', categoryId: category.id, sectionId: section.id });
+    assert.equal(a.sectionId, section.id);
+    assert.equal((await h.api(`/api/v1/kb/categories/${category.id}`, { method: 'DELETE' })).status, 409);
     assert.equal((await h.api('/api/v1/kb/categories', { body: { name: 'Billing' } })).status, 409);
   });
 
@@ -111,7 +114,7 @@ describe('knowledge base: articles', function () {
     const de = await create({ title: 'Hallo', body: 'Hi.', locale: 'de', translationOf: en.id, state: 'published' });
     assert.equal(de.translationGroupId, en.translationGroupId);
     const list = await h.api(`/api/v1/kb/articles/${en.id}/translations`, { key: null });
-    assert.deepEqual(list.body.data.map((t: { locale: string }) => t.locale).sort(), ['de', 'en']);
+    assert.deepEqual(listOf<{ locale: string }>(list).map((t) => t.locale).sort(), ['de', 'en']);
     assert.equal((await h.api('/api/v1/kb/articles', { body: { title: 'Hallo 2', body: '', locale: 'de', translationOf: en.id } })).status, 409);
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createSession, SESSION_COOKIE } from '../../src/users/sessions';
 import { createUser } from '../../src/users/users';
-import { startKbHarness, type KbHarness } from './kb-harness';
+import { staffArticle, startKbHarness, type KbHarness } from './kb-harness';
 
 describe('knowledge base: help centre pages', function () {
   let h: KbHarness;
@@ -10,7 +10,7 @@ describe('knowledge base: help centre pages', function () {
   before(async () => {
     h = await startKbHarness('postgres');
     const make = async (name: keyof typeof ids, body: Record<string, unknown>) => {
-      ids[name] = (await h.api('/api/v1/kb/articles', { body: { state: 'published', ...body } })).body.id;
+      ids[name] = staffArticle(await h.api('/api/v1/kb/articles', { body: { state: 'published', ...body } }), 201).id;
     };
     await make('public', { title: 'Getting <started>', body: 'Welcome & hello.' });
     await make('agents', { title: 'Agent-only macro list', body: 'Internal.', visibility: 'agents' });

@@ -3,7 +3,13 @@
  * the real Typesense server of the run (its own alias, so suites never meet) or on PostgreSQL
  * only. Readers are real API keys: staff, and customers of two organizations.
  */
+import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import type { z } from 'zod';
+import { readerArticleResponse, staffArticleResponse } from '../../src/api/routes/kb';
+import type { Revision } from '../../src/kb/article-repository';
+import type { Category, Section } from '../../src/kb/category-repository';
+import { assertError, bodyOf } from '../api/api-helpers';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
@@ -21,9 +27,43 @@ export type Engine = 'typesense' | 'postgres';
 
 export interface ApiAnswer {
   status: number;
-  body: any;
+  body: unknown;
   text: string;
 }
+
+/** An article as staff read it, and as customers and the public do (src/api/routes/kb.ts documents both). */
+export type StaffArticle = z.output<typeof staffArticleResponse>;
+export type ReaderArticle = z.output<typeof readerArticleResponse>;
+export const staffArticle = (res: ApiAnswer, status = 200): StaffArticle => bodyOf(res, staffArticleResponse, status);
+export const readerArticle = (res: ApiAnswer): ReaderArticle => bodyOf(res, readerArticleResponse);
+
+/** The views the knowledge-base routes build from these records, as JSON (instants as ISO strings). */
+type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
+export type KbCategory = AsJson<Category>;
+export type KbSection = AsJson<Section>;
+export type KbRevision = AsJson<Omit<Revision, 'id' | 'articleId'>>;
+export interface KbSearchAnswer {
+  engine: 'typesense' | 'postgres';
+  found: number;
+  hits: Array<{ id: string; title: string; snippet: string; category: { id: string; name: string } }>;
+  facets: { categories: Array<{ id: string; name: string; count: number }> };
+}
+export interface KbHealth {
+  search: 'typesense' | 'postgres';
+  typesense: string;
+}
+
+/** A knowledge-base answer read as one of the views above; the routes' private schemas are not importable. */
+export function answerAs<T>(res: ApiAnswer): T {
+  assert.ok(typeof res.body === 'object' && res.body !== null, `not a JSON object: ${res.text}`);
+  return res.body as T;
+}
+
+/** The `data` of a list answer. */
+export const listOf = <T>(res: ApiAnswer): T[] => answerAs<{ data: T[] }>(res).data;
+
+/** The error code of a refusal (the one error shape). */
+export const errorOf = (res: ApiAnswer) => assertError(res, res.status);
 
 export interface KbHarness {
   baseUrl: string;

@@ -1,6 +1,6 @@
 /** One search suite, run on the real Typesense server and on the PostgreSQL fallback: the same answers both ways. */
 import assert from 'node:assert/strict';
-import { startKbHarness, type Engine, type KbHarness } from './kb-harness';
+import { answerAs, errorOf, staffArticle, startKbHarness, type Engine, type KbHarness, type KbSearchAnswer } from './kb-harness';
 
 for (const engine of ['typesense', 'postgres'] as Engine[]) {
   describe(`knowledge base: search on ${engine}`, function () {
@@ -9,13 +9,14 @@ for (const engine of ['typesense', 'postgres'] as Engine[]) {
     const create = async (name: keyof typeof ids, body: Record<string, unknown>) => {
       const res = await h.api('/api/v1/kb/articles', { body: { state: 'published', ...body } });
       assert.equal(res.status, 201, res.text);
-      ids[name] = res.body.id;
+      ids[name] = staffArticle(res, 201).id;
     };
     const search = async (q: string, key?: string | null) => {
       const res = await h.api(`/api/v1/kb/search?q=${encodeURIComponent(q)}`, { key });
       assert.equal(res.status, 200, res.text);
-      assert.equal(res.body.engine, engine);
-      return res.body as { found: number; hits: Array<{ id: string; title: string; snippet: string; category: { name: string } }>; facets: { categories: Array<{ name: string; count: number }> } };
+      const answer = answerAs<KbSearchAnswer>(res);
+      assert.equal(answer.engine, engine);
+      return answer;
     };
     const hitIds = async (q: string, key?: string | null) => (await search(q, key)).hits.map((x) => x.id);
 
@@ -91,13 +92,13 @@ for (const engine of ['typesense', 'postgres'] as Engine[]) {
       assert.ok(all.hits.some((x) => x.id === ids.password) && all.hits.every((x) => x.id !== ids.agents));
       const none = await h.api('/api/v1/kb/search?categoryId=00000000-0000-1000-8000-000000000000&locale=aa&page=1&perPage=10', { key: null });
       assert.equal(none.status, 200, none.text);
-      assert.equal(none.body.found, 0);
+      assert.equal(answerAs<KbSearchAnswer>(none).found, 0);
     });
 
     it('refuses a NUL in the query with 400', async () => {
       const res = await h.api('/api/v1/kb/search?q=a%00b', { key: null });
       assert.equal(res.status, 400);
-      assert.equal(res.body.error.code, 'validation_failed');
+      assert.equal(errorOf(res).code, 'validation_failed');
     });
   });
 }
