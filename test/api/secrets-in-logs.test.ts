@@ -23,9 +23,9 @@ import { startJiraCloudFake, type JiraCloudFake } from '../support/fakes/jira-cl
 import { startPagerDutyEventsFake, type PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';
 import { deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerduty-webhook-signer';
 import { sendBlockAction, type SlackUser } from '../support/fakes/slack-interactivity';
-import { startSlackWebApiFake, type SlackWebApiFake } from '../support/fakes/slack-web-api';
+import { startSlackWebApiFake, type FakeMessage, type SlackWebApiFake } from '../support/fakes/slack-web-api';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
-import { assertError, createCalendar, createOrg, eventually } from './api-helpers';
+import { assertError, createCalendar, createOrg, eventually, type Organization } from './api-helpers';
 
 const hex = (n: number) => crypto.randomBytes(n).toString('hex');
 
@@ -145,80 +145,95 @@ describe('logs: no secret reaches a log line', function () {
     await Promise.all([pd?.close(), jira?.close(), slack?.close(), smtp?.close(), receiver?.close()]);
   });
 
-  it('runs the main paths', async () => {
-    const calendar = await createCalendar(h, 'always open (secrets)');
-    const ladder = [{ percent: 5, actions: [{ type: 'page' }, { type: 'jira' }, { type: 'slack' }, { type: 'email', role: 'manager' }, { type: 'webhook' }] }];
-    const policy = await h.api('/api/v1/sla-policies', { body: { name: 'starter urgent (secrets)', tier: 'starter', priority: 'urgent', calendarId: calendar.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations: ladder } });
-    assert.equal(policy.status, 201, JSON.stringify(policy.body));
-    const org = await createOrg(h, 'starter');
+  describe('the main paths, each outside service failing its first call', () => {
+    let org: Organization;
+    let id: string;
+    let message: FakeMessage;
 
-    const hook = await h.api('/api/v1/webhooks', { body: { url: receiver.url, eventTypes: ['*'], secret: secrets.webhookSigningSecret } });
-    assert.equal(hook.status, 201, JSON.stringify(hook.body));
-    const key = await h.api('/api/v1/api-keys', { body: { name: 'agent key (secrets)', role: 'agent' } });
-    assert.equal(key.status, 201, JSON.stringify(key.body));
-    secrets.createdApiKey = key.body.key;
+    it('an admin sets up a ladder that reaches every integration, a signed webhook and an agent key', async () => {
+      const calendar = await createCalendar(h, 'always open (secrets)');
+      const ladder = [{ percent: 5, actions: [{ type: 'page' }, { type: 'jira' }, { type: 'slack' }, { type: 'email', role: 'manager' }, { type: 'webhook' }] }];
+      const policy = await h.api('/api/v1/sla-policies', { body: { name: 'starter urgent (secrets)', tier: 'starter', priority: 'urgent', calendarId: calendar.id, firstResponseMinutes: 1, resolutionMinutes: 600, escalations: ladder } });
+      assert.equal(policy.status, 201, JSON.stringify(policy.body));
+      org = await createOrg(h, 'starter');
 
-    // Each outside service fails its first call, so the retries and their error paths run too.
-    pd.failNext(500);
-    jira.failNext([500, 500, 500, 500, 500]);
-    slack.failNext('chat.postMessage', 500, 'drop');
-    receiver.failNext(1);
-    const ticket = await h.api('/api/v1/tickets', { key: secrets.createdApiKey, body: { subject: 'Checkout is down', description: 'Nobody can pay.', priority: 'urgent', organizationId: org.id, requester: { email: 'ann@example.test' } } });
-    assert.equal(ticket.status, 201, JSON.stringify(ticket.body));
-    const id = ticket.body.id as string;
+      const hook = await h.api('/api/v1/webhooks', { body: { url: receiver.url, eventTypes: ['*'], secret: secrets.webhookSigningSecret } });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      const key = await h.api('/api/v1/api-keys', { body: { name: 'agent key (secrets)', role: 'agent' } });
+      assert.equal(key.status, 201, JSON.stringify(key.body));
+      secrets.createdApiKey = key.body.key;
+    });
 
-    await pd.waitFor(() => pd.accepted('trigger').length > 0, 30_000, 'the page');
-    await jira.waitFor(() => jira.issues.length > 0, 30_000, 'the Jira issue');
-    const message = await slack.waitFor(() => slack.messages[0], 30_000, 'the Slack post');
-    await eventually(async () => smtp.received > 0, 30_000, 'the mail through the authenticated SMTP server');
-    await receiver.waitFor((rs) => rs.some((r) => r.status < 300), 30_000, 'a signed webhook delivery');
+    it('a ticket opened with that key pages, opens a Jira issue, posts to Slack, mails and calls the webhook, each after a failure', async () => {
+      // Each outside service fails its first call, so the retries and their error paths run too.
+      pd.failNext(500);
+      jira.failNext([500, 500, 500, 500, 500]);
+      slack.failNext('chat.postMessage', 500, 'drop');
+      receiver.failNext(1);
+      const ticket = await h.api('/api/v1/tickets', { key: secrets.createdApiKey, body: { subject: 'Checkout is down', description: 'Nobody can pay.', priority: 'urgent', organizationId: org.id, requester: { email: 'ann@example.test' } } });
+      assert.equal(ticket.status, 201, JSON.stringify(ticket.body));
+      id = ticket.body.id as string;
 
-    assert.equal((await h.api(`/api/v1/tickets/${id}/comments`, { key: secrets.createdApiKey, body: { body: 'Looking into it.', public: true } })).status, 201);
+      await pd.waitFor(() => pd.accepted('trigger').length > 0, 30_000, 'the page');
+      await jira.waitFor(() => jira.issues.length > 0, 30_000, 'the Jira issue');
+      message = await slack.waitFor(() => slack.messages[0], 30_000, 'the Slack post');
+      await eventually(async () => smtp.received > 0, 30_000, 'the mail through the authenticated SMTP server');
+      await receiver.waitFor((rs) => rs.some((r) => r.status < 300), 30_000, 'a signed webhook delivery');
+    });
 
-    // Inbound: a genuine and a forged PagerDuty webhook, a Jira webhook with its secret in the URL, a Slack click.
-    const alert = pd.alerts[0]!;
-    assert.equal((await deliverPagerDutyWebhook(`${h.baseUrl}/api/v1/integrations/pagerduty/webhook`, { body: incidentEvent('incident.acknowledged', alert), secrets: [secrets.pagerdutyWebhookSecret!] })).status, 200);
-    assert.equal((await deliverPagerDutyWebhook(`${h.baseUrl}/api/v1/integrations/pagerduty/webhook`, { body: incidentEvent('incident.acknowledged', alert), secrets: ['not-the-secret'] })).status, 401);
-    const jiraHook = await fetch(`${h.baseUrl}/api/v1/integrations/jira/webhook?secret=${encodeURIComponent(secrets.jiraWebhookSecret!)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"webhookEvent":' });
-    assert.ok(jiraHook.status >= 400 && jiraHook.status < 500, `a broken Jira delivery is refused: ${jiraHook.status}`);
-    const alice: SlackUser = { id: 'U0ALICE01', username: 'alice', team_id: slack.teamId };
-    const click = await sendBlockAction({ url: `${h.baseUrl}/api/v1/integrations/slack/actions`, signingSecret: secrets.slackSigningSecret!, user: alice, channel: { id: 'C0SECRET01', name: 'escalations' }, message, actionId: ACKNOWLEDGE_ACTION, responseUrlBase: slack.url.replace(/\/api\/$/, '') });
-    assert.equal(click.status, 200, click.text);
+    it('the agent answers with that key', async () => {
+      assert.equal((await h.api(`/api/v1/tickets/${id}/comments`, { key: secrets.createdApiKey, body: { body: 'Looking into it.', public: true } })).status, 201);
+    });
 
-    // People: a user signs in, fails once, and the session cookie reads the API.
-    const user = await h.api('/api/v1/users', { body: { email: 'dana@example.test', name: 'Dana', role: 'agent', password: secrets.userPassword } });
-    assert.equal(user.status, 201, JSON.stringify(user.body));
-    assert.equal((await signIn(h.baseUrl, 'dana@example.test', secrets.wrongPassword!)).status, 401);
-    const good = await signIn(h.baseUrl, 'dana@example.test', secrets.userPassword!);
-    assert.equal(good.status, 303);
-    const session = good.cookies.find((c) => c.startsWith('pacer_session='))!;
-    secrets.sessionToken = decodeURIComponent(session.split(';')[0]!.split('=')[1]!);
-    assert.equal((await h.api('/api/v1/tickets', { key: null, headers: { cookie: `pacer_session=${secrets.sessionToken}` } })).status, 200);
-    assertError(await h.api('/api/v1/tickets', { key: `${secrets.createdApiKey}x` }), 401, 'unauthenticated');
+    it('inbound: a genuine and a forged PagerDuty webhook, a Jira webhook with its secret in the URL, a Slack click', async () => {
+      const alert = pd.alerts[0]!;
+      assert.equal((await deliverPagerDutyWebhook(`${h.baseUrl}/api/v1/integrations/pagerduty/webhook`, { body: incidentEvent('incident.acknowledged', alert), secrets: [secrets.pagerdutyWebhookSecret!] })).status, 200);
+      assert.equal((await deliverPagerDutyWebhook(`${h.baseUrl}/api/v1/integrations/pagerduty/webhook`, { body: incidentEvent('incident.acknowledged', alert), secrets: ['not-the-secret'] })).status, 401);
+      const jiraHook = await fetch(`${h.baseUrl}/api/v1/integrations/jira/webhook?secret=${encodeURIComponent(secrets.jiraWebhookSecret!)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"webhookEvent":' });
+      assert.ok(jiraHook.status >= 400 && jiraHook.status < 500, `a broken Jira delivery is refused: ${jiraHook.status}`);
+      const alice: SlackUser = { id: 'U0ALICE01', username: 'alice', team_id: slack.teamId };
+      const click = await sendBlockAction({ url: `${h.baseUrl}/api/v1/integrations/slack/actions`, signingSecret: secrets.slackSigningSecret!, user: alice, channel: { id: 'C0SECRET01', name: 'escalations' }, message, actionId: ACKNOWLEDGE_ACTION, responseUrlBase: slack.url.replace(/\/api\/$/, '') });
+      assert.equal(click.status, 200, click.text);
+    });
 
-    // A request that fails inside: its table is gone for a moment, so the API logs an error.
-    await h.database.db.schema.alterTable('organizations').renameTo('organizations_away').execute();
-    try {
-      assertError(await h.api('/api/v1/organizations', { key: secrets.createdApiKey }), 500, 'internal');
-    } finally {
-      await h.database.db.schema.alterTable('organizations_away').renameTo('organizations').execute();
-    }
-    assert.ok(lines.some((l) => l.includes('"level":50')), 'the failure was logged as an error');
+    it('people: a user signs in after one wrong password and the session cookie reads the API; a wrong key is refused', async () => {
+      const user = await h.api('/api/v1/users', { body: { email: 'dana@example.test', name: 'Dana', role: 'agent', password: secrets.userPassword } });
+      assert.equal(user.status, 201, JSON.stringify(user.body));
+      assert.equal((await signIn(h.baseUrl, 'dana@example.test', secrets.wrongPassword!)).status, 401);
+      const good = await signIn(h.baseUrl, 'dana@example.test', secrets.userPassword!);
+      assert.equal(good.status, 303);
+      const session = good.cookies.find((c) => c.startsWith('pacer_session='))!;
+      secrets.sessionToken = decodeURIComponent(session.split(';')[0]!.split('=')[1]!);
+      assert.equal((await h.api('/api/v1/tickets', { key: null, headers: { cookie: `pacer_session=${secrets.sessionToken}` } })).status, 200);
+      assertError(await h.api('/api/v1/tickets', { key: `${secrets.createdApiKey}x` }), 401, 'unauthenticated');
+    });
+
+    it('a request that fails inside (its table gone for a moment) is logged as an error', async () => {
+      await h.database.db.schema.alterTable('organizations').renameTo('organizations_away').execute();
+      try {
+        assertError(await h.api('/api/v1/organizations', { key: secrets.createdApiKey }), 500, 'internal');
+      } finally {
+        await h.database.db.schema.alterTable('organizations_away').renameTo('organizations').execute();
+      }
+      assert.ok(lines.some((l) => l.includes('"level":50')), 'the failure was logged as an error');
+    });
   });
 
-  it('wrote no secret, in any encoding, to any log line', () => {
-    stopCapture?.();
-    assert.ok(lines.length > 20, `only ${lines.length} lines captured`);
-    assert.ok(printed.some((l) => l.includes('Activity failed')), 'the SDK reported the failed activities');
-    const forms = (s: string) => [...new Set([s, encodeURIComponent(s), Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url'), JSON.stringify(s).slice(1, -1)])];
-    const leaks: string[] = [];
-    for (const [name, secret] of Object.entries(secrets)) {
-      for (const form of forms(secret)) {
-        const line = [...lines, ...printed].find((l) => l.includes(form));
-        if (line) leaks.push(`${name} (${form === secret ? 'as given' : form}) in: ${line.slice(0, 600)}`);
+  describe('afterwards', () => {
+    it('wrote no secret, in any encoding, to any log line', () => {
+      stopCapture?.();
+      assert.ok(lines.length > 20, `only ${lines.length} lines captured`);
+      assert.ok(printed.some((l) => l.includes('Activity failed')), 'the SDK reported the failed activities');
+      const forms = (s: string) => [...new Set([s, encodeURIComponent(s), Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url'), JSON.stringify(s).slice(1, -1)])];
+      const leaks: string[] = [];
+      for (const [name, secret] of Object.entries(secrets)) {
+        for (const form of forms(secret)) {
+          const line = [...lines, ...printed].find((l) => l.includes(form));
+          if (line) leaks.push(`${name} (${form === secret ? 'as given' : form}) in: ${line.slice(0, 600)}`);
+        }
       }
-    }
-    assert.deepEqual(leaks, []);
+      assert.deepEqual(leaks, []);
+    });
   });
 });
 

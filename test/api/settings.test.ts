@@ -169,39 +169,59 @@ describe('API: settings CRUD', function () {
   });
 
   describe('webhook subscriptions', () => {
-    it('create (secret shown once), get, list, patch, delete', async () => {
-      const created = await h.api('/api/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hooks', eventTypes: ['ticket.created'], secret: 'whsec-0123456789abcdef' } });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const w = created.body;
-      assert.equal(w.secret, 'whsec-0123456789abcdef');
-      assert.deepEqual(w.eventTypes, ['ticket.created']);
-      assert.equal(w.active, true);
-      const got = (await h.api(`/api/v1/webhooks/${w.id}`)).body;
-      assert.equal(got.secret, undefined, 'the secret is never shown again');
-      assert.equal(JSON.stringify((await h.api('/api/v1/webhooks')).body).includes('whsec-0123456789abcdef'), false);
+    describe('a subscription given a secret, and one given none', () => {
+      let w: { id: string; secret: string; eventTypes: string[]; active: boolean };
+      let generated: { id: string; secret: string; eventTypes: string[] };
 
-      const generated = await h.api('/api/v1/webhooks', { body: { url: 'https://hooks.example.com/pacer' } });
-      assert.equal(generated.status, 201);
-      assert.ok(generated.body.secret.length >= 32, 'a secret is generated when none is given');
-      assert.deepEqual(generated.body.eventTypes, ['*']);
+      before(async () => {
+        const created = await h.api('/api/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hooks', eventTypes: ['ticket.created'], secret: 'whsec-0123456789abcdef' } });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        w = created.body;
+        const second = await h.api('/api/v1/webhooks', { body: { url: 'https://hooks.example.com/pacer' } });
+        assert.equal(second.status, 201);
+        generated = second.body;
+      });
 
-      // A PATCH changes only what it names: pausing keeps the event types, a new url keeps it paused.
-      const paused = await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: { active: false } });
-      assert.equal(paused.status, 200, JSON.stringify(paused.body));
-      assert.equal(paused.body.active, false);
-      assert.deepEqual(paused.body.eventTypes, ['ticket.created']);
-      const moved = await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: { url: 'http://127.0.0.1:9/moved' } });
-      assert.equal(moved.body.url, 'http://127.0.0.1:9/moved');
-      assert.equal(moved.body.active, false);
-      assert.deepEqual(moved.body.eventTypes, ['ticket.created']);
-      const patched = await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: { active: true, eventTypes: ['*'] } });
-      assert.equal(patched.status, 200);
-      assert.equal(patched.body.active, true);
-      assert.deepEqual(patched.body.eventTypes, ['*']);
-      assertError(await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: {} }), 400, 'validation_failed');
+      it('answers the given secret once, on creation, with its event types, active', () => {
+        assert.equal(w.secret, 'whsec-0123456789abcdef');
+        assert.deepEqual(w.eventTypes, ['ticket.created']);
+        assert.equal(w.active, true);
+      });
 
-      for (const id of [w.id, generated.body.id]) assert.equal((await h.api(`/api/v1/webhooks/${id}`, { method: 'DELETE' })).status, 204);
-      assertError(await h.api(`/api/v1/webhooks/${w.id}`), 404, 'not_found');
+      it('never shows the secret again, in a read or in the list', async () => {
+        const got = (await h.api(`/api/v1/webhooks/${w.id}`)).body;
+        assert.equal(got.secret, undefined, 'the secret is never shown again');
+        assert.equal(JSON.stringify((await h.api('/api/v1/webhooks')).body).includes('whsec-0123456789abcdef'), false);
+      });
+
+      it('generates a secret when none is given, and subscribes to every event', () => {
+        assert.ok(generated.secret.length >= 32, 'a secret is generated when none is given');
+        assert.deepEqual(generated.eventTypes, ['*']);
+      });
+
+      it('a PATCH changes only what it names: pausing keeps the event types, a new url keeps it paused', async () => {
+        const paused = await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: { active: false } });
+        assert.equal(paused.status, 200, JSON.stringify(paused.body));
+        assert.equal(paused.body.active, false);
+        assert.deepEqual(paused.body.eventTypes, ['ticket.created']);
+        const moved = await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: { url: 'http://127.0.0.1:9/moved' } });
+        assert.equal(moved.body.url, 'http://127.0.0.1:9/moved');
+        assert.equal(moved.body.active, false);
+        assert.deepEqual(moved.body.eventTypes, ['ticket.created']);
+        const patched = await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: { active: true, eventTypes: ['*'] } });
+        assert.equal(patched.status, 200);
+        assert.equal(patched.body.active, true);
+        assert.deepEqual(patched.body.eventTypes, ['*']);
+      });
+
+      it('refuses a PATCH that names nothing', async () => {
+        assertError(await h.api(`/api/v1/webhooks/${w.id}`, { method: 'PATCH', body: {} }), 400, 'validation_failed');
+      });
+
+      it('deletes both, after which they are not found', async () => {
+        for (const id of [w.id, generated.id]) assert.equal((await h.api(`/api/v1/webhooks/${id}`, { method: 'DELETE' })).status, 204);
+        assertError(await h.api(`/api/v1/webhooks/${w.id}`), 404, 'not_found');
+      });
     });
 
     it('rejects bad urls, short secrets and empty event lists', async () => {

@@ -33,38 +33,57 @@ describe('API: POST /api/v1/sla/preview with next reply', function () {
   });
   after(async () => h?.close());
 
-  it('answers one entry per cycle, in order, with exactly the contract keys and ISO UTC instants', async () => {
-    const res = await preview({
-      policy: POLICY,
-      createdAt: CREATED,
-      events: [
-        { at: '2026-11-23T14:30:00Z', type: 'agent_reply' }, // first response
-        { at: '2026-11-23T15:00:00Z', type: 'customer_reply' }, // cycle 0: Mon 10:00 EST, due 12:00 EST = 17:00Z
-        { at: '2026-11-23T16:00:00Z', type: 'customer_reply' }, // while cycle 0 runs: nothing
-        { at: '2026-11-23T17:00:00Z', type: 'agent_reply' }, // meets cycle 0 exactly at due: not a breach
-        { at: '2026-11-23T21:30:00Z', type: 'customer_reply' }, // cycle 1: Mon 16:30 EST: 30 min Mon + 90 Tue → Tue 10:30 EST = 15:30Z
-      ],
+  describe('a preview of two customer replies, the first answered exactly at due, the second late in the day', () => {
+    let res: Awaited<ReturnType<typeof preview>>;
+    let cycles: Cycle[];
+
+    before(async () => {
+      res = await preview({
+        policy: POLICY,
+        createdAt: CREATED,
+        events: [
+          { at: '2026-11-23T14:30:00Z', type: 'agent_reply' }, // first response
+          { at: '2026-11-23T15:00:00Z', type: 'customer_reply' }, // cycle 0: Mon 10:00 EST, due 12:00 EST = 17:00Z
+          { at: '2026-11-23T16:00:00Z', type: 'customer_reply' }, // while cycle 0 runs: nothing
+          { at: '2026-11-23T17:00:00Z', type: 'agent_reply' }, // meets cycle 0 exactly at due: not a breach
+          { at: '2026-11-23T21:30:00Z', type: 'customer_reply' }, // cycle 1: Mon 16:30 EST: 30 min Mon + 90 Tue → Tue 10:30 EST = 15:30Z
+        ],
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      cycles = res.body.nextReply as Cycle[];
     });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(Object.keys(res.body).sort(), ['firstResponse', 'nextReply', 'resolution']);
-    const cycles = res.body.nextReply as Cycle[];
-    assert.equal(cycles.length, 2);
-    for (const c of cycles) {
-      assert.deepEqual(Object.keys(c).sort(), ['breached', 'dueAt', 'escalations', 'metAt', 'startedAt']);
-      for (const v of [c.startedAt, c.dueAt, c.metAt, ...c.escalations.map((e) => e.at)]) if (v !== null) assert.match(v, ISO_UTC);
-      assert.deepEqual(c.escalations.map((e) => e.percent), [80, 100, 120]);
-    }
-    const [a, b] = cycles;
-    assert.equal(ms(a!.startedAt), ms('2026-11-23T15:00:00Z'));
-    assert.equal(ms(a!.dueAt), ms('2026-11-23T17:00:00Z'));
-    assert.equal(ms(a!.metAt), ms('2026-11-23T17:00:00Z'));
-    assert.equal(a!.breached, false);
-    // 80% = 96 min → 11:36 EST = 16:36Z; 120% = 144 min → 12:24 EST = 17:24Z.
-    assert.deepEqual(a!.escalations.map((e) => ms(e.at)), [ms('2026-11-23T16:36:00Z'), ms('2026-11-23T17:00:00Z'), ms('2026-11-23T17:24:00Z')]);
-    assert.equal(ms(b!.startedAt), ms('2026-11-23T21:30:00Z'));
-    assert.equal(ms(b!.dueAt), ms('2026-11-24T15:30:00Z'));
-    assert.equal(b!.metAt, null);
-    assert.equal(b!.breached, null, 'unmet: breached is null');
+
+    it('answers one entry per cycle, in order, with exactly the contract keys, ISO UTC instants and the ladder', () => {
+      assert.deepEqual(Object.keys(res.body).sort(), ['firstResponse', 'nextReply', 'resolution']);
+      assert.equal(cycles.length, 2);
+      for (const c of cycles) {
+        assert.deepEqual(Object.keys(c).sort(), ['breached', 'dueAt', 'escalations', 'metAt', 'startedAt']);
+        for (const v of [c.startedAt, c.dueAt, c.metAt, ...c.escalations.map((e) => e.at)]) if (v !== null) assert.match(v, ISO_UTC);
+        assert.deepEqual(c.escalations.map((e) => e.percent), [80, 100, 120]);
+      }
+    });
+
+    it('starts the first cycle at the reply, due two business hours later, met at due and so not breached', () => {
+      const [a] = cycles;
+      assert.equal(ms(a!.startedAt), ms('2026-11-23T15:00:00Z'));
+      assert.equal(ms(a!.dueAt), ms('2026-11-23T17:00:00Z'));
+      assert.equal(ms(a!.metAt), ms('2026-11-23T17:00:00Z'));
+      assert.equal(a!.breached, false);
+    });
+
+    it("places the first cycle's ladder at 80, 100 and 120% of its business time", () => {
+      const [a] = cycles;
+      // 80% = 96 min → 11:36 EST = 16:36Z; 120% = 144 min → 12:24 EST = 17:24Z.
+      assert.deepEqual(a!.escalations.map((e) => ms(e.at)), [ms('2026-11-23T16:36:00Z'), ms('2026-11-23T17:00:00Z'), ms('2026-11-23T17:24:00Z')]);
+    });
+
+    it('carries the second cycle over the evening into the next business day, unmet (breached null)', () => {
+      const [, b] = cycles;
+      assert.equal(ms(b!.startedAt), ms('2026-11-23T21:30:00Z'));
+      assert.equal(ms(b!.dueAt), ms('2026-11-24T15:30:00Z'));
+      assert.equal(b!.metAt, null);
+      assert.equal(b!.breached, null, 'unmet: breached is null');
+    });
   });
 
   it('a reply one second after due is a breach', async () => {
