@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { z } from 'zod';
-import { apiKeyCreatedResponse, calendarResponse, commentResponse, errorResponse, incidentResponse, listOf, organizationResponse, slaPolicyResponse, ticketResponse } from '../../src/api/openapi/responses';
+import { apiKeyCreatedResponse, calendarResponse, commentResponse, errorResponse, incidentResponse, listOf, organizationResponse, slaPolicyResponse, ticketResponse } from '../../src/http/api/openapi/responses';
 import { AROUND_THE_CLOCK } from '../support/ticket-fixtures';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import type { PacerHarness } from '../support/api-harness';
 
 /** Anything `h.api` answers. */

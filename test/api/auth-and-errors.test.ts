@@ -4,7 +4,7 @@
  * 401, 403, 404 and 409 — each rejected request leaving the data exactly as it was.
  */
 import assert from 'node:assert/strict';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, createKey, createOrg, createTicket, detailPaths, ticketCount } from './api-helpers';
 

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { assertError, bodyOf, createCalendar, createKey, createOrg, createTicket, detailPaths, eventually, listComments, type Incident } from './api-helpers';
-import { incidentDetailResponse, incidentMetricsResponse, incidentPolicyResponse, incidentResponse, listOf, statusResponse } from '../../src/api/openapi/responses';
+import { incidentDetailResponse, incidentMetricsResponse, incidentPolicyResponse, incidentResponse, listOf, statusResponse } from '../../src/http/api/openapi/responses';
 import { isActionEvent, timeline, type ActionEvent } from '../support/timeline';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 

@@ -9,8 +9,8 @@ import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { bodyOf, createOrg, createTicket, eventually } from './api-helpers';
 import { AROUND_THE_CLOCK } from '../support/ticket-fixtures';
-import { rolloutResponse } from '../../src/api/openapi/rollout-responses';
-import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/ticket/contract';
+import { rolloutResponse } from '../../src/http/api/openapi/rollout-responses';
+import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/contract/ticket';
 import type { z } from 'zod';
 
 type Rollout = z.output<typeof rolloutResponse>;

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { bodyOf, createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from './api-helpers';
-import { ticketList, ticketResponse, ticketSlaResponse } from '../../src/api/openapi/responses';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import { ticketList, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 
 describe('API: SLA lists count next-reply breaches (real time, about 70 s)', function () {
   this.timeout(150_000);

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { bodyOf, createCalendar, createOrg, createPolicy, createTicket, eventually, instantMs, sleep } from './api-helpers';
-import { ticketList, ticketResponse, ticketSlaResponse } from '../../src/api/openapi/responses';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import { ticketList, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { timeline } from '../support/timeline';
 
 describe('API: SLA at-risk and breach lists (real time, about 70 s)', function () {

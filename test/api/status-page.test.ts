@@ -11,14 +11,14 @@ import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createStatusSubscriberActivities } from '../../activities/status-subscribers';
-import { errorMiddleware } from '../../src/api/errors';
-import { statusRoutes } from '../../src/api/routes/status';
+import { errorMiddleware } from '../../src/http/kit/errors';
+import { statusRoutes } from '../../src/http/api/routes/status';
 import type { IntegrationConfig } from '../../src/integrations/config';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../support/fakes/smtp-capture';
 import { assertError, bodyOf, eventually, sleep } from './api-helpers';
-import { statusResponse } from '../../src/api/openapi/responses';
+import { statusResponse } from '../../src/http/api/openapi/responses';
 
 const PUBLIC_URL = 'https://status.pacer.test';
 const FROM = 'Pacer Status <status@pacer.test>';

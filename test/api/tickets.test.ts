@@ -5,10 +5,10 @@
  * first-response clock, the event timeline and the live SLA state from the workflow query.
  */
 import assert from 'node:assert/strict';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, bodyOf, createOrg, createTicket, eventually, instantMs, listComments, ticketCount } from './api-helpers';
-import { ticketResponse } from '../../src/api/openapi/responses';
+import { ticketResponse } from '../../src/http/api/openapi/responses';
 import { timeline } from '../support/timeline';
 
 const MINUTE = 60_000;

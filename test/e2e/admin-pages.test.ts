@@ -10,8 +10,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createOrg, createTicket, type Organization } from '../api/api-helpers';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
-import { formatInstant, relative } from '../../src/web/format';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import { formatInstant, relative } from '../../src/http/web/format';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 
 /** Form controls without an accessible name: a label, aria-label or aria-labelledby. */
 async function unlabelled(page: Page): Promise<string[]> {

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
 import { listCalendars, listPolicies } from '../api/api-helpers';
-import { formatInstant } from '../../src/web/format';
+import { formatInstant } from '../../src/http/web/format';
 
 async function unlabelled(page: Page): Promise<string[]> {
   return page.evaluate(`Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter((el) => {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from '../api/api-helpers';
 import { createUser, launchChromium, signIn } from '../support/browser';
-import { formatInstant } from '../../src/web/format';
+import { formatInstant } from '../../src/http/web/format';
 
 
 describe('E2E: the ticket page shows the next-reply clock', function () {

@@ -14,7 +14,7 @@ import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../support/fakes/smtp-capture';
 import { createCalendar, createOrg, createPolicy, createTicket, eventually, sleep } from '../api/api-helpers';
 import { actionEvent, timeline } from '../support/timeline';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 
 const FROM = 'Pacer Support <support@pacer.test>';
 const everyDay = (hours: Array<[string, string]>) => ({ mon: hours, tue: hours, wed: hours, thu: hours, fri: hours, sat: hours, sun: hours });

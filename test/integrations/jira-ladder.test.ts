@@ -7,17 +7,17 @@
  * link; and public comments — not internal notes — copied when the action asked. About 40 s.
  */
 import assert from 'node:assert/strict';
-import { createJiraAction } from '../../activities/integrations/jira/jira-action';
-import type { RunActionInput } from '../../activities/types';
+import { createJiraAction } from '../../src/integrations/jira/jira-action';
+import type { RunActionInput } from '../../workflows/contract/records';
 import { createIssueService } from '../../src/integrations/jira/issue-service';
 import { createJiraApi } from '../../src/integrations/jira/jira-api';
-import { ticketLinksResponse } from '../../src/api/openapi/responses';
+import { ticketLinksResponse } from '../../src/http/api/openapi/responses';
 import { bodyOf, createKey, createTicket, eventually } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import { adfLinks, adfProblems, adfText } from '../support/fakes/jira-adf-rules';
 import { sentBody, type JiraCloudFake, type SentJiraBody } from '../support/fakes/jira-cloud-server';
 import type { FakeIssue } from '../support/fakes/jira-issue-model';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { PUBLIC_URL, startJiraStack, type JiraStack } from '../support/fakes/jira-test-stack';
 import { actionEvent, isActionEvent, timeline as readTimeline } from '../support/timeline';
 

@@ -6,7 +6,7 @@
  * (two v1= entries) is honoured; a resolution becomes an internal note. About 15 s.
  */
 import assert from 'node:assert/strict';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { assertError, createTicket, eventually, sleep } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import type { FakeAlert, PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';

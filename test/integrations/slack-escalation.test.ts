@@ -12,7 +12,7 @@ import type { PacerHarness } from '../support/api-harness';
 import { ESCALATIONS, SLA_HIGH, messageFor, postsFor, startSlackStack, type SlackStack } from '../support/fakes/slack-test-stack';
 import { blockAt } from '../support/fakes/slack-block-rules';
 import type { FakeMessage, SlackWebApiFake } from '../support/fakes/slack-web-api';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { actionEvent, timeline as readTimeline, type ActionEventType } from '../support/timeline';
 
 describe('Slack: escalation posts through the Web API', function () {

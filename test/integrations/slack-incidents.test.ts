@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { incidentResponse } from '../../src/api/openapi/responses';
+import { incidentResponse } from '../../src/http/api/openapi/responses';
 import { bodyOf, eventually, type Incident } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import { outcomeLine, sendBlockAction, type ClickOptions } from '../support/fakes/slack-interactivity';

@@ -14,7 +14,7 @@ import { outcomeLine, sendBlockAction, type ClickOptions } from '../support/fake
 import { ESCALATIONS, messageFor, startSlackStack, type SlackStack } from '../support/fakes/slack-test-stack';
 import type { FakeMessage, SlackWebApiFake } from '../support/fakes/slack-web-api';
 import { timeline as readTimeline } from '../support/timeline';
-import type { TicketView } from '../../src/tickets/ticket-view';
+import type { TicketView } from '../../src/domain/tickets/ticket-view';
 
 describe('Slack: escalation buttons through Bolt', function () {
   this.timeout(60_000);

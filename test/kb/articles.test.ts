@@ -1,7 +1,7 @@
 /** Articles through the API on real PostgreSQL: defaults, states, revisions, diff, restore, visibility, the edge. */
 import assert from 'node:assert/strict';
 import { answerAs, errorOf, listOf, readerArticle, staffArticle, startKbHarness, type KbCategory, type KbHarness, type KbRevision, type KbSection } from './kb-harness';
-import type { RevisionDiff } from '../../src/kb/revision-diff';
+import type { RevisionDiff } from '../../src/domain/kb/revision-diff';
 
 describe('knowledge base: articles', function () {
   let h: KbHarness;

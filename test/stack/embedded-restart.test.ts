@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { organizationResponse, ticketResponse, ticketSlaResponse } from '../../src/api/openapi/responses';
+import { organizationResponse, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 import { bodyOf } from '../api/api-helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -40,7 +40,7 @@ describe('npm start with the embedded defaults', function () {
   };
 
   async function startPacer(): Promise<void> {
-    proc = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    proc = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/app/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`pacer exited with ${proc.exitCode}`);

@@ -4,9 +4,9 @@
  * activities/ladder-actions.ts and activities/incidents/incident-actions.ts record them.
  */
 import assert from 'node:assert/strict';
-import type { ActionSpec, ClockName } from '../../workflows/ticket/contract';
-import { eventList } from '../../src/api/openapi/responses';
-import type { EventView } from '../../src/tickets/ticket-view';
+import type { ActionSpec, ClockName } from '../../workflows/contract/ticket';
+import { eventList } from '../../src/http/api/openapi/responses';
+import type { EventView } from '../../src/domain/tickets/ticket-view';
 import type { PacerHarness } from './api-harness';
 
 /** One timeline entry; its `data` is the JSON object the event was recorded with. */
