@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { Pool } from 'pg';
-import { isUnavailable } from '../../src/api/errors';
+import { isUnavailable } from '../../src/http/kit/errors';
 import { freePort } from '../support/private-postgres';
 import { testDatabaseUrl } from '../support/env';
 
