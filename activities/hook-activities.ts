@@ -1,9 +1,9 @@
 /** Runs the integration hooks for a change's events; each handler's effect happens once per event. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
-import { once } from './effects';
+import { once } from '../src/db/effects';
 import type { HookRegistry } from './hooks';
-import type { EventInput } from './types';
+import type { EventInput } from '../workflows/contract/records';
 
 export function createHookActivities(db: Kysely<Database>, hooks: HookRegistry) {
   return {

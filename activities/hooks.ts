@@ -5,7 +5,7 @@
  * change to runIntegrationHooks — but only when some handler wants one of its types, which
  * it learns once from initTicketRecord, so a Pacer without integrations pays nothing.
  */
-import type { EventInput } from './types';
+import type { EventInput } from '../workflows/contract/records';
 
 export interface HookContext {
   ticketId: string;

@@ -5,8 +5,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { IntegrationConfig } from '../src/integrations/config';
-import type { Logger } from '../src/logger';
-import { buildIntegrations, type Integrations } from './integrations';
+import type { Logger } from '../src/core/logger';
+import { buildIntegrations } from '../src/integrations/registries';
 import { createHookActivities } from './hook-activities';
 import { createLadderActivities } from './ladder-actions';
 import { createTicketRecordActivities } from './ticket-records';
@@ -15,6 +15,7 @@ import { createStatusSubscriberActivities } from './status-subscribers';
 import { createIncidentRecordActivities } from './incidents/incident-records';
 import { createIncidentActionActivities } from './incidents/incident-actions';
 import { createRolloutActivities } from './rollouts';
+import type { Integrations } from '../src/integrations/integration-deps';
 
 export interface ActivityDeps {
   db: Kysely<Database>;

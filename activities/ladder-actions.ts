@@ -2,9 +2,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { ActionRegistry } from './actions/registry';
-import { permanentFailureOf, storableText } from './failure-classes';
-import { insertEvents } from './ticket-records';
-import type { ActionOutcome, PendingDelivery, RunActionInput } from './types';
+import { permanentFailureOf } from '../src/db/failure-classes';
+import type { ActionOutcome, PendingDelivery, RunActionInput } from '../workflows/contract/records';
+import { insertEvents, recordActionFailure } from '../src/db/repositories/ticket-events';
 
 export function createLadderActivities(db: Kysely<Database>, registry: ActionRegistry) {
   return {
@@ -32,21 +32,4 @@ export function createLadderActivities(db: Kysely<Database>, registry: ActionReg
       return { outcome, deliveries };
     },
   };
-}
-
-/**
- * The outcome of an action an integration refused for good, under the action's own event id
- * (the same id a success would have), so the timeline shows one outcome per action.
- */
-export async function recordActionFailure(db: Kysely<Database>, input: RunActionInput, detail: string, extra: Record<string, unknown>): Promise<void> {
-  await insertEvents(db, input.ticketId, [
-    {
-      id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
-      type: 'action.failed',
-      at: input.at,
-      actor: 'system:ladder',
-      visibility: 'internal',
-      data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: storableText(detail), ...extra },
-    },
-  ]);
 }

@@ -9,9 +9,9 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
-import { affectedTicketPage, affectedTickets, rolloutRetarget } from '../src/settings/rollouts';
-import { ticketActionUpdate, ticketWorkflowId, type Priority, type TicketAction } from '../workflows/ticket/contract';
-import type { RetargetOutcome, RolloutKind, RolloutProgress } from '../workflows/rollout/contract';
+import { affectedTicketPage, affectedTickets, rolloutRetarget } from '../src/domain/settings/rollouts';
+import { ticketActionUpdate, ticketWorkflowId, type Priority, type TicketAction } from '../workflows/contract/ticket';
+import type { RetargetOutcome, RolloutKind, RolloutProgress } from '../workflows/contract/rollout';
 
 /** Updates in flight at once per page: enough to keep the worker busy without starving tickets' own tasks. */
 const CONCURRENCY = 16;

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { IntegrationConfig } from '../src/integrations/config';
 import { StatusMailer, type StatusRecipient } from '../src/integrations/email/status-mailer';
-import type { Logger } from '../src/logger';
+import type { Logger } from '../src/core/logger';
 
 /** Sends in flight at once: enough to keep an SMTP relay busy, few enough not to be throttled. */
 const CONCURRENCY = 4;

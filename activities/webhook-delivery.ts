@@ -1,10 +1,10 @@
 /**
- * Delivers one event to one subscriber, signed (see src/webhooks/signature.ts).
+ * Delivers one event to one subscriber, signed (see src/domain/webhooks/signature.ts).
  * Non-2xx answers and network errors throw, so Temporal retries with backoff;
  * a delivery already acknowledged is never sent again, and receivers can also
  * de-duplicate on the Pacer-Event-Id header (deliveries are at least once).
  * A URL that leads to a loopback, link-local or private address is refused at each delivery
- * (src/webhooks/url-guard.ts), checked in the socket's own DNS lookup so a name cannot resolve
+ * (src/domain/webhooks/url-guard.ts), checked in the socket's own DNS lookup so a name cannot resolve
  * to a public address for the check and a private one for the connection; such a refusal does
  * not retry.
  */
@@ -13,9 +13,9 @@ import https from 'node:https';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
-import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from '../src/webhooks/signature';
-import { guardedLookup, WebhookAddressRefused, webhookUrlProblem } from '../src/webhooks/url-guard';
-import type { PendingDelivery } from './types';
+import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from '../src/domain/webhooks/signature';
+import { guardedLookup, WebhookAddressRefused, webhookUrlProblem } from '../src/domain/webhooks/url-guard';
+import type { PendingDelivery } from '../workflows/contract/records';
 
 export interface WebhookDeliveryDeps {
   db: Kysely<Database>;

@@ -10,7 +10,7 @@ import type { BenchActivities } from './bench-activities';
 
 export * from '../workflows';
 
-// The retry policy of the ticket's first record (workflows/activity-proxies.ts `startup`).
+// The retry policy of the ticket's first record (workflows/runtime/activity-proxies.ts `startup`).
 const marks = proxyLocalActivities<BenchActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },

@@ -1,16 +1,16 @@
 /**
  * The worker of bench:memory, in its own process (forked by bench/memory.ts with an IPC
  * channel) so its resident memory is the worker's alone: Pacer's worker as `npm run worker`
- * builds it (src/temporal/worker.ts, Pacer's own workflows, the workflow cache
+ * builds it (src/app/worker.ts, Pacer's own workflows, the workflow cache
  * PACER_WORKFLOW_CACHE_SIZE sets, 2000 by default). Answers "sample" with
  * {rss, heapUsed, cachedWorkflows}; "stop" shuts it down.
  */
 import os from 'node:os';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/core/config';
 import { openDatabase } from '../src/db/connect';
-import { createLogger } from '../src/logger';
-import { createPacerWorker } from '../src/temporal/worker';
+import { createLogger } from '../src/core/logger';
+import { createPacerWorker } from '../src/app/worker';
 
 export interface WorkerSample {
   rss: number;

@@ -11,12 +11,12 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createActivities } from '../activities';
-import { classifyingFailures } from '../activities/failure-classes';
-import { createPacerApp } from '../src/api/app';
-import { loadConfig } from '../src/config';
+import { classifyingFailures } from '../src/db/failure-classes';
+import { createPacerApp } from '../src/app/http-app';
+import { loadConfig } from '../src/core/config';
 import type { Database } from '../src/db/schema';
-import type { Logger } from '../src/logger';
-import { createPacerWorker } from '../src/temporal/worker';
+import type { Logger } from '../src/core/logger';
+import { createPacerWorker } from '../src/app/worker';
 import { benchActivities, createBenchMarksTable } from './bench-activities';
 import type { BenchStack } from './stack';
 

@@ -15,7 +15,7 @@ import type { PacerHarness } from '../test/support/api-harness';
 import type { LoadSpec } from './intake-load';
 import type { ReadLoadResult, ReadLoadSpec } from './api-read-load';
 import { describeLatencies, percentile, runLoadProcess, startBenchServices, waitForEvents } from './support';
-import type { SlaInputs } from '../workflows/ticket/contract';
+import type { SlaInputs } from '../workflows/contract/ticket';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);

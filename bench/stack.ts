@@ -23,8 +23,8 @@ import { openDatabase } from '../src/db/connect';
 import { migrateToLatest } from '../src/db/migrate';
 import type { Database } from '../src/db/schema';
 import { seedDefaults } from '../src/db/seed-defaults';
-import { createLogger, type Logger } from '../src/logger';
-import { startTemporalDevServer } from '../src/stack/temporal-dev-server';
+import { createLogger, type Logger } from '../src/core/logger';
+import { startTemporalDevServer } from '../src/app/stack/temporal-dev-server';
 
 export interface BenchStack {
   log: Logger;

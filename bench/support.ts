@@ -12,8 +12,8 @@ import { Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
-import { createLogger } from '../src/logger';
-import { startTemporalDevServer } from '../src/stack/temporal-dev-server';
+import { createLogger } from '../src/core/logger';
+import { startTemporalDevServer } from '../src/app/stack/temporal-dev-server';
 
 const loadAverage = () =>
   os

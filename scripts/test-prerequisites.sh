@@ -23,11 +23,11 @@ test_server="$(bash scripts/fetch-temporal-test-server.sh | tail -n 1)"
 say "  $test_server"
 
 say "Temporal CLI (dev server)"
-cli="$(node_modules/.bin/tsx src/stack/temporal-cli.ts | tail -n 1)"
+cli="$(node_modules/.bin/tsx src/app/stack/temporal-cli.ts | tail -n 1)"
 say "  $cli"
 
 say "Temporal server (the cluster stack test; 'unavailable' where Go cannot build it)"
-temporal_server="$(node_modules/.bin/tsx src/stack/temporal-server-build.ts | tail -n 1)"
+temporal_server="$(node_modules/.bin/tsx src/app/stack/temporal-server-build.ts | tail -n 1)"
 say "  $temporal_server"
 
 say "Chromium (console end-to-end tests)"

@@ -4,8 +4,8 @@
  * a handler under their type; an action whose integration is not configured is skipped
  * with a recorded outcome, never an error.
  */
-import type { ActionSpec } from '../../workflows/ticket/contract';
-import type { ActionOutcome, RunActionInput } from '../types';
+import type { ActionSpec } from '../../workflows/contract/ticket';
+import type { ActionOutcome, RunActionInput } from '../../workflows/contract/records';
 
 export type ActionHandler = (input: RunActionInput) => Promise<ActionOutcome>;
 

@@ -6,12 +6,12 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import type { Principal } from '../../src/api/auth';
 import type { Database } from '../../src/db/schema';
-import { IncidentLifecycle } from '../../src/incidents/incident-lifecycle';
-import { IncidentService } from '../../src/incidents/incident-service';
-import { INCIDENT_IMPACTS, INCIDENT_SEVERITIES, type IncidentImpact, type IncidentSeverity } from '../../workflows/incident/contract';
+import { IncidentLifecycle } from '../../src/domain/incidents/incident-lifecycle';
+import { IncidentService } from '../../src/domain/incidents/incident-service';
+import { INCIDENT_IMPACTS, INCIDENT_SEVERITIES, type IncidentImpact, type IncidentSeverity } from '../../workflows/contract/incident';
 import type { ActionHandler } from '../actions/registry';
+import type { Principal } from '../../src/core/principal';
 
 const SEVERITY_OF_PRIORITY: Record<string, IncidentSeverity> = { urgent: 'critical', high: 'high', normal: 'medium', low: 'low' };
 const LADDER: Principal = { role: 'agent', keyId: null, name: 'ladder', organizationId: null };

@@ -10,26 +10,15 @@ import type { Database } from '../../src/db/schema';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import { createPagerDutyEvents } from '../../src/integrations/pagerduty/events-client';
 import { createSlackWebClient } from '../../src/integrations/slack/web-client';
-import type { Logger } from '../../src/logger';
-import type { IncidentClockName } from '../../workflows/incident/contract';
-import type { ActionSpec } from '../../workflows/ticket/contract';
-import { once } from '../effects';
-import { permanentFailureOf, storableText } from '../failure-classes';
-import { postIncidentToSlack, type SlackIncidentDeps } from '../integrations/slack/post-incident';
-import type { ActionOutcome, EventInput } from '../types';
-import { incidentUrl, pageIncident, settleIncidentAlerts, type IncidentPagingDeps } from './incident-paging';
+import type { Logger } from '../../src/core/logger';
+import type { IncidentActionInput } from '../../workflows/contract/incident';
+import { once } from '../../src/db/effects';
+import { permanentFailureOf, storableText } from '../../src/db/failure-classes';
+import { postIncidentToSlack, type SlackIncidentDeps } from '../../src/integrations/slack/post-incident';
+import type { ActionOutcome, EventInput } from '../../workflows/contract/records';
+import { pageIncident, settleIncidentAlerts, type IncidentPagingDeps } from './incident-paging';
 import { insertIncidentEvents } from './incident-records';
-
-export interface IncidentActionInput {
-  incidentId: string;
-  incidentNumber: string;
-  stepId: string;
-  clock: IncidentClockName;
-  percent: number;
-  actionIndex: number;
-  action: ActionSpec;
-  at: string;
-}
+import { incidentUrl } from '../../src/core/links';
 
 export interface IncidentActionDeps {
   db: Kysely<Database>;

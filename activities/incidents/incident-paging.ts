@@ -10,12 +10,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../src/db/schema';
-import type { Logger } from '../../src/logger';
+import type { Logger } from '../../src/core/logger';
 import { PagerDutyRejected, type PagerDutyEvents, type Severity } from '../../src/integrations/pagerduty/events-client';
 import { incidentAlertDedupKey } from '../../src/integrations/pagerduty/alert-key';
-import { once } from '../effects';
-import type { ActionOutcome } from '../types';
-import type { IncidentActionInput } from './incident-actions';
+import { once } from '../../src/db/effects';
+import type { ActionOutcome } from '../../workflows/contract/records';
+import type { IncidentActionInput } from '../../workflows/contract/incident';
+import { incidentUrl } from '../../src/core/links';
 
 const SEVERITY: Record<string, Severity> = { critical: 'critical', high: 'error', medium: 'warning', low: 'info' };
 export const INCIDENT_LINK_KIND = 'pagerduty';
@@ -25,10 +26,6 @@ export interface IncidentPagingDeps {
   events: PagerDutyEvents;
   publicUrl: string;
   log?: Logger;
-}
-
-export function incidentUrl(publicUrl: string, incidentId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/api/v1/incidents/${incidentId}`;
 }
 
 function levelOf(input: IncidentActionInput): number {

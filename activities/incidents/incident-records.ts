@@ -5,38 +5,13 @@
  * version, so retries and replays land once.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, NewIncidentRow } from '../../src/db/schema';
-import { incidentWorkflowId, type IncidentFacts, type IncidentPolicySnapshot } from '../../workflows/incident/contract';
-import type { ApplyIncidentChangeInput } from '../../workflows/incident/incident-state';
-import type { EventInput } from '../types';
+import type { Database } from '../../src/db/schema';
+import { type IncidentFacts, type IncidentPolicySnapshot } from '../../workflows/contract/incident';
+import type { EventInput } from '../../workflows/contract/records';
+import type { ApplyIncidentChangeInput } from '../../workflows/contract/incident';
+import { newIncidentRow } from '../../src/db/rows/incident-rows';
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-/** The incident row as first written, by the API or (if the API died first) by the workflow. */
-export function newIncidentRow(i: IncidentFacts, policy: IncidentPolicySnapshot, dues: { ackDueAt: string | null; resDueAt: string | null }): NewIncidentRow {
-  return {
-    id: i.id,
-    number: i.number,
-    title: i.title,
-    description: i.description,
-    severity: i.severity,
-    status: 'detected',
-    commander: i.commander,
-    responders: JSON.stringify(i.responders),
-    impact: i.impact,
-    affected_customers: i.affectedCustomers,
-    affected_components: JSON.stringify(i.affectedComponents),
-    source_ticket_id: i.sourceTicketId,
-    created_by: i.createdBy,
-    workflow_id: incidentWorkflowId(i.id),
-    state_version: 0,
-    ack_due_at: dues.ackDueAt,
-    res_due_at: dues.resDueAt,
-    postmortem_required: policy.postmortemRequired,
-    created_at: i.createdAt,
-    updated_at: i.createdAt,
-  };
-}
 
 export async function insertIncidentEvents(db: Db, incidentId: string, events: EventInput[]): Promise<void> {
   if (events.length === 0) return;

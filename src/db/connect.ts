@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { Kysely, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
 import type { Database } from './schema';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

@@ -2,7 +2,7 @@
 import { Kysely, Migrator } from 'kysely';
 import { migrations } from '../../migrations';
 import type { Database } from './schema';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 
 export async function migrateToLatest(db: Kysely<Database>, log?: Logger): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema';
-import { seedIncidentPolicies } from '../incidents/incident-policies';
+import { seedIncidentPolicies } from './repositories/incident-policies';
 
 const HOUR = 60;
 /** A business day on the 09:00–17:00 calendar is eight business hours. */

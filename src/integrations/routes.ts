@@ -5,25 +5,10 @@
  * routers add agent actions under /api/v1 behind the usual API keys.
  */
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
-import type { Logger } from '../logger';
-import type { TicketLifecycle } from '../tickets/ticket-lifecycle';
-import type { TicketService } from '../tickets/ticket-service';
-import type { IncidentLifecycle } from '../incidents/incident-lifecycle';
-import type { IntegrationConfig } from './config';
 import { pagerdutyWebhookRoutes } from './pagerduty/webhook-routes';
 import { slackRoutes } from './slack/slack-routes';
 import { jiraRoutes } from './jira/jira-routes';
-
-export interface IntegrationRouteDeps {
-  db: Kysely<Database>;
-  lifecycle: TicketLifecycle;
-  tickets: TicketService;
-  incidents?: IncidentLifecycle;
-  config: IntegrationConfig;
-  log: Logger;
-}
+import type { IntegrationRouteDeps } from './integration-deps';
 
 type RouteBuilder = (deps: IntegrationRouteDeps) => { inbound?: Router; authenticated?: Router };
 

@@ -1,6 +1,6 @@
 /** Listeners the integrations run beside the API (the inbound SMTP server), started by `npm start`. */
 import { startInboundEmail } from './email/inbound-server';
-import type { IntegrationRouteDeps } from './routes';
+import type { IntegrationRouteDeps } from './integration-deps';
 
 type ServerStarter = (deps: IntegrationRouteDeps) => Promise<(() => Promise<void>) | null>;
 

@@ -10,9 +10,9 @@ import crypto from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type Activities } from '../../activities';
-import { incidentActionUpdate, incidentStateQuery, incidentWorkflowId } from '../../workflows/incident/contract';
-import { slaInputsQuery, ticketActionUpdate, ticketWorkflowId, type TicketAction } from '../../workflows/ticket/contract';
-import type { IncidentAction } from '../../workflows/incident/contract';
+import { incidentActionUpdate, incidentStateQuery, incidentWorkflowId } from '../../workflows/contract/incident';
+import { slaInputsQuery, ticketActionUpdate, ticketWorkflowId, type TicketAction } from '../../workflows/contract/ticket';
+import type { IncidentAction } from '../../workflows/contract/incident';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createOrg, createTicket } from './api-helpers';
 

@@ -9,15 +9,15 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { newTicketRow } from '../../activities/ticket-records';
-import { reconcileTicketOrphans, type ReconcileReport } from '../../src/tickets/reconcile-orphans';
-import { reconcileIncidentOrphans } from '../../src/incidents/reconcile-incident-orphans';
-import { incidentStateQuery, incidentWorkflowId } from '../../workflows/incident/contract';
+import { reconcileTicketOrphans, type ReconcileReport } from '../../src/domain/tickets/reconcile-orphans';
+import { reconcileIncidentOrphans } from '../../src/domain/incidents/reconcile-incident-orphans';
+import { incidentStateQuery, incidentWorkflowId } from '../../workflows/contract/incident';
 import { TicketState } from '../../workflows/ticket/ticket-state';
-import { slaInputsQuery, ticketWorkflowId, type TicketFacts, type TicketWorkflowInput } from '../../workflows/ticket/contract';
+import { slaInputsQuery, ticketWorkflowId, type TicketFacts, type TicketWorkflowInput } from '../../workflows/contract/ticket';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { testTemporalNamespace } from '../support/env';
 import { createOrg, createTicket, eventually } from './api-helpers';
+import { newTicketRow } from '../../src/db/rows/ticket-rows';
 
 const MINUTE = 60_000;
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createOrg, createTicket, eventually } from './api-helpers';
-import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/ticket/contract';
+import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/contract/ticket';
 
 const ALL_DAY = [['00:00', '24:00']];
 const AROUND_THE_CLOCK = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };

@@ -16,7 +16,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
 import Typesense from 'typesense';
 import type { IntegrationConfig } from '../../src/integrations/config';
-import { createLogger, sdkLogFunction } from '../../src/logger';
+import { createLogger, sdkLogFunction } from '../../src/core/logger';
 import { ACKNOWLEDGE_ACTION } from '../../src/integrations/slack/escalation-blocks';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startJiraCloudFake, type JiraCloudFake } from '../support/fakes/jira-cloud-server';

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, createKey, createOrg, detailPaths } from './api-helpers';
-import { verifyPassword } from '../../src/users/password';
-import { createSession, findSession } from '../../src/users/sessions';
+import { verifyPassword } from '../../src/domain/users/password';
+import { createSession, findSession } from '../../src/domain/users/sessions';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createPacerApp } from '../../src/api/app';
-import { createLogger } from '../../src/logger';
+import { createPacerApp } from '../../src/app/http-app';
+import { createLogger } from '../../src/core/logger';
 
 describe('API: users', function () {
   this.timeout(60_000);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { insertEvents } from '../../activities/ticket-records';
-import type { EventInput } from '../../activities/types';
+import type { EventInput } from '../../workflows/contract/records';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { insertEvents } from '../../src/db/repositories/ticket-events';
 
 describe('webhook fan-out while a subscription is deleted', () => {
   let database: TestDatabase;

@@ -1,13 +1,13 @@
 /**
  * Outbound webhooks end to end: a subscription registered through the API, a real loopback
  * HTTP receiver, and the worker delivering each event of a ticket's timeline signed with
- * HMAC-SHA256 (verifiable with src/webhooks/signature.ts over the raw body and
+ * HMAC-SHA256 (verifiable with src/domain/webhooks/signature.ts over the raw body and
  * Pacer-Timestamp), retried with backoff when the receiver fails, accepted once per event.
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../src/webhooks/signature';
+import { EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../src/domain/webhooks/signature';
 import { createOrg, createTicket, sleep } from './api-helpers';
 
 const header = (r: ReceivedRequest, name: string) => {

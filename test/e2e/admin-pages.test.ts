@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createOrg, createTicket } from '../api/api-helpers';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
-import { formatInstant, relative } from '../../src/web/format';
+import { formatInstant, relative } from '../../src/http/web/format';
 
 /** Form controls without an accessible name: a label, aria-label or aria-labelledby. */
 async function unlabelled(page: Page): Promise<string[]> {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
-import { formatInstant } from '../../src/web/format';
+import { formatInstant } from '../../src/http/web/format';
 
 async function unlabelled(page: Page): Promise<string[]> {
   return page.evaluate(`Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter((el) => {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createKey, createOrg, createTicket, eventually } from '../api/api-helpers';
 import { createUser, launchChromium, signIn } from '../support/browser';
-import { formatInstant } from '../../src/web/format';
+import { formatInstant } from '../../src/http/web/format';
 
 const ALWAYS = { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']], sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] };
 

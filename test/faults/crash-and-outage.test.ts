@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import { alertDedupKey } from '../../src/integrations/pagerduty/alert-key';
-import { ticketWorkflowId } from '../../workflows/ticket/contract';
+import { ticketWorkflowId } from '../../workflows/contract/ticket';
 import { ESCALATION_CHANNEL, MANAGER_EMAIL, startFaultStack, type FaultStack } from './fault-stack';
 
 const ROUNDS = Math.max(1, Number(process.env.PACER_FAULT_ROUNDS ?? 1));

@@ -2,7 +2,7 @@
  * Everything the fault suite kills, on real components and all of its own: a private
  * PostgreSQL cluster (stopped and started), a Temporal dev server on its SQLite file
  * (SIGKILLed and restarted on the same file and ports), Pacer's worker as its own OS process
- * (`tsx src/main.ts --only=worker`, SIGKILLed and restarted), and the API with the inbound
+ * (`tsx src/app/main.ts --only=worker`, SIGKILLed and restarted), and the API with the inbound
  * SMTP listener in this process (it must outlive every outage). Integrations point at the
  * loopback fakes, which record every effect; a webhook receiver records every delivery.
  */
@@ -17,14 +17,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { createPacerApp } from '../../src/api/app';
+import { createPacerApp } from '../../src/app/http-app';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connect';
 import { migrateToLatest } from '../../src/db/migrate';
 import { seedDefaults } from '../../src/db/seed-defaults';
 import { loadIntegrationConfig, type IntegrationConfig } from '../../src/integrations/config';
 import { startIntegrationServers } from '../../src/integrations/servers';
-import { createLogger } from '../../src/logger';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/stack/temporal-dev-server';
+import { createLogger } from '../../src/core/logger';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/app/stack/temporal-dev-server';
 import { startJiraCloudFake, type JiraCloudFake } from '../support/fakes/jira-cloud-server';
 import { startPagerDutyEventsFake, type PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';
 import { startSlackWebApiFake, type SlackWebApiFake } from '../support/fakes/slack-web-api';
@@ -176,7 +176,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL of the wrapper cannot be
       // passed on, so the worker it started would live on and the "crash" would be no crash.
       // Its own process group too, so a kill reaches anything it starts.
-      const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--only=worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/app/main.ts', '--only=worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let killedBySuite = false;
       const exited = new Promise<void>((resolve) =>
         child.once('exit', (code, signal) => {

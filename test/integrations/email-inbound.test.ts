@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import { startInboundEmail } from '../../src/integrations/email/inbound-server';
 import { startIntegrationServers } from '../../src/integrations/servers';

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { generate } from 'selfsigned';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/core/logger';
 import { loadIntegrationConfig, type IntegrationConfig } from '../../src/integrations/config';
 import { startInboundEmail } from '../../src/integrations/email/inbound-server';
 import { startHarness, type PacerHarness } from '../support/api-harness';

@@ -7,8 +7,8 @@
  * link; and public comments — not internal notes — copied when the action asked. About 40 s.
  */
 import assert from 'node:assert/strict';
-import { createJiraAction } from '../../activities/integrations/jira/jira-action';
-import type { RunActionInput } from '../../activities/types';
+import { createJiraAction } from '../../src/integrations/jira/jira-action';
+import type { RunActionInput } from '../../workflows/contract/records';
 import { createIssueService } from '../../src/integrations/jira/issue-service';
 import { createJiraApi } from '../../src/integrations/jira/jira-api';
 import { createKey, createTicket, eventually } from '../api/api-helpers';

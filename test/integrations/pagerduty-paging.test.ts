@@ -6,8 +6,8 @@
  * payload PagerDuty's document asks for. About 35 s.
  */
 import assert from 'node:assert/strict';
-import { createPageAction } from '../../activities/integrations/pagerduty/page-action';
-import type { RunActionInput } from '../../activities/types';
+import { createPageAction } from '../../src/integrations/pagerduty/page-action';
+import type { RunActionInput } from '../../workflows/contract/records';
 import { createPagerDutyEvents } from '../../src/integrations/pagerduty/events-client';
 import { createTicket, eventually } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';

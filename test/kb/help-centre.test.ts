@@ -1,7 +1,7 @@
 /** The public help centre: server-rendered, only what the reader may see. */
 import assert from 'node:assert/strict';
-import { createSession, SESSION_COOKIE } from '../../src/users/sessions';
-import { createUser } from '../../src/users/users';
+import { createSession, SESSION_COOKIE } from '../../src/domain/users/sessions';
+import { createUser } from '../../src/domain/users/users';
 import { startKbHarness, type KbHarness } from './kb-harness';
 
 describe('knowledge base: help centre pages', function () {

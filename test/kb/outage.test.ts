@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { reindex } from '../../src/search/reindex';
-import { startTypesenseServer, type TypesenseServer } from '../../src/search/typesense-server';
+import { reindex } from '../../src/domain/search/reindex';
+import { startTypesenseServer, type TypesenseServer } from '../../src/domain/search/typesense-server';
 import { startKbHarness, testTypesense, type KbHarness } from './kb-harness';
 
 const quiet = { info() {}, warn() {}, error() {} };

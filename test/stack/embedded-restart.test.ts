@@ -38,7 +38,7 @@ describe('npm start with the embedded defaults', function () {
   };
 
   async function startPacer(): Promise<void> {
-    proc = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    proc = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/app/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`pacer exited with ${proc.exitCode}`);

@@ -1,7 +1,7 @@
 /**
  * Pacer scaled out on a real Temporal cluster: the pinned server (16 history shards,
  * PostgreSQL persistence and visibility, its own PostgreSQL), two API processes and two
- * worker processes of `src/main.ts --only=...` against it. Tickets get a one-minute
+ * worker processes of `src/app/main.ts --only=...` against it. Tickets get a one-minute
  * first-response ladder (80/100/120 %) set through the API; once the 80 % steps have fired,
  * the worker holding most tickets is SIGKILLed. Every step of every ticket must still fire
  * exactly once, the surviving worker must have taken tickets over, and both APIs must answer
@@ -18,9 +18,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { pidsInGroup, startPacerProcess, type PacerProcess } from '../../src/stack/pacer-processes';
-import { startTemporalCluster, type TemporalCluster } from '../../src/stack/temporal-cluster';
-import { resolveTemporalServerBuild } from '../../src/stack/temporal-server-build';
+import { pidsInGroup, startPacerProcess, type PacerProcess } from '../../src/app/stack/pacer-processes';
+import { startTemporalCluster, type TemporalCluster } from '../../src/app/stack/temporal-cluster';
+import { resolveTemporalServerBuild } from '../../src/app/stack/temporal-server-build';
 import { testLogger } from '../support/global-fixtures';
 
 const ADMIN_KEY = 'cluster-stack-test-admin-key-0123456789';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/stack/temporal-dev-server';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/app/stack/temporal-dev-server';
 import { testTemporalAddress, testTemporalNamespace } from '../support/env';
 import { sleepyWorkflow } from '../support/fixtures/sleepy-workflow';
 import { testLogger } from '../support/global-fixtures';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/stack/temporal-dev-server';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/app/stack/temporal-dev-server';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testLogger } from '../support/global-fixtures';
 import { freePort } from '../support/private-postgres';
@@ -26,7 +26,7 @@ interface PacerProcess {
 }
 
 function startPacer(only: 'worker' | 'api', env: NodeJS.ProcessEnv): PacerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', `--only=${only}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/main.ts', `--only=${only}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const p: PacerProcess = { child, lines: [], exit: null };
   createInterface({ input: child.stdout! }).on('line', (l) => p.lines.push(l));
   createInterface({ input: child.stderr! }).on('line', (l) => p.lines.push(l));

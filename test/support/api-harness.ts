@@ -1,19 +1,19 @@
 /**
  * A whole Pacer for API tests: a fresh database on the real PostgreSQL test server, the
  * worker on the shared Temporal dev server (own task queue), and the express app on a
- * random loopback port. Mirrors src/main.ts; activity overrides let tests inject faults.
+ * random loopback port. Mirrors src/app/main.ts; activity overrides let tests inject faults.
  */
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createPacerApp } from '../../src/api/app';
+import { createPacerApp } from '../../src/app/http-app';
 import type { IntegrationConfig } from '../../src/integrations/config';
-import type { TicketLifecycle } from '../../src/tickets/ticket-lifecycle';
-import type { TicketService } from '../../src/tickets/ticket-service';
-import { createLogger, type LoggerOptions } from '../../src/logger';
-import { createPacerWorker, WORKFLOWS_PATH } from '../../src/temporal/worker';
+import type { TicketLifecycle } from '../../src/domain/tickets/ticket-lifecycle';
+import type { TicketService } from '../../src/domain/tickets/ticket-service';
+import { createLogger, type LoggerOptions } from '../../src/core/logger';
+import { createPacerWorker, WORKFLOWS_PATH } from '../../src/app/worker';
 import type { createActivities } from '../../activities';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testTemporalAddress } from './env';

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import type { StackLogFn, StackLogger } from '../../src/stack/temporal-cli';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/stack/temporal-dev-server';
-import { startTypesenseServer, type TypesenseServer } from '../../src/search/typesense-server';
+import type { StackLogFn, StackLogger } from '../../src/app/stack/temporal-cli';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/app/stack/temporal-dev-server';
+import { startTypesenseServer, type TypesenseServer } from '../../src/domain/search/typesense-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;

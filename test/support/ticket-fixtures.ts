@@ -1,7 +1,7 @@
 /** Builders for ticket workflow inputs and policies, shared by workflow tests and benchmarks. */
 import crypto from 'node:crypto';
 import type { CalendarSpec } from '../../workflows/sla/business-calendar';
-import type { LadderStep, SlaPolicySnapshot, TicketAction, TicketWorkflowInput } from '../../workflows/ticket/contract';
+import type { LadderStep, SlaPolicySnapshot, TicketAction, TicketWorkflowInput } from '../../workflows/contract/ticket';
 
 export const ALWAYS_OPEN: CalendarSpec = {
   timezone: 'UTC',

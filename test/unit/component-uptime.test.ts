@@ -5,9 +5,9 @@
  * open stretches running to now, history before the window or before the component ignored.
  */
 import assert from 'node:assert/strict';
-import { COMPONENT_STATUSES, IMPACT_LEVELS, isComponentStatus, worstStatus } from '../../src/status/component-status';
-import { currentComponentStatus, overallStatus } from '../../src/status/current-status';
-import { componentUptime, DAY_MS, downtimeIntervals, uptimePercent, type ImpactStretch } from '../../src/status/uptime';
+import { COMPONENT_STATUSES, IMPACT_LEVELS, isComponentStatus, worstStatus } from '../../src/domain/status/component-status';
+import { currentComponentStatus, overallStatus } from '../../src/domain/status/current-status';
+import { componentUptime, DAY_MS, downtimeIntervals, uptimePercent, type ImpactStretch } from '../../src/domain/status/uptime';
 
 const at = (iso: string) => new Date(iso);
 const H = 3_600_000;

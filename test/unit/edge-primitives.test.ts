@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { boundedJson, isStorableText, safeString } from '../../src/api/schemas';
-import { parseCursor, parseInboundJson } from '../../src/api/validation';
+import { boundedJson, isStorableText, safeString } from '../../src/http/kit/schemas';
+import { parseCursor, parseInboundJson } from '../../src/http/kit/validation';
 import { bodyOf, subjectOf } from '../../src/integrations/email/mail-text';
-import { ApiError } from '../../src/api/errors';
-import { guardedLookup, isPrivateAddress, webhookUrlProblem } from '../../src/webhooks/url-guard';
+import { ApiError } from '../../src/http/kit/errors';
+import { guardedLookup, isPrivateAddress, webhookUrlProblem } from '../../src/domain/webhooks/url-guard';
 import { z } from 'zod';
 
 describe('edge primitives', () => {

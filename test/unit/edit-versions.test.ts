@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { compareSnapshots, resolveRetarget } from '../../workflows/rollout/edit-versions';
-import type { SlaPolicySnapshot } from '../../workflows/ticket/contract';
+import type { SlaPolicySnapshot } from '../../workflows/contract/ticket';
 import { policy } from '../support/ticket-fixtures';
 
 const versioned = (id: string, p: number, c: number, over: Partial<SlaPolicySnapshot> = {}): SlaPolicySnapshot =>

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { Client } from 'pg';
-import { classifyFailure, classifyingFailures, storableText } from '../../activities/failure-classes';
+import { classifyFailure, classifyingFailures, storableText } from '../../src/db/failure-classes';
 import { testDatabaseUrl } from '../support/env';
 
 describe('failure classes', function () {

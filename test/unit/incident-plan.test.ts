@@ -4,8 +4,8 @@
  * a ticket's waits on linked incidents (overlapping incidents make one pause).
  */
 import assert from 'node:assert/strict';
-import { AROUND_THE_CLOCK, DEFAULT_INCIDENT_POLICIES, DEFAULT_REMINDER_HOURS } from '../../src/incidents/incident-policies';
-import type { IncidentFacts, IncidentPolicySnapshot } from '../../workflows/incident/contract';
+import { AROUND_THE_CLOCK, DEFAULT_INCIDENT_POLICIES, DEFAULT_REMINDER_HOURS } from '../../src/db/repositories/incident-policies';
+import type { IncidentFacts, IncidentPolicySnapshot } from '../../workflows/contract/incident';
 import { dueIncidentSteps, nextIncidentStepAt, planIncident, postmortemReminderAt } from '../../workflows/incident/incident-plan';
 import { canMoveIncident, IncidentState } from '../../workflows/incident/incident-state';
 import { incidentWaits, planSla } from '../../workflows/ticket/clock-plan';

@@ -9,7 +9,7 @@ import { BusinessCalendar } from '../../workflows/sla/business-calendar';
 import { cadenceCycles, evaluateCycles, nextReplyCycles, type ReplyEvent } from '../../workflows/sla/reply-cycles';
 import { previewSla, type PreviewEvent, type PreviewPolicy } from '../../workflows/sla/sla-preview';
 import { liveClocks, planSla } from '../../workflows/ticket/clock-plan';
-import type { ClockEvent } from '../../workflows/ticket/contract';
+import type { ClockEvent } from '../../workflows/contract/ticket';
 import { ALWAYS_OPEN, NEW_YORK_9_TO_5, policy } from '../support/ticket-fixtures';
 
 const t = (iso: string): number => Date.parse(iso);

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { AROUND_THE_CLOCK, DEFAULT_INCIDENT_POLICIES, DEFAULT_REMINDER_HOURS } from '../../src/incidents/incident-policies';
-import type { IncidentAction, IncidentPolicySnapshot } from '../../workflows/incident/contract';
+import { AROUND_THE_CLOCK, DEFAULT_INCIDENT_POLICIES, DEFAULT_REMINDER_HOURS } from '../../src/db/repositories/incident-policies';
+import type { IncidentAction, IncidentPolicySnapshot } from '../../workflows/contract/incident';
 import { IncidentState } from '../../workflows/incident/incident-state';
 import { TicketState } from '../../workflows/ticket/ticket-state';
 import { act, policy, ticketInput } from '../support/ticket-fixtures';

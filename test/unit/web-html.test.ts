@@ -1,8 +1,8 @@
 /** The console's HTML helpers: escaping by default, and the text the countdowns show. */
 import assert from 'node:assert/strict';
-import { escapeHtml, html, queryString, raw } from '../../src/web/html';
-import { countdownText, targetInWords } from '../../src/web/format';
-import { wallTimeToInstant } from '../../src/web/admin-pages';
+import { escapeHtml, html, queryString, raw } from '../../src/http/web/html';
+import { countdownText, targetInWords } from '../../src/http/web/format';
+import { wallTimeToInstant } from '../../src/http/web/admin-pages';
 
 describe('web: html and formats', () => {
   it('escapes every interpolated value, including attribute quotes and backticks', () => {

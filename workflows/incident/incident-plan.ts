@@ -6,9 +6,10 @@
  */
 import { calendarOf } from '../ticket/clock-plan';
 import { evaluateClock, type ClockResult } from '../sla/sla-clock';
-import type { ActionSpec, LadderStep } from '../ticket/contract';
-import { cadenceCycles, type CadenceEvent } from '../sla/reply-cycles';
-import type { IncidentClockName, IncidentClockState, IncidentPolicySnapshot } from './contract';
+import type { ActionSpec, LadderStep } from '../contract/ticket';
+import { cadenceCycles } from '../sla/reply-cycles';
+import type { IncidentClockName, IncidentClockState, IncidentPolicySnapshot } from '../contract/incident';
+import type { CadenceEvent } from '../contract/sla';
 
 /** Default ladder of the update cadence: remind the commander at 80%, escalate to the incident manager at 100%. */
 export const DEFAULT_INCIDENT_UPDATE_LADDER: LadderStep[] = [

@@ -3,9 +3,9 @@
  * the workflow applies an action here, persists the returned change through activities,
  * then carries out the returned effects (linked tickets, PagerDuty, subscribers).
  */
-import type { EventInput } from '../../activities/types';
+import type { EventInput } from '../contract/records';
 import { ActionRejected, actorName } from '../ticket/ticket-state';
-import type { Actor } from '../ticket/contract';
+import type { Actor } from '../contract/ticket';
 import {
   ACTIVE_INCIDENT_STATUSES,
   type IncidentAction,
@@ -15,9 +15,10 @@ import {
   type IncidentPolicySnapshot,
   type IncidentState as IncidentStateView,
   type IncidentStatus,
-} from './contract';
+} from '../contract/incident';
 import { describeIncidentClock, hasUpdateCadence, planIncident, postmortemReminderAt, type IncidentPlan } from './incident-plan';
-import type { CadenceEvent } from '../sla/reply-cycles';
+import type { CadenceEvent } from '../contract/sla';
+import type { IncidentRowChanges, IncidentUpdateRecord, ApplyIncidentChangeInput } from '../contract/incident';
 
 const RECENT_ACTION_IDS = 200;
 const DAY_MS = 86_400_000;
@@ -36,49 +37,6 @@ const ALLOWED: Record<IncidentStatus, readonly IncidentStatus[]> = {
 
 export function canMoveIncident(from: IncidentStatus, to: IncidentStatus): boolean {
   return ALLOWED[from].includes(to);
-}
-
-/** Row columns a change writes (only those named). */
-export interface IncidentRowChanges {
-  status?: IncidentStatus;
-  severity?: string;
-  title?: string;
-  description?: string;
-  commander?: string | null;
-  responders?: string[];
-  impact?: string;
-  affectedComponents?: string[];
-  affectedCustomers?: number | null;
-  acknowledgedAt?: string;
-  acknowledgedBy?: string;
-  resolvedAt?: string | null;
-  closedAt?: string;
-  postmortemRequired?: boolean;
-}
-
-export interface IncidentUpdateRecord {
-  id: string;
-  status: IncidentStatus;
-  body: string;
-  public: boolean;
-  author: string;
-  at: string;
-}
-
-export interface ApplyIncidentChangeInput {
-  incidentId: string;
-  stateVersion: number;
-  at: string;
-  fields: IncidentRowChanges;
-  ackDueAt: string | null;
-  resDueAt: string | null;
-  /** The impact the incident holds its components at now; an empty list or `active: false` ends every stretch. */
-  impact: { components: string[]; impact: string; active: boolean };
-  update?: IncidentUpdateRecord;
-  link?: { ticketId: string; by: string };
-  unlink?: { ticketId: string };
-  postmortem?: { summary: string; rootCause: string; actionItems: unknown[]; by: string };
-  events: EventInput[];
 }
 
 /** What the workflow does after a change is persisted. */

@@ -16,15 +16,15 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { records, startup, integrations } from '../activity-proxies';
-import type { EventInput } from '../../activities/types';
-import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../ticket/contract';
-import { takeActions } from '../action-handlers';
-import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../change-refusal';
-import { workflowClock } from '../util/workflow-clock';
+import { records, startup, integrations } from '../runtime/activity-proxies';
+import type { EventInput } from '../contract/records';
+import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../contract/ticket';
+import { takeActions } from '../runtime/action-handlers';
+import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../runtime/change-refusal';
+import { workflowClock } from '../runtime/workflow-clock';
 import { ActionRejected } from '../ticket/ticket-state';
-import { stableUuid } from '../util/stable-uuid';
-import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from './contract';
+import { stableUuid } from '../runtime/stable-uuid';
+import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from '../contract/incident';
 import { dueIncidentSteps, hasUpdateCadence, nextIncidentStepAt, type IncidentStep } from './incident-plan';
 import { IncidentState, type IncidentEffect } from './incident-state';
 

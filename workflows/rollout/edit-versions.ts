@@ -3,7 +3,7 @@
  * re-target does to a ticket given them. Pure: the ticket workflow decides with it whether a
  * re-target applies, so an older edit's rollout never overwrites a newer one.
  */
-import type { Priority, RolloutRetarget, SlaPolicySnapshot } from '../ticket/contract';
+import type { Priority, RolloutRetarget, SlaPolicySnapshot } from '../contract/ticket';
 
 export type SnapshotOrder = 'older' | 'same' | 'newer' | 'unrelated';
 

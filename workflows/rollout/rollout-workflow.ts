@@ -7,7 +7,7 @@
  */
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { MAX_RECORDED_FAILURES, type RolloutInput, type RolloutProgress } from './contract';
+import { MAX_RECORDED_FAILURES, type RolloutInput, type RolloutProgress } from '../contract/rollout';
 
 const DEFAULT_PAGE_SIZE = 200;
 

@@ -10,8 +10,9 @@
  * real length (23h / 25h) and makes skipped or repeated wall times come out
  * right without special cases.
  */
-import { CalendarError, CalendarSpec, parseCalendarSpec, ParsedCalendar, Weekday } from './calendar-spec';
+import { CalendarError, parseCalendarSpec, ParsedCalendar } from './calendar-spec';
 import { BoundedMap, DAY_MS, localDayOf, MAX_OFFSET_MS, segmentsAroundDay } from './zone-offsets';
+import { CalendarSpec, Weekday } from '../contract/sla';
 
 export { CalendarError };
 export type { CalendarSpec, Weekday };

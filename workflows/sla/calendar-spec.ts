@@ -4,15 +4,7 @@
  * clock is ever evaluated against it.
  */
 import { DAY_MS, isKnownZone, MINUTE_MS } from './zone-offsets';
-
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-
-/** Weekly windows are "HH:MM" local wall times ("24:00" may end one); holidays are local "YYYY-MM-DD" dates. */
-export interface CalendarSpec {
-  timezone: string;
-  weekly: Partial<Record<Weekday, Array<[string, string]>>>;
-  holidays: string[];
-}
+import type { Weekday, CalendarSpec } from '../contract/sla';
 
 export class CalendarError extends Error {
   constructor(public readonly field: string, message: string) {

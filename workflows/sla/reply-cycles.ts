@@ -6,6 +6,7 @@
  */
 import type { BusinessCalendar } from './business-calendar';
 import { evaluateClock, type ClockResult } from './sla-clock';
+import type { CadenceEvent } from '../contract/sla';
 
 export interface Cycle {
   startedAt: number;
@@ -41,14 +42,6 @@ export function nextReplyCycles(events: readonly ReplyEvent[]): Cycle[] {
   }
   return cycles;
 }
-
-/**
- * What the update cadence listens to: `owing` when the ticket (or incident) enters a state in
- * which updates are owed, `not_owing` when it leaves it, `update` for each public update.
- * A cycle starts on entering an owing state and again at each public update made while
- * owing; an update or leaving the owing state meets the running one.
- */
-export type CadenceEvent = { at: number; type: 'owing' | 'not_owing' | 'update' };
 
 export function cadenceCycles(events: readonly CadenceEvent[], owingAtStart: { at: number } | null): Cycle[] {
   const cycles: Cycle[] = [];

@@ -7,8 +7,9 @@
 import { BusinessCalendar, type CalendarSpec } from '../sla/business-calendar';
 import { evaluateClock, elapsedBusinessMs, type ClockInput, type ClockResult } from '../sla/sla-clock';
 import { resolutionTimeline, REPLY_ENDING_STATUSES, type PreviewEvent } from '../sla/sla-preview';
-import { cadenceCycles, nextReplyCycles, type CadenceEvent, type Cycle, type ReplyEvent } from '../sla/reply-cycles';
-import type { ClockEvent, ClockName, ClockState, LadderStep, SlaPolicySnapshot, ActionSpec, TicketStatus } from './contract';
+import { cadenceCycles, nextReplyCycles, type Cycle, type ReplyEvent } from '../sla/reply-cycles';
+import type { ClockEvent, ClockName, ClockState, LadderStep, SlaPolicySnapshot, ActionSpec, TicketStatus } from '../contract/ticket';
+import type { CadenceEvent } from '../contract/sla';
 
 /** The at-risk threshold: a clock is at risk from here until it breaches. */
 export const AT_RISK_PERCENT = 80;

@@ -1,6 +1,6 @@
 /** Turns a workflow's timing inputs into the live SLA state at a given instant. Pure. */
 import { describeClock, planSla, type PlannedClock } from './clock-plan';
-import type { SlaInputs, SlaState } from './contract';
+import type { SlaInputs, SlaState } from '../contract/ticket';
 
 const DAY_MS = 86_400_000;
 

@@ -2,7 +2,7 @@
  * Which status changes a ticket allows, and what a reply does to the status.
  * Pure, so the workflow's update validator and the API's early checks agree.
  */
-import type { Actor, TicketStatus } from './contract';
+import type { Actor, TicketStatus } from '../contract/ticket';
 
 const ALLOWED: Record<TicketStatus, readonly TicketStatus[]> = {
   new: ['open', 'pending', 'on_hold', 'solved', 'cancelled'],

@@ -3,9 +3,9 @@
  * each action changes them. Pure (no Temporal calls): the workflow applies an action here,
  * then persists the returned change through activities.
  */
-import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../../activities/types';
+import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../contract/records';
 import { hasRepeatingClocks, liveClocks, planSla, type PlannedStep, type SlaPlan } from './clock-plan';
-import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from './contract';
+import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from '../contract/ticket';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
 import { resolveRetarget } from '../rollout/edit-versions';
 

@@ -15,14 +15,14 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { records, startup, integrations, webhooks, ladder } from '../activity-proxies';
-import type { ApplyChangeInput, EventInput, PendingDelivery } from '../../activities/types';
+import { records, startup, integrations, webhooks, ladder } from '../runtime/activity-proxies';
+import type { ApplyChangeInput, EventInput, PendingDelivery } from '../contract/records';
 import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
-import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from './contract';
+import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from '../contract/ticket';
 import { ActionRejected, TicketState } from './ticket-state';
-import { takeActions } from '../action-handlers';
-import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../change-refusal';
-import { workflowClock } from '../util/workflow-clock';
+import { takeActions } from '../runtime/action-handlers';
+import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../runtime/change-refusal';
+import { workflowClock } from '../runtime/workflow-clock';
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;

@@ -8,17 +8,17 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
-import type { Principal } from '../../api/auth';
-import { ApiError } from '../../api/errors';
+import { ApiError } from '../../http/kit/errors';
 import type { Database } from '../../db/schema';
 import { findTicket } from '../../db/repositories/tickets';
-import type { Logger } from '../../logger';
-import type { TicketService } from '../../tickets/ticket-service';
+import type { Logger } from '../../core/logger';
+import type { TicketService } from '../../domain/tickets/ticket-service';
 import type { IntegrationConfig } from '../config';
 import { bodyOf, replyBodyOf, subjectOf } from './mail-text';
 import { ESCALATION_REPLY, findReplyTarget, type MatchedTicket } from './reply-matching';
 import { organizationForSender } from './sender-organization';
 import { INBOUND_SCOPE, normalizeMessageId, parseMailbox, withoutTicketTokens, type Mailbox } from './threading';
+import type { Principal } from '../../core/principal';
 
 export interface InboundDeps {
   db: Kysely<Database>;

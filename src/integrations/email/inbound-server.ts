@@ -7,9 +7,9 @@
  * message is answered only after its ticket or comment exists: 250 means it is kept.
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { IntegrationRouteDeps } from '../routes';
-import { isUnavailable } from '../../api/errors';
+import { isUnavailable } from '../../http/kit/errors';
 import { receiveMail, SmtpRefusal, type InboundDeps } from './inbound-mail';
+import type { IntegrationRouteDeps } from '../integration-deps';
 
 type SmtpError = Error & { responseCode: number };
 

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { once } from '../../../activities/effects';
+import { once } from '../../db/effects';
 import { parseMailbox, type Mailbox } from './threading';
 
 export interface StatusRecipient {

@@ -4,7 +4,7 @@
  * existing issue, and a copied public comment.
  */
 import type { TicketRow } from '../../db/schema';
-import type { ClockName } from '../../../workflows/ticket/contract';
+import type { ClockName } from '../../../workflows/contract/ticket';
 import { bulletList, doc, heading, link, paragraph, plainText, strong, type AdfDoc, type AdfNode } from './adf';
 
 const MAX_SUMMARY = 255;
@@ -20,10 +20,6 @@ export interface Escalation {
   clock: ClockName;
   percent: number;
   dueAt: string | null;
-}
-
-export function ticketUrl(publicUrl: string, ticketId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/api/v1/tickets/${ticketId}`;
 }
 
 /** `pacer-tkt-20261123-0001`: Jira labels are free of spaces, and lower case reads best in JQL. */

@@ -8,9 +8,9 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { ApiError } from '../../api/errors';
+import { ApiError } from '../../http/kit/errors';
 import type { Database } from '../../db/schema';
-import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
+import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
 import { findLinkByIssue, updateJiraLink } from './jira-links';
 
 const user = z.looseObject({ accountId: z.string().optional(), displayName: z.string().nullish(), emailAddress: z.string().nullish() });

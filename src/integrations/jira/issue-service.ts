@@ -7,14 +7,15 @@
  * An existing issue gets a comment about a new escalation instead, once per ladder action.
  */
 import { sql, type Kysely } from 'kysely';
-import { once } from '../../../activities/effects';
+import { once } from '../../db/effects';
 import type { Database } from '../../db/schema';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../core/logger';
 import type { AdfDoc } from './adf';
-import { escalationComment, issueDescription, issueSummary, ticketLabel, ticketUrl, type Escalation, type IssueTicket } from './issue-content';
+import { escalationComment, issueDescription, issueSummary, ticketLabel, type Escalation, type IssueTicket } from './issue-content';
 import { JiraOutcomeUnknown, type JiraApi, type JiraIssueRef } from './jira-api';
 import { findJiraLink, saveJiraLink, updateJiraLink, type JiraLink } from './jira-links';
 import { withLease, type LeaseOptions } from './ticket-lease';
+import { ticketUrl } from '../../core/links';
 
 export interface IssueServiceDeps {
   db: Kysely<Database>;

@@ -7,18 +7,18 @@
  */
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
-import { principalOf, requireRole } from '../../api/auth';
-import { ApiError } from '../../api/errors';
-import { text, uuid } from '../../api/schemas';
-import { parse, parseInboundJson } from '../../api/validation';
+import { principalOf, requireRole } from '../../http/kit/auth';
+import { ApiError } from '../../http/kit/errors';
+import { text, uuid } from '../../http/kit/schemas';
+import { parse, parseInboundJson } from '../../http/kit/validation';
 import { findTicket } from '../../db/repositories/tickets';
-import type { IntegrationRouteDeps } from '../routes';
 import { handleJiraWebhook, jiraWebhookSchema } from './issue-done-event';
 import { createIssueService, TicketNotFound, type IssueService } from './issue-service';
 import { createJiraApi, JiraRejected } from './jira-api';
 import type { JiraLink } from './jira-links';
 import { SECRET_HEADER, secretMatches } from './shared-secret';
 import { LeaseBusy } from './ticket-lease';
+import type { IntegrationRouteDeps } from '../integration-deps';
 
 export const openIssueSchema = z.strictObject({
   syncComments: z.boolean().optional(),

@@ -4,7 +4,7 @@
  * ticket (a new resolution cycle) gets a fresh one, and an inbound webhook can name its
  * ticket and clock from the incident_key alone.
  */
-import type { ClockName } from '../../../workflows/ticket/contract';
+import type { ClockName } from '../../../workflows/contract/ticket';
 
 const PATTERN = /^pacer:ticket:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(first_response|resolution):(\d+)$/;
 

@@ -10,11 +10,11 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema';
-import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
-import type { ClockName, TicketAction } from '../../../workflows/ticket/contract';
+import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
+import type { ClockName, TicketAction } from '../../../workflows/contract/ticket';
 import { parseAlertDedupKey, parseIncidentAlertDedupKey } from './alert-key';
-import type { IncidentLifecycle } from '../../incidents/incident-lifecycle';
-import type { IncidentAction } from '../../../workflows/incident/contract';
+import type { IncidentLifecycle } from '../../domain/incidents/incident-lifecycle';
+import type { IncidentAction } from '../../../workflows/contract/incident';
 
 const reference = z.looseObject({ id: z.string().optional(), type: z.string().optional(), summary: z.string().nullish(), email: z.string().nullish() });
 

@@ -7,12 +7,12 @@
  */
 import express, { Router } from 'express';
 import type { Kysely } from 'kysely';
-import { ApiError } from '../../api/errors';
-import { parseInboundJson } from '../../api/validation';
+import { ApiError } from '../../http/kit/errors';
+import { parseInboundJson } from '../../http/kit/validation';
 import type { Database } from '../../db/schema';
-import type { IntegrationRouteDeps } from '../routes';
 import { handleIncidentEvent, webhookDeliverySchema } from './incident-events';
 import { verifyPagerDutySignature } from './webhook-signature';
+import type { IntegrationRouteDeps } from '../integration-deps';
 
 /** Claims a delivery id; false when an earlier delivery with this id was already handled. */
 async function claimDelivery(db: Kysely<Database>, id: string): Promise<boolean> {

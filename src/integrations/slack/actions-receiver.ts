@@ -8,8 +8,8 @@
  */
 import express, { Router, type Request } from 'express';
 import { HTTPResponseAck, verifySlackRequest, type App, type Logger as SlackLogger, type Receiver } from '@slack/bolt';
-import { ApiError } from '../../api/errors';
-import { parseInboundJson } from '../../api/validation';
+import { ApiError } from '../../http/kit/errors';
+import { parseInboundJson } from '../../http/kit/validation';
 
 const WINDOW_SECONDS = 5 * 60;
 

@@ -5,7 +5,7 @@
  * the ticket and the clock, so a click needs nothing else to become a signal.
  */
 import { z } from 'zod';
-import type { ClockName } from '../../../workflows/ticket/contract';
+import type { ClockName } from '../../../workflows/contract/ticket';
 
 export const ACKNOWLEDGE_ACTION = 'pacer_acknowledge';
 export const TAKE_ACTION = 'pacer_take';

@@ -10,9 +10,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import type { Logger } from '../../logger';
-import type { TicketLifecycle } from '../../tickets/ticket-lifecycle';
-import type { TicketAction } from '../../../workflows/ticket/contract';
+import type { Logger } from '../../core/logger';
+import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
+import type { TicketAction } from '../../../workflows/contract/ticket';
 import { ACKNOWLEDGE_ACTION, TAKE_ACTION, actedMessage, parseButtonValue } from './escalation-blocks';
 import { findMessage } from './message-links';
 

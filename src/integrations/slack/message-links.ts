@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import type { ClockName } from '../../../workflows/ticket/contract';
+import type { ClockName } from '../../../workflows/contract/ticket';
 
 export const LINK_KIND = 'slack';
 

@@ -4,7 +4,7 @@
  * already redacts tokens from what it logs at debug).
  */
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../core/logger';
 
 function line(args: unknown[]): string {
   return args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' ');

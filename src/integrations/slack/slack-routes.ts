@@ -7,12 +7,12 @@
  */
 import { App } from '@slack/bolt';
 import type { Router } from 'express';
-import type { IntegrationRouteDeps } from '../routes';
 import { ActionsReceiver } from './actions-receiver';
 import { registerEscalationButtons } from './escalation-buttons';
 import { registerIncidentButtons } from './incident-buttons';
 import { slackLogger } from './slack-logger';
 import { slackClientOptions } from './web-client';
+import type { IntegrationRouteDeps } from '../integration-deps';
 
 export function slackRoutes(deps: IntegrationRouteDeps): { inbound?: Router } {
   const slack = deps.config.slack;

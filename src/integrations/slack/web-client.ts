@@ -8,7 +8,7 @@
  */
 import { webApi } from '@slack/bolt';
 import type { IntegrationConfig } from '../config';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../core/logger';
 import { slackLogger } from './slack-logger';
 
 export type SlackConfig = NonNullable<IntegrationConfig['slack']>;

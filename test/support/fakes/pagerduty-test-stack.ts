@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { IntegrationConfig } from '../../../src/integrations/config';
 import { alertDedupKey } from '../../../src/integrations/pagerduty/alert-key';
-import type { ClockName } from '../../../workflows/ticket/contract';
+import type { ClockName } from '../../../workflows/contract/ticket';
 import { createOrg } from '../../api/api-helpers';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startPagerDutyEventsFake, type PagerDutyEventsFake } from './pagerduty-events-server';

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createActivities } from '../../../activities';
-import type { RunActionInput } from '../../../activities/types';
+import type { RunActionInput } from '../../../workflows/contract/records';
 import type { IntegrationConfig } from '../../../src/integrations/config';
-import { createLogger } from '../../../src/logger';
+import { createLogger } from '../../../src/core/logger';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startSlackWebApiFake, type FakeChannel, type SlackWebApiFake } from './slack-web-api';
 import type { SlackUser } from './slack-interactivity';

@@ -1,0 +1,130 @@
+/**
+ * `npm start`: the whole service in one process — the Temporal dev server (unless
+ * TEMPORAL_ADDRESS is set), the database (PostgreSQL at DATABASE_URL or embedded PGlite),
+ * migrations and default data, the worker and the API.
+ * `--only=api` / `--only=worker` run one half, for scale-out against a shared Temporal
+ * cluster and PostgreSQL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
+import { loadConfig } from '../core/config';
+import { createLogger, sdkLogFunction, type Logger } from '../core/logger';
+import { openDatabase } from '../db/connect';
+import { migrateToLatest } from '../db/migrate';
+import { seedDefaults } from '../db/seed-defaults';
+import { createPacerApp } from './http-app';
+import { loadIntegrationConfig } from '../integrations/config';
+import { startIntegrationServers } from '../integrations/servers';
+import { createPacerWorker } from './worker';
+import { connectWorkerUntilUp } from './connect-until-up';
+import { startOrphanReconciler } from '../domain/tickets/reconcile-orphans';
+import { reconcileIncidentOrphans } from '../domain/incidents/reconcile-incident-orphans';
+import { buildIntegrations } from '../integrations/registries';
+import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
+import { startKbSearch } from '../domain/search/kb-search-stack';
+
+type Part = 'api' | 'worker';
+
+function partsFromArgs(argv: string[]): Part[] {
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only === undefined) return ['api', 'worker'];
+  if (only === 'api' || only === 'worker') return [only];
+  throw new Error(`--only must be api or worker, not "${only}"`);
+}
+
+async function main(log: Logger): Promise<void> {
+  const parts = partsFromArgs(process.argv.slice(2));
+  const config = loadConfig();
+  const integrations = loadIntegrationConfig();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log. Its
+  // lines go through Pacer's logger: an activity failure prints its error whole, scrubbed there.
+  Runtime.install({ logger: new DefaultLogger('WARN', sdkLogFunction(log)), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+
+  const stops: Array<() => Promise<void>> = [];
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'error while stopping'));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  let temporalAddress = config.temporalAddress;
+  if (!temporalAddress) {
+    const dev: TemporalDevServer = await startTemporalDevServer({ log, dbFile: path.resolve(config.dataDir, 'temporal.sqlite'), portOffset: config.temporalPortOffset });
+    stops.push(() => dev.stop());
+    temporalAddress = dev.address;
+    log.info({ address: dev.address, ui: dev.uiUrl }, 'Temporal dev server ready');
+  }
+
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log, poolSize: config.dbPoolSize });
+  stops.push(() => database.close());
+  await migrateToLatest(database.db, log);
+  await seedDefaults(database.db);
+  log.info({ database: database.description }, 'database ready');
+
+  // Typesense beside Pacer (or the one configured); the worker process carries the search outbox to it.
+  const kbSearch = await startKbSearch({ db: database.db, log, mode: config.search, typesenseUrl: config.typesenseUrl, typesenseApiKey: config.typesenseApiKey, dataDir: config.dataDir, runDrainer: parts.includes('worker') });
+  stops.push(() => kbSearch.stop());
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  if (parts.includes('worker')) {
+    const connection = await connectWorkerUntilUp(temporalAddress, log);
+    worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize, integrations, log });
+    workerRun = worker.run();
+    stops.push(async () => {
+      worker!.shutdown();
+      await workerRun;
+      await connection.close();
+    });
+    // Every worker repairs orphans on its queue: the pass is idempotent (workflow ids are ticket ids), so several may run.
+    // Lazy: a Temporal outage right now fails a reconciliation pass (the next one tries again), never the worker's start.
+    const reconcilerConnection = Connection.lazy({ address: temporalAddress });
+    const reconciler = startOrphanReconciler({
+      db: database.db,
+      client: new Client({ connection: reconcilerConnection, namespace: config.temporalNamespace }),
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      hookTypes: buildIntegrations({ db: database.db, config: integrations, log }).hooks.types(),
+      everyMs: config.reconcileIntervalSeconds * 1000,
+      also: [reconcileIncidentOrphans],
+      log,
+    });
+    stops.push(async () => {
+      await reconciler.stop();
+      await reconcilerConnection.close();
+    });
+    // Last: whoever waits for this line (a supervisor, the fault suite) may rely on every part of the worker being up.
+    log.info({ taskQueue: config.taskQueue }, 'worker running');
+  }
+
+  if (parts.includes('api')) {
+    // Lazy: the API starts (and answers 503 for what needs Temporal, /healthz saying so) while Temporal is down.
+    const connection = Connection.lazy({ address: temporalAddress });
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy, kb: { search: kbSearch.search, defaultLocale: config.kbDefaultLocale, onChange: () => kbSearch.drainer?.wake() } });
+    for (const stop of await startIntegrationServers({ db: database.db, lifecycle, tickets, config: integrations, log })) stops.push(stop);
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(config.port, () => resolve(s));
+    });
+    stops.push(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+    });
+    log.info({ url: config.publicUrl, adminKey: config.adminApiKey ? 'configured' : 'not set (PACER_ADMIN_API_KEY)' }, 'API listening');
+  }
+
+  // A worker that stops on its own (fatal error) takes the process down, loudly.
+  if (workerRun) await workerRun;
+}
+
+const log = createLogger();
+main(log).catch((err) => {
+  log.fatal({ err }, 'Pacer failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+/**
+ * Calendars and SLA policies: the request schemas and the database writes, shared by the
+ * API (`/api/v1/calendars`, `/api/v1/sla-policies`) and the console's admin forms, so both
+ * validate alike, write alike and clear the same intake cache after a write.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
+import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
+import { ApiError } from '../../http/kit/errors';
+import type { RolloutHook } from './rollouts';
+import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from '../../http/kit/schemas';
+
+/** Intake caches organization and policy lookups; every write here invalidates them. */
+export interface SettingsCache {
+  clear(): void;
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
+
+export const calendarSchema = calendarSpecSchema.extend({ name: text(200) });
+export type CalendarInput = z.infer<typeof calendarSchema>;
+
+/** The checks zod cannot make (a real IANA zone, windows in order and apart), as a 400 naming the field. */
+export function checkCalendar(spec: z.infer<typeof calendarSpecSchema>): void {
+  try {
+    BusinessCalendar.from(spec);
+  } catch (err) {
+    if (err instanceof CalendarError) throw new ApiError(400, 'validation_failed', err.message, [{ path: err.field, message: err.message }]);
+    throw err;
+  }
+}
+
+export async function insertCalendar(db: Kysely<Database>, cache: SettingsCache, body: CalendarInput) {
+  checkCalendar(body);
+  try {
+    const c = await db
+      .insertInto('calendars')
+      .values({ id: crypto.randomUUID(), name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    cache.clear();
+    return c;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
+    throw err;
+  }
+}
+
+/** Saves and starts the rollout that carries the edit to every open ticket on a policy using the calendar. */
+export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache, id: string, body: CalendarInput, rollout: RolloutHook) {
+  checkCalendar(body);
+  const c = await db
+    .updateTable('calendars')
+    .set({ name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+    .catch((err) => {
+      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
+      throw err;
+    });
+  if (!c) throw ApiError.notFound('calendar');
+  cache.clear();
+  const rolloutId = await rollout.rollouts.start('calendar', c.id, c.edit_version, rollout.by);
+  return { ...c, rolloutId };
+}
+
+/** Refused (409 in_use) while a policy uses the calendar: the foreign key decides, so there is no race. */
+export async function deleteCalendar(db: Kysely<Database>, cache: SettingsCache, id: string): Promise<void> {
+  try {
+    const d = await db.deleteFrom('calendars').where('id', '=', id).executeTakeFirst();
+    if (d.numDeletedRows === 0n) throw ApiError.notFound('calendar');
+  } catch (err) {
+    if (isFkViolation(err)) throw new ApiError(409, 'in_use', 'an SLA policy still uses this calendar');
+    throw err;
+  }
+  cache.clear();
+}
+
+export const DEFAULT_LADDER = [{ percent: 80, actions: [] }, { percent: 100, actions: [] }, { percent: 120, actions: [] }];
+
+export const policySchema = z.strictObject({
+  name: text(200),
+  tier: safeString().min(1).max(100),
+  priority,
+  calendarId: uuid,
+  firstResponseMinutes: targetMinutes().nullable(),
+  resolutionMinutes: targetMinutes().nullable(),
+  pauseOn: z.array(status).max(20).default(['pending']),
+  escalations: ladderSchema.default(DEFAULT_LADDER),
+  autoCloseDays: z.number().int().min(0).max(365).default(7),
+  pauseOnIncident: z.boolean().default(true),
+  /** Absent on an update: left as it is (the console's form does not carry the repeating clocks). */
+  nextReplyMinutes: targetMinutes().nullable().optional(),
+  nextReplyEscalations: ladderSchema.optional(),
+  updateEveryMinutes: targetMinutes().nullable().optional(),
+  updateEscalations: ladderSchema.optional(),
+});
+export type PolicyInput = z.infer<typeof policySchema>;
+
+const policyValues = (b: PolicyInput) => ({
+  name: b.name, tier: b.tier, priority: b.priority, calendar_id: b.calendarId,
+  first_response_minutes: b.firstResponseMinutes, resolution_minutes: b.resolutionMinutes,
+  pause_on: JSON.stringify(b.pauseOn), escalations: JSON.stringify(b.escalations), auto_close_days: b.autoCloseDays,
+  pause_on_incident: b.pauseOnIncident,
+  ...(b.nextReplyMinutes !== undefined && { next_reply_minutes: b.nextReplyMinutes }),
+  ...(b.nextReplyEscalations !== undefined && { next_reply_escalations: JSON.stringify(b.nextReplyEscalations) }),
+  ...(b.updateEveryMinutes !== undefined && { update_every_minutes: b.updateEveryMinutes }),
+  ...(b.updateEscalations !== undefined && { update_escalations: JSON.stringify(b.updateEscalations) }),
+});
+
+const policyWriteError = (err: unknown): never => {
+  if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'a policy for this tier and priority exists', [{ path: 'priority', message: 'a policy for this tier and priority exists' }]);
+  if (isFkViolation(err)) throw new ApiError(400, 'validation_failed', 'unknown tier, priority or calendar', [{ path: 'tier|priority|calendarId', message: 'must exist' }]);
+  throw err;
+};
+
+export async function insertPolicy(db: Kysely<Database>, cache: SettingsCache, body: PolicyInput) {
+  const p = await db.insertInto('sla_policies').values({ id: crypto.randomUUID(), ...policyValues(body) }).returningAll().executeTakeFirstOrThrow().catch(policyWriteError);
+  cache.clear();
+  return p;
+}
+
+/** Saves and starts the rollout that carries the edit to every open ticket on the policy. */
+export async function updatePolicy(db: Kysely<Database>, cache: SettingsCache, id: string, body: PolicyInput, rollout: RolloutHook) {
+  const p = await db.updateTable('sla_policies').set({ ...policyValues(body), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst().catch(policyWriteError);
+  if (!p) throw ApiError.notFound('SLA policy');
+  cache.clear();
+  const rolloutId = await rollout.rollouts.start('sla_policy', p.id, p.edit_version, rollout.by);
+  return { ...p, rolloutId };
+}

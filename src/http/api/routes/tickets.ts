@@ -1,0 +1,146 @@
+/** /api/v1/tickets: create, list, read, patch; comments; the event timeline; live SLA state. */
+import { Router, type Request } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/schema';
+import { encodeCursor, findTicket, listTickets } from '../../../db/repositories/tickets';
+import { describeSla } from '../../../../workflows/ticket/sla-state';
+import type { TicketLifecycle } from '../../../domain/tickets/ticket-lifecycle';
+import { actorOf, type TicketService } from '../../../domain/tickets/ticket-service';
+import { customerEventView, customerSlaView, customerStatusFilter, customerTicketView, ticketView } from '../../../domain/tickets/ticket-view';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { principalOf, requireRole } from '../../kit/auth';
+import { ApiError } from '../../kit/errors';
+import { commentSchema, createTicketSchema, CUSTOMER_FORBIDDEN_CREATE_FIELDS, listTicketsQuery, patchTicketSchema, uuid } from '../../kit/schemas';
+import { idempotencyKeyOf, parse, parseCursor, refuseFields } from '../../kit/validation';
+
+export interface TicketRouteDeps {
+  db: Kysely<Database>;
+  tickets: TicketService;
+  lifecycle: TicketLifecycle;
+}
+
+export { idempotencyKeyOf };
+
+export const acknowledgeSchema = z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
+export const escalateSchema = acknowledgeSchema;
+
+export function ticketRoutes(deps: TicketRouteDeps): Router {
+  const r = Router();
+
+  /** How the caller sees a ticket: a customer without its internal parts (ticket-view). */
+  const viewFor = (req: Request) => (principalOf(req).role === 'customer' ? customerTicketView : ticketView);
+
+  /** The ticket, if the caller may see it; a customer sees another organization's ticket as missing. */
+  const visibleTicket = async (req: Request) => {
+    const id = parse(uuid, req.params.id, 'params');
+    const p = principalOf(req);
+    const ticket = await findTicket(deps.db, id, p.role === 'customer' ? p.organizationId : undefined);
+    if (!ticket) throw ApiError.notFound('ticket');
+    return ticket;
+  };
+
+  r.post('/', async (req, res) => {
+    const p = principalOf(req);
+    if (p.role === 'customer') refuseFields(req.body, CUSTOMER_FORBIDDEN_CREATE_FIELDS, 'a customer may not set this field');
+    const body = parse(createTicketSchema, req.body);
+    const { ticket, replayed } = await deps.tickets.create(p, body, idempotencyKeyOf(req));
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(replayed ? 200 : 201).location(`/api/v1/tickets/${ticket.id}`).json(viewFor(req)(ticket));
+  });
+
+  r.get('/', async (req, res) => {
+    const q = parse(listTicketsQuery, req.query, 'query');
+    const p = principalOf(req);
+    const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor);
+    if (p.role === 'customer' && q.organizationId && q.organizationId !== p.organizationId) {
+      return void res.json({ data: [], nextCursor: null });
+    }
+    // Routing is internal: a filter on it would answer what the view blanks.
+    if (p.role === 'customer' && q.assignee !== undefined) throw new ApiError(400, 'validation_failed', 'a customer may not filter by assignee', [{ path: 'assignee', message: 'a customer may not filter by this field' }]);
+    if (p.role === 'customer' && q.status) q.status = customerStatusFilter(q.status);
+    if (q.status && q.status.length === 0) return void res.json({ data: [], nextCursor: null });
+    const rows = await listTickets(deps.db, {
+      ...q,
+      organizationId: p.role === 'customer' ? p.organizationId! : q.organizationId,
+      cursor,
+      limit: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const now = Date.now();
+    const view = viewFor(req);
+    res.json({ data: page.map((t) => view(t, now)), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null });
+  });
+
+  r.get('/:id', async (req, res) => {
+    res.json(viewFor(req)(await visibleTicket(req)));
+  });
+
+  r.patch('/:id', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(patchTicketSchema, req.body);
+    await deps.tickets.patch(principalOf(req), ticket, body, idempotencyKeyOf(req));
+    res.json(viewFor(req)((await findTicket(deps.db, ticket.id))!));
+  });
+
+  r.post('/:id/comments', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(commentSchema, req.body);
+    const id = await deps.tickets.comment(principalOf(req), ticket, body.body, body.public, idempotencyKeyOf(req));
+    const comment = await deps.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    res.status(201).json(commentView(comment));
+  });
+
+  r.post('/:id/acknowledge', requireRole('admin', 'agent'), async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(acknowledgeSchema, req.body ?? {});
+    const p = principalOf(req);
+    await deps.lifecycle.act(ticket.id, { kind: 'acknowledge', actionId: crypto.randomUUID(), actor: { type: 'agent', name: p.name }, clock: body.clock ?? null, source: 'api' });
+    const inputs = await deps.lifecycle.slaInputs(ticket.id);
+    res.json({ acknowledged: inputs?.acknowledged ?? {} });
+  });
+
+  /** Escalate now: the next ladder step's actions run at once; the ladder keeps its schedule. */
+  r.post('/:id/escalate', requireRole('admin', 'agent'), async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const body = parse(escalateSchema, req.body ?? {});
+    const actionId = crypto.randomUUID();
+    await deps.lifecycle.act(ticket.id, { kind: 'escalate', actionId, actor: actorOf(principalOf(req)), clock: body.clock ?? null });
+    const event = await deps.db.selectFrom('ticket_events').select('data').where('id', '=', `${ticket.id}:${actionId}:escalate`).executeTakeFirstOrThrow();
+    const d = event.data as { clock: string; percent: number; step: string };
+    res.json({ escalated: { clock: d.clock, percent: d.percent, step: d.step } });
+  });
+
+  r.get('/:id/comments', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    let q = deps.db.selectFrom('comments').selectAll().where('ticket_id', '=', ticket.id);
+    if (principalOf(req).role === 'customer') q = q.where('public', '=', true);
+    const rows = await q.orderBy('created_at').orderBy('id').execute();
+    res.json({ data: rows.map(commentView) });
+  });
+
+  r.get('/:id/events', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    let q = deps.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticket.id);
+    if (principalOf(req).role === 'customer') q = q.where('visibility', '=', 'public');
+    const rows = await q.orderBy('seq').execute();
+    const events = rows.map((e) => ({ id: e.id, seq: Number(e.seq), type: e.type, at: new Date(e.at).toISOString(), actor: e.actor, visibility: e.visibility, data: e.data }));
+    res.json({ data: principalOf(req).role === 'customer' ? events.map(customerEventView).filter((e) => e !== null) : events });
+  });
+
+  r.get('/:id/sla', async (req, res) => {
+    const ticket = await visibleTicket(req);
+    const inputs = await deps.lifecycle.slaInputs(ticket.id);
+    if (!inputs) throw new ApiError(409, 'no_workflow', 'this ticket has no running workflow');
+    // Who owns each clock (acknowledged through the API, Slack or PagerDuty) belongs with its timing.
+    const sla = { ...describeSla(inputs, Date.now()), acknowledged: inputs.acknowledged ?? {} };
+    res.json(principalOf(req).role === 'customer' ? customerSlaView(sla) : sla);
+  });
+
+  return r;
+}
+
+function commentView(c: { id: string; ticket_id: string; author_type: string; author_name: string; body: string; public: boolean; created_at: Date }) {
+  return { id: c.id, ticketId: c.ticket_id, author: { type: c.author_type, name: c.author_name }, body: c.body, public: c.public, createdAt: new Date(c.created_at).toISOString() };
+}
+

@@ -1,0 +1,94 @@
+/**
+ * The ticket page's actions that reach past the ticket itself: open a Jira issue (through
+ * the same idempotent issue service as the ladder and `POST /tickets/:id/jira`), escalate
+ * now (the workflow runs the next ladder step's actions at once), and link to an incident. An action whose integration is not configured shows that it
+ * is not available instead of failing on click.
+ */
+import crypto from 'node:crypto';
+import type { Router, Request } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database, TicketRow } from '../../db/schema';
+import { ApiError } from '../kit/errors';
+import type { IntegrationConfig } from '../../integrations/config';
+import { createIssueService, TicketNotFound, type IssueService } from '../../integrations/jira/issue-service';
+import { createJiraApi, JiraRejected } from '../../integrations/jira/jira-api';
+import { LeaseBusy } from '../../integrations/jira/ticket-lease';
+import type { Logger } from '../../core/logger';
+import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
+import { actorOf } from '../../domain/tickets/ticket-service';
+import type { IncidentService } from '../../domain/incidents/incident-service';
+import { incidentLinkForm, linkedIncidentsPanel, linkTicketToIncident, ticketIncidents, type TicketIncidents } from './incidents-page';
+import { csrfField } from './csrf';
+import { html, type SafeHtml } from './html';
+
+export interface TicketExtraData {
+  jiraKey: string | null;
+  incidents: TicketIncidents;
+}
+
+export interface TicketExtrasDeps {
+  db: Kysely<Database>;
+  integrations: IntegrationConfig | undefined;
+  incidents: IncidentService;
+  lifecycle: TicketLifecycle;
+  log: Logger;
+}
+
+export class TicketExtras {
+  private readonly jira: IssueService | null;
+
+  constructor(private readonly deps: TicketExtrasDeps) {
+    const jira = deps.integrations?.jira;
+    this.jira = jira
+      ? createIssueService({ db: deps.db, api: createJiraApi(jira, { attempts: 3, maxWaitMs: 5_000 }), publicUrl: deps.integrations!.publicUrl, log: deps.log, lease: { waitMs: 20_000 } })
+      : null;
+  }
+
+  async forTicket(t: TicketRow): Promise<TicketExtraData> {
+    const [link, incidents] = await Promise.all([
+      this.deps.db.selectFrom('ticket_links').select('external_key').where('ticket_id', '=', t.id).where('kind', '=', 'jira').executeTakeFirst(),
+      ticketIncidents(this.deps.db, t.id),
+    ]);
+    return { jiraKey: link?.external_key ?? null, incidents };
+  }
+
+  actions(t: TicketRow, csrf: string, extra: TicketExtraData): SafeHtml {
+    const jira = this.jira
+      ? html`<form method="post" action="/console/tickets/${t.id}/jira" class="row">${csrfField(csrf)}<button type="submit">${extra.jiraKey ? `Update Jira issue ${extra.jiraKey}` : 'Open a Jira issue'}</button></form>`
+      : html`<p class="row"><button type="button" disabled aria-describedby="jira-off">Open a Jira issue</button> <span id="jira-off" class="muted">not available: Jira is not configured</span></p>`;
+    const escalate = t.policy_id
+      ? html`<form method="post" action="/console/tickets/${t.id}/escalate" class="row">${csrfField(csrf)}<button type="submit" aria-describedby="escalate-help">Escalate now</button> <span id="escalate-help" class="muted">runs the next ladder step's actions</span></form>`
+      : html`<p class="row"><button type="button" disabled aria-describedby="escalate-off">Escalate now</button> <span id="escalate-off" class="muted">not available: no SLA policy, so no ladder</span></p>`;
+    return html`${escalate}${jira}${incidentLinkForm(t, csrf, extra.incidents)}`;
+  }
+
+  panels(_t: TicketRow, extra: TicketExtraData): SafeHtml {
+    return linkedIncidentsPanel(extra.incidents);
+  }
+
+  routes(_r: Router, action: ActionRoute): void {
+    action('incident', (req, t) => linkTicketToIncident(this.deps.db, this.deps.incidents, req, t));
+    action('escalate', async (req, t) => {
+      const id = crypto.randomUUID();
+      await this.deps.lifecycle.act(t.id, { kind: 'escalate', actionId: id, actor: actorOf(req.principal!), clock: null });
+      const e = await this.deps.db.selectFrom('ticket_events').select('data').where('id', '=', `${t.id}:${id}:escalate`).executeTakeFirst();
+      const d = (e?.data ?? {}) as { clock?: string; percent?: number };
+      return `Escalated now: the ${d.percent ?? '?'}% ${String(d.clock ?? '').replace('_', ' ')} step's actions are running.`;
+    });
+    action('jira', async (req, t) => {
+      if (!this.jira) throw new ApiError(409, 'not_available', 'Jira is not configured.');
+      try {
+        const result = await this.jira.openOrUpdate({ ticketId: t.id, origin: `agent:${req.principal!.name}`, escalation: null });
+        return result.outcome === 'created' ? `Opened Jira issue ${result.link.key}.` : `Jira issue ${result.link.key} is linked.`;
+      } catch (err) {
+        if (err instanceof TicketNotFound) throw ApiError.notFound('ticket');
+        if (err instanceof LeaseBusy) throw new ApiError(409, 'jira_busy', 'The Jira issue is being opened by someone else; try again shortly.');
+        if (err instanceof JiraRejected) throw new ApiError(409, 'jira_rejected', `Jira refused: ${err.message}`);
+        this.deps.log.warn({ ticketId: t.id, err: err instanceof Error ? err.message : String(err) }, 'Jira unavailable');
+        throw new ApiError(409, 'jira_unavailable', 'Jira did not answer; try again later.');
+      }
+    });
+  }
+}
+
+export type ActionRoute = (name: string, run: (req: Request, t: TicketRow) => Promise<string>, then?: (t: TicketRow) => string) => unknown;

@@ -1,0 +1,85 @@
+/**
+ * The console and the portal as one express router, server-rendered: sign-in, the agents'
+ * queue and ticket pages, incidents, admin pages, the customer portal, live updates, and the
+ * two static files (one script, one stylesheet). Forms post url-encoded bodies behind the
+ * session's CSRF token; a refused page request renders an HTML error page, not JSON.
+ */
+import path from 'node:path';
+import express, { Router, type ErrorRequestHandler } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
+import { ApiError } from '../kit/errors';
+import type { IntegrationConfig } from '../../integrations/config';
+import type { Logger } from '../../core/logger';
+import type { IncidentService } from '../../domain/incidents/incident-service';
+import { incidentRoutes } from './incidents-page';
+import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
+import type { TicketService } from '../../domain/tickets/ticket-service';
+import { adminPageRoutes } from './admin-pages';
+import { checkCsrf } from './csrf';
+import { streamTickets, TicketEventTail } from './event-stream';
+import { html } from './html';
+import { page } from './layout';
+import { loginRoutes } from './login-page';
+import { portalRoutes } from './portal-pages';
+import { queueRoutes } from './queue-page';
+import { loadSession, requireCustomer, requireManager, requireStaff, sessionOf } from './session';
+import { TicketExtras } from './ticket-extras';
+import { slaSettingsPageRoutes } from './sla-settings-pages';
+import { ticketPageRoutes } from './ticket-page';
+import { helpRoutes, type HelpDeps } from './help-pages';
+
+export interface WebDeps {
+  db: Kysely<Database>;
+  tickets: TicketService;
+  lifecycle: TicketLifecycle;
+  integrations: IntegrationConfig | undefined;
+  incidents: IncidentService;
+  log: Logger;
+  /** The public help centre (/help); left out when absent. */
+  kb?: HelpDeps;
+}
+
+const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
+  if (!(err instanceof ApiError) || err.status >= 500 || res.headersSent) return next(err);
+  const title = err.status === 404 ? 'Not found' : err.status === 403 ? 'Refused' : 'Cannot do that';
+  const s = req.webSession;
+  res
+    .status(err.status)
+    .type('html')
+    .send(page({ title, user: s?.user, csrfToken: s?.csrfToken, body: html`<h1>${title}</h1><p>${err.status === 404 ? 'There is no such page, or it is not yours to see.' : err.message}</p><p><a href="/">Back to the start</a></p>` }).value);
+};
+
+export function webRoutes(deps: WebDeps): Router {
+  const r = Router();
+  const tail = new TicketEventTail(deps.db, deps.log);
+  r.use('/assets', express.static(path.join(__dirname, 'assets'), { maxAge: '1h', index: false, fallthrough: false }));
+  r.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  r.use(loadSession(deps.db));
+  r.use(checkCsrf);
+  r.use((_req, res, next) => {
+    // Pages are per person and never framed by another site.
+    res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'Referrer-Policy': 'same-origin' });
+    next();
+  });
+  r.use(loginRoutes(deps.db));
+
+  r.use('/console', requireStaff);
+  r.get('/console/stream', (req, res) => streamTickets(tail, req, res, null));
+  r.use(queueRoutes(deps.db, deps.log));
+  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log }));
+  r.use(incidentRoutes(deps.db, deps.incidents));
+  r.use('/console/admin', requireManager);
+  r.use(adminPageRoutes(deps.db, deps.tickets));
+  r.use(slaSettingsPageRoutes(deps.db, deps.tickets));
+
+  r.use('/portal', requireCustomer);
+  r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));
+  r.use(portalRoutes(deps.db, deps.tickets));
+
+  if (deps.kb) r.use(helpRoutes(deps.kb));
+
+  r.use(['/console', '/portal', '/help'], (_req, _res, next) => next(new ApiError(404, 'not_found', 'no such page')));
+  r.use(htmlErrors);
+  return r;
+}

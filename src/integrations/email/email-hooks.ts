@@ -1,0 +1,69 @@
+/**
+ * What the requester hears by email: an acknowledgement when the ticket is created, every
+ * public agent reply, and a notice when it is solved. Each message is keyed by the event it
+ * reports, so the hook's retries send it once; internal notes and customer comments send nothing.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
+import type { Logger } from '../../core/logger';
+import type { HookContext, HookRegistry } from '../../../activities/hooks';
+import { PermanentMailError, type TicketMail, type TicketMailer } from './mailer';
+import { acknowledgement, agentReply, solvedNotice, type TicketFacts } from './ticket-mail';
+
+export interface EmailHookDeps {
+  db: Kysely<Database>;
+  mailer: TicketMailer;
+  signature: string;
+  log?: Logger;
+}
+
+interface Requester extends TicketFacts {
+  email: string;
+}
+
+async function ticketOf(db: Kysely<Database>, ticketId: string): Promise<Requester> {
+  const t = await db
+    .selectFrom('tickets')
+    .select(['id', 'number', 'subject', 'priority', 'requester_name', 'requester_email'])
+    .where('id', '=', ticketId)
+    .executeTakeFirst();
+  // The workflow writes the row before any event of it reaches a hook: missing means not yet visible, so retry.
+  if (!t) throw new Error(`ticket ${ticketId} not found`);
+  return { id: t.id, number: t.number, subject: t.subject, priority: t.priority, requesterName: t.requester_name, email: t.requester_email };
+}
+
+export function registerEmailHooks(hooks: HookRegistry, deps: EmailHookDeps): void {
+  const send = async (ctx: HookContext, mail: Omit<TicketMail, 'ticketId' | 'key'>) => {
+    try {
+      await deps.mailer.send({ ...mail, ticketId: ctx.ticketId, key: ctx.event.id });
+    } catch (err) {
+      // A refused recipient stays refused: log it and let the ticket move on.
+      if (!(err instanceof PermanentMailError)) throw err;
+      deps.log?.warn({ ticketId: ctx.ticketId, event: ctx.event.type, err: err.message }, 'email to the requester refused');
+    }
+  };
+
+  hooks.on('email-acknowledgement', ['ticket.created'], async (ctx) => {
+    const t = await ticketOf(deps.db, ctx.ticketId);
+    await send(ctx, { ticketNumber: t.number, kind: 'acknowledgement', to: [t.email], autoSubmitted: 'auto-replied', ...acknowledgement(t, deps.signature) });
+  });
+
+  hooks.on('email-agent-reply', ['comment.public'], async (ctx) => {
+    // Agents' replies and system notices (an incident's public updates); a customer's own words are not sent back.
+    if (ctx.event.data.authorType === 'customer') return;
+    const comment = await deps.db
+      .selectFrom('comments')
+      .select(['body', 'author_name'])
+      .where('id', '=', String(ctx.event.data.commentId))
+      .executeTakeFirst();
+    if (!comment) throw new Error(`comment ${String(ctx.event.data.commentId)} not found`);
+    const t = await ticketOf(deps.db, ctx.ticketId);
+    await send(ctx, { ticketNumber: t.number, kind: 'reply', to: [t.email], ...agentReply(t, comment.body, comment.author_name, deps.signature) });
+  });
+
+  hooks.on('email-solved', ['ticket.status_changed'], async (ctx) => {
+    if (ctx.event.data.to !== 'solved') return;
+    const t = await ticketOf(deps.db, ctx.ticketId);
+    await send(ctx, { ticketNumber: t.number, kind: 'solved', to: [t.email], autoSubmitted: 'auto-generated', ...solvedNotice(t, deps.signature) });
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * How workflows call activities, in one place so tickets and incidents retry alike.
+ * Deterministic code only: these are proxies, the activities themselves run in the worker.
+ */
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+
+/** Records must land: retry without limit, backing off to a minute. */
+export const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** The first record of a new ticket or incident, in the workflow's first task. */
+export const startup = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Outside services (paging, posts, mail): retried for a long while, each effect carried out once. */
+export const integrations = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 30 },
+});
+/** Subscribers get about a day and a half of retries before a delivery is given up (and left visible). */
+export const webhooks = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 hours', maximumAttempts: 25 },
+});
+/** A ladder action: retried without limit, since a due step must happen. */
+export const ladder = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
