@@ -1,5 +1,5 @@
 /**
- * Records real event histories of the ticket and incident workflows for the replay test
+ * Records real event histories of the ticket, incident and rollout workflows for the replay test
  * (test/workflow/replay.test.ts). Each scenario drives the real workflows, with the real
  * worker and activities writing to a fresh database on the real PostgreSQL test server,
  * through one of their main paths, and each of its runs is saved as JSON (the form
@@ -28,8 +28,12 @@ import { createPacerWorker } from '../src/app/worker';
 import { incidentPolicySnapshot } from '../src/db/repositories/incident-policies';
 import type { IntegrationConfig } from '../src/integrations/config';
 import { reconcileTicketOrphans } from '../src/domain/tickets/reconcile-orphans';
+import { RolloutService, type RolloutStarter } from '../src/domain/settings/rollouts';
+import { insertCalendar, insertPolicy, updatePolicy, type PolicyInput } from '../src/domain/settings/sla-settings';
+import { policySnapshots } from '../src/domain/sla/policy-snapshot';
 import { incidentActionSignal, incidentActionUpdate, incidentWorkflowId, type IncidentAction, type IncidentPolicySnapshot, type IncidentSeverity, type IncidentWorkflowInput } from '../workflows/contract/incident';
-import { FINAL_STATUSES, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type Actor, type TicketAction, type TicketWorkflowInput } from '../workflows/contract/ticket';
+import { FINAL_STATUSES, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type Actor, type LadderStep, type TicketAction, type TicketWorkflowInput } from '../workflows/contract/ticket';
+import { rolloutWorkflowId, type RolloutProgress } from '../workflows/contract/rollout';
 import { workflowBundle } from '../test/support/api-harness';
 import { historyToJson } from '../test/support/history-json';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
@@ -86,6 +90,7 @@ const ticketName = (scenario: string) => `ticketWorkflow.${scenario}`;
 const incidentName = (scenario: string) => `incidentWorkflow.${scenario}`;
 const ticketRec = (name: string, input: TicketWorkflowInput): Recorded => ({ name: ticketName(name), workflowId: ticketWorkflowId(input.ticket.id) });
 const incidentRec = (name: string, input: IncidentWorkflowInput): Recorded => ({ name: incidentName(name), workflowId: incidentWorkflowId(input.incident.id) });
+const rolloutRec = (name: string, rolloutId: string): Recorded => ({ name: `rolloutWorkflow.${name}`, workflowId: rolloutWorkflowId(rolloutId) });
 const ack = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'acknowledge', actionId: crypto.randomUUID(), actor: agent, clock, source: 'api' });
 const escalate = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'escalate', actionId: crypto.randomUUID(), actor: agent, clock });
 const customerSays = (body: string): TicketAction => ({ kind: 'comment', actionId: crypto.randomUUID(), actor: customer, body, public: true });
@@ -220,6 +225,54 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'next-reply-cycle-step-fires-met-then-met-in-time',
+    server: 'time-skipping',
+    async run(s) {
+      // First response met by a reply; a customer comment opens next-reply cycle 0, its 50% step fires, an agent
+      // reply meets it before the breach; cycle 1 is met long before its first step.
+      const nextReplyEscalations: LadderStep[] = [
+        { percent: 50, actions: [{ type: 'notify', role: 'assignee' }] },
+        { percent: 100, actions: [{ type: 'escalate', role: 'manager' }] },
+      ];
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 60, resolutionMinutes: 10_000, nextReplyMinutes: 60, nextReplyEscalations }));
+      await s.ticket(input);
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.reply());
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.customerReply('It still fails for EU cards'));
+      await s.sleep('40 minutes');
+      await s.toTicket(input, act.reply('Found it: a currency rounding bug'));
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.customerReply('When will the fix ship?'));
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.reply('Tonight'));
+      await s.sleep('3 hours');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'urgent-update-cadence-reminders-fire-twice',
+    server: 'time-skipping',
+    async run(s) {
+      // An update owed every hour while open (the default ladder: remind at 80%, escalate at 100%). Cycle 0's reminder
+      // fires, an update starts cycle 1, whose reminder and breach fire; an update starts cycle 2, which pending ends.
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 30, resolutionMinutes: 10_000, updateEveryMinutes: 60 }));
+      input.ticket.priority = 'urgent';
+      await s.ticket(input);
+      await s.toTicket(input, { kind: 'assign', actionId: crypto.randomUUID(), actor: agent, assignee: 'agent-9' });
+      await s.sleep('5 minutes');
+      await s.toTicket(input, act.reply());
+      await s.sleep('50 minutes');
+      await s.toTicket(input, act.reply('Still rolling back'));
+      await s.sleep('65 minutes');
+      await s.toTicket(input, act.reply('Rollback done, verifying'));
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.status('pending'));
+      await s.sleep('3 hours');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
     name: 'linked-tickets-wait-released-and-solved',
     server: 'time-skipping',
     async run(s) {
@@ -284,6 +337,28 @@ const SCENARIOS: Scenario[] = [
         kind: 'record_postmortem',
         postmortem: { summary: 'A bad config push', rootCause: 'No canary for gateway config', actionItems: [{ description: 'Canary config pushes', owner: 'sam', dueDate: '2027-01-15' }] },
       });
+      await s.sleep('8 days');
+      await handle.result();
+      return [incidentRec(this.name, input)];
+    },
+  },
+  {
+    name: 'update-cadence-fires-update-resets-resolved-auto-closed',
+    server: 'time-skipping',
+    async run(s) {
+      // A public update owed every 30 minutes from detection: cycle 0's reminder and breach fire, an update starts
+      // cycle 1, whose reminder fires, an update starts cycle 2, the resolution ends it; closed a week later.
+      const input = await s.incidentInput('medium', {}, { ...(await s.incidentPolicy('medium')), updateEveryMinutes: 30 });
+      const handle = await s.incident(input);
+      await s.toIncident(input, { kind: 'acknowledge', source: 'api' });
+      await s.sleep('35 minutes');
+      await s.toIncident(input, { kind: 'update', status: 'investigating', body: 'We are looking into slow checkouts.', public: true });
+      await s.sleep('26 minutes');
+      await s.toIncident(input, { kind: 'update', status: 'identified', body: 'A saturated database pool.', public: true });
+      await s.sleep('10 minutes');
+      await s.toIncident(input, { kind: 'update', body: 'Internal: pool resized.', public: false });
+      await s.sleep('5 minutes');
+      await s.toIncident(input, { kind: 'update', status: 'resolved', body: 'Checkout is fast again.', public: true });
       await s.sleep('8 days');
       await handle.result();
       return [incidentRec(this.name, input)];
@@ -355,6 +430,69 @@ const SCENARIOS: Scenario[] = [
       for (const step of steps) await s.toIncident(input, step);
       await handle.result();
       return [incidentRec(this.name, input), ticketRec('updates-incident-wait-reopen-release', t)];
+    },
+  },
+  {
+    name: 'rollout-policy-edit-two-open-tickets',
+    server: 'dev',
+    async run(s) {
+      // The real save and rollout (src/settings): a policy edit shortens resolution to 30 minutes and adds the
+      // next-reply and update clocks. Ticket A, opened 40 minutes before, is re-targeted by the rollout: its 80% and
+      // 100% steps fire at once and its repeating clocks start (the patch is first asked in that update); ticket B,
+      // opened between the save and the rollout, already has the edit and is counted unchanged. One ticket a page,
+      // so the rollout continues as new twice (a page each, then the empty page that finishes it).
+      const db = s.db.db;
+      const cache = { clear: () => undefined };
+      const hex = crypto.randomBytes(3).toString('hex');
+      const organizationId = crypto.randomUUID();
+      await db.insertInto('organizations').values({ id: organizationId, name: `Rollout ${hex}`, tier: 'starter', email_domains: '[]' }).execute();
+      const allDay: Array<[string, string]> = [['00:00', '24:00']];
+      const weekly = { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay };
+      const calendar = await insertCalendar(db, cache, { name: `recording ${hex}`, timezone: 'UTC', weekly, holidays: [] });
+      const escalations: LadderStep[] = [
+        { percent: 80, actions: [{ type: 'notify', role: 'manager' }] },
+        { percent: 100, actions: [{ type: 'escalate', role: 'director' }] },
+      ];
+      const body: PolicyInput = { name: 'starter urgent', tier: 'starter', priority: 'urgent', calendarId: calendar.id, firstResponseMinutes: null, resolutionMinutes: 48 * 60, pauseOn: ['pending'], escalations, autoCloseDays: 7, pauseOnIncident: true };
+      const saved = await insertPolicy(db, cache, body);
+      const snapshot = async () => (await policySnapshots(db, { policyId: saved.id }))[0]!;
+      const opened = async (input: TicketWorkflowInput) => {
+        input.ticket.tier = 'starter';
+        input.ticket.priority = 'urgent';
+        await s.ticket(input);
+        await until(async () => (await db.selectFrom('tickets').select('id').where('id', '=', input.ticket.id).executeTakeFirst()) !== undefined, 'the ticket to be recorded');
+        return input;
+      };
+      const a = await opened(ticketInput(organizationId, (await s.now()) - 40 * 60_000, await snapshot()));
+      await s.toTicket(a, act.reply());
+
+      // The save, then (held back until B is open) the rollout it starts, exactly as the API's PUT does.
+      const service = new RolloutService(db, s.client, s.taskQueue, 1);
+      let onSave!: () => void;
+      const savedEdit = new Promise<void>((resolve) => (onSave = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const starter: RolloutStarter = {
+        async start(kind, targetId, editVersion, createdBy) {
+          onSave();
+          await released;
+          return service.start(kind, targetId, editVersion, createdBy);
+        },
+      };
+      const save = updatePolicy(db, cache, saved.id, { ...body, resolutionMinutes: 30, nextReplyMinutes: 60, updateEveryMinutes: 120 }, { rollouts: starter, by: 'admin:riley' });
+      await savedEdit;
+      const b = await opened(ticketInput(organizationId, await s.now(), await snapshot()));
+      release();
+      const { rolloutId } = await save;
+      const workflowId = rolloutWorkflowId(rolloutId);
+      const progress: RolloutProgress = await s.client.workflow.getHandle(workflowId).result();
+      if (progress.done !== 1 || progress.unchanged !== 1 || progress.failed !== 0) throw new Error(`expected one ticket re-targeted and one unchanged, got ${JSON.stringify(progress)}`);
+      s.firstRuns.set(workflowId, await firstRunOf(s.client, workflowId));
+
+      // After the rollout both tickets run the new clocks: A's customer opens a next-reply cycle, B's first reply opens it.
+      await s.toTicket(a, customerSays('Still failing after your change'));
+      await s.toTicket(b, act.reply());
+      return [ticketRec('rollout-retarget-steps-fire-at-once', a), ticketRec('rollout-unchanged-opened-after-save', b), rolloutRec('policy-edit-two-open-tickets', rolloutId)];
     },
   },
   {
@@ -639,6 +777,17 @@ async function allRuns(client: Client, workflowId: string, firstRunId: string | 
     runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return histories;
+}
+
+/** The first run of a workflow id, walking back from its latest run through continue-as-new. */
+async function firstRunOf(client: Client, workflowId: string): Promise<string> {
+  let runId = (await client.workflow.getHandle(workflowId).describe()).runId;
+  for (;;) {
+    const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) return runId;
+    runId = previous;
+  }
 }
 
 async function until(probe: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {

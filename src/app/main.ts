@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
 import { loadConfig } from '../core/config';
 import { createLogger, sdkLogFunction, type Logger } from '../core/logger';
 import { openDatabase } from '../db/connect';
@@ -19,6 +19,7 @@ import { createPacerApp } from './http-app';
 import { loadIntegrationConfig } from '../integrations/config';
 import { startIntegrationServers } from '../integrations/servers';
 import { createPacerWorker } from './worker';
+import { connectWorkerUntilUp } from './connect-until-up';
 import { startOrphanReconciler } from '../domain/tickets/reconcile-orphans';
 import { reconcileIncidentOrphans } from '../domain/incidents/reconcile-incident-orphans';
 import { buildIntegrations } from '../integrations/registries';
@@ -73,7 +74,7 @@ async function main(log: Logger): Promise<void> {
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   if (parts.includes('worker')) {
-    const connection = await NativeConnection.connect({ address: temporalAddress });
+    const connection = await connectWorkerUntilUp(temporalAddress, log);
     worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize, integrations, log });
     workerRun = worker.run();
     stops.push(async () => {
@@ -81,9 +82,9 @@ async function main(log: Logger): Promise<void> {
       await workerRun;
       await connection.close();
     });
-    log.info({ taskQueue: config.taskQueue }, 'worker running');
     // Every worker repairs orphans on its queue: the pass is idempotent (workflow ids are ticket ids), so several may run.
-    const reconcilerConnection = await Connection.connect({ address: temporalAddress });
+    // Lazy: a Temporal outage right now fails a reconciliation pass (the next one tries again), never the worker's start.
+    const reconcilerConnection = Connection.lazy({ address: temporalAddress });
     const reconciler = startOrphanReconciler({
       db: database.db,
       client: new Client({ connection: reconcilerConnection, namespace: config.temporalNamespace }),
@@ -98,10 +99,13 @@ async function main(log: Logger): Promise<void> {
       await reconciler.stop();
       await reconcilerConnection.close();
     });
+    // Last: whoever waits for this line (a supervisor, the fault suite) may rely on every part of the worker being up.
+    log.info({ taskQueue: config.taskQueue }, 'worker running');
   }
 
   if (parts.includes('api')) {
-    const connection = await Connection.connect({ address: temporalAddress });
+    // Lazy: the API starts (and answers 503 for what needs Temporal, /healthz saying so) while Temporal is down.
+    const connection = Connection.lazy({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.temporalNamespace });
     const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy, kb: { search: kbSearch.search, defaultLocale: config.kbDefaultLocale, onChange: () => kbSearch.drainer?.wake() } });
     for (const stop of await startIntegrationServers({ db: database.db, lifecycle, tickets, config: integrations, log })) stops.push(stop);

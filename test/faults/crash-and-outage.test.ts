@@ -264,6 +264,12 @@ faultSuite('faults: worker, Temporal and PostgreSQL crashes on real components',
     running = false;
     await Promise.all(background).catch(() => undefined);
     if (s) {
+      // The distinct errors behind any 500, shortened: what the API could not place as an outage.
+      const failures = [...new Set(s.apiLogLines.filter((l) => l.includes('"request failed"')).map((l) => {
+        const e = JSON.parse(l) as { path?: string; err?: { type?: string; message?: string; stack?: string } };
+        return `${e.path?.replace(/[0-9a-f-]{36}/g, ':id')} ${e.err?.type}: ${e.err?.message} ${String(e.err?.stack ?? '').split('\n').slice(1, 4).join(' | ')}`;
+      }))];
+      if (failures.length) console.log(`\nAPI errors behind 500s (${failures.length} distinct):\n${failures.slice(0, 8).join('\n')}`);
       await printStuckWorkflows().catch((err) => console.log(`(workflow histories unavailable: ${(err as Error).message})`));
       await printCounts().catch((err) => console.log(`(counts unavailable: ${(err as Error).message})`));
       await s.close();
@@ -323,6 +329,7 @@ faultSuite('faults: worker, Temporal and PostgreSQL crashes on real components',
       `mails in               sent ${mails.length}, accepted ${accepted.length}, refused 4xx ${sum(mails.map((m) => m.refusals.filter((c) => c >= 400 && c < 500).length))}, refused 5xx ${sum(mails.map((m) => m.refusals.filter((c) => c >= 500).length))}, accepted but lost ${lostMail.length}`,
       `API calls              ${probes.length}: 2xx ${probeCount((p) => typeof p.status === 'number' && p.status < 300)}, 503 ${probeCount((p) => p.status === 503)} (with Retry-After ${probeCount((p) => p.status === 503 && p.retryAfter !== null)}), 500 ${probeCount((p) => p.status === 500)}, other ${probeCount((p) => typeof p.status === 'number' && p.status >= 300 && p.status !== 503 && p.status !== 500)}, no answer ${probeCount((p) => typeof p.status !== 'number')}`,
       `action.failed events   ${await actionFailures()}`,
+      `workers lost           ${s.unexpectedWorkerExits.length} (exited without being killed)`,
       `idle-connection warns  ${s.apiLogLines.filter((l) => l.includes('database connection was lost')).length} in the API process`,
       '────────────────────────────────────',
     ];
@@ -378,6 +385,10 @@ faultSuite('faults: worker, Temporal and PostgreSQL crashes on real components',
     const kept = new Map(rows.map((r) => [r.message_id, r.subject]));
     return accepted.filter((m) => kept.get(m.messageId) !== m.subject);
   };
+
+  it('keeps a worker running through every outage: no worker process ends by itself', () => {
+    assert.deepEqual(s.unexpectedWorkerExits, []);
+  });
 
   it('records every ladder step exactly once through every kill and restart', async () => {
     const e = await effects();

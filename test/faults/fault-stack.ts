@@ -60,6 +60,8 @@ export interface FaultStack {
   smtp: SmtpCapture;
   webhooks: WebhookReceiver;
   worker: WorkerProcess | null;
+  /** Worker processes that ended without being killed by the suite, with their last lines: each one is a lost worker. */
+  unexpectedWorkerExits: string[];
   /** Starts the worker process; resolves once it polls. */
   startWorker(): Promise<void>;
   /** SIGKILL, then waits until the process is gone. */
@@ -169,12 +171,19 @@ export async function startFaultStack(): Promise<FaultStack> {
     smtp,
     webhooks,
     worker: null,
+    unexpectedWorkerExits: [],
     async startWorker() {
       // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL of the wrapper cannot be
       // passed on, so the worker it started would live on and the "crash" would be no crash.
       // Its own process group too, so a kill reaches anything it starts.
       const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/app/main.ts', '--only=worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      let killedBySuite = false;
+      const exited = new Promise<void>((resolve) =>
+        child.once('exit', (code, signal) => {
+          if (!killedBySuite) stack.unexpectedWorkerExits.push(`worker ${child.pid} exited by itself (code ${code}, signal ${signal}):\n${outputs.filter((l) => l.startsWith(`[worker ${child.pid}`)).slice(-8).join('\n')}`);
+          resolve();
+        }),
+      );
       const ready = new Promise<void>((resolve, reject) => {
         createInterface({ input: child.stdout! }).on('line', (line) => {
           remember(`[worker ${child.pid}] ${line}`);
@@ -184,6 +193,7 @@ export async function startFaultStack(): Promise<FaultStack> {
         void exited.then(() => reject(new Error(`the worker process exited before it was ready:\n${outputs.slice(-20).join('\n')}`)));
       });
       const killGroup = (signal: NodeJS.Signals) => {
+        killedBySuite = true;
         try {
           if (child.pid) process.kill(-child.pid, signal);
         } catch {

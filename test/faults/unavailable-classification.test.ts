@@ -4,10 +4,13 @@
  * from a real client against a closed port and a real server that goes away.
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { defineQuery } from '@temporalio/workflow';
 import { Pool } from 'pg';
 import { isUnavailable } from '../../src/http/kit/errors';
 import { freePort } from '../support/private-postgres';
-import { testDatabaseUrl } from '../support/env';
+import { testDatabaseUrl, testTemporalAddress, testTemporalNamespace } from '../support/env';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
 
@@ -36,6 +39,29 @@ describe('faults: which errors mean a backing service is unavailable', () => {
 
   it('looks through a wrapped cause', () => {
     assert.equal(isUnavailable(new Error('query failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })), true);
+  });
+
+  it('counts a query on a queue whose workers went away (FAILED_PRECONDITION "no poller seen") as unavailable', () => {
+    // The shape the Temporal client raised in a fault run once the queue's last worker had been gone a while
+    // (the server says so only after pollers were seen and then stopped, too slow to stage here).
+    const grpc = Object.assign(new Error('9 FAILED_PRECONDITION: no poller seen for task queue recently, worker may be down'), { code: 9, details: 'no poller seen for task queue recently, worker may be down' });
+    const err = Object.assign(new Error('Failed to query Workflow', { cause: grpc }), { name: 'ServiceError' });
+    assert.equal(isUnavailable(err), true);
+    assert.equal(isUnavailable(Object.assign(new Error('9 FAILED_PRECONDITION: workflow is not running'), { code: 9 })), false, 'other preconditions stay errors');
+  });
+
+  it('counts a query no worker answers in time (a queue never polled) as unavailable', async () => {
+    const connection = await Connection.connect({ address: testTemporalAddress() });
+    try {
+      const client = new Client({ connection, namespace: testTemporalNamespace() });
+      const handle = await client.workflow.start('ticketWorkflow', { taskQueue: `no-worker-${crypto.randomBytes(4).toString('hex')}`, workflowId: `no-worker-${crypto.randomUUID()}`, args: [] });
+      const err = await handle.query(defineQuery('slaInputs')).then(() => null, (e: unknown) => e);
+      await handle.terminate('test over');
+      assert.match(String((err as Error)?.message), /Failed to query Workflow/);
+      assert.equal(isUnavailable(err), true);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('leaves data and constraint errors, and plain bugs, as internal errors', () => {

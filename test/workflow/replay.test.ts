@@ -13,6 +13,8 @@ import { workflowBundle } from '../support/api-harness';
 import { historyFromJson } from '../support/history-json';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'histories');
+/** Every workflow type the worker registers (workflows/index.ts); each must have histories that guard it. */
+const WORKFLOW_TYPES = ['ticketWorkflow', 'incidentWorkflow', 'rolloutWorkflow'];
 
 /** Every recorded history, as `<recording>/<file>`, oldest recording first. */
 function fixtures(dir = FIXTURES, prefix = ''): string[] {
@@ -30,10 +32,9 @@ describe('workflow replay of recorded histories', function () {
   this.timeout(120_000);
   const files = fixtures();
 
-  it('has recorded histories of both workflow types to replay', () => {
+  it('has recorded histories of every workflow type to replay', () => {
     const types = new Set(files.map((f) => path.basename(f).split('.')[0]));
-    assert.ok(types.has('ticketWorkflow'), 'no ticket workflow history under test/fixtures/histories');
-    assert.ok(types.has('incidentWorkflow'), 'no incident workflow history under test/fixtures/histories');
+    for (const type of WORKFLOW_TYPES) assert.ok(types.has(type), `no ${type} history under test/fixtures/histories`);
   });
 
   for (const file of files) {
@@ -41,6 +42,7 @@ describe('workflow replay of recorded histories', function () {
       const history = historyFromJson(readFileSync(path.join(FIXTURES, file), 'utf8'));
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       assert.ok(started, `${file} does not begin with a workflow start`);
+      assert.equal(started.workflowType?.name, path.basename(file).split('.')[0], `${file} is named after another workflow type than it holds`);
       const results = [];
       for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId: file, history }])) {
         results.push(result);

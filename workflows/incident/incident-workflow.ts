@@ -21,6 +21,7 @@ import type { EventInput } from '../contract/records';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../contract/ticket';
 import { takeActions } from '../runtime/action-handlers';
 import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../runtime/change-refusal';
+import { workflowClock } from '../runtime/workflow-clock';
 import { ActionRejected } from '../ticket/ticket-state';
 import { stableUuid } from '../runtime/stable-uuid';
 import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from '../contract/incident';
@@ -33,6 +34,8 @@ export const INCIDENT_UPDATE_CADENCE = 'incident-update-cadence';
 const SYSTEM: Actor = { type: 'system', name: 'incident' };
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ status: string }> {
+  // Every "now" of this workflow, never behind a timer that fired (workflow-clock.ts says why).
+  const time = workflowClock();
   const state = new IncidentState(input.incident, input.policy, input.carried);
   // The update cadence arms timers of its own: asked the first time a policy with one is planned (at start or in its re-target).
   let updateCadence: boolean | null = null;
@@ -91,18 +94,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
 
   /** The recorded path (before changes could be refused): applied at once, written in order. */
   const applyAtOnce = async (action: IncidentAction) => {
-    if (state.hasSeen(action.actionId)) return state.view(Date.now());
-    const { change, effects } = state.apply(action, Date.now());
+    if (state.hasSeen(action.actionId)) return state.view(time.now());
+    const { change, effects } = state.apply(action, time.now());
     dirty = true;
     const done = persistChain.then(() => records.applyIncidentChange(change));
     persistChain = done.catch(() => undefined);
     await done;
     for (const e of effects) carryOut(e, change.stateVersion);
-    return state.view(Date.now());
+    return state.view(time.now());
   };
 
   const recordRefusal = async (action: IncidentAction, refusal: Refusal) => {
-    const event = refusedChangeEvent(state.facts.id, action, refusal, Date.now());
+    const event = refusedChangeEvent(state.facts.id, action, refusal, time.now());
     try {
       await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
     } catch (err) {
@@ -116,9 +119,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
    * of its effects (linked tickets, PagerDuty, subscribers hear nothing of it).
    */
   const applyInTurn = async (action: IncidentAction) => {
-    if (state.hasSeen(action.actionId)) return state.view(Date.now());
+    if (state.hasSeen(action.actionId)) return state.view(time.now());
     const before = state.snapshot();
-    const { change, effects } = state.apply(action, Date.now());
+    const { change, effects } = state.apply(action, time.now());
     dirty = true;
     const done = persistChain.then(() => records.applyIncidentChange(change));
     persistChain = done.catch(() => undefined);
@@ -134,13 +137,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       throw new ChangeRefused(refusal.type, refusal.reason);
     }
     for (const e of effects) carryOut(e, change.stateVersion);
-    return state.view(Date.now());
+    return state.view(time.now());
   };
   const inTurn = oneAtATime(applyInTurn);
   const applyAction = (action: IncidentAction) => (patched(REFUSE_POISONED_CHANGES) ? inTurn(action) : applyAtOnce(action));
 
   takeActions(incidentActionUpdate, incidentActionSignal, (action) => state.validate(action), applyAction);
-  setHandler(incidentStateQuery, () => state.view(Date.now()));
+  setHandler(incidentStateQuery, () => state.view(time.now()));
 
   if (!input.carried) {
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
@@ -162,7 +165,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       const event: EventInput = {
         id: `${state.facts.id}:sla:${step.id}:action:${actionIndex}`,
         type: 'action.skipped',
-        at: new Date(Date.now()).toISOString(),
+        at: new Date(time.now()).toISOString(),
         actor: 'system:ladder',
         visibility: 'internal',
         data: { step: step.id, action, detail: `acknowledged by ${state.acknowledged.by}: no further paging` },
@@ -178,7 +181,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
         percent: step.percent,
         actionIndex,
         action,
-        at: new Date(Date.now()).toISOString(),
+        at: new Date(time.now()).toISOString(),
       }),
     );
   };
@@ -190,7 +193,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     const event: EventInput = {
       id: `${state.facts.id}:sla:${step.id}`,
       type: step.percent === 100 ? 'incident.sla_breached' : 'incident.escalation',
-      at: new Date(Date.now()).toISOString(),
+      at: new Date(time.now()).toISOString(),
       actor: 'system:ladder',
       visibility: 'internal',
       data: {
@@ -215,7 +218,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   };
 
   while (!state.finished) {
-    const now = Date.now();
+    const now = time.now();
     for (const step of dueIncidentSteps(state.plan(), state.fired, now)) await fireStep(step);
 
     const reminderAt = state.nextReminderAt();
@@ -243,7 +246,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     const wakeAt = [nextIncidentStepAt(state.plan(), state.fired, now), reminderAt, autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
     dirty = false;
     if (wakeAt === undefined) await condition(() => dirty);
-    else await condition(() => dirty, Math.max(wakeAt - Date.now(), 1));
+    else if (!(await condition(() => dirty, Math.max(wakeAt - time.now(), 1)))) time.reached(wakeAt);
   }
 
   await condition(allHandlersFinished);

@@ -22,6 +22,7 @@ import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec
 import { ActionRejected, TicketState } from './ticket-state';
 import { takeActions } from '../runtime/action-handlers';
 import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../runtime/change-refusal';
+import { workflowClock } from '../runtime/workflow-clock';
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;
@@ -29,6 +30,8 @@ const MAX_HISTORY_EVENTS = 4000;
 export const REPEATING_CLOCKS = 'next-reply-and-update-cadence';
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ status: string }> {
+  // Every "now" of this workflow, never behind a timer that fired (workflow-clock.ts says why).
+  const time = workflowClock();
   const state = new TicketState(input.ticket, input.policy, input.carried);
   // Asked the first time a policy with these clocks is planned (at start, or in the re-target that brings one), never in a validator.
   let repeatingClocks: boolean | null = null;
@@ -64,14 +67,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   /** The recorded path (before changes could be refused): applied at once, written in order. */
   const applyAtOnce = async (action: TicketAction) => {
     if (state.hasSeen(action.actionId)) return state.inputs();
-    const change = state.apply(action, Date.now());
+    const change = state.apply(action, time.now());
     dirty = true;
     await persist(change);
     return state.inputs();
   };
 
   const recordRefusal = async (action: TicketAction, refusal: Refusal) => {
-    const event = refusedChangeEvent(state.facts.id, action, refusal, Date.now());
+    const event = refusedChangeEvent(state.facts.id, action, refusal, time.now());
     try {
       deliver(await records.recordEvents({ ticketId: state.facts.id, events: [event] }));
     } catch (err) {
@@ -88,7 +91,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     if (state.hasSeen(action.actionId)) return state.inputs();
     const before = state.snapshot();
     // Validated when it arrived; a change queued ahead of it may since have made it moot (throws ActionRejected).
-    const change = state.apply(action, Date.now());
+    const change = state.apply(action, time.now());
     dirty = true;
     try {
       await persist(change);
@@ -129,7 +132,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   const runAction = (step: PlannedStep, action: ActionSpec, actionIndex: number) => {
     const base = { ticketId: state.facts.id, ticketNumber: state.facts.number, stepId: step.id, clock: step.clock, percent: step.percent, actionIndex, action };
     const skip = (detail: string) => {
-      const at = new Date(Date.now()).toISOString();
+      const at = new Date(time.now()).toISOString();
       const event: EventInput = { id: `${state.facts.id}:sla:${step.id}:action:${actionIndex}`, type: 'action.skipped', at, actor: 'system:ladder', visibility: 'internal', data: { step: step.id, action, detail } };
       track(records.recordEvents({ ticketId: state.facts.id, events: [event] }).then(deliver));
     };
@@ -137,20 +140,20 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
       const current = clockOfStep(state.plan(), step);
       // A wait for business hours can outlast the problem: drop the action if its clock was met meanwhile.
       if (delayed && (state.finished || !current || current.cycle !== step.cycle || current.result.metAt !== null)) return skip('clock met before business hours');
-      const at = new Date(Date.now()).toISOString();
+      const at = new Date(time.now()).toISOString();
       const r = await ladder.runLadderAction({ ...base, at, sla: state.slaSnapshot() });
       deliver(r.deliveries);
     };
     // Someone owns it: paging stops for this clock, and the timeline says why.
     if (action.type === 'page' && state.isAcknowledged(step.clock)) return skip('acknowledged: no further paging');
-    const opensAt = action.businessHoursOnly === true && action.type !== 'page' && state.policy ? calendarFor(state.policy).nextOpenAt(Date.now()) : null;
+    const opensAt = action.businessHoursOnly === true && action.type !== 'page' && state.policy ? calendarFor(state.policy).nextOpenAt(time.now()) : null;
     // Paging always goes out at once; other actions marked business-hours-only wait for the window.
-    track(opensAt !== null && opensAt > Date.now() ? sleep(opensAt - Date.now()).then(() => run(true)) : run(false));
+    track(opensAt !== null && opensAt > time.now() ? sleep(opensAt - time.now()).then(() => run(true)) : run(false));
   };
 
   const fireStep = async (step: PlannedStep, clock: PlannedClock) => {
     state.fired.add(step.id);
-    const at = new Date(Date.now()).toISOString();
+    const at = new Date(time.now()).toISOString();
     const breach = step.percent === 100;
     const stepEvents: EventInput[] = [
       {
@@ -183,7 +186,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   };
 
   while (!state.finished) {
-    const now = Date.now();
+    const now = time.now();
     for (const { step, clock } of dueSteps(state.plan(), state.fired, now)) await fireStep(step, clock);
     // "Escalate now": the next step's actions at once, under their own ids; the ladder step itself still fires on time.
     for (const step of state.takeManualEscalations()) step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
@@ -207,7 +210,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     const wakeAt = [nextStepAt(state.plan(), state.fired, now), autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
     dirty = false;
     if (wakeAt === undefined) await condition(() => dirty);
-    else await condition(() => dirty, Math.max(wakeAt - Date.now(), 1));
+    else if (!(await condition(() => dirty, Math.max(wakeAt - time.now(), 1)))) time.reached(wakeAt);
   }
 
   // Let in-flight updates finish and their writes land before this run ends.

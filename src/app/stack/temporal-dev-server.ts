@@ -89,6 +89,8 @@ export async function startTemporalDevServer(opts: StartTemporalDevServerOptions
 
 class PortInUseError extends Error {}
 
+const PORT_TAKEN = /address already in use|can't set .*port|port .* in use/i;
+
 async function launch(args: {
   cli: string;
   config: LoadedTemporalDevConfig;
@@ -171,7 +173,7 @@ async function launch(args: {
         const message =
           `Temporal dev server exited before it was ready ` +
           `(${exitInfo.signal ?? `exit code ${exitInfo.code}`}). Last output:\n${tail}`;
-        return /address already in use|can't set .*port|port .* in use/i.test(tail)
+        return output.portTaken() || PORT_TAKEN.test(tail)
           ? new PortInUseError(message)
           : new Error(message);
       },
@@ -280,12 +282,15 @@ function buildArgs(a: {
 }
 
 /** Maps the server's JSON log lines onto our logger and keeps a tail for error messages. */
-function pipeOutput(child: ChildProcess, log: StackLogger): { tail(): string; quiet(): void; started(): boolean } {
+function pipeOutput(child: ChildProcess, log: StackLogger): { tail(): string; quiet(): void; started(): boolean; portTaken(): boolean } {
   const lines: string[] = [];
+  // Remembered apart from the tail: a bind failure is followed by a long panic trace that pushes it out.
+  let portTaken = false;
   let quiet = false;
   // The CLI prints its "Server: host:port" banner only after the server started.
   let started = false;
   const remember = (line: string) => {
+    if (PORT_TAKEN.test(line)) portTaken = true;
     lines.push(line);
     if (lines.length > 30) lines.shift();
   };
@@ -325,7 +330,7 @@ function pipeOutput(child: ChildProcess, log: StackLogger): { tail(): string; qu
       log[ours]({ component: 'temporal-dev-server', ...fields }, text);
     });
   }
-  return { tail: () => lines.join('\n'), quiet: () => (quiet = true), started: () => started };
+  return { tail: () => lines.join('\n'), quiet: () => (quiet = true), started: () => started, portTaken: () => portTaken };
 }
 
 function ourLevel(serverLevel: string): keyof StackLogger {

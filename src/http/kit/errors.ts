@@ -72,6 +72,8 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
   }
   // gRPC status 14 UNAVAILABLE / 4 DEADLINE_EXCEEDED from the Temporal client.
   if (typeof e.code === 'number' && (e.code === 14 || e.code === 4) && /ServiceError|grpc|UNAVAILABLE|DEADLINE/i.test(`${String(e.name)} ${String(e.message)}`)) return true;
+  // gRPC 9 FAILED_PRECONDITION on a query when no worker polls the queue: the worker is down, not the request wrong.
+  if (typeof e.code === 'number' && e.code === 9 && typeof e.message === 'string' && /no poller seen for task queue/i.test(e.message)) return true;
   if (typeof e.name === 'string' && /^(ConnectionError|TransportError)$/.test(e.name)) return true;
   if (typeof e.message === 'string' && UNAVAILABLE_TEXT.test(e.message)) return true;
   if (Array.isArray(e.errors) && e.errors.some((x) => isUnavailable(x, depth + 1))) return true;
