@@ -12,6 +12,7 @@ import { ArticleRepository, type Article } from './article-repository';
 import { CategoryRepository } from './category-repository';
 import { KbConflict, KbInvalidReference, KbInvalidState, KbNotFound } from './kb-errors';
 import type { ArticleState, Visibility } from './visibility';
+import { isUniqueViolation } from '../../db/pg-errors';
 
 export interface NewArticle {
   title: string;
@@ -45,8 +46,6 @@ export interface ArticleServiceOptions {
   /** Told after each committed change, so a drainer in this process carries it at once. */
   onChange?: () => void;
 }
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 
 export class ArticleService {
   readonly articles: ArticleRepository;

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, KbCategoryRow, KbSectionRow } from '../../db/schema';
 import { KbConflict, KbInvalidReference, KbNotFound } from './kb-errors';
+import { isFkViolation, isUniqueViolation } from '../../db/pg-errors';
 
 export interface Category {
   id: string;
@@ -28,8 +29,6 @@ export const DEFAULT_CATEGORY_NAME = 'General';
 
 const categoryOf = (c: KbCategoryRow): Category => ({ id: c.id, name: c.name, description: c.description, position: c.position, isDefault: c.is_default, createdAt: new Date(c.created_at), updatedAt: new Date(c.updated_at) });
 const sectionOf = (s: KbSectionRow): Section => ({ id: s.id, categoryId: s.category_id, name: s.name, description: s.description, position: s.position, createdAt: new Date(s.created_at), updatedAt: new Date(s.updated_at) });
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
-const isForeignKeyViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
 
 export class CategoryRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -88,7 +87,7 @@ export class CategoryRepository {
       .where('id', '=', id)
       .executeTakeFirst()
       .catch((err: unknown) => {
-        if (isForeignKeyViolation(err)) throw new KbConflict('the category still has sections or articles; move or delete them first');
+        if (isFkViolation(err)) throw new KbConflict('the category still has sections or articles; move or delete them first');
         throw err;
       });
     if (result.numDeletedRows === 0n) throw new KbNotFound('category');
@@ -134,7 +133,7 @@ export class CategoryRepository {
       .where('id', '=', id)
       .executeTakeFirst()
       .catch((err: unknown) => {
-        if (isForeignKeyViolation(err)) throw new KbConflict('the section still has articles; move them first');
+        if (isFkViolation(err)) throw new KbConflict('the section still has articles; move them first');
         throw err;
       });
     if (result.numDeletedRows === 0n) throw new KbNotFound('section');

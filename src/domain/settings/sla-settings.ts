@@ -11,14 +11,12 @@ import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business
 import { ApiError } from '../../http/kit/errors';
 import type { RolloutHook } from './rollouts';
 import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from '../../http/kit/schemas';
+import { isFkViolation, isUniqueViolation } from '../../db/pg-errors';
 
 /** Intake caches organization and policy lookups; every write here invalidates them. */
 export interface SettingsCache {
   clear(): void;
 }
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
-const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
 
 export const calendarSchema = calendarSpecSchema.extend({ name: text(200) });
 export type CalendarInput = z.infer<typeof calendarSchema>;

@@ -9,6 +9,7 @@ import type { Database, UserRow } from '../../db/schema';
 import { ApiError } from '../../http/kit/errors';
 import { hashPassword } from './password';
 import type { Principal, Role } from '../../core/principal';
+import { isUniqueViolation } from '../../db/pg-errors';
 
 export const USER_ROLES = ['admin', 'manager', 'agent', 'customer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -41,8 +42,6 @@ export interface UserPatch {
   timeZone?: string;
   disabled?: boolean;
 }
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 
 function checkOrganization(role: string, organizationId: string | null | undefined) {
   if (role === 'customer' && !organizationId) throw new ApiError(400, 'validation_failed', 'a customer belongs to an organization', [{ path: 'organizationId', message: 'Required for customers' }]);

@@ -16,11 +16,10 @@ import { webhookUrlProblem } from '../../../domain/webhooks/url-guard';
 import { calendarSchema, deleteCalendar, insertCalendar, insertPolicy, policySchema, updateCalendar, updatePolicy } from '../../../domain/settings/sla-settings';
 import { parse } from '../../kit/validation';
 import { ROLES } from '../../../core/principal';
+import { isUniqueViolation, isFkViolation } from '../../../db/pg-errors';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const idOf = (req: Request) => parse(uuid, req.params.id, 'params');
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
-const isFkViolation = (err: unknown) => (err as { code?: string })?.code === '23503';
 
 // PATCH schemas are built from the fields without defaults: a default would overwrite what the PATCH does not name.
 const orgFields = { name: text(200), tier: safeString().min(1).max(100), emailDomains: z.array(safeString().min(1).max(253)).max(100) };

@@ -13,8 +13,7 @@ import { requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';
 import { freeText, text, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+import { isUniqueViolation } from '../../../db/pg-errors';
 
 const fields = {
   name: text(200),
