@@ -132,49 +132,70 @@ describe('E2E: admin pages and accessibility', function () {
     }
   });
 
-  it('the queue, the ticket page and the portal label every control and work from the keyboard', async () => {
-    await page.goto(`${h.baseUrl}/console`);
-    assert.deepEqual(await unlabelled(page), []);
-    // The first Tab reaches the skip link; Enter on a focused ticket link opens the ticket.
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
-    await page.locator(`tr[data-ticket="${ticket.id}"] a`).focus();
-    await Promise.all([page.waitForURL(new RegExp(`/console/tickets/${ticket.id}`)), page.keyboard.press('Enter')]);
-    assert.deepEqual(await unlabelled(page), []);
-    await page.getByLabel('Your message').focus();
-    await page.keyboard.type('Typed from the keyboard.');
-    await page.keyboard.press('Tab');
-    await Promise.all([page.waitForURL(/notice=/), page.keyboard.press('Enter')]);
-    assert.match((await page.locator('.conversation').textContent()) ?? '', /Typed from the keyboard\./);
-    const c = await browser.newContext();
-    try {
-      const p = await c.newPage();
-      await signIn(p, h.baseUrl, customer, /\/portal$/);
-      assert.deepEqual(await unlabelled(p), []);
-      await p.getByLabel('Search').fill('TPS');
-      await Promise.all([p.waitForURL(/q=TPS/), p.getByRole('button', { name: 'Search' }).click()]);
-      assert.equal(await p.locator('tr[data-ticket]').count(), 1);
-      await p.getByLabel('Search').fill('no such words');
-      await Promise.all([p.waitForURL(/q=no/), p.getByRole('button', { name: 'Search' }).click()]);
-      assert.equal(await p.locator('tr[data-ticket]').count(), 0);
-      await p.goto(`${h.baseUrl}/portal/tickets/${ticket.id}`);
-      assert.deepEqual(await unlabelled(p), []);
-      // The agent answered above: the promise now says when, and what is left.
-      const promise = (await p.locator('.promise').textContent()) ?? '';
-      assert.match(promise, /We first answered on /);
-      assert.match(promise, /We aim to resolve it by .* \(within 5 business days\)/);
-      assert.equal(await p.locator('#portal-status').textContent(), 'We are working on it');
-      // Not answered yet: the promise in plain words, in the customer's zone (UTC here).
-      await p.goto(`${h.baseUrl}/portal/tickets/${unanswered.id}`);
-      assert.equal(await p.locator('#portal-status').textContent(), 'Received — we will get back to you');
-      const promisedBy = unanswered.sla.firstResponse.dueAt;
-      assert.ok(promisedBy, 'an urgent ticket has a first-response due time');
-      assert.equal(
-        await p.locator('#promise-first-response').textContent(),
-        `We promise a first answer by ${formatInstant(promisedBy, 'UTC')} (within 8 business hours) — ${relative(promisedBy)}.`,
-      );
-    } finally {
-      await c.close();
-    }
+  describe('the queue, the ticket page and the portal label every control and work from the keyboard', () => {
+    it('the queue labels every control, and the first Tab reaches the skip link', async () => {
+      await page.goto(`${h.baseUrl}/console`);
+      assert.deepEqual(await unlabelled(page), []);
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+    });
+
+    it('Enter on a focused ticket link opens the ticket, whose page labels every control', async () => {
+      await page.locator(`tr[data-ticket="${ticket.id}"] a`).focus();
+      await Promise.all([page.waitForURL(new RegExp(`/console/tickets/${ticket.id}`)), page.keyboard.press('Enter')]);
+      assert.deepEqual(await unlabelled(page), []);
+    });
+
+    it('a reply typed and sent from the keyboard lands in the conversation', async () => {
+      await page.getByLabel('Your message').focus();
+      await page.keyboard.type('Typed from the keyboard.');
+      await page.keyboard.press('Tab');
+      await Promise.all([page.waitForURL(/notice=/), page.keyboard.press('Enter')]);
+      assert.match((await page.locator('.conversation').textContent()) ?? '', /Typed from the keyboard\./);
+    });
+
+    describe('the portal, signed in as the customer', () => {
+      let c: BrowserContext;
+      let p: Page;
+
+      before(async () => {
+        c = await browser.newContext();
+        p = await c.newPage();
+        await signIn(p, h.baseUrl, customer, /\/portal$/);
+      });
+      after(async () => c?.close());
+
+      it('labels every control, and its search finds the ticket by its subject and nothing for other words', async () => {
+        assert.deepEqual(await unlabelled(p), []);
+        await p.getByLabel('Search').fill('TPS');
+        await Promise.all([p.waitForURL(/q=TPS/), p.getByRole('button', { name: 'Search' }).click()]);
+        assert.equal(await p.locator('tr[data-ticket]').count(), 1);
+        await p.getByLabel('Search').fill('no such words');
+        await Promise.all([p.waitForURL(/q=no/), p.getByRole('button', { name: 'Search' }).click()]);
+        assert.equal(await p.locator('tr[data-ticket]').count(), 0);
+      });
+
+      it('labels every control of an answered ticket, and says when it was answered and what is left', async () => {
+        await p.goto(`${h.baseUrl}/portal/tickets/${ticket.id}`);
+        assert.deepEqual(await unlabelled(p), []);
+        // The agent answered above: the promise now says when, and what is left.
+        const promise = (await p.locator('.promise').textContent()) ?? '';
+        assert.match(promise, /We first answered on /);
+        assert.match(promise, /We aim to resolve it by .* \(within 5 business days\)/);
+        assert.equal(await p.locator('#portal-status').textContent(), 'We are working on it');
+      });
+
+      it("says in plain words, in the customer's zone, what is promised for an unanswered ticket", async () => {
+        // Not answered yet: the promise in plain words, in the customer's zone (UTC here).
+        await p.goto(`${h.baseUrl}/portal/tickets/${unanswered.id}`);
+        assert.equal(await p.locator('#portal-status').textContent(), 'Received — we will get back to you');
+        const promisedBy = unanswered.sla.firstResponse.dueAt;
+        assert.ok(promisedBy, 'an urgent ticket has a first-response due time');
+        assert.equal(
+          await p.locator('#promise-first-response').textContent(),
+          `We promise a first answer by ${formatInstant(promisedBy, 'UTC')} (within 8 business hours) — ${relative(promisedBy)}.`,
+        );
+      });
+    });
   });
 });

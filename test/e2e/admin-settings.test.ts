@@ -108,108 +108,118 @@ describe('E2E: admin calendar and SLA policy forms', function () {
     assert.deepEqual(await calendarNamed('Split days'), before);
   });
 
-  it('creates an SLA policy on the calendar and previews it as POST /sla/preview computes it', async () => {
-    await page.goto(`${h.baseUrl}/console/admin/policies`);
-    await Promise.all([page.waitForURL(/\/policies\/new$/), page.getByRole('link', { name: 'New SLA policy' }).click()]);
-    assert.deepEqual(await unlabelled(page), []);
-    await page.getByLabel('Name').fill('Starter urgent, split days');
-    await page.getByLabel('Tier').selectOption('starter');
-    await page.getByLabel('Priority').selectOption('urgent');
-    await page.getByLabel('Calendar').selectOption(calendarId);
-    await page.getByLabel(/First response target/).fill('240');
-    await page.getByLabel(/Resolution target/).fill('960');
-    await page.locator('input[name=pauseOn][value=on_hold]').check();
-    await page.getByLabel(/linked incident/).uncheck();
-    await page.getByLabel(/Auto-close/).fill('5');
+  describe('an SLA policy created on the calendar through its form', () => {
     const ladder = [{ percent: 50, actions: [{ type: 'notify', role: 'manager' }] }, { percent: 100, actions: [] }];
-    await page.getByLabel(/Escalation ladder/).fill(JSON.stringify(ladder));
-    assert.equal(await submit(page, 'Add policy'), 303);
-    const p = await policyNamed('Starter urgent, split days');
-    assert.ok(p, 'the policy is in the API');
-    policyId = p.id;
-    assert.deepEqual(
-      { tier: p.tier, priority: p.priority, calendarId: p.calendarId, firstResponseMinutes: p.firstResponseMinutes, resolutionMinutes: p.resolutionMinutes, pauseOn: p.pauseOn, pauseOnIncident: p.pauseOnIncident, autoCloseDays: p.autoCloseDays, escalations: p.escalations },
-      { tier: 'starter', priority: 'urgent', calendarId, firstResponseMinutes: 240, resolutionMinutes: 960, pauseOn: ['pending', 'on_hold'], pauseOnIncident: false, autoCloseDays: 5, escalations: ladder },
-    );
 
-    // The save lands on the list with the new policy chosen for the preview. From Wednesday
-    // 11:00 New York time: first response is 1h before lunch and 3h after; resolution (16h) skips
-    // lunch, the holiday on Thursday and the weekend.
-    assert.equal(await page.getByLabel('Policy').inputValue(), policyId);
-    await page.getByLabel(/Start/).fill('2026-12-23T11:00');
-    await Promise.all([page.waitForURL(/start=/), page.getByRole('button', { name: 'Preview' }).click()]);
-    const cal = await calendarNamed('Split days');
-    assert.ok(cal, 'the calendar is in the API');
-    const api = await h.api('/api/v1/sla/preview', {
-      body: { policy: { calendar: { timezone: cal.timezone, weekly: cal.weekly, holidays: cal.holidays }, firstResponseMinutes: 240, resolutionMinutes: 960, pauseOn: ['pending', 'on_hold'], escalations: ladder.map((e) => ({ percent: e.percent })) }, createdAt: '2026-12-23T16:00:00Z', events: [] },
+    it('the new-policy form labels every control', async () => {
+      await page.goto(`${h.baseUrl}/console/admin/policies`);
+      await Promise.all([page.waitForURL(/\/policies\/new$/), page.getByRole('link', { name: 'New SLA policy' }).click()]);
+      assert.deepEqual(await unlabelled(page), []);
     });
-    assert.equal(api.status, 200, JSON.stringify(api.body));
-    assert.equal(api.body.firstResponse.dueAt, '2026-12-23T21:00:00.000Z', 'Wednesday 16:00 EST');
-    assert.equal(api.body.resolution.dueAt, '2026-12-28T19:00:00.000Z', 'Monday 14:00 EST');
-    const dues = await page.locator('#preview .preview-due').allTextContents();
-    assert.deepEqual(dues, [formatInstant(api.body.firstResponse.dueAt, 'America/New_York'), formatInstant(api.body.resolution.dueAt, 'America/New_York')]);
-    assert.equal(await page.locator('#preview section').first().locator('.ladder li').count(), 2);
+
+    it('saves every field of the form as the API then reads it', async () => {
+      await page.getByLabel('Name').fill('Starter urgent, split days');
+      await page.getByLabel('Tier').selectOption('starter');
+      await page.getByLabel('Priority').selectOption('urgent');
+      await page.getByLabel('Calendar').selectOption(calendarId);
+      await page.getByLabel(/First response target/).fill('240');
+      await page.getByLabel(/Resolution target/).fill('960');
+      await page.locator('input[name=pauseOn][value=on_hold]').check();
+      await page.getByLabel(/linked incident/).uncheck();
+      await page.getByLabel(/Auto-close/).fill('5');
+      await page.getByLabel(/Escalation ladder/).fill(JSON.stringify(ladder));
+      assert.equal(await submit(page, 'Add policy'), 303);
+      const p = await policyNamed('Starter urgent, split days');
+      assert.ok(p, 'the policy is in the API');
+      policyId = p.id;
+      assert.deepEqual(
+        { tier: p.tier, priority: p.priority, calendarId: p.calendarId, firstResponseMinutes: p.firstResponseMinutes, resolutionMinutes: p.resolutionMinutes, pauseOn: p.pauseOn, pauseOnIncident: p.pauseOnIncident, autoCloseDays: p.autoCloseDays, escalations: p.escalations },
+        { tier: 'starter', priority: 'urgent', calendarId, firstResponseMinutes: 240, resolutionMinutes: 960, pauseOn: ['pending', 'on_hold'], pauseOnIncident: false, autoCloseDays: 5, escalations: ladder },
+      );
+    });
+
+    it('previews the new policy, chosen on the list, exactly as POST /sla/preview computes it', async () => {
+      // The save lands on the list with the new policy chosen for the preview. From Wednesday
+      // 11:00 New York time: first response is 1h before lunch and 3h after; resolution (16h) skips
+      // lunch, the holiday on Thursday and the weekend.
+      assert.equal(await page.getByLabel('Policy').inputValue(), policyId);
+      await page.getByLabel(/Start/).fill('2026-12-23T11:00');
+      await Promise.all([page.waitForURL(/start=/), page.getByRole('button', { name: 'Preview' }).click()]);
+      const cal = await calendarNamed('Split days');
+      assert.ok(cal, 'the calendar is in the API');
+      const api = await h.api('/api/v1/sla/preview', {
+        body: { policy: { calendar: { timezone: cal.timezone, weekly: cal.weekly, holidays: cal.holidays }, firstResponseMinutes: 240, resolutionMinutes: 960, pauseOn: ['pending', 'on_hold'], escalations: ladder.map((e) => ({ percent: e.percent })) }, createdAt: '2026-12-23T16:00:00Z', events: [] },
+      });
+      assert.equal(api.status, 200, JSON.stringify(api.body));
+      assert.equal(api.body.firstResponse.dueAt, '2026-12-23T21:00:00.000Z', 'Wednesday 16:00 EST');
+      assert.equal(api.body.resolution.dueAt, '2026-12-28T19:00:00.000Z', 'Monday 14:00 EST');
+      const dues = await page.locator('#preview .preview-due').allTextContents();
+      assert.deepEqual(dues, [formatInstant(api.body.firstResponse.dueAt, 'America/New_York'), formatInstant(api.body.resolution.dueAt, 'America/New_York')]);
+      assert.equal(await page.locator('#preview section').first().locator('.ladder li').count(), 2);
+    });
   });
 
-  it('a bad policy form shows each problem at its field and changes nothing', async () => {
-    const before = await policyNamed('Starter urgent, split days');
-    await page.goto(`${h.baseUrl}/console/admin/policies/${policyId}/edit`);
-    assert.equal(await page.getByLabel(/linked incident/).isChecked(), false);
-    await page.getByLabel(/First response target/).fill('-5');
-    await page.getByLabel(/Escalation ladder/).fill('[{"percent": 80,');
-    await page.getByLabel(/Auto-close/).fill('');
-    assert.equal(await submit(page, 'Save policy'), 400);
-    assert.ok(((await page.locator('#pol-first-error').textContent()) ?? '').length > 0);
-    assert.match((await page.locator('#pol-ladder-error').textContent()) ?? '', /not valid JSON/);
-    assert.equal(await page.locator('#pol-autoclose-error').count(), 0);
-    assert.deepEqual(await policyNamed('Starter urgent, split days'), before);
-    await page.getByLabel(/First response target/).fill('240');
-    await page.getByLabel(/Escalation ladder/).fill('[{"percent": -1}]');
-    assert.equal(await submit(page, 'Save policy'), 400);
-    assert.match((await page.locator('#pol-ladder-error').textContent()) ?? '', /step 1 percent/);
-    assert.deepEqual(await policyNamed('Starter urgent, split days'), before);
-  });
+  describe('then refusals, deletions and what a manager sees', () => {
+    it('a bad policy form shows each problem at its field and changes nothing', async () => {
+      const before = await policyNamed('Starter urgent, split days');
+      await page.goto(`${h.baseUrl}/console/admin/policies/${policyId}/edit`);
+      assert.equal(await page.getByLabel(/linked incident/).isChecked(), false);
+      await page.getByLabel(/First response target/).fill('-5');
+      await page.getByLabel(/Escalation ladder/).fill('[{"percent": 80,');
+      await page.getByLabel(/Auto-close/).fill('');
+      assert.equal(await submit(page, 'Save policy'), 400);
+      assert.ok(((await page.locator('#pol-first-error').textContent()) ?? '').length > 0);
+      assert.match((await page.locator('#pol-ladder-error').textContent()) ?? '', /not valid JSON/);
+      assert.equal(await page.locator('#pol-autoclose-error').count(), 0);
+      assert.deepEqual(await policyNamed('Starter urgent, split days'), before);
+      await page.getByLabel(/First response target/).fill('240');
+      await page.getByLabel(/Escalation ladder/).fill('[{"percent": -1}]');
+      assert.equal(await submit(page, 'Save policy'), 400);
+      assert.match((await page.locator('#pol-ladder-error').textContent()) ?? '', /step 1 percent/);
+      assert.deepEqual(await policyNamed('Starter urgent, split days'), before);
+    });
 
-  it('a calendar in use is not deleted; an unused one is', async () => {
-    await page.goto(`${h.baseUrl}/console/admin/calendars`);
-    await Promise.all([page.waitForURL(/error=/), page.getByRole('button', { name: 'Delete Split days' }).click()]);
-    assert.match((await page.getByRole('alert').textContent()) ?? '', /Split days was not deleted: it is used by Starter urgent, split days/);
-    assert.ok(await calendarNamed('Split days'));
-    const spare = await h.api('/api/v1/calendars', { body: { name: 'Spare', timezone: 'UTC', weekly: { mon: [['00:00', '24:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } } });
-    assert.equal(spare.status, 201, JSON.stringify(spare.body));
-    await page.reload();
-    await Promise.all([page.waitForURL(/notice=/), page.getByRole('button', { name: 'Delete Spare' }).click()]);
-    assert.equal(await calendarNamed('Spare'), undefined);
-  });
+    it('a calendar in use is not deleted; an unused one is', async () => {
+      await page.goto(`${h.baseUrl}/console/admin/calendars`);
+      await Promise.all([page.waitForURL(/error=/), page.getByRole('button', { name: 'Delete Split days' }).click()]);
+      assert.match((await page.getByRole('alert').textContent()) ?? '', /Split days was not deleted: it is used by Starter urgent, split days/);
+      assert.ok(await calendarNamed('Split days'));
+      const spare = await h.api('/api/v1/calendars', { body: { name: 'Spare', timezone: 'UTC', weekly: { mon: [['00:00', '24:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } } });
+      assert.equal(spare.status, 201, JSON.stringify(spare.body));
+      await page.reload();
+      await Promise.all([page.waitForURL(/notice=/), page.getByRole('button', { name: 'Delete Spare' }).click()]);
+      assert.equal(await calendarNamed('Spare'), undefined);
+    });
 
-  it('a manager sees the calendars and policies without edit controls, and its posts are refused', async () => {
-    const other = await browser.newContext();
-    try {
-      const p = await other.newPage();
-      await signIn(p, h.baseUrl, manager, /\/console$/);
-      await p.goto(`${h.baseUrl}/console/admin/calendars`);
-      assert.match((await p.locator('main').textContent()) ?? '', /Split days/);
-      assert.equal(await p.getByRole('link', { name: 'New calendar' }).count(), 0);
-      assert.equal(await p.getByRole('link', { name: /^Edit/ }).count(), 0);
-      assert.equal(await p.getByRole('button', { name: /^Delete/ }).count(), 0);
-      await p.goto(`${h.baseUrl}/console/admin/policies`);
-      assert.equal(await p.getByRole('link', { name: 'New SLA policy' }).count(), 0);
-      assert.equal(await p.getByRole('link', { name: /^Edit/ }).count(), 0);
-      assert.equal((await p.goto(`${h.baseUrl}/console/admin/calendars/new`))?.status(), 403);
-      const token = (await p.locator('meta[name="csrf-token"]').getAttribute('content'))!;
-      const before = await calendarNamed('Split days');
-      const posts = [
-        p.request.post(`${h.baseUrl}/console/admin/calendars`, { form: { _csrf: token, name: 'Sneaky', timezone: 'UTC' }, maxRedirects: 0 }),
-        p.request.post(`${h.baseUrl}/console/admin/calendars/${calendarId}`, { form: { _csrf: token, name: 'Split days', timezone: 'UTC' }, maxRedirects: 0 }),
-        p.request.post(`${h.baseUrl}/console/admin/calendars/${calendarId}/delete`, { form: { _csrf: token }, maxRedirects: 0 }),
-        p.request.post(`${h.baseUrl}/console/admin/policies/${policyId}`, { form: { _csrf: token, name: 'Sneaky' }, maxRedirects: 0 }),
-      ];
-      for (const res of await Promise.all(posts)) assert.equal(res.status(), 403);
-      assert.equal(await calendarNamed('Sneaky'), undefined);
-      assert.deepEqual(await calendarNamed('Split days'), before);
-      assert.equal((await policyNamed('Starter urgent, split days'))?.name, 'Starter urgent, split days');
-    } finally {
-      await other.close();
-    }
+    it('a manager sees the calendars and policies without edit controls, and its posts are refused', async () => {
+      const other = await browser.newContext();
+      try {
+        const p = await other.newPage();
+        await signIn(p, h.baseUrl, manager, /\/console$/);
+        await p.goto(`${h.baseUrl}/console/admin/calendars`);
+        assert.match((await p.locator('main').textContent()) ?? '', /Split days/);
+        assert.equal(await p.getByRole('link', { name: 'New calendar' }).count(), 0);
+        assert.equal(await p.getByRole('link', { name: /^Edit/ }).count(), 0);
+        assert.equal(await p.getByRole('button', { name: /^Delete/ }).count(), 0);
+        await p.goto(`${h.baseUrl}/console/admin/policies`);
+        assert.equal(await p.getByRole('link', { name: 'New SLA policy' }).count(), 0);
+        assert.equal(await p.getByRole('link', { name: /^Edit/ }).count(), 0);
+        assert.equal((await p.goto(`${h.baseUrl}/console/admin/calendars/new`))?.status(), 403);
+        const token = (await p.locator('meta[name="csrf-token"]').getAttribute('content'))!;
+        const before = await calendarNamed('Split days');
+        const posts = [
+          p.request.post(`${h.baseUrl}/console/admin/calendars`, { form: { _csrf: token, name: 'Sneaky', timezone: 'UTC' }, maxRedirects: 0 }),
+          p.request.post(`${h.baseUrl}/console/admin/calendars/${calendarId}`, { form: { _csrf: token, name: 'Split days', timezone: 'UTC' }, maxRedirects: 0 }),
+          p.request.post(`${h.baseUrl}/console/admin/calendars/${calendarId}/delete`, { form: { _csrf: token }, maxRedirects: 0 }),
+          p.request.post(`${h.baseUrl}/console/admin/policies/${policyId}`, { form: { _csrf: token, name: 'Sneaky' }, maxRedirects: 0 }),
+        ];
+        for (const res of await Promise.all(posts)) assert.equal(res.status(), 403);
+        assert.equal(await calendarNamed('Sneaky'), undefined);
+        assert.deepEqual(await calendarNamed('Split days'), before);
+        assert.equal((await policyNamed('Starter urgent, split days'))?.name, 'Starter urgent, split days');
+      } finally {
+        await other.close();
+      }
+    });
   });
 });

@@ -145,6 +145,8 @@ describe('Slack: escalation posts through the Web API', function () {
       const message = await fake.waitFor(() => messageFor(fake, t.id), 15_000, 'the post');
       assert.equal(postsFor(fake, t.id)[0]!.params.channel, `#${SLA_HIGH.name}`);
       assert.equal(message.channel, SLA_HIGH.id, 'Slack answers with the channel id, which is what is remembered');
+      // The link is written after Slack answers: wait for it rather than race it.
+      await eventually(async () => (await links(t.id)).length > 0, 5_000, 'the link to the message');
       assert.deepEqual((await links(t.id)).map((r) => r.external_key), [`${SLA_HIGH.id}:${message.ts}`]);
     });
 
