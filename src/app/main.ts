@@ -22,7 +22,7 @@ import { createPacerWorker } from './worker';
 import { connectWorkerUntilUp } from './connect-until-up';
 import { startOrphanReconciler } from '../domain/tickets/reconcile-orphans';
 import { reconcileIncidentOrphans } from '../domain/incidents/reconcile-incident-orphans';
-import { buildIntegrations } from '../integrations/registries';
+import { buildIntegrations } from '../../activities/registries';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 import { startKbSearch } from '../domain/search/kb-search-stack';
 

@@ -1,24 +1,19 @@
-import { defaultActionRegistry } from '../../activities/actions/registry';
-import { HookRegistry } from '../../activities/hooks';
-import { registerEmail } from './email/register';
-import { registerPagerDuty } from './pagerduty/register';
-import { registerSlack } from './slack/register';
-import { registerJira } from './jira/register';
-import { createIncidentAction } from '../../activities/incidents/create-incident-action';
-import type { IntegrationDeps, Integrations, IntegrationRegistration } from './integration-deps';
+/**
+ * Every integration, in a fixed order (the order their hooks run and their routes mount).
+ * Each folder's integration.ts declares what it registers; the worker's registries
+ * (activities/registries.ts), the HTTP routes (routes.ts) and the listeners (servers.ts) read
+ * this list. Adding an integration is a folder src/integrations/<name>/ with its integration.ts,
+ * and one line here.
+ */
+import { pagerduty } from './pagerduty/integration';
+import { email } from './email/integration';
+import { slack } from './slack/integration';
+import { jira } from './jira/integration';
+import type { Integration } from './integration-deps';
 
-/** Every integration's registration, in a fixed order. */
-const REGISTRATIONS: IntegrationRegistration[] = [
-  // integrations register here
-  registerPagerDuty,
-  registerEmail,
-  registerSlack,
-  registerJira,
+export const INTEGRATIONS: readonly Integration[] = [
+  pagerduty,
+  email,
+  slack,
+  jira,
 ];
-
-export function buildIntegrations(deps: IntegrationDeps): Integrations {
-  // Declaring an incident needs nothing outside Pacer, so it is always available.
-  const registries: Integrations = { actions: defaultActionRegistry().register('create_incident', createIncidentAction(deps.db)), hooks: new HookRegistry() };
-  for (const register of REGISTRATIONS) register(registries, deps);
-  return registries;
-}

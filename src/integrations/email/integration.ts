@@ -1,20 +1,28 @@
 /**
- * Outbound email, when PACER_SMTP_URL and PACER_MAIL_FROM are set: requester mail on ticket
- * events (acknowledgement, agent replies, solved) and the `email` ladder action. Without that
- * configuration it registers nothing, and `email` actions are skipped by the framework.
+ * Email: requester mail on ticket events (acknowledgement, agent replies, solved), the `email`
+ * ladder action, and the inbound SMTP listener that turns mail into tickets and comments.
+ * Without PACER_SMTP_URL and PACER_MAIL_FROM the worker part is off, and `email` actions are
+ * recorded as skipped.
  */
 import { parseMailbox } from './threading';
 import { emailAction } from './email-action';
-import { registerEmailHooks } from './email-hooks';
+import { emailHooks } from './email-hooks';
 import { TicketMailer } from './mailer';
-import type { IntegrationRegistration } from '../integration-deps';
+import { startInboundEmail } from './inbound-server';
+import type { Integration } from '../integration-deps';
 
-export const registerEmail: IntegrationRegistration = (registries, deps) => {
-  const email = deps.config.email;
-  if (!email) return;
-  const from = parseMailbox(email.from);
-  if (!from) throw new Error(`PACER_MAIL_FROM is not an email address: "${email.from}"`);
-  const mailer = new TicketMailer(deps.db, email.smtpUrl, from);
-  registerEmailHooks(registries.hooks, { db: deps.db, mailer, signature: from.name || 'Support', log: deps.log });
-  registries.actions.register('email', emailAction({ db: deps.db, mailer, roleEmails: email.roleEmails, publicUrl: deps.config.publicUrl }));
+export const email: Integration = {
+  name: 'email',
+  worker: (deps) => {
+    const config = deps.config.email;
+    if (!config) return null;
+    const from = parseMailbox(config.from);
+    if (!from) throw new Error(`PACER_MAIL_FROM is not an email address: "${config.from}"`);
+    const mailer = new TicketMailer(deps.db, config.smtpUrl, from);
+    return {
+      actions: { email: { ticket: emailAction({ db: deps.db, mailer, roleEmails: config.roleEmails, publicUrl: deps.config.publicUrl }) } },
+      hooks: emailHooks({ db: deps.db, mailer, signature: from.name || 'Support', log: deps.log }),
+    };
+  },
+  server: startInboundEmail,
 };

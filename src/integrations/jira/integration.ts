@@ -1,18 +1,25 @@
 /**
- * Jira's part of the integration registries: the `jira` ladder action and the hook that
- * copies public comments. Without PACER_JIRA_* it registers nothing, so `jira` steps are
- * recorded as skipped.
+ * Jira: the `jira` ladder action (open or update the ticket's issue), the hook that copies
+ * public comments to it, and the routes (issue-done webhook, an agent's "open a Jira issue").
+ * Without PACER_JIRA_* the worker part is off, so `jira` steps are recorded as skipped.
  */
 import { createJiraApi } from './jira-api';
 import { createIssueService } from './issue-service';
-import { registerCommentSync } from './comment-sync';
+import { commentSyncHook } from './comment-sync';
 import { createJiraAction } from './jira-action';
-import type { IntegrationRegistration } from '../integration-deps';
+import { jiraRoutes } from './jira-routes';
+import type { Integration } from '../integration-deps';
 
-export const registerJira: IntegrationRegistration = (registries, deps) => {
-  const jira = deps.config.jira;
-  if (!jira) return;
-  const service = createIssueService({ db: deps.db, api: createJiraApi(jira), publicUrl: deps.config.publicUrl, log: deps.log });
-  registries.actions.register('jira', createJiraAction({ db: deps.db, service, log: deps.log }));
-  registerCommentSync(registries.hooks, { db: deps.db, service, log: deps.log });
+export const jira: Integration = {
+  name: 'jira',
+  worker: (deps) => {
+    const config = deps.config.jira;
+    if (!config) return null;
+    const service = createIssueService({ db: deps.db, api: createJiraApi(config), publicUrl: deps.config.publicUrl, log: deps.log });
+    return {
+      actions: { jira: { ticket: createJiraAction({ db: deps.db, service, log: deps.log }) } },
+      hooks: [commentSyncHook({ db: deps.db, service, log: deps.log })],
+    };
+  },
+  routes: jiraRoutes,
 };
