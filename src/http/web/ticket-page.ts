@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../../db/schema';
 import { findTicket } from '../../db/repositories/tickets';
 import { ApiError } from '../kit/errors';
+import { isRefusal } from '../../core/errors';
 import { describeSla } from '../../../workflows/ticket/sla-state';
 import { PRIORITIES, type ClockName, type ClockState, type SlaState } from '../../../workflows/contract/ticket';
 import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
@@ -206,7 +207,10 @@ ${deps.extras.panels(t, extra)}
     res.type('html').send(page({ title: `${t.number} ${t.subject}`, user: s.user, csrfToken: s.csrfToken, nav: 'queue', live: true, notice, error, body }).value);
   });
 
-  /** Runs an action; a refusal (an ApiError: bad transition, closed ticket…) comes back as a message on the page. */
+  /**
+   * Runs an action; a refusal (bad transition, closed ticket…: see isRefusal) comes back as a message on the
+   * page, a failure (Jira down or busy) answers the error page with the status the API answers for it.
+   */
   const action = (name: string, run: (req: Request, t: TicketRow) => Promise<string>, then?: (t: TicketRow) => string) =>
     r.post(`/console/tickets/:id/${name}`, async (req: Request, res: Response) => {
       const t = await staffTicket(db, req.params.id);
@@ -215,7 +219,7 @@ ${deps.extras.panels(t, extra)}
         const notice = await run(req, t);
         res.redirect(303, `${back}${queryString({ notice })}`);
       } catch (err) {
-        if (!(err instanceof ApiError) || err.status >= 500) throw err;
+        if (!isRefusal(err)) throw err;
         res.redirect(303, `${back}${queryString({ error: err.message })}`);
       }
     });
