@@ -62,3 +62,7 @@ export async function countOpenTickets(db: Db, organizationId: string): Promise<
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The name and tier a ticket page shows; throws when there is no such organization. */
+export const organizationSummary = (db: Db, id: string): Promise<Pick<OrganizationRow, 'name' | 'tier'>> =>
+  db.selectFrom('organizations').select(['name', 'tier']).where('id', '=', id).executeTakeFirstOrThrow();
