@@ -1,21 +1,14 @@
 /**
  * Integration hooks: what the outside world hears of a ticket's own events (a public reply
  * emailed to the requester, copied to Jira; a met clock resolving its PagerDuty alert).
- * Integrations register a handler for event types; the workflow hands every event of a
- * change to runIntegrationHooks — but only when some handler wants one of its types, which
- * it learns once from initTicketRecord, so a Pacer without integrations pays nothing.
+ * Integrations declare handlers for event types in their integration.ts; the workflow hands
+ * every event of a change to runIntegrationHooks — but only when some handler wants one of
+ * its types, which it learns once from initTicketRecord, so a Pacer without integrations pays nothing.
  */
-import type { EventInput } from '../workflows/contract/records';
-
-export interface HookContext {
-  ticketId: string;
-  event: EventInput;
-}
-
-export type HookHandler = (ctx: HookContext) => Promise<void>;
+import type { HookHandler, IntegrationHook } from '../src/integrations/integration-deps';
 
 export class HookRegistry {
-  private readonly handlers: Array<{ name: string; types: string[]; handle: HookHandler }> = [];
+  private readonly handlers: IntegrationHook[] = [];
 
   on(name: string, types: string[], handle: HookHandler): this {
     this.handlers.push({ name, types, handle });

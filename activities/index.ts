@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { IntegrationConfig } from '../src/integrations/config';
 import type { Logger } from '../src/core/logger';
-import { buildIntegrations } from '../src/integrations/registries';
+import { buildIntegrations, type Integrations } from './registries';
 import { createHookActivities } from './hook-activities';
 import { createLadderActivities } from './ladder-actions';
 import { createTicketRecordActivities } from './ticket-records';
@@ -15,7 +15,6 @@ import { createStatusSubscriberActivities } from './status-subscribers';
 import { createIncidentRecordActivities } from './incidents/incident-records';
 import { createIncidentActionActivities } from './incidents/incident-actions';
 import { createRolloutActivities } from './rollouts';
-import type { Integrations } from '../src/integrations/integration-deps';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
@@ -36,7 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHookActivities(deps.db, registries.hooks),
     ...createStatusSubscriberActivities({ db: deps.db, email: deps.integrations?.email, publicUrl: deps.integrations?.publicUrl ?? 'http://localhost:3000', log: deps.log }),
     ...createIncidentRecordActivities(deps.db),
-    ...createIncidentActionActivities({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log }),
+    ...createIncidentActionActivities({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, actions: registries.actions, incidentAlerts: registries.incidentAlerts }),
     ...createRolloutActivities(deps.db),
   };
 }

@@ -3,14 +3,12 @@
  * idempotent: rows are keyed by ids the workflow chose deterministically, and ticket
  * fields only move forward by state version, so retries and replays land once.
  */
-import { type Kysely, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { HookRegistry } from './hooks';
 import type { ApplyChangeInput, EventInput, InitTicketInput, PendingDelivery } from '../workflows/contract/records';
 import { slaColumns, newTicketRow } from '../src/db/rows/ticket-rows';
 import { insertEvents } from '../src/db/repositories/ticket-events';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRegistry) {
   return {

@@ -10,7 +10,7 @@ import type { Database } from '../../src/db/schema';
 import { IncidentLifecycle } from '../../src/domain/incidents/incident-lifecycle';
 import { IncidentService } from '../../src/domain/incidents/incident-service';
 import { INCIDENT_IMPACTS, INCIDENT_SEVERITIES, type IncidentImpact, type IncidentSeverity } from '../../workflows/contract/incident';
-import type { ActionHandler } from '../actions/registry';
+import type { ActionHandler } from '../../src/integrations/integration-deps';
 import type { Principal } from '../../src/core/principal';
 
 const SEVERITY_OF_PRIORITY: Record<string, IncidentSeverity> = { urgent: 'critical', high: 'high', normal: 'medium', low: 'low' };

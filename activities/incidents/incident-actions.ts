@@ -1,63 +1,41 @@
 /**
- * What an incident's ladder steps and reminders do in the world: page on-call (PagerDuty),
- * notify or escalate to a role (recorded on the timeline, which webhooks and the console
- * read), settle PagerDuty alerts, and chase a missing post-mortem by email. Each outcome is
- * written under the action's own deterministic event id, so the timeline shows it once.
+ * What an incident's ladder steps and reminders do in the world: each step's action runs
+ * through the same action registry as a ticket's (page on-call through PagerDuty, announce in
+ * Slack, notify or escalate to a role — recorded on the timeline, which webhooks and the
+ * console read), the integrations settle their alerts, and a missing post-mortem is chased
+ * by email. Each outcome is written under the action's own deterministic event id, so the
+ * timeline shows it once.
  */
 import nodemailer from 'nodemailer';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema';
 import type { IntegrationConfig } from '../../src/integrations/config';
-import { createPagerDutyEvents } from '../../src/integrations/pagerduty/events-client';
-import { createSlackWebClient } from '../../src/integrations/slack/web-client';
-import type { Logger } from '../../src/core/logger';
+import type { IncidentAlertSettler } from '../../src/integrations/integration-deps';
 import type { IncidentActionInput } from '../../workflows/contract/incident';
 import { once } from '../../src/db/effects';
 import { permanentFailureOf, storableText } from '../../src/db/failure-classes';
-import { postIncidentToSlack, type SlackIncidentDeps } from '../../src/integrations/slack/post-incident';
 import type { ActionOutcome, EventInput } from '../../workflows/contract/records';
-import { pageIncident, settleIncidentAlerts, type IncidentPagingDeps } from './incident-paging';
+import type { ActionRegistry } from '../actions/registry';
 import { insertIncidentEvents } from './incident-records';
 import { incidentUrl } from '../../src/core/links';
 
 export interface IncidentActionDeps {
   db: Kysely<Database>;
   config: IntegrationConfig;
-  log?: Logger;
+  /** The same registry as ticket actions: each action type's incident handler. */
+  actions: ActionRegistry;
+  incidentAlerts: IncidentAlertSettler[];
 }
 
 export function createIncidentActionActivities(deps: IncidentActionDeps) {
   const { db, config } = deps;
-  const pd = config.pagerduty;
-  const paging: IncidentPagingDeps | null = pd
-    ? { db, events: createPagerDutyEvents(pd.routingKey, { server: pd.eventsHost, ca: pd.ca }), publicUrl: config.publicUrl, log: deps.log }
-    : null;
-  const slack: SlackIncidentDeps | null = config.slack
-    ? { db, client: createSlackWebClient(config.slack, 'ladder', deps.log), defaultChannel: config.slack.channel, publicUrl: config.publicUrl, log: deps.log }
-    : null;
   const mail = config.email ? nodemailer.createTransport({ url: config.email.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 }) : null;
-
-  const run = async (input: IncidentActionInput): Promise<ActionOutcome> => {
-    const role = typeof input.action.role === 'string' ? input.action.role : 'unspecified role';
-    switch (input.action.type) {
-      case 'page':
-        return paging ? pageIncident(paging, input) : { status: 'skipped', detail: 'no integration configured for action "page"' };
-      case 'slack':
-        return slack ? postIncidentToSlack(slack, input) : { status: 'skipped', detail: 'no integration configured for action "slack"' };
-      case 'notify':
-        return { status: 'done', detail: `notified ${role}` };
-      case 'escalate':
-        return { status: 'done', detail: `escalated to ${role}` };
-      default:
-        return { status: 'skipped', detail: `no integration configured for action "${input.action.type}"` };
-    }
-  };
 
   return {
     async runIncidentAction(input: IncidentActionInput): Promise<ActionOutcome> {
       let outcome: ActionOutcome;
       try {
-        outcome = await run(input);
+        outcome = await deps.actions.runIncident(input);
       } catch (err) {
         // Failed for good: the outcome goes on the timeline under the action's own id, and the ladder goes on.
         const failure = permanentFailureOf(err);
@@ -88,7 +66,9 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
     },
 
     async settleIncidentAlerts(input: { incidentId: string; how: 'acknowledge' | 'resolve' }): Promise<{ settled: number }> {
-      return { settled: paging ? await settleIncidentAlerts(paging, input.incidentId, input.how) : 0 };
+      let settled = 0;
+      for (const settle of deps.incidentAlerts) settled += await settle(input.incidentId, input.how);
+      return { settled };
     },
 
     /** Records the reminder and mails the commander (their address, or the incident_commander role's). */

@@ -50,10 +50,6 @@ export interface PacerApp {
   kbSearch: KbSearch;
 }
 
-export function createApp(deps: AppDeps): Express {
-  return createPacerApp(deps).app;
-}
-
 export function createPacerApp(deps: AppDeps): PacerApp {
   const app = express();
   app.disable('x-powered-by');

@@ -22,7 +22,7 @@ import { createPacerWorker } from './worker';
 import { connectWorkerUntilUp } from './connect-until-up';
 import { startOrphanReconciler } from '../domain/tickets/reconcile-orphans';
 import { reconcileIncidentOrphans } from '../domain/incidents/reconcile-incident-orphans';
-import { buildIntegrations } from '../integrations/registries';
+import { buildIntegrations } from '../../activities/registries';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 import { startKbSearch } from '../domain/search/kb-search-stack';
 
@@ -50,8 +50,20 @@ async function main(log: Logger): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err) => log.warn({ err }, 'error while stopping'));
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // `on`, not `once`: a listener that stays tells the dev server's orphan guard that Pacer owns
+  // shutdown (with `once` it saw itself alone, re-raised the signal and killed the process before
+  // the worker and database stopped). A second signal during shutdown means "now".
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      log.warn({ signal }, 'second signal during shutdown; exiting at once');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    void shutdown(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   let temporalAddress = config.temporalAddress;
   if (!temporalAddress) {
@@ -78,7 +90,8 @@ async function main(log: Logger): Promise<void> {
     worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize, integrations, log });
     workerRun = worker.run();
     stops.push(async () => {
-      worker!.shutdown();
+      // The SDK's runtime may already be draining it on the same signal (its own shutdownSignals).
+      if (worker!.getState() === 'RUNNING') worker!.shutdown();
       await workerRun;
       await connection.close();
     });

@@ -2,7 +2,7 @@
  * The typed map of every table; code uses Selectable/Insertable/Updateable of these,
  * so a drift between migrations and code shows up as a type error.
  */
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in (defaults to now()). */
@@ -318,6 +318,9 @@ export interface Database {
   kb_search_outbox: KbSearchOutboxTable;
   kb_synonyms: KbSynonymsTable;
 }
+
+/** The database handle routes, pages and services pass to repositories (only src/db names kysely). */
+export type Db = Kysely<Database>;
 
 export type TicketRow = Selectable<TicketsTable>;
 export type NewTicketRow = Insertable<TicketsTable>;

@@ -1,13 +1,19 @@
-/** What the integration registries hand each integration: the shapes members and registries share. */
+/**
+ * The shapes an integration and the registries share: what an integration is handed, and what
+ * its `integration.ts` declares (ladder actions for tickets and incidents, hooks on a ticket's
+ * events, webhook routes, listeners). Members import only this file (and config.ts); the
+ * registries import the members' integration.ts, never the other way round.
+ */
 import type { Kysely } from 'kysely';
+import type { Router } from 'express';
 import type { Database } from '../db/schema';
 import type { Logger } from '../core/logger';
 import type { IntegrationConfig } from './config';
 import type { TicketLifecycle } from '../domain/tickets/ticket-lifecycle';
 import type { TicketService } from '../domain/tickets/ticket-service';
 import type { IncidentLifecycle } from '../domain/incidents/incident-lifecycle';
-import type { ActionRegistry } from '../../activities/actions/registry';
-import type { HookRegistry } from '../../activities/hooks';
+import type { ActionOutcome, EventInput, RunActionInput } from '../../workflows/contract/records';
+import type { IncidentActionInput } from '../../workflows/contract/incident';
 
 export interface IntegrationRouteDeps {
   db: Kysely<Database>;
@@ -24,9 +30,54 @@ export interface IntegrationDeps {
   log?: Logger;
 }
 
-export interface Integrations {
-  actions: ActionRegistry;
-  hooks: HookRegistry;
+/** What a ladder action does for a ticket's step. */
+export type ActionHandler = (input: RunActionInput) => Promise<ActionOutcome>;
+/** What a ladder action does for an incident's step. */
+export type IncidentActionHandler = (input: IncidentActionInput) => Promise<ActionOutcome>;
+
+/** One action type, for tickets, incidents or both; a subject without a handler records the action as skipped. */
+export interface ActionHandlers {
+  ticket?: ActionHandler;
+  incident?: IncidentActionHandler;
 }
 
-export type IntegrationRegistration = (registries: Integrations, deps: IntegrationDeps) => void;
+export interface HookContext {
+  ticketId: string;
+  event: EventInput;
+}
+
+export type HookHandler = (ctx: HookContext) => Promise<void>;
+
+/** A handler for some of a ticket's event types; its effect happens once per event and handler name. */
+export interface IntegrationHook {
+  name: string;
+  types: string[];
+  handle: HookHandler;
+}
+
+/** Acknowledges or resolves what an integration opened for an incident (PagerDuty alerts); answers how many it settled. */
+export type IncidentAlertSettler = (incidentId: string, how: 'acknowledge' | 'resolve') => Promise<number>;
+
+/** What a configured integration adds to the worker. */
+export interface WorkerParts {
+  /** Ladder actions by type (the `type` of a step's action). */
+  actions?: Record<string, ActionHandlers>;
+  hooks?: IntegrationHook[];
+  settleIncidentAlerts?: IncidentAlertSettler;
+}
+
+export type RouteBuilder = (deps: IntegrationRouteDeps) => { inbound?: Router; authenticated?: Router };
+
+/** A listener beside the API; answers its stop function, or null when its configuration is absent. */
+export type ServerStarter = (deps: IntegrationRouteDeps) => Promise<(() => Promise<void>) | null>;
+
+/** One integration's `integration.ts`: everything it registers, as data and functions. */
+export interface Integration {
+  name: string;
+  /** Its part of the worker; null when its configuration is absent (its actions are then recorded as skipped). */
+  worker?: (deps: IntegrationDeps) => WorkerParts | null;
+  /** Its webhook and agent routes, mounted by the HTTP app. */
+  routes?: RouteBuilder;
+  /** Its listener beside the API. */
+  server?: ServerStarter;
+}

@@ -5,28 +5,16 @@
  * routers add agent actions under /api/v1 behind the usual API keys.
  */
 import { Router } from 'express';
-import { pagerdutyWebhookRoutes } from './pagerduty/webhook-routes';
-import { slackRoutes } from './slack/slack-routes';
-import { jiraRoutes } from './jira/jira-routes';
+import { INTEGRATIONS } from './index';
 import type { IntegrationRouteDeps } from './integration-deps';
-
-type RouteBuilder = (deps: IntegrationRouteDeps) => { inbound?: Router; authenticated?: Router };
-
-/** Every integration's routes, in a fixed order. */
-const BUILDERS: RouteBuilder[] = [
-  // integrations add their routes here
-  pagerdutyWebhookRoutes,
-  slackRoutes,
-  jiraRoutes,
-];
 
 export function buildIntegrationRoutes(deps: IntegrationRouteDeps): { inbound: Router; authenticated: Router } {
   const inbound = Router();
   const authenticated = Router();
-  for (const build of BUILDERS) {
-    const r = build(deps);
-    if (r.inbound) inbound.use(r.inbound);
-    if (r.authenticated) authenticated.use(r.authenticated);
+  for (const integration of INTEGRATIONS) {
+    const r = integration.routes?.(deps);
+    if (r?.inbound) inbound.use(r.inbound);
+    if (r?.authenticated) authenticated.use(r.authenticated);
   }
   return { inbound, authenticated };
 }

@@ -1,19 +1,12 @@
 /** Listeners the integrations run beside the API (the inbound SMTP server), started by `npm start`. */
-import { startInboundEmail } from './email/inbound-server';
+import { INTEGRATIONS } from './index';
 import type { IntegrationRouteDeps } from './integration-deps';
 
-type ServerStarter = (deps: IntegrationRouteDeps) => Promise<(() => Promise<void>) | null>;
-
-/** Every integration's listener, in a fixed order; each returns its stop function, or null when off. */
-const STARTERS: ServerStarter[] = [
-  // integrations add their listeners here
-  startInboundEmail,
-];
-
+/** Starts every integration's listener, in the list's order; answers the stop functions of those that run. */
 export async function startIntegrationServers(deps: IntegrationRouteDeps): Promise<Array<() => Promise<void>>> {
   const stops: Array<() => Promise<void>> = [];
-  for (const start of STARTERS) {
-    const stop = await start(deps);
+  for (const integration of INTEGRATIONS) {
+    const stop = await integration.server?.(deps);
     if (stop) stops.push(stop);
   }
   return stops;

@@ -9,6 +9,8 @@
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, createKey, createOrg, createTicket, detailPaths, eventually, type ApiAnswer } from './api-helpers';
+import { PacerError } from '../../src/core/errors';
+import { statusOf } from '../../src/http/kit/errors';
 
 const NUL = '\u0000';
 const LONE_SURROGATE = '\ud800';
@@ -60,8 +62,8 @@ describe('API: hostile input', function () {
       const t = await newTicket();
       const row = await h.database.db.selectFrom('tickets').selectAll().where('id', '=', t.id).executeTakeFirstOrThrow();
       const admin = { role: 'admin' as const, keyId: null, name: 'console', organizationId: null };
-      await assert.rejects(h.tickets.comment(admin, row, `console${NUL}reply`, true), (err: unknown) => (err as { status?: number; code?: string }).status === 400 && (err as { code?: string }).code === 'validation_failed');
-      await assert.rejects(h.tickets.patch(admin, row, { assignee: `dana${NUL}` }), (err: unknown) => (err as { status?: number }).status === 400);
+      await assert.rejects(h.tickets.comment(admin, row, `console${NUL}reply`, true), (err: unknown) => err instanceof PacerError && statusOf(err) === 400 && err.code === 'validation_failed');
+      await assert.rejects(h.tickets.patch(admin, row, { assignee: `dana${NUL}` }), (err: unknown) => err instanceof PacerError && statusOf(err) === 400);
     });
 
     it('a NUL in a query parameter is a 400 naming it, not a 500', async () => {

@@ -66,13 +66,13 @@ export async function loadTemporalDevConfig(
   try {
     text = await readFile(absolute, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read Temporal dev config ${absolute}: ${(err as Error).message}`);
+    throw new Error(`Cannot read Temporal dev config ${absolute}: ${(err as Error).message}`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new Error(`${absolute} is not valid YAML: ${(err as Error).message}`);
+    throw new Error(`${absolute} is not valid YAML: ${(err as Error).message}`, { cause: err });
   }
   const parsed = temporalDevConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -165,13 +165,13 @@ export async function loadTemporalClusterConfig(
   try {
     text = await readFile(absolute, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read Temporal cluster config ${absolute}: ${(err as Error).message}`);
+    throw new Error(`Cannot read Temporal cluster config ${absolute}: ${(err as Error).message}`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new Error(`${absolute} is not valid YAML: ${(err as Error).message}`);
+    throw new Error(`${absolute} is not valid YAML: ${(err as Error).message}`, { cause: err });
   }
   const parsed = temporalClusterConfigSchema.safeParse(raw);
   if (!parsed.success) {

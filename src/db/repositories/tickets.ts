@@ -70,13 +70,3 @@ export async function listTickets(db: Kysely<Database>, f: TicketFilter): Promis
 export function encodeCursor(row: Pick<TicketRow, 'created_at' | 'id'>): string {
   return Buffer.from(JSON.stringify({ createdAt: new Date(row.created_at).toISOString(), id: row.id })).toString('base64url');
 }
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof v?.createdAt === 'string' && typeof v?.id === 'string' && !Number.isNaN(Date.parse(v.createdAt))) return v;
-  } catch {
-    /* fall through */
-  }
-  return null;
-}

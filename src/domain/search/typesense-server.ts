@@ -113,7 +113,7 @@ export async function startTypesenseServer(opts: StartTypesenseOptions): Promise
     await waitUntilReady(url, apiKey, opts.readyTimeoutMs ?? 60_000, () => exited);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}; last output: ${tail.join('').slice(-1000)}`);
+    throw new Error(`${(err as Error).message}; last output: ${tail.join('').slice(-1000)}`, { cause: err });
   }
   opts.log.info({ url, dataDir: opts.dataDir, version: TYPESENSE_VERSION }, 'Typesense server ready');
   return { url, host, port, apiKey, dataDir: opts.dataDir, pid: await serverPid, stop };

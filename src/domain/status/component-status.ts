@@ -9,10 +9,6 @@ export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
 
 /** What an incident can do to a component: every status except operational. */
 export const IMPACT_LEVELS = ['degraded', 'partial_outage', 'major_outage'] as const;
-export type ImpactLevel = (typeof IMPACT_LEVELS)[number];
-
-/** The statuses the status page counts as down time; degraded performance counts as up. */
-export const DOWNTIME_STATUSES: readonly ComponentStatus[] = ['partial_outage', 'major_outage'];
 
 const RANK: Record<ComponentStatus, number> = { operational: 0, degraded: 1, partial_outage: 2, major_outage: 3 };
 
@@ -20,6 +16,7 @@ export function isComponentStatus(value: unknown): value is ComponentStatus {
   return typeof value === 'string' && Object.hasOwn(RANK, value);
 }
 
+/** Whether the status page counts this status as down time; degraded performance counts as up. */
 export function isDowntime(status: string): boolean {
   return status === 'partial_outage' || status === 'major_outage';
 }

@@ -1,23 +1,79 @@
 /**
- * One error class and one JSON shape for every failure:
+ * The one mapping from an error to an HTTP answer, used by the API's error middleware and by the
+ * console and portal pages, so both answer a failure with the same status and code. One JSON shape:
  *   {"error": {"code": "validation_failed", "message": "…", "details": [{"path": "subject", "message": "…"}]}}
+ * Domain errors (src/core/errors.ts) carry a kind and a stable code, never a status; the kind
+ * decides the status here and only here.
  */
 import type { ErrorRequestHandler } from 'express';
+import { PacerError, type ErrorKind, type FieldProblem } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 
-export interface FieldProblem {
-  path: string;
-  message: string;
+export type { FieldProblem };
+
+/** The status of each kind of domain error. */
+export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+  upstream_failed: 502,
+  unavailable: 503,
+};
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503;
+const KIND_OF_STATUS = Object.fromEntries(Object.entries(STATUS_OF_KIND).map(([kind, status]) => [status, kind])) as Record<ErrorStatus, ErrorKind>;
+
+export function statusOf(err: PacerError): number {
+  return STATUS_OF_KIND[err.kind];
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: FieldProblem[],
-  ) {
-    super(message);
+export interface ErrorBody {
+  error: { code: string; message: string; details?: FieldProblem[] };
+}
+
+export interface ErrorAnswer {
+  status: number;
+  body: ErrorBody;
+  /** Set when a backing service (PostgreSQL, Temporal) is down: the client is told when to come back. */
+  retryAfterSeconds?: number;
+  /** The request's own fault or a domain refusal/failure Pacer knows by name (not a bug, not an outage). */
+  known: boolean;
+}
+
+const body = (code: string, message: string, details?: FieldProblem[]): ErrorBody => ({ error: { code, message, ...(details && { details }) } });
+
+/**
+ * What any failure answers: a PacerError by its kind and code; body-parser's own errors
+ * (malformed JSON, too large, wrong charset) by their 4xx status; a backing service that cannot
+ * be reached 503 `unavailable`; anything else 500 `internal`.
+ */
+export function errorAnswer(err: unknown): ErrorAnswer {
+  if (err instanceof PacerError) return { status: statusOf(err), body: body(err.code, err.message, err.details), known: true };
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown } | null | undefined;
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = e?.type === 'entity.parse.failed' ? 'invalid_json' : e?.type === 'entity.too.large' ? 'payload_too_large' : 'bad_request';
+    return { status, body: body(code, code === 'invalid_json' ? 'request body is not valid JSON' : String(e?.message)), known: true };
+  }
+  if (isUnavailable(err)) return { status: 503, body: body('unavailable', 'a backing service is unavailable; retry later'), retryAfterSeconds: RETRY_AFTER_SECONDS, known: false };
+  return { status: 500, body: body('internal', 'internal error'), known: false };
+}
+
+/**
+ * The HTTP layer's own refusals (sessions, signatures, CSRF, unknown endpoints), written with
+ * the status they answer. It is a PacerError whose kind is read back from the table above, so
+ * it maps like any other; the domain, the integrations and the activities never use it.
+ */
+export class ApiError extends PacerError {
+  constructor(status: ErrorStatus, code: string, message: string, details?: FieldProblem[]) {
+    super(KIND_OF_STATUS[status], code, message, details);
+  }
+
+  get status(): number {
+    return statusOf(this);
   }
 
   static notFound(what: string): ApiError {
@@ -27,27 +83,15 @@ export class ApiError extends Error {
 
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    if (err instanceof ApiError) {
-      res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.details && { details: err.details }) } });
-      return;
-    }
-    // body-parser's own errors: malformed JSON, too large, wrong charset.
-    const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
-    if (status >= 400 && status < 500) {
-      const code = err?.type === 'entity.parse.failed' ? 'invalid_json' : err?.type === 'entity.too.large' ? 'payload_too_large' : 'bad_request';
-      res.status(status).json({ error: { code, message: code === 'invalid_json' ? 'request body is not valid JSON' : String(err.message) } });
-      return;
-    }
-    const unavailable = isUnavailable(err);
-    if (unavailable) {
+    const answer = errorAnswer(err);
+    if (answer.retryAfterSeconds !== undefined) {
       // An outage is not a bug: one line without the stack, and the client is told when to come back.
       log.warn({ method: req.method, path: req.path, reason: describe(err) }, 'request failed: a backing service is unavailable');
-      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.status(503).json({ error: { code: 'unavailable', message: 'a backing service is unavailable; retry later' } });
-      return;
+      res.set('Retry-After', String(answer.retryAfterSeconds));
+    } else if (!answer.known) {
+      log.error({ err, method: req.method, path: req.path }, 'request failed');
     }
-    log.error({ err, method: req.method, path: req.path }, 'request failed');
-    res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+    res.status(answer.status).json(answer.body);
   };
 }
 

@@ -8,16 +8,9 @@
  */
 import { z } from 'zod';
 import { PRIORITIES, TICKET_STATUSES } from '../../../workflows/contract/ticket';
+import { STORABLE_TEXT, UNSTORABLE_MESSAGE, isStorableText, replaceUnstorable } from '../../core/storable-text';
 
-/**
- * With the `u` flag a surrogate range only matches surrogates that are not part of a pair, so
- * this allows every character PostgreSQL stores (emoji included) and nothing else.
- */
-export const STORABLE_TEXT = /^[^\u0000\uD800-\uDFFF]*$/u;
-export const UNSTORABLE_MESSAGE = 'must not contain NUL (\\u0000) or unpaired UTF-16 surrogate characters';
-export const isStorableText = (s: string) => STORABLE_TEXT.test(s);
-/** For text Pacer cannot send back to be fixed (another service's webhook, a mail): the unstorable characters become U+FFFD. */
-export const replaceUnstorable = (s: string) => s.replace(/[\u0000\uD800-\uDFFF]/gu, '\uFFFD');
+export { STORABLE_TEXT, UNSTORABLE_MESSAGE, isStorableText, replaceUnstorable };
 
 /** The one string primitive: every text field, query parameter and header value is built from it. */
 export const safeString = () => z.string().regex(STORABLE_TEXT, UNSTORABLE_MESSAGE);

@@ -1,7 +1,7 @@
 /** zod at the edge: a failed parse becomes a 400 that names every offending field. */
 import { z } from 'zod';
 import { ApiError } from './errors';
-import { isoInstant, isStorableText, replaceUnstorable, UNSTORABLE_MESSAGE, uuid } from './schemas';
+import { isoInstant, isStorableText, replaceUnstorable, uuid } from './schemas';
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.infer<T> {
   const result = schema.safeParse(value);
@@ -59,14 +59,8 @@ export function refuseFields(body: unknown, fields: readonly string[], why: stri
   if (named.length) throw new ApiError(400, 'validation_failed', `${why}: ${named.join(', ')}`, named.map((path) => ({ path, message: why })));
 }
 
-/**
- * The storable-text rule for callers that do not go through a schema (console and portal
- * forms, inbound mail reaching the services directly): a 400 naming each offending field.
- */
-export function refuseUnstorable(fields: Record<string, unknown>): void {
-  const bad = Object.entries(fields).filter(([, v]) => typeof v === 'string' && !isStorableText(v));
-  if (bad.length) throw new ApiError(400, 'validation_failed', `${bad.map(([k]) => k).join(', ')}: ${UNSTORABLE_MESSAGE}`, bad.map(([path]) => ({ path, message: UNSTORABLE_MESSAGE })));
-}
+/** The storable-text rule for callers that do not go through a schema (core/storable-text). */
+export { refuseUnstorable } from '../../core/storable-text';
 
 /**
  * JSON from another service's webhook (PagerDuty, Jira, Slack), after its signature is checked:

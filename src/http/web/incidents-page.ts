@@ -8,6 +8,7 @@ import { Router, type Request } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../../db/schema';
 import { ApiError } from '../kit/errors';
+import { isRefusal } from '../../core/errors';
 import { refuseUnstorable } from '../kit/validation';
 import { listIncidents } from '../../domain/incidents/incident-reads';
 import type { IncidentService } from '../../domain/incidents/incident-service';
@@ -126,7 +127,7 @@ ${cards.length ? cards : html`<p class="empty">No active incidents.</p>`}
     try {
       back(res, { notice: await run() });
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status >= 500) throw err;
+      if (!isRefusal(err)) throw err;
       back(res, { error: err.message });
     }
   };

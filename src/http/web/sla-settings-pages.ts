@@ -8,7 +8,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { ApiError, type FieldProblem } from '../kit/errors';
+import { ApiError, statusOf, type FieldProblem } from '../kit/errors';
+import { PacerError } from '../../core/errors';
 import { uuid } from '../kit/schemas';
 import { parse } from '../kit/validation';
 import { calendarSchema, DEFAULT_LADDER, deleteCalendar, insertCalendar, insertPolicy, policySchema, updateCalendar, updatePolicy } from '../../domain/settings/sla-settings';
@@ -67,7 +68,7 @@ function fieldOf(path: string): { field: string; where: string } {
   return { field: parts[0] ?? '', where: '' };
 }
 
-function problemsOf(err: ApiError, fields: readonly string[]): { problems: Problems; general: string[] } {
+function problemsOf(err: PacerError, fields: readonly string[]): { problems: Problems; general: string[] } {
   const problems: Problems = new Map();
   const general: string[] = [];
   for (const d of err.details ?? [{ path: '', message: err.message }]) {
@@ -88,13 +89,13 @@ function formErrors(general: string[], problems: Problems): SafeHtml | string {
   return html`<div class="error" role="alert"><p>Nothing was saved. ${problems.size ? 'Fix the fields marked below.' : ''}</p>${general.length ? html`<ul>${general.map((g) => html`<li>${g}</li>`)}</ul>` : ''}</div>`;
 }
 
-/** Runs a write; an ApiError with problems re-renders the form (status 400/409), anything else propagates. */
-async function attempt(res: Response, write: () => Promise<string>, rerender: (err: ApiError) => Promise<void>): Promise<void> {
+/** Runs a write; a refused input or a conflict re-renders the form with its problems, anything else propagates. */
+async function attempt(res: Response, write: () => Promise<string>, rerender: (err: PacerError) => Promise<void>): Promise<void> {
   let notice: string;
   try {
     notice = await write();
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 400 || err.status === 409)) return rerender(err);
+    if (err instanceof PacerError && (err.kind === 'invalid_input' || err.kind === 'conflict')) return rerender(err);
     throw err;
   }
   res.redirect(303, notice);
@@ -177,9 +178,9 @@ export function slaSettingsPageRoutes(db: Kysely<Database>, tickets: TicketServi
   const idOf = (req: Request) => parse(uuid, req.params.id, 'params');
 
   // ── calendars ──
-  const sendCalendarForm = (req: Request, res: Response, title: string, action: string, v: CalendarFormValues, submit: string, err?: ApiError) => {
+  const sendCalendarForm = (req: Request, res: Response, title: string, action: string, v: CalendarFormValues, submit: string, err?: PacerError) => {
     const { problems, general } = err ? problemsOf(err, CALENDAR_FIELDS) : { problems: new Map(), general: [] };
-    res.status(err ? err.status : 200).type('html').send(adminPage(req, title, calendarForm(req, action, v, problems, general, submit)));
+    res.status(err ? statusOf(err) : 200).type('html').send(adminPage(req, title, calendarForm(req, action, v, problems, general, submit)));
   };
 
   r.get('/console/admin/calendars/new', (req, res) => {
@@ -231,7 +232,7 @@ export function slaSettingsPageRoutes(db: Kysely<Database>, tickets: TicketServi
     try {
       await deleteCalendar(db, cache, id);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'in_use') {
+      if (err instanceof PacerError && err.code === 'in_use') {
         const users = await db.selectFrom('sla_policies').select('name').where('calendar_id', '=', id).orderBy('name').execute();
         return res.redirect(303, `/console/admin/calendars${queryString({ error: `${c.name} was not deleted: it is used by ${users.map((u) => u.name).join(', ')}. Move those policies to another calendar first.` })}`);
       }
@@ -241,7 +242,7 @@ export function slaSettingsPageRoutes(db: Kysely<Database>, tickets: TicketServi
   });
 
   // ── policies ──
-  const sendPolicyForm = async (req: Request, res: Response, title: string, action: string, v: PolicyFormValues, submit: string, err?: ApiError) => {
+  const sendPolicyForm = async (req: Request, res: Response, title: string, action: string, v: PolicyFormValues, submit: string, err?: PacerError) => {
     const s = sessionOf(req);
     const [tiers, priorities, calendars] = await Promise.all([
       db.selectFrom('tiers').selectAll().orderBy('rank').execute(),
@@ -267,7 +268,7 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
 <label for="pol-ladder">Escalation ladder (JSON: a list of {"percent": 80, "actions": [{"type": "notify", "role": "manager"}]})</label><textarea id="pol-ladder" name="escalations" rows="7" spellcheck="false"${invalid(p, 'escalations', 'pol-ladder')}>${v.escalations}</textarea>${fieldError(p, 'escalations', 'pol-ladder')}
 <button type="submit" class="primary">${submit}</button>${action === '/console/admin/policies' ? '' : html` <button type="submit" formaction="${action}/impact">Preview impact on open tickets</button>`}</form>
 <p><a href="/console/admin/policies">Back to SLA policies</a></p>`;
-    res.status(err ? err.status : 200).type('html').send(adminPage(req, title, body));
+    res.status(err ? statusOf(err) : 200).type('html').send(adminPage(req, title, body));
   };
 
   const writePolicy = async (req: Request, res: Response, id: string | null) => {
@@ -332,7 +333,7 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
 <form method="post" action="${action}" class="stack card" id="policy-confirm">${csrfField(sessionOf(req).csrfToken)}${hidden}<button type="submit" class="primary">Confirm and save</button></form>
 <p><a href="${action}/edit">Back to the form</a></p>`));
     } catch (err) {
-      if (err instanceof ApiError && err.status === 400) return sendPolicyForm(req, res, 'Edit SLA policy', action, policyValuesFromBody(b), 'Save policy', err);
+      if (err instanceof PacerError && err.kind === 'invalid_input') return sendPolicyForm(req, res, 'Edit SLA policy', action, policyValuesFromBody(b), 'Save policy', err);
       throw err;
     }
   });

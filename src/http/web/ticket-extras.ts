@@ -6,8 +6,8 @@
  */
 import crypto from 'node:crypto';
 import type { Router, Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database, TicketRow } from '../../db/schema';
+import type { Db, TicketRow } from '../../db/schema';
+import { findEventData, linkedKey } from '../../db/repositories/ticket-details';
 import { ApiError } from '../kit/errors';
 import type { IntegrationConfig } from '../../integrations/config';
 import { createIssueService, TicketNotFound, type IssueService } from '../../integrations/jira/issue-service';
@@ -27,7 +27,7 @@ export interface TicketExtraData {
 }
 
 export interface TicketExtrasDeps {
-  db: Kysely<Database>;
+  db: Db;
   integrations: IntegrationConfig | undefined;
   incidents: IncidentService;
   lifecycle: TicketLifecycle;
@@ -45,11 +45,8 @@ export class TicketExtras {
   }
 
   async forTicket(t: TicketRow): Promise<TicketExtraData> {
-    const [link, incidents] = await Promise.all([
-      this.deps.db.selectFrom('ticket_links').select('external_key').where('ticket_id', '=', t.id).where('kind', '=', 'jira').executeTakeFirst(),
-      ticketIncidents(this.deps.db, t.id),
-    ]);
-    return { jiraKey: link?.external_key ?? null, incidents };
+    const [jiraKey, incidents] = await Promise.all([linkedKey(this.deps.db, t.id, 'jira'), ticketIncidents(this.deps.db, t.id)]);
+    return { jiraKey, incidents };
   }
 
   actions(t: TicketRow, csrf: string, extra: TicketExtraData): SafeHtml {
@@ -71,8 +68,7 @@ export class TicketExtras {
     action('escalate', async (req, t) => {
       const id = crypto.randomUUID();
       await this.deps.lifecycle.act(t.id, { kind: 'escalate', actionId: id, actor: actorOf(req.principal!), clock: null });
-      const e = await this.deps.db.selectFrom('ticket_events').select('data').where('id', '=', `${t.id}:${id}:escalate`).executeTakeFirst();
-      const d = (e?.data ?? {}) as { clock?: string; percent?: number };
+      const d = ((await findEventData(this.deps.db, `${t.id}:${id}:escalate`)) ?? {}) as { clock?: string; percent?: number };
       return `Escalated now: the ${d.percent ?? '?'}% ${String(d.clock ?? '').replace('_', ' ')} step's actions are running.`;
     });
     action('jira', async (req, t) => {

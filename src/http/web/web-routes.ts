@@ -8,7 +8,8 @@ import path from 'node:path';
 import express, { Router, type ErrorRequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { ApiError } from '../kit/errors';
+import { ApiError, errorAnswer } from '../kit/errors';
+import { PacerError } from '../../core/errors';
 import type { IntegrationConfig } from '../../integrations/config';
 import type { Logger } from '../../core/logger';
 import type { IncidentService } from '../../domain/incidents/incident-service';
@@ -40,14 +41,22 @@ export interface WebDeps {
   kb?: HelpDeps;
 }
 
+/**
+ * A refused or failed page request as an HTML page, with the status and code the API answers for
+ * the same error (the one mapping in http/kit/errors): a Jira that does not answer is a 502 here
+ * as it is from `POST /api/v1/tickets/:id/jira`. Anything that is not a PacerError (a bug, a
+ * backing service down, body-parser's refusals) goes on to the API's error middleware.
+ */
 const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
-  if (!(err instanceof ApiError) || err.status >= 500 || res.headersSent) return next(err);
-  const title = err.status === 404 ? 'Not found' : err.status === 403 ? 'Refused' : 'Cannot do that';
+  if (!(err instanceof PacerError) || res.headersSent) return next(err);
+  const { status, body } = errorAnswer(err);
+  const title = status === 404 ? 'Not found' : status === 403 ? 'Refused' : status >= 500 ? 'Not done' : 'Cannot do that';
   const s = req.webSession;
   res
-    .status(err.status)
+    .status(status)
+    .set('X-Pacer-Error', body.error.code)
     .type('html')
-    .send(page({ title, user: s?.user, csrfToken: s?.csrfToken, body: html`<h1>${title}</h1><p>${err.status === 404 ? 'There is no such page, or it is not yours to see.' : err.message}</p><p><a href="/">Back to the start</a></p>` }).value);
+    .send(page({ title, user: s?.user, csrfToken: s?.csrfToken, body: html`<h1>${title}</h1><p>${status === 404 ? 'There is no such page, or it is not yours to see.' : body.error.message}</p><p><a href="/">Back to the start</a></p>` }).value);
 };
 
 export function webRoutes(deps: WebDeps): Router {

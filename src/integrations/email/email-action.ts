@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import type { ActionHandler } from '../../../activities/actions/registry';
+import type { ActionHandler } from '../integration-deps';
 import { PermanentMailError, type TicketMailer } from './mailer';
 import { escalationNotice } from './ticket-mail';
 

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { Logger } from '../../core/logger';
-import type { HookContext, HookRegistry } from '../../../activities/hooks';
+import type { HookContext, IntegrationHook } from '../integration-deps';
 import { PermanentMailError, type TicketMail, type TicketMailer } from './mailer';
 import { acknowledgement, agentReply, solvedNotice, type TicketFacts } from './ticket-mail';
 
@@ -32,7 +32,7 @@ async function ticketOf(db: Kysely<Database>, ticketId: string): Promise<Request
   return { id: t.id, number: t.number, subject: t.subject, priority: t.priority, requesterName: t.requester_name, email: t.requester_email };
 }
 
-export function registerEmailHooks(hooks: HookRegistry, deps: EmailHookDeps): void {
+export function emailHooks(deps: EmailHookDeps): IntegrationHook[] {
   const send = async (ctx: HookContext, mail: Omit<TicketMail, 'ticketId' | 'key'>) => {
     try {
       await deps.mailer.send({ ...mail, ticketId: ctx.ticketId, key: ctx.event.id });
@@ -43,27 +43,41 @@ export function registerEmailHooks(hooks: HookRegistry, deps: EmailHookDeps): vo
     }
   };
 
-  hooks.on('email-acknowledgement', ['ticket.created'], async (ctx) => {
-    const t = await ticketOf(deps.db, ctx.ticketId);
-    await send(ctx, { ticketNumber: t.number, kind: 'acknowledgement', to: [t.email], autoSubmitted: 'auto-replied', ...acknowledgement(t, deps.signature) });
-  });
+  const acknowledge: IntegrationHook = {
+    name: 'email-acknowledgement',
+    types: ['ticket.created'],
+    handle: async (ctx) => {
+      const t = await ticketOf(deps.db, ctx.ticketId);
+      await send(ctx, { ticketNumber: t.number, kind: 'acknowledgement', to: [t.email], autoSubmitted: 'auto-replied', ...acknowledgement(t, deps.signature) });
+    },
+  };
 
-  hooks.on('email-agent-reply', ['comment.public'], async (ctx) => {
-    // Agents' replies and system notices (an incident's public updates); a customer's own words are not sent back.
-    if (ctx.event.data.authorType === 'customer') return;
-    const comment = await deps.db
-      .selectFrom('comments')
-      .select(['body', 'author_name'])
-      .where('id', '=', String(ctx.event.data.commentId))
-      .executeTakeFirst();
-    if (!comment) throw new Error(`comment ${String(ctx.event.data.commentId)} not found`);
-    const t = await ticketOf(deps.db, ctx.ticketId);
-    await send(ctx, { ticketNumber: t.number, kind: 'reply', to: [t.email], ...agentReply(t, comment.body, comment.author_name, deps.signature) });
-  });
+  const agentReplies: IntegrationHook = {
+    name: 'email-agent-reply',
+    types: ['comment.public'],
+    handle: async (ctx) => {
+      // Agents' replies and system notices (an incident's public updates); a customer's own words are not sent back.
+      if (ctx.event.data.authorType === 'customer') return;
+      const comment = await deps.db
+        .selectFrom('comments')
+        .select(['body', 'author_name'])
+        .where('id', '=', String(ctx.event.data.commentId))
+        .executeTakeFirst();
+      if (!comment) throw new Error(`comment ${String(ctx.event.data.commentId)} not found`);
+      const t = await ticketOf(deps.db, ctx.ticketId);
+      await send(ctx, { ticketNumber: t.number, kind: 'reply', to: [t.email], ...agentReply(t, comment.body, comment.author_name, deps.signature) });
+    },
+  };
 
-  hooks.on('email-solved', ['ticket.status_changed'], async (ctx) => {
-    if (ctx.event.data.to !== 'solved') return;
-    const t = await ticketOf(deps.db, ctx.ticketId);
-    await send(ctx, { ticketNumber: t.number, kind: 'solved', to: [t.email], autoSubmitted: 'auto-generated', ...solvedNotice(t, deps.signature) });
-  });
+  const solved: IntegrationHook = {
+    name: 'email-solved',
+    types: ['ticket.status_changed'],
+    handle: async (ctx) => {
+      if (ctx.event.data.to !== 'solved') return;
+      const t = await ticketOf(deps.db, ctx.ticketId);
+      await send(ctx, { ticketNumber: t.number, kind: 'solved', to: [t.email], autoSubmitted: 'auto-generated', ...solvedNotice(t, deps.signature) });
+    },
+  };
+
+  return [acknowledge, agentReplies, solved];
 }

@@ -11,7 +11,7 @@ import { copiedComment } from './issue-content';
 import { JiraRejected } from './jira-api';
 import { findJiraLink } from './jira-links';
 import type { IssueService } from './issue-service';
-import type { HookRegistry } from '../../../activities/hooks';
+import type { IntegrationHook } from '../integration-deps';
 
 export interface CommentSyncDeps {
   db: Kysely<Database>;
@@ -21,8 +21,8 @@ export interface CommentSyncDeps {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function registerCommentSync(hooks: HookRegistry, deps: CommentSyncDeps): void {
-  hooks.on('jira-comment-sync', ['comment.public'], async ({ ticketId, event }) => {
+export function commentSyncHook(deps: CommentSyncDeps): IntegrationHook {
+  return { name: 'jira-comment-sync', types: ['comment.public'], handle: async ({ ticketId, event }) => {
     const link = await findJiraLink(deps.db, ticketId);
     if (!link || !link.data.syncComments) return;
     const commentId = String(event.data.commentId ?? '');
@@ -40,5 +40,5 @@ export function registerCommentSync(hooks: HookRegistry, deps: CommentSyncDeps):
       if (!(err instanceof JiraRejected)) throw err;
       deps.log?.warn({ ticketId, issue: link.key, status: err.status, errors: err.errors }, 'Jira refused a copied comment');
     }
-  });
+  } };
 }

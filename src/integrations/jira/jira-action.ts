@@ -4,7 +4,7 @@ import type { Database } from '../../db/schema';
 import type { Logger } from '../../core/logger';
 import { JiraRejected } from './jira-api';
 import type { IssueService, OpenIssueResult } from './issue-service';
-import type { ActionHandler } from '../../../activities/actions/registry';
+import type { ActionHandler } from '../integration-deps';
 import type { RunActionInput } from '../../../workflows/contract/records';
 import { recordActionFailure } from '../../db/repositories/ticket-events';
 

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/logger';
 import { alertDedupKey, cycleOfStep, type AlertKey } from './alert-key';
 import { PagerDutyRejected, type AlertPayload, type PagerDutyEvents, type Severity } from './events-client';
 import type { ClockName } from '../../../workflows/contract/ticket';
-import type { ActionHandler } from '../../../activities/actions/registry';
+import type { ActionHandler } from '../integration-deps';
 import { once } from '../../db/effects';
 import type { RunActionInput } from '../../../workflows/contract/records';
 import { rememberAlert, updateAlert } from './alert-links';

@@ -9,7 +9,7 @@ import type { Database } from '../../db/schema';
 import type { Logger } from '../../core/logger';
 import { PagerDutyRejected, type PagerDutyEvents } from './events-client';
 import type { ClockName } from '../../../workflows/contract/ticket';
-import type { HookRegistry } from '../../../activities/hooks';
+import type { IntegrationHook } from '../integration-deps';
 import type { EventInput } from '../../../workflows/contract/records';
 import { openAlerts, updateAlert } from './alert-links';
 
@@ -43,10 +43,14 @@ export async function resolveAlert(deps: ResolveDeps, ticketId: string, dedupKey
   await updateAlert(deps.db, ticketId, dedupKey, { status: 'resolved', resolvedBy: reason });
 }
 
-export function registerAlertResolution(hooks: HookRegistry, deps: ResolveDeps): void {
-  hooks.on('pagerduty-resolve', RESOLVING_EVENTS, async ({ ticketId, event }) => {
-    const clocks = clocksSettledBy(event);
-    if (clocks.length === 0) return;
-    for (const alert of await openAlerts(deps.db, ticketId, clocks)) await resolveAlert(deps, ticketId, alert.dedupKey, event.type);
-  });
+export function alertResolutionHook(deps: ResolveDeps): IntegrationHook {
+  return {
+    name: 'pagerduty-resolve',
+    types: RESOLVING_EVENTS,
+    handle: async ({ ticketId, event }) => {
+      const clocks = clocksSettledBy(event);
+      if (clocks.length === 0) return;
+      for (const alert of await openAlerts(deps.db, ticketId, clocks)) await resolveAlert(deps, ticketId, alert.dedupKey, event.type);
+    },
+  };
 }

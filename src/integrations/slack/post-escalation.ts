@@ -8,7 +8,7 @@ import { rememberMessage } from './message-links';
 import { classifySlackError, platformError } from './slack-errors';
 import type { SlackWebClient } from './web-client';
 import type { ClockName } from '../../../workflows/contract/ticket';
-import type { ActionHandler } from '../../../activities/actions/registry';
+import type { ActionHandler } from '../integration-deps';
 import { once } from '../../db/effects';
 import type { RunActionInput } from '../../../workflows/contract/records';
 import { ticketUrl } from '../../core/links';

@@ -16,7 +16,9 @@ import {
   postmortemSchema,
   severity,
 } from '../incident-schemas';
-import { keySchema, orgPatchSchema, orgSchema, webhookPatchSchema, webhookSchema } from '../routes/admin';
+import { keySchema } from '../routes/api-keys';
+import { orgPatchSchema, orgSchema } from '../routes/organizations';
+import { webhookPatchSchema, webhookSchema } from '../routes/webhooks';
 import { createSchema as createComponentSchema, patchSchema as patchComponentSchema } from '../routes/components';
 import { KB_OPERATIONS } from '../routes/kb';
 import { listQuery as slaListQuery, previewSchema } from '../routes/sla';

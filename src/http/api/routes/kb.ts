@@ -2,15 +2,14 @@
  * The knowledge base under /api/v1/kb. Admins and agents write; customers read what they may
  * see (public articles and their organization's); a caller without a key reads and searches
  * public articles only. Mounted ahead of the API's key check, so it authenticates a request
- * only when it carries credentials. Domain errors (src/domain/kb/kb-errors) become ApiErrors here.
+ * only when it carries credentials. Domain errors (src/domain/kb/kb-errors) are PacerErrors, answered by the one mapping (http/kit/errors).
  */
-import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import express from 'express';
 import { z } from 'zod';
 import type { Article, Revision } from '../../../domain/kb/article-repository';
 import type { ArticleService } from '../../../domain/kb/article-service';
 import type { Category, Section } from '../../../domain/kb/category-repository';
-import { KbError } from '../../../domain/kb/kb-errors';
 import { renderMarkdown } from '../../../domain/kb/markdown';
 import { diffRevisions } from '../../../domain/kb/revision-diff';
 import type { Synonym } from '../../../domain/kb/synonyms';
@@ -92,9 +91,6 @@ export const synonymSchema = z.strictObject({
   synonyms: z.array(synonymWord).min(1).max(50),
   root: synonymWord.nullable().default(null).describe('one-way: the root stands for the synonyms; null: every word stands for the others'),
 });
-
-const STATUS_OF: Record<KbError['code'], number> = { not_found: 404, conflict: 409, invalid_state: 409, invalid_reference: 400 };
-const kbErrors: ErrorRequestHandler = (err, _req, _res, next) => next(err instanceof KbError ? new ApiError(STATUS_OF[err.code], err.code, err.message) : err);
 
 export function readerOf(p: Principal | undefined): Reader {
   if (!p) return ANONYMOUS;
@@ -305,7 +301,6 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   r.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
-  r.use(kbErrors);
   return r;
 }
 

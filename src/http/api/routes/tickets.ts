@@ -22,8 +22,10 @@ export interface TicketRouteDeps {
 
 export { idempotencyKeyOf };
 
-export const acknowledgeSchema = z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
-export const escalateSchema = acknowledgeSchema;
+/** Acknowledge and escalate take the same body: optionally, which clock. */
+const clockChoice = () => z.strictObject({ clock: z.enum(['first_response', 'resolution']).optional() });
+export const acknowledgeSchema = clockChoice();
+export const escalateSchema = clockChoice();
 
 export function ticketRoutes(deps: TicketRouteDeps): Router {
   const r = Router();

@@ -9,14 +9,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { Database } from '../../src/db/schema';
-import type { Logger } from '../../src/core/logger';
-import { PagerDutyRejected, type PagerDutyEvents, type Severity } from '../../src/integrations/pagerduty/events-client';
-import { incidentAlertDedupKey } from '../../src/integrations/pagerduty/alert-key';
-import { once } from '../../src/db/effects';
-import type { ActionOutcome } from '../../workflows/contract/records';
-import type { IncidentActionInput } from '../../workflows/contract/incident';
-import { incidentUrl } from '../../src/core/links';
+import type { Database } from '../../db/schema';
+import type { Logger } from '../../core/logger';
+import { PagerDutyRejected, type PagerDutyEvents, type Severity } from './events-client';
+import { incidentAlertDedupKey } from './alert-key';
+import { once } from '../../db/effects';
+import type { ActionOutcome } from '../../../workflows/contract/records';
+import type { IncidentActionInput } from '../../../workflows/contract/incident';
+import { incidentUrl } from '../../core/links';
 
 const SEVERITY: Record<string, Severity> = { critical: 'critical', high: 'error', medium: 'warning', low: 'info' };
 export const INCIDENT_LINK_KIND = 'pagerduty';

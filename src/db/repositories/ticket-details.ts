@@ -1,0 +1,21 @@
+/** What a ticket's page shows besides the ticket row: its conversation, its event log and its links. */
+import type { CommentRow, Db, TicketEventRow } from '../schema';
+
+/** Comments oldest first (ties by id, so the order is stable). */
+export const listComments = (db: Db, ticketId: string): Promise<CommentRow[]> =>
+  db.selectFrom('comments').selectAll().where('ticket_id', '=', ticketId).orderBy('created_at').orderBy('id').execute();
+
+/** The ticket's events in the order they were recorded. */
+export const listTicketEvents = (db: Db, ticketId: string): Promise<TicketEventRow[]> =>
+  db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
+
+/** One event's data by its id (the id builders are workflows/contract's). */
+export const findEventData = async (db: Db, eventId: string): Promise<Record<string, unknown> | undefined> =>
+  (await db.selectFrom('ticket_events').select('data').where('id', '=', eventId).executeTakeFirst())?.data;
+
+export const listTicketLinks = (db: Db, ticketId: string) =>
+  db.selectFrom('ticket_links').select(['kind', 'external_key', 'url']).where('ticket_id', '=', ticketId).execute();
+
+/** The external key of the ticket's link of that kind (its Jira issue), or null. */
+export const linkedKey = async (db: Db, ticketId: string, kind: string): Promise<string | null> =>
+  (await db.selectFrom('ticket_links').select('external_key').where('ticket_id', '=', ticketId).where('kind', '=', kind).executeTakeFirst())?.external_key ?? null;
