@@ -17,7 +17,6 @@ import { actionEvent, timeline } from '../support/timeline';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
 
 const FROM = 'Pacer Support <support@pacer.test>';
-const everyDay = (hours: Array<[string, string]>) => ({ mon: hours, tue: hours, wed: hours, thu: hours, fri: hours, sat: hours, sun: hours });
 
 describe('email: outbound through nodemailer', function () {
   this.timeout(60_000);

@@ -19,7 +19,7 @@ import { sentBody, type JiraCloudFake, type SentJiraBody } from '../support/fake
 import type { FakeIssue } from '../support/fakes/jira-issue-model';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { PUBLIC_URL, startJiraStack, type JiraStack } from '../support/fakes/jira-test-stack';
-import { actionEvent, isActionEvent, timeline as readTimeline } from '../support/timeline';
+import { actionEvent, timeline as readTimeline } from '../support/timeline';
 
 
 describe('Jira: the ladder action, the agent endpoint and copied comments', function () {

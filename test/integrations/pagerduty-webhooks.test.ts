@@ -12,7 +12,7 @@ import type { PacerHarness } from '../support/api-harness';
 import type { FakeAlert, PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';
 import { dedupKeyOf, startPagerDutyStack, type PagerDutyStack } from '../support/fakes/pagerduty-test-stack';
 import { deliverPagerDutyWebhook, incidentEvent, pagerDutySignature } from '../support/fakes/pagerduty-webhook-signer';
-import { actionEvent, isActionEvent, timeline as readTimeline } from '../support/timeline';
+import { actionEvent, timeline as readTimeline } from '../support/timeline';
 
 
 describe('PagerDuty: inbound webhooks v3', function () {

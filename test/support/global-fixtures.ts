@@ -56,7 +56,7 @@ function lastLineOf(script: string): string {
   try {
     out = execFileSync('bash', [path.join(ROOT, script)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   } catch (err) {
-    throw new Error(`${script} failed: ${(err as Error).message}`);
+    throw new Error(`${script} failed: ${(err as Error).message}`, { cause: err });
   }
   const line = out.trim().split('\n').pop()?.trim();
   if (!line) throw new Error(`${script} printed nothing on stdout`);

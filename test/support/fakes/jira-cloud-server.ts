@@ -98,7 +98,7 @@ interface Reply {
 
 const err = (status: number, errorMessages: string[], errors: Record<string, string> = {}): Reply => ({ status, body: { errorMessages, errors } });
 const NO_ISSUE = err(404, ['Issue does not exist or you do not have permission to see it.']);
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function startJiraCloudFake(opts: JiraFakeOptions = {}): Promise<JiraCloudFake> {
   const email = opts.email ?? 'pacer-bot@example.com';
@@ -126,7 +126,8 @@ export async function startJiraCloudFake(opts: JiraFakeOptions = {}): Promise<Ji
     const errors: Record<string, string> = {};
     const project = isObject(f.project) ? String(f.project.key ?? f.project.id ?? '') : '';
     if (!projects.includes(project)) errors.project = 'Specify a valid project ID or key';
-    const typeName = isObject(f.issuetype) ? (f.issuetype.name ?? ISSUE_TYPES.find((t) => t.id === f.issuetype.id)?.name) : undefined;
+    const issuetype = f.issuetype;
+    const typeName = isObject(issuetype) ? (issuetype.name ?? ISSUE_TYPES.find((t) => t.id === issuetype.id)?.name) : undefined;
     if (typeName === undefined) errors.issuetype = 'Specify an issue type';
     else if (!ISSUE_TYPES.some((t) => t.name === typeName)) errors.issuetype = 'Specify a valid issue type';
     if (typeof f.summary !== 'string' || f.summary.trim() === '') errors.summary = 'You must specify a summary of the issue.';
@@ -145,10 +146,10 @@ export async function startJiraCloudFake(opts: JiraFakeOptions = {}): Promise<Ji
       id: String(nextId++),
       key: `${project}-${n}`,
       projectKey: project,
-      summary: f.summary,
+      summary: f.summary as string,
       description: f.description ?? null,
       labels: [...new Set(labels as string[])],
-      issueType: typeName!,
+      issueType: String(typeName),
       statusId: STATUSES[0]!.id,
       created: new Date().toISOString(),
       searchableAt: Date.now() + lagMs,
