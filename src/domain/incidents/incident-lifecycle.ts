@@ -4,7 +4,7 @@
  */
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict } from '../../core/errors';
 import {
   incidentActionSignal,
   incidentActionUpdate,
@@ -36,8 +36,8 @@ export class IncidentLifecycle {
     try {
       return await this.client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(incidentActionUpdate, { args: [action] });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new ApiError(409, err.cause.type ?? 'conflict', err.cause.message);
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'incident_closed', 'the incident is closed and accepts no more changes');
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new Conflict(err.cause.type ?? 'conflict', err.cause.message);
+      if (err instanceof WorkflowNotFoundError) throw new Conflict('incident_closed', 'the incident is closed and accepts no more changes');
       throw err;
     }
   }

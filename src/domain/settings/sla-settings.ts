@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict, InvalidInput, NotFound } from '../../core/errors';
 import type { RolloutHook } from './rollouts';
 import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from '../../http/kit/schemas';
 import { isFkViolation, isUniqueViolation } from '../../db/pg-errors';
@@ -26,7 +26,7 @@ export function checkCalendar(spec: z.infer<typeof calendarSpecSchema>): void {
   try {
     BusinessCalendar.from(spec);
   } catch (err) {
-    if (err instanceof CalendarError) throw new ApiError(400, 'validation_failed', err.message, [{ path: err.field, message: err.message }]);
+    if (err instanceof CalendarError) throw new InvalidInput(err.message, [{ path: err.field, message: err.message }]);
     throw err;
   }
 }
@@ -42,7 +42,7 @@ export async function insertCalendar(db: Kysely<Database>, cache: SettingsCache,
     cache.clear();
     return c;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
+    if (isUniqueViolation(err)) throw new Conflict('conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
     throw err;
   }
 }
@@ -57,10 +57,10 @@ export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache,
     .returningAll()
     .executeTakeFirst()
     .catch((err) => {
-      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
+      if (isUniqueViolation(err)) throw new Conflict('conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
       throw err;
     });
-  if (!c) throw ApiError.notFound('calendar');
+  if (!c) throw new NotFound('calendar');
   cache.clear();
   const rolloutId = await rollout.rollouts.start('calendar', c.id, c.edit_version, rollout.by);
   return { ...c, rolloutId };
@@ -70,9 +70,9 @@ export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache,
 export async function deleteCalendar(db: Kysely<Database>, cache: SettingsCache, id: string): Promise<void> {
   try {
     const d = await db.deleteFrom('calendars').where('id', '=', id).executeTakeFirst();
-    if (d.numDeletedRows === 0n) throw ApiError.notFound('calendar');
+    if (d.numDeletedRows === 0n) throw new NotFound('calendar');
   } catch (err) {
-    if (isFkViolation(err)) throw new ApiError(409, 'in_use', 'an SLA policy still uses this calendar');
+    if (isFkViolation(err)) throw new Conflict('in_use', 'an SLA policy still uses this calendar');
     throw err;
   }
   cache.clear();
@@ -111,8 +111,8 @@ const policyValues = (b: PolicyInput) => ({
 });
 
 const policyWriteError = (err: unknown): never => {
-  if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'a policy for this tier and priority exists', [{ path: 'priority', message: 'a policy for this tier and priority exists' }]);
-  if (isFkViolation(err)) throw new ApiError(400, 'validation_failed', 'unknown tier, priority or calendar', [{ path: 'tier|priority|calendarId', message: 'must exist' }]);
+  if (isUniqueViolation(err)) throw new Conflict('conflict', 'a policy for this tier and priority exists', [{ path: 'priority', message: 'a policy for this tier and priority exists' }]);
+  if (isFkViolation(err)) throw new InvalidInput('unknown tier, priority or calendar', [{ path: 'tier|priority|calendarId', message: 'must exist' }]);
   throw err;
 };
 
@@ -125,7 +125,7 @@ export async function insertPolicy(db: Kysely<Database>, cache: SettingsCache, b
 /** Saves and starts the rollout that carries the edit to every open ticket on the policy. */
 export async function updatePolicy(db: Kysely<Database>, cache: SettingsCache, id: string, body: PolicyInput, rollout: RolloutHook) {
   const p = await db.updateTable('sla_policies').set({ ...policyValues(body), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst().catch(policyWriteError);
-  if (!p) throw ApiError.notFound('SLA policy');
+  if (!p) throw new NotFound('SLA policy');
   cache.clear();
   const rolloutId = await rollout.rollouts.start('sla_policy', p.id, p.edit_version, rollout.by);
   return { ...p, rolloutId };
