@@ -1,7 +1,6 @@
 /** /api/v1/tickets: create, list, read, patch; comments; the event timeline; live SLA state. */
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/schema';
+import type { Db } from '../../../db/schema';
 import { encodeCursor, findTicket, listTickets } from '../../../db/repositories/tickets';
 import { describeSla } from '../../../../workflows/ticket/sla-state';
 import type { TicketLifecycle } from '../../../domain/tickets/ticket-lifecycle';
@@ -15,7 +14,7 @@ import { commentSchema, createTicketSchema, CUSTOMER_FORBIDDEN_CREATE_FIELDS, li
 import { idempotencyKeyOf, parse, parseCursor, refuseFields } from '../../kit/validation';
 
 export interface TicketRouteDeps {
-  db: Kysely<Database>;
+  db: Db;
   tickets: TicketService;
   lifecycle: TicketLifecycle;
 }
