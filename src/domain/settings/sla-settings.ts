@@ -1,16 +1,17 @@
 /**
- * Calendars and SLA policies: the request schemas and the database writes, shared by the
- * API (`/api/v1/calendars`, `/api/v1/sla-policies`) and the console's admin forms, so both
- * validate alike, write alike and clear the same intake cache after a write.
+ * Calendars and SLA policies: their inputs, the checks zod cannot make and the database writes,
+ * shared by the API (`/api/v1/calendars`, `/api/v1/sla-policies`) and the console's admin forms,
+ * so both write alike and clear the same intake cache after a write. The request schemas that
+ * produce these inputs are zod at the edge (src/http/kit/settings-schemas.ts).
  */
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
 import { Conflict, InvalidInput, NotFound } from '../../core/errors';
 import type { RolloutHook } from './rollouts';
-import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from '../../http/kit/schemas';
+import type { CalendarSpec, Weekday } from '../../../workflows/contract/sla';
+import type { LadderStep, Priority, TicketStatus } from '../../../workflows/contract/ticket';
 import { isFkViolation, isUniqueViolation } from '../../db/pg-errors';
 
 /** Intake caches organization and policy lookups; every write here invalidates them. */
@@ -18,11 +19,14 @@ export interface SettingsCache {
   clear(): void;
 }
 
-export const calendarSchema = calendarSpecSchema.extend({ name: text(200) });
-export type CalendarInput = z.infer<typeof calendarSchema>;
+/** A calendar as a request gives it: every weekday present (an empty list when closed all day). */
+export interface CalendarInput extends CalendarSpec {
+  name: string;
+  weekly: Record<Weekday, Array<[string, string]>>;
+}
 
 /** The checks zod cannot make (a real IANA zone, windows in order and apart), as a 400 naming the field. */
-export function checkCalendar(spec: z.infer<typeof calendarSpecSchema>): void {
+export function checkCalendar(spec: CalendarSpec): void {
   try {
     BusinessCalendar.from(spec);
   } catch (err) {
@@ -80,24 +84,24 @@ export async function deleteCalendar(db: Kysely<Database>, cache: SettingsCache,
 
 export const DEFAULT_LADDER = [{ percent: 80, actions: [] }, { percent: 100, actions: [] }, { percent: 120, actions: [] }];
 
-export const policySchema = z.strictObject({
-  name: text(200),
-  tier: safeString().min(1).max(100),
-  priority,
-  calendarId: uuid,
-  firstResponseMinutes: targetMinutes().nullable(),
-  resolutionMinutes: targetMinutes().nullable(),
-  pauseOn: z.array(status).max(20).default(['pending']),
-  escalations: ladderSchema.default(DEFAULT_LADDER),
-  autoCloseDays: z.number().int().min(0).max(365).default(7),
-  pauseOnIncident: z.boolean().default(true),
+/** An SLA policy as a request gives it, defaults applied. */
+export interface PolicyInput {
+  name: string;
+  tier: string;
+  priority: Priority;
+  calendarId: string;
+  firstResponseMinutes: number | null;
+  resolutionMinutes: number | null;
+  pauseOn: TicketStatus[];
+  escalations: LadderStep[];
+  autoCloseDays: number;
+  pauseOnIncident: boolean;
   /** Absent on an update: left as it is (the console's form does not carry the repeating clocks). */
-  nextReplyMinutes: targetMinutes().nullable().optional(),
-  nextReplyEscalations: ladderSchema.optional(),
-  updateEveryMinutes: targetMinutes().nullable().optional(),
-  updateEscalations: ladderSchema.optional(),
-});
-export type PolicyInput = z.infer<typeof policySchema>;
+  nextReplyMinutes?: number | null;
+  nextReplyEscalations?: LadderStep[];
+  updateEveryMinutes?: number | null;
+  updateEscalations?: LadderStep[];
+}
 
 const policyValues = (b: PolicyInput) => ({
   name: b.name, tier: b.tier, priority: b.priority, calendar_id: b.calendarId,
