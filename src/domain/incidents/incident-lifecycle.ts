@@ -11,7 +11,7 @@ import {
   incidentStateQuery,
   incidentWorkflowId,
   type IncidentAction,
-  type IncidentState,
+  type IncidentView,
   type IncidentWorkflowInput,
 } from '../../../workflows/contract/incident';
 
@@ -32,7 +32,7 @@ export class IncidentLifecycle {
   }
 
   /** Sends an action and waits until the workflow has applied and persisted it. */
-  async act(incidentId: string, action: IncidentAction): Promise<IncidentState> {
+  async act(incidentId: string, action: IncidentAction): Promise<IncidentView> {
     try {
       return await this.client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(incidentActionUpdate, { args: [action] });
     } catch (err) {
@@ -47,7 +47,7 @@ export class IncidentLifecycle {
     await this.client.workflow.getHandle(incidentWorkflowId(incidentId)).signal(incidentActionSignal, action);
   }
 
-  async state(incidentId: string): Promise<IncidentState | null> {
+  async state(incidentId: string): Promise<IncidentView | null> {
     try {
       return await this.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentStateQuery);
     } catch (err) {
