@@ -130,6 +130,13 @@ module.exports = {
       to: { path: '^(src/(http/api|app)/|activities/)' },
     },
     {
+      name: 'http-no-sql',
+      comment: 'Routes and pages call repositories (src/db/repositories); only src/db builds queries, so src/http never imports kysely (the handle is the Db type of src/db/schema).',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '(^|/)node_modules/kysely/' },
+    },
+    {
       name: 'product-not-tests',
       comment: 'Product code never imports tests, benchmarks or scripts.',
       severity: 'error',
@@ -139,7 +146,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: 'node_modules' },
+    // kysely stays in the graph (as a leaf: doNotFollow) so http-no-sql can see who imports it
+    exclude: { path: '^node_modules/(?!kysely/)' },
     // type-only imports are dependencies too (a circle of types is still a circle), told apart by dependencyTypes
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

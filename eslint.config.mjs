@@ -55,6 +55,12 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
       ],
       '@typescript-eslint/no-unused-expressions': 'error',
+      // A promise returned from inside try/catch without await escapes the catch.
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-for-in-array': 'error',
+      '@typescript-eslint/no-implied-eval': 'error',
+      '@typescript-eslint/no-array-delete': 'error',
       // Pacer strips control characters from stored, searched and parsed text on purpose
       // (storable-text, schemas, mail-text, search-types): every such regex is that filter.
       'no-control-regex': 'off',

@@ -5,6 +5,7 @@ import type { ActionRegistry } from './actions/registry';
 import { permanentFailureOf } from '../src/db/failure-classes';
 import type { ActionOutcome, PendingDelivery, RunActionInput } from '../workflows/contract/records';
 import { insertEvents, recordActionFailure } from '../src/db/repositories/ticket-events';
+import { stepActionEventId } from '../workflows/contract/events';
 
 export function createLadderActivities(db: Kysely<Database>, registry: ActionRegistry) {
   return {
@@ -21,7 +22,7 @@ export function createLadderActivities(db: Kysely<Database>, registry: ActionReg
       }
       const deliveries = await insertEvents(db, input.ticketId, [
           {
-            id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
+            id: stepActionEventId(input.ticketId, input.stepId, input.actionIndex),
             type: outcome.status === 'skipped' ? 'action.skipped' : 'action.done',
             at: input.at,
             actor: 'system:ladder',

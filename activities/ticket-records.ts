@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { HookRegistry } from './hooks';
-import type { ApplyChangeInput, EventInput, InitTicketInput, PendingDelivery } from '../workflows/contract/records';
+import type { ApplyChangeInput, InitTicketInput, PendingDelivery } from '../workflows/contract/records';
+import { createdEventId, type TicketCreatedEvent, type TicketEvent } from '../workflows/contract/events';
 import { slaColumns, newTicketRow } from '../src/db/rows/ticket-rows';
 import { insertEvents } from '../src/db/repositories/ticket-events';
 
@@ -16,7 +17,7 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
      * Makes sure the workflow's ticket exists (the API normally wrote it already), and tells
      * the workflow which event types this worker's integrations listen to.
      */
-    async initTicketRecord(input: InitTicketInput): Promise<{ deliveries: PendingDelivery[]; hookTypes: string[]; events: EventInput[] }> {
+    async initTicketRecord(input: InitTicketInput): Promise<{ deliveries: PendingDelivery[]; hookTypes: string[]; events: TicketEvent[] }> {
       await db
         .insertInto('tickets')
         .values(newTicketRow(input.ticket, input.policyId, input.sla))
@@ -60,16 +61,16 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
       });
     },
 
-    async recordEvents(input: { ticketId: string; events: EventInput[] }): Promise<PendingDelivery[]> {
+    async recordEvents(input: { ticketId: string; events: TicketEvent[] }): Promise<PendingDelivery[]> {
       return insertEvents(db, input.ticketId, input.events);
     },
   };
 }
 
-function createdEvent(input: InitTicketInput): EventInput {
+function createdEvent(input: InitTicketInput): TicketCreatedEvent {
   const t = input.ticket;
   return {
-    id: `${t.id}:created`,
+    id: createdEventId(t.id),
     type: 'ticket.created',
     at: t.createdAt,
     actor: `customer:${t.requesterEmail}`,

@@ -14,7 +14,8 @@ import type { IncidentAlertSettler } from '../../src/integrations/integration-de
 import type { IncidentActionInput } from '../../workflows/contract/incident';
 import { once } from '../../src/db/effects';
 import { permanentFailureOf, storableText } from '../../src/db/failure-classes';
-import type { ActionOutcome, EventInput } from '../../workflows/contract/records';
+import type { ActionOutcome } from '../../workflows/contract/records';
+import { stepActionEventId, type PostmortemReminderEvent } from '../../workflows/contract/events';
 import type { ActionRegistry } from '../actions/registry';
 import { insertIncidentEvents } from './incident-records';
 import { incidentUrl } from '../../src/core/links';
@@ -42,7 +43,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
         if (!failure) throw err;
         await insertIncidentEvents(db, input.incidentId, [
           {
-            id: `${input.incidentId}:sla:${input.stepId}:action:${input.actionIndex}`,
+            id: stepActionEventId(input.incidentId, input.stepId, input.actionIndex),
             type: 'action.failed',
             at: input.at,
             actor: 'system:ladder',
@@ -54,7 +55,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
       }
       await insertIncidentEvents(db, input.incidentId, [
         {
-          id: `${input.incidentId}:sla:${input.stepId}:action:${input.actionIndex}`,
+          id: stepActionEventId(input.incidentId, input.stepId, input.actionIndex),
           type: outcome.status === 'skipped' ? 'action.skipped' : 'action.done',
           at: input.at,
           actor: 'system:ladder',
@@ -72,7 +73,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
     },
 
     /** Records the reminder and mails the commander (their address, or the incident_commander role's). */
-    async sendPostmortemReminder(input: { incidentId: string; event: EventInput }): Promise<{ mailed: boolean }> {
+    async sendPostmortemReminder(input: { incidentId: string; event: PostmortemReminderEvent }): Promise<{ mailed: boolean }> {
       await insertIncidentEvents(db, input.incidentId, [input.event]);
       const incident = await db.selectFrom('incidents').select(['id', 'number', 'title', 'severity', 'commander', 'resolved_at']).where('id', '=', input.incidentId).executeTakeFirstOrThrow();
       const to = incident.commander?.includes('@') ? incident.commander : config.email?.roleEmails.incident_commander;

@@ -7,13 +7,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../src/db/schema';
 import { type IncidentFacts, type IncidentPolicySnapshot } from '../../workflows/contract/incident';
-import type { EventInput } from '../../workflows/contract/records';
-import type { ApplyIncidentChangeInput } from '../../workflows/contract/incident';
+import { createdEventId, type IncidentEvent } from '../../workflows/contract/events';
+import type { ApplyIncidentChangeInput } from '../../workflows/contract/records';
 import { newIncidentRow } from '../../src/db/rows/incident-rows';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function insertIncidentEvents(db: Db, incidentId: string, events: EventInput[]): Promise<void> {
+export async function insertIncidentEvents(db: Db, incidentId: string, events: IncidentEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db
     .insertInto('incident_events')
@@ -60,7 +60,7 @@ export function createIncidentRecordActivities(db: Kysely<Database>) {
         }
         await insertIncidentEvents(tx, i.id, [
           {
-            id: `${i.id}:created`,
+            id: createdEventId(i.id),
             type: 'incident.created',
             at: i.createdAt,
             actor: i.createdBy,
@@ -130,7 +130,7 @@ export function createIncidentRecordActivities(db: Kysely<Database>) {
       });
     },
 
-    async recordIncidentEvents(input: { incidentId: string; events: EventInput[] }): Promise<void> {
+    async recordIncidentEvents(input: { incidentId: string; events: IncidentEvent[] }): Promise<void> {
       await insertIncidentEvents(db, input.incidentId, input.events);
     },
   };

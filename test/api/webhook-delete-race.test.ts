@@ -27,7 +27,7 @@ describe('webhook fan-out while a subscription is deleted', () => {
       .values({ id: subscriptionId, url: 'https://example.com/hook', secret: 'a-secret-of-some-length', event_types: JSON.stringify(['*']) })
       .execute();
     const ticketId = crypto.randomUUID();
-    const event: EventInput = { id: `${ticketId}:race`, type: 'comment.public', at: new Date().toISOString(), actor: 'agent:alice', visibility: 'public', data: {} };
+    const event: EventInput = { id: `${ticketId}:race`, type: 'comment.public', at: new Date().toISOString(), actor: 'agent:alice', visibility: 'public', data: { commentId: crypto.randomUUID(), authorType: 'agent' } };
 
     // The delete holds its row lock, uncommitted, while the events are written: the write's
     // snapshot still sees the subscription, and the delete commits before the write's check.

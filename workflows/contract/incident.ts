@@ -5,7 +5,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, LadderStep, ActionSpec } from './ticket';
 import type { CadenceEvent, CalendarSpec } from './sla';
-import type { EventInput } from './records';
 
 export const INCIDENT_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
@@ -130,7 +129,7 @@ export interface IncidentClockState {
 }
 
 /** The live state the query answers with (computed at the workflow's last task time; due instants are exact). */
-export interface IncidentState {
+export interface IncidentView {
   incidentId: string;
   status: IncidentStatus;
   severity: IncidentSeverity;
@@ -147,56 +146,13 @@ export interface IncidentState {
   stateVersion: number;
 }
 
-export const incidentActionUpdate = defineUpdate<IncidentState, [IncidentAction]>('incidentAction');
+export const incidentActionUpdate = defineUpdate<IncidentView, [IncidentAction]>('incidentAction');
 /** The same action as a signal, for inbound webhooks that must answer at once (and for the time-skipping server). */
 export const incidentActionSignal = defineSignal<[IncidentAction]>('incidentActionSignal');
-export const incidentStateQuery = defineQuery<IncidentState>('incidentState');
+export const incidentStateQuery = defineQuery<IncidentView>('incidentState');
 
 export function incidentWorkflowId(incidentId: string): string {
   return `incident-${incidentId}`;
-}
-
-/** Row columns a change writes (only those named). */
-export interface IncidentRowChanges {
-  status?: IncidentStatus;
-  severity?: string;
-  title?: string;
-  description?: string;
-  commander?: string | null;
-  responders?: string[];
-  impact?: string;
-  affectedComponents?: string[];
-  affectedCustomers?: number | null;
-  acknowledgedAt?: string;
-  acknowledgedBy?: string;
-  resolvedAt?: string | null;
-  closedAt?: string;
-  postmortemRequired?: boolean;
-}
-
-export interface IncidentUpdateRecord {
-  id: string;
-  status: IncidentStatus;
-  body: string;
-  public: boolean;
-  author: string;
-  at: string;
-}
-
-export interface ApplyIncidentChangeInput {
-  incidentId: string;
-  stateVersion: number;
-  at: string;
-  fields: IncidentRowChanges;
-  ackDueAt: string | null;
-  resDueAt: string | null;
-  /** The impact the incident holds its components at now; an empty list or `active: false` ends every stretch. */
-  impact: { components: string[]; impact: string; active: boolean };
-  update?: IncidentUpdateRecord;
-  link?: { ticketId: string; by: string };
-  unlink?: { ticketId: string };
-  postmortem?: { summary: string; rootCause: string; actionItems: unknown[]; by: string };
-  events: EventInput[];
 }
 
 export interface IncidentActionInput {

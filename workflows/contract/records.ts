@@ -1,33 +1,13 @@
 /** Shapes that cross the workflow/activity boundary (plain JSON). */
-import type { ActionSpec, ClockName, TicketFacts } from './ticket';
+import type { ActionSpec, ClockName, SlaSnapshot, TicketFacts } from './ticket';
+import type { IncidentStatus } from './incident';
+import type { IncidentEvent, TicketEvent } from './events';
 
-/** The SLA columns of a ticket row, as ISO instants. */
-export interface SlaSnapshot {
-  frDueAt: string | null;
-  frMetAt: string | null;
-  frAtRiskAt: string | null;
-  resDueAt: string | null;
-  resMetAt: string | null;
-  resAtRiskAt: string | null;
-  resPausedSince: string | null;
-  /** The running next-reply cycle's due and at-risk instants (null when none runs); absent from snapshots older than the clock. */
-  nrDueAt?: string | null;
-  nrAtRiskAt?: string | null;
-  /** How many next-reply cycles were met after their due. */
-  nrBreaches?: number;
-}
+export type { SlaSnapshot } from './ticket';
 
-export type EventVisibility = 'public' | 'internal';
-
-export interface EventInput {
-  /** Deterministic, so a retried write lands once. */
-  id: string;
-  type: string;
-  at: string;
-  actor: string;
-  visibility: EventVisibility;
-  data: Record<string, unknown>;
-}
+/** An event a ticket change writes on its timeline (the incident's are IncidentEvent). */
+export type EventInput = TicketEvent;
+export type { TicketEvent, IncidentEvent } from './events';
 
 export interface TicketFieldChanges {
   status?: string;
@@ -64,7 +44,7 @@ export interface ApplyChangeInput {
   fields: TicketFieldChanges;
   sla: SlaSnapshot;
   comment?: CommentInput;
-  events: EventInput[];
+  events: TicketEvent[];
 }
 
 /** A webhook delivery the workflow must see through (one per subscription and event). */
@@ -87,4 +67,47 @@ export interface RunActionInput {
 export interface ActionOutcome {
   status: 'done' | 'skipped';
   detail: string;
+}
+
+/** Row columns a change writes (only those named). */
+export interface IncidentRowChanges {
+  status?: IncidentStatus;
+  severity?: string;
+  title?: string;
+  description?: string;
+  commander?: string | null;
+  responders?: string[];
+  impact?: string;
+  affectedComponents?: string[];
+  affectedCustomers?: number | null;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  resolvedAt?: string | null;
+  closedAt?: string;
+  postmortemRequired?: boolean;
+}
+
+export interface IncidentUpdateRecord {
+  id: string;
+  status: IncidentStatus;
+  body: string;
+  public: boolean;
+  author: string;
+  at: string;
+}
+
+export interface ApplyIncidentChangeInput {
+  incidentId: string;
+  stateVersion: number;
+  at: string;
+  fields: IncidentRowChanges;
+  ackDueAt: string | null;
+  resDueAt: string | null;
+  /** The impact the incident holds its components at now; an empty list or `active: false` ends every stretch. */
+  impact: { components: string[]; impact: string; active: boolean };
+  update?: IncidentUpdateRecord;
+  link?: { ticketId: string; by: string };
+  unlink?: { ticketId: string };
+  postmortem?: { summary: string; rootCause: string; actionItems: unknown[]; by: string };
+  events: IncidentEvent[];
 }

@@ -89,6 +89,22 @@ export interface TicketFacts {
   createdAt: string;
 }
 
+/** The SLA columns of a ticket row, as ISO instants. */
+export interface SlaSnapshot {
+  frDueAt: string | null;
+  frMetAt: string | null;
+  frAtRiskAt: string | null;
+  resDueAt: string | null;
+  resMetAt: string | null;
+  resAtRiskAt: string | null;
+  resPausedSince: string | null;
+  /** The running next-reply cycle's due and at-risk instants (null when none runs); absent from snapshots older than the clock. */
+  nrDueAt?: string | null;
+  nrAtRiskAt?: string | null;
+  /** How many next-reply cycles were met after their due. */
+  nrBreaches?: number;
+}
+
 /** Clock-relevant history, kept in the workflow so every re-plan uses the same rules as the preview. */
 export type ClockEvent =
   | { at: number; type: 'agent_reply' }

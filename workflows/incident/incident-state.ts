@@ -3,7 +3,7 @@
  * the workflow applies an action here, persists the returned change through activities,
  * then carries out the returned effects (linked tickets, PagerDuty, subscribers).
  */
-import type { EventInput } from '../contract/records';
+import { actionEventId, postmortemReminderEventId, postmortemReminderKey, type ActionEventSuffix, type EventVisibility, type IncidentEvent, type IncidentEventBody, type PostmortemReminderEvent } from '../contract/events';
 import { ActionRejected, actorName } from '../ticket/ticket-state';
 import type { Actor } from '../contract/ticket';
 import {
@@ -13,12 +13,12 @@ import {
   type IncidentFacts,
   type IncidentFields,
   type IncidentPolicySnapshot,
-  type IncidentState as IncidentStateView,
+  type IncidentView,
   type IncidentStatus,
 } from '../contract/incident';
 import { describeIncidentClock, hasUpdateCadence, planIncident, postmortemReminderAt, type IncidentPlan } from './incident-plan';
 import type { CadenceEvent } from '../contract/sla';
-import type { IncidentRowChanges, IncidentUpdateRecord, ApplyIncidentChangeInput } from '../contract/incident';
+import type { IncidentRowChanges, IncidentUpdateRecord, ApplyIncidentChangeInput } from '../contract/records';
 
 const RECENT_ACTION_IDS = 200;
 const DAY_MS = 86_400_000;
@@ -223,21 +223,21 @@ export class IncidentState {
     const at = new Date(now).toISOString();
     const actor = actorName(action.actor);
     const fields: IncidentRowChanges = {};
-    const events: EventInput[] = [];
+    const events: IncidentEvent[] = [];
     const effects: IncidentEffect[] = [];
     const change: Partial<ApplyIncidentChangeInput> = {};
-    const event = (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) =>
-      events.push({ id: `${this.facts.id}:${action.actionId}:${suffix}`, type, at, actor, visibility, data });
+    const event = (suffix: ActionEventSuffix, visibility: EventVisibility, body: IncidentEventBody) =>
+      events.push({ id: actionEventId(this.facts.id, action.actionId, suffix), ...body, at, actor, visibility });
 
     switch (action.kind) {
       case 'update': {
         const from = this.status;
         const to = action.status ?? from;
-        if (to !== from) this.moveTo(to, now, action.actor, fields, effects, (s, t, v, d) => event(s, t, v, d));
+        if (to !== from) this.moveTo(to, now, action.actor, fields, effects, event);
         const body = action.body?.trim() || defaultUpdateText(from, to);
         const update: IncidentUpdateRecord = { id: action.actionId, status: to, body, public: action.public, author: action.actor.name, at };
         change.update = update;
-        event('update', action.public ? 'incident.update_public' : 'incident.update_internal', action.public ? 'public' : 'internal', { updateId: update.id, status: to, body });
+        event('update', action.public ? 'public' : 'internal', { type: action.public ? 'incident.update_public' : 'incident.update_internal', data: { updateId: update.id, status: to, body } });
         if (action.public) {
           this.cadence.push({ at: now, type: 'update' });
           effects.unshift({ kind: 'ticket_comment', ticketIds: [...this.linkedTickets], updateId: update.id, body: `${this.facts.number} — ${label(to)}: ${body}` });
@@ -249,11 +249,11 @@ export class IncidentState {
         this.acknowledged = { by: action.actor.name, at, source: action.source };
         fields.acknowledgedAt = at;
         fields.acknowledgedBy = action.actor.name;
-        event('ack', 'incident.acknowledged', 'internal', { by: action.actor.name, source: action.source, secondsToAcknowledge: Math.round((now - this.createdAt) / 1000) });
+        event('ack', 'internal', { type: 'incident.acknowledged', data: { by: action.actor.name, source: action.source, secondsToAcknowledge: Math.round((now - this.createdAt) / 1000) } });
         effects.push({ kind: 'alerts', how: 'acknowledge' });
         break;
       case 'retarget':
-        event('retarget', 'incident.severity_changed', 'internal', { from: this.policy.severity, to: action.policy.severity });
+        event('retarget', 'internal', { type: 'incident.severity_changed', data: { from: this.policy.severity, to: action.policy.severity } });
         this.policy = action.policy;
         fields.severity = action.policy.severity;
         fields.postmortemRequired = action.policy.postmortemRequired;
@@ -262,26 +262,26 @@ export class IncidentState {
         const changed = Object.keys(action.fields) as Array<keyof IncidentFields>;
         Object.assign(this.fields, action.fields);
         Object.assign(fields, action.fields);
-        event('edit', 'incident.edited', 'internal', { fields: changed, ...action.fields });
+        event('edit', 'internal', { type: 'incident.edited', data: { fields: changed, ...action.fields } });
         break;
       }
       case 'link_ticket':
         this.linkedTickets.push(action.ticketId);
         change.link = { ticketId: action.ticketId, by: actor };
-        event(`link-${action.ticketId}`, 'incident.ticket_linked', 'internal', { ticketId: action.ticketId });
+        event(`link-${action.ticketId}`, 'internal', { type: 'incident.ticket_linked', data: { ticketId: action.ticketId } });
         if (this.active) effects.push({ kind: 'ticket_wait', ticketIds: [action.ticketId], waiting: true });
         break;
       case 'unlink_ticket':
         this.linkedTickets = this.linkedTickets.filter((t) => t !== action.ticketId);
         change.unlink = { ticketId: action.ticketId };
-        event(`unlink-${action.ticketId}`, 'incident.ticket_unlinked', 'internal', { ticketId: action.ticketId });
+        event(`unlink-${action.ticketId}`, 'internal', { type: 'incident.ticket_unlinked', data: { ticketId: action.ticketId } });
         // Only an active incident holds its tickets; a resolved one already let them go.
         if (this.active) effects.push({ kind: 'ticket_wait', ticketIds: [action.ticketId], waiting: false });
         break;
       case 'record_postmortem':
         this.postmortemAt = now;
         change.postmortem = { ...action.postmortem, by: actor };
-        event('postmortem', 'incident.postmortem_recorded', 'internal', { actionItems: action.postmortem.actionItems.length });
+        event('postmortem', 'internal', { type: 'incident.postmortem_recorded', data: { actionItems: action.postmortem.actionItems.length } });
         break;
     }
     this.cachedPlan = null;
@@ -295,19 +295,19 @@ export class IncidentState {
     actor: Actor,
     fields: IncidentRowChanges,
     effects: IncidentEffect[],
-    event: (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) => void,
+    event: (suffix: ActionEventSuffix, visibility: EventVisibility, body: IncidentEventBody) => void,
   ): void {
     const from = this.status;
     this.status = to;
     fields.status = to;
     const at = new Date(now).toISOString();
-    event(`status-${to}`, 'incident.status_changed', 'public', { from, to });
+    event(`status-${to}`, 'public', { type: 'incident.status_changed', data: { from, to } });
     if (to === 'resolved') {
       this.cadence.push({ at: now, type: 'not_owing' });
       this.resolvedAt = now;
       if (this.firstResolvedAt === null) {
         this.firstResolvedAt = now;
-        event('resolved', 'incident.resolved', 'internal', { by: actor.name, secondsToResolve: Math.round((now - this.createdAt) / 1000) });
+        event('resolved', 'internal', { type: 'incident.resolved', data: { by: actor.name, secondsToResolve: Math.round((now - this.createdAt) / 1000) } });
       }
       fields.resolvedAt = at;
       effects.push({ kind: 'alerts', how: 'resolve' }, { kind: 'ticket_wait', ticketIds: [...this.linkedTickets], waiting: false });
@@ -317,19 +317,19 @@ export class IncidentState {
       this.cadence.push({ at: now, type: 'owing' });
       this.resolvedAt = null;
       fields.resolvedAt = null;
-      event('reopened', 'incident.reopened', 'public', {});
+      event('reopened', 'public', { type: 'incident.reopened', data: {} });
       effects.push({ kind: 'ticket_wait', ticketIds: [...this.linkedTickets], waiting: true });
     }
     if (to === 'closed') fields.closedAt = at;
   }
 
   /** The post-mortem reminder that is due now, as events; marks it fired. */
-  fireReminder(now: number): EventInput {
+  fireReminder(now: number): PostmortemReminderEvent {
     let n = 0;
     while (this.fired.has(reminderId(n))) n++;
     this.fired.add(reminderId(n));
     return {
-      id: `${this.facts.id}:${reminderId(n)}`,
+      id: postmortemReminderEventId(this.facts.id, n),
       type: 'incident.postmortem_reminder',
       at: new Date(now).toISOString(),
       actor: 'system:postmortem',
@@ -338,7 +338,7 @@ export class IncidentState {
     };
   }
 
-  private change(at: string, fields: IncidentRowChanges, events: EventInput[], extra: Partial<ApplyIncidentChangeInput>): ApplyIncidentChangeInput {
+  private change(at: string, fields: IncidentRowChanges, events: IncidentEvent[], extra: Partial<ApplyIncidentChangeInput>): ApplyIncidentChangeInput {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     const plan = this.plan();
     return {
@@ -364,7 +364,7 @@ export class IncidentState {
     return this.change(this.facts.createdAt, {}, [], {});
   }
 
-  view(now: number): IncidentStateView {
+  view(now: number): IncidentView {
     const plan = this.plan();
     const next = this.nextReminderAt();
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -405,7 +405,7 @@ export class IncidentState {
 }
 
 function reminderId(n: number): string {
-  return `postmortem-reminder:${n}`;
+  return postmortemReminderKey(n);
 }
 
 const LABELS: Record<IncidentStatus, string> = {

@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { records, startup, integrations } from '../runtime/activity-proxies';
-import type { EventInput } from '../contract/records';
+import { stepActionEventId, stepEventId, type ActionOutcomeEvent, type IncidentStepEvent } from '../contract/events';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../contract/ticket';
 import { takeActions } from '../runtime/action-handlers';
 import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../runtime/change-refusal';
@@ -162,8 +162,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   const runAction = (step: IncidentStep, action: ActionSpec, actionIndex: number) => {
     // Someone owns it: paging stops, and the timeline says why.
     if (action.type === 'page' && state.acknowledged) {
-      const event: EventInput = {
-        id: `${state.facts.id}:sla:${step.id}:action:${actionIndex}`,
+      const event: ActionOutcomeEvent = {
+        id: stepActionEventId(state.facts.id, step.id, actionIndex),
         type: 'action.skipped',
         at: new Date(time.now()).toISOString(),
         actor: 'system:ladder',
@@ -190,8 +190,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     state.fired.add(step.id);
     const plan = state.plan();
     const clock = { acknowledgement: plan.acknowledgement, resolution: plan.resolution, update: plan.update }[step.clock];
-    const event: EventInput = {
-      id: `${state.facts.id}:sla:${step.id}`,
+    const event: IncidentStepEvent = {
+      id: stepEventId(state.facts.id, step.id),
       type: step.percent === 100 ? 'incident.sla_breached' : 'incident.escalation',
       at: new Date(time.now()).toISOString(),
       actor: 'system:ladder',

@@ -4,7 +4,7 @@
  * the change is taken back, written on the timeline as `change.refused`, and its caller told.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { EventInput } from '../contract/records';
+import { refusalEventId, type ChangeRefusedEvent } from '../contract/events';
 import type { Actor } from '../contract/ticket';
 import { ActionRejected, actorName } from '../ticket/ticket-state';
 import { storableText } from '../contract/storable-text';
@@ -34,9 +34,9 @@ export function refusalOf(err: unknown): { type: string; reason: string } | null
 export type Refusal = { type: string; reason: string };
 
 /** The refusal on the timeline, in words and kinds only: never the refused text itself. */
-export function refusedChangeEvent(entityId: string, action: { actionId: string; kind: string; actor: Actor }, refusal: Refusal, at: number): EventInput {
+export function refusedChangeEvent(entityId: string, action: { actionId: string; kind: string; actor: Actor }, refusal: Refusal, at: number): ChangeRefusedEvent {
   return {
-    id: `${entityId}:${action.actionId}:refused`,
+    id: refusalEventId(entityId, action.actionId),
     type: 'change.refused',
     at: new Date(at).toISOString(),
     actor: storableText(actorName(action.actor), 200),

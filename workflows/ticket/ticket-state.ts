@@ -3,7 +3,8 @@
  * each action changes them. Pure (no Temporal calls): the workflow applies an action here,
  * then persists the returned change through activities.
  */
-import type { ApplyChangeInput, EventInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../contract/records';
+import type { ApplyChangeInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../contract/records';
+import { actionEventId, manualStepId, type ActionEventSuffix, type EventVisibility, type TicketEvent, type TicketEventBody } from '../contract/events';
 import { hasRepeatingClocks, liveClocks, planSla, type PlannedStep, type SlaPlan } from './clock-plan';
 import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from '../contract/ticket';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
@@ -116,7 +117,7 @@ export class TicketState {
     const steps = liveClocks(this.plan()).flatMap((c) => c.steps);
     const out = this.manualEscalations.flatMap((m) => {
       const step = steps.find((s) => s.id === m.stepId);
-      return step ? [{ ...step, id: `${step.id}:manual:${m.actionId}` }] : [];
+      return step ? [{ ...step, id: manualStepId(step.id, m.actionId) }] : [];
     });
     this.manualEscalations = [];
     return out;
@@ -187,37 +188,40 @@ export class TicketState {
     const at = new Date(now).toISOString();
     const actor = actorName(action.actor);
     const fields: TicketFieldChanges = {};
-    const events: EventInput[] = [];
+    const events: TicketEvent[] = [];
     let comment: CommentInput | undefined;
-    const event = (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) =>
-      events.push({ id: `${this.facts.id}:${action.actionId}:${suffix}`, type, at, actor, visibility, data });
+    const event = (suffix: ActionEventSuffix, visibility: EventVisibility, body: TicketEventBody) =>
+      events.push({ id: actionEventId(this.facts.id, action.actionId, suffix), ...body, at, actor, visibility });
 
     switch (action.kind) {
       case 'comment': {
         comment = { id: action.actionId, authorType: action.actor.type, authorName: action.actor.name, body: action.body, public: action.public, at };
-        event('comment', action.public ? 'comment.public' : 'comment.internal', action.public ? 'public' : 'internal', {
-          commentId: action.actionId,
-          authorType: action.actor.type,
+        event('comment', action.public ? 'public' : 'internal', {
+          type: action.public ? 'comment.public' : 'comment.internal',
+          data: { commentId: action.actionId, authorType: action.actor.type },
         });
         if (action.actor.type === 'agent' && action.public && !this.events.some((e) => e.type === 'agent_reply')) {
           this.events.push({ at: now, type: 'agent_reply' });
-          event('first-response', 'sla.first_response_met', 'internal', {});
+          event('first-response', 'internal', { type: 'sla.first_response_met', data: {} });
         }
         if (action.public && action.actor.type !== 'system') this.events.push({ at: now, type: 'public_reply', by: action.actor.type });
         const next = statusAfterReply(this.status, action.actor.type, action.public);
-        if (next) this.changeStatus(next, now, fields, (s, t, v, d) => event(s, t, v, d));
+        if (next) this.changeStatus(next, now, fields, event);
         break;
       }
       case 'set_status':
-        this.changeStatus(action.status, now, fields, (s, t, v, d) => event(s, t, v, d));
+        this.changeStatus(action.status, now, fields, event);
         break;
       case 'retarget': {
         const to = resolveRetarget(action, this);
         if ('skip' in to) throw new ActionRejected(to.skip, `re-target not applied: ${to.skip}`);
-        event('retarget', 'ticket.retargeted', 'internal', {
-          from: { priority: this.priority, tier: this.tier, policy: this.policy?.name ?? null },
-          to: { priority: to.priority, tier: to.tier, policy: to.policy?.name ?? null },
-          ...(action.rollout && { rolloutId: action.rollout.rolloutId }),
+        event('retarget', 'internal', {
+          type: 'ticket.retargeted',
+          data: {
+            from: { priority: this.priority, tier: this.tier, policy: this.policy?.name ?? null },
+            to: { priority: to.priority, tier: to.tier, policy: to.policy?.name ?? null },
+            ...(action.rollout && { rolloutId: action.rollout.rolloutId }),
+          },
         });
         this.priority = to.priority;
         this.tier = to.tier;
@@ -227,32 +231,31 @@ export class TicketState {
         break;
       }
       case 'assign':
-        event('assign', 'ticket.assigned', 'internal', { from: this.assignee, to: action.assignee });
+        event('assign', 'internal', { type: 'ticket.assigned', data: { from: this.assignee, to: action.assignee } });
         this.assignee = action.assignee;
         fields.assignee = action.assignee;
         break;
       case 'acknowledge': {
         const clocks: ClockName[] = action.clock ? [action.clock] : ['first_response', 'resolution'];
         for (const clock of clocks) this.acknowledged[clock] ??= { by: action.actor.name, at, source: action.source };
-        event('ack', 'sla.acknowledged', 'internal', { clocks, by: action.actor.name, source: action.source });
+        event('ack', 'internal', { type: 'sla.acknowledged', data: { clocks, by: action.actor.name, source: action.source } });
         break;
       }
       case 'incident_wait':
         this.events.push({ at: now, type: 'incident_wait', incidentId: action.incidentId, waiting: action.waiting });
-        event('incident-wait', action.waiting ? 'ticket.waiting_on_incident' : 'ticket.incident_wait_ended', 'internal', {
-          incidentId: action.incidentId,
-          incidentNumber: action.incidentNumber,
-          pausesSla: this.policy?.pauseOnIncident !== false,
+        event('incident-wait', 'internal', {
+          type: action.waiting ? 'ticket.waiting_on_incident' : 'ticket.incident_wait_ended',
+          data: { incidentId: action.incidentId, incidentNumber: action.incidentNumber, pausesSla: this.policy?.pauseOnIncident !== false },
         });
         break;
       case 'escalate': {
         const step = this.nextStep(action.clock)!;
-        event('escalate', 'sla.escalated_manually', 'internal', { clock: step.clock, percent: step.percent, step: step.id, by: action.actor.name });
+        event('escalate', 'internal', { type: 'sla.escalated_manually', data: { clock: step.clock, percent: step.percent, step: step.id, by: action.actor.name } });
         this.manualEscalations.push({ actionId: action.actionId, stepId: step.id });
         break;
       }
       case 'edit':
-        event('edit', 'ticket.edited', 'public', { fields: Object.keys(action.fields) });
+        event('edit', 'public', { type: 'ticket.edited', data: { fields: Object.keys(action.fields) } });
         Object.assign(fields, action.fields);
         break;
     }
@@ -265,14 +268,14 @@ export class TicketState {
     to: TicketStatus,
     now: number,
     fields: TicketFieldChanges,
-    event: (suffix: string, type: string, visibility: EventInput['visibility'], data: Record<string, unknown>) => void,
+    event: (suffix: ActionEventSuffix, visibility: EventVisibility, body: TicketEventBody) => void,
   ): void {
     const from = this.status;
     if (from === to) return;
     // Leaving solved for open is a reopen: a new resolution cycle with the full target.
     if (from === 'solved' && to === 'open') {
       this.events.push({ at: now, type: 'reopen' });
-      event('reopen', 'ticket.reopened', 'public', {});
+      event('reopen', 'public', { type: 'ticket.reopened', data: {} });
       fields.solvedAt = null;
     }
     this.events.push({ at: now, type: 'status', status: to });
@@ -280,7 +283,7 @@ export class TicketState {
     fields.status = to;
     if (to === 'solved') fields.solvedAt = new Date(now).toISOString();
     if (to === 'closed' || to === 'cancelled') fields.closedAt = new Date(now).toISOString();
-    event(`status-${to}`, 'ticket.status_changed', 'public', { from, to });
+    event(`status-${to}`, 'public', { type: 'ticket.status_changed', data: { from, to } });
   }
 
   private remember(actionId: string): void {

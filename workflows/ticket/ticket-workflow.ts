@@ -16,7 +16,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { records, startup, integrations, webhooks, ladder } from '../runtime/activity-proxies';
-import type { ApplyChangeInput, EventInput, PendingDelivery } from '../contract/records';
+import type { ApplyChangeInput, PendingDelivery } from '../contract/records';
+import { stepActionEventId, stepEventId, type ActionOutcomeEvent, type SlaStepEvent, type TicketEvent } from '../contract/events';
 import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from '../contract/ticket';
 import { ActionRejected, TicketState } from './ticket-state';
@@ -48,7 +49,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   };
   const deliver = (deliveries: PendingDelivery[]) => deliveries.forEach((d) => track(webhooks.deliverWebhook(d)));
   // Integrations hear only the event types they listen to; with none configured, nothing runs.
-  const tellIntegrations = (events: EventInput[]) => {
+  const tellIntegrations = (events: TicketEvent[]) => {
     const wanted = events.filter((e) => state.hookTypes.includes(e.type));
     if (wanted.length) track(integrations.runIntegrationHooks({ ticketId: state.facts.id, events: wanted }));
   };
@@ -133,7 +134,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     const base = { ticketId: state.facts.id, ticketNumber: state.facts.number, stepId: step.id, clock: step.clock, percent: step.percent, actionIndex, action };
     const skip = (detail: string) => {
       const at = new Date(time.now()).toISOString();
-      const event: EventInput = { id: `${state.facts.id}:sla:${step.id}:action:${actionIndex}`, type: 'action.skipped', at, actor: 'system:ladder', visibility: 'internal', data: { step: step.id, action, detail } };
+      const event: ActionOutcomeEvent = { id: stepActionEventId(state.facts.id, step.id, actionIndex), type: 'action.skipped', at, actor: 'system:ladder', visibility: 'internal', data: { step: step.id, action, detail } };
       track(records.recordEvents({ ticketId: state.facts.id, events: [event] }).then(deliver));
     };
     const run = async (delayed: boolean) => {
@@ -155,9 +156,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     state.fired.add(step.id);
     const at = new Date(time.now()).toISOString();
     const breach = step.percent === 100;
-    const stepEvents: EventInput[] = [
+    const stepEvents: SlaStepEvent[] = [
       {
-        id: `${state.facts.id}:sla:${step.id}`,
+        id: stepEventId(state.facts.id, step.id),
         type: breach ? 'sla.breached' : 'sla.escalation',
         at,
         actor: 'system:ladder',

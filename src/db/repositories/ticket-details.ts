@@ -1,5 +1,6 @@
 /** What a ticket's page shows besides the ticket row: its conversation, its event log and its links. */
 import type { CommentRow, Db, TicketEventRow } from '../schema';
+import { actionEventId, storedEvent, type EscalatedManuallyEvent } from '../../../workflows/contract/events';
 
 /** Comments oldest first (ties by id, so the order is stable). */
 export const listComments = (db: Db, ticketId: string): Promise<CommentRow[]> =>
@@ -9,9 +10,12 @@ export const listComments = (db: Db, ticketId: string): Promise<CommentRow[]> =>
 export const listTicketEvents = (db: Db, ticketId: string): Promise<TicketEventRow[]> =>
   db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
 
-/** One event's data by its id (the id builders are workflows/contract's). */
-export const findEventData = async (db: Db, eventId: string): Promise<Record<string, unknown> | undefined> =>
-  (await db.selectFrom('ticket_events').select('data').where('id', '=', eventId).executeTakeFirst())?.data;
+/** What an "escalate now" action recorded (which step's actions it ran), or null when it left no event. */
+export async function findManualEscalation(db: Db, ticketId: string, actionId: string): Promise<EscalatedManuallyEvent['data'] | null> {
+  const row = await db.selectFrom('ticket_events').select(['type', 'data']).where('id', '=', actionEventId(ticketId, actionId, 'escalate')).executeTakeFirst();
+  const event = row && storedEvent(row);
+  return event?.type === 'sla.escalated_manually' ? event.data : null;
+}
 
 export const listTicketLinks = (db: Db, ticketId: string) =>
   db.selectFrom('ticket_links').select(['kind', 'external_key', 'url']).where('ticket_id', '=', ticketId).execute();

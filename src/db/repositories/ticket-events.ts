@@ -1,7 +1,8 @@
 /** A ticket's event log and the webhook deliveries each event fans out to. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema';
-import type { EventInput, PendingDelivery, RunActionInput } from '../../../workflows/contract/records';
+import type { PendingDelivery, RunActionInput } from '../../../workflows/contract/records';
+import { stepActionEventId, type ActionOutcomeData, type TicketEvent } from '../../../workflows/contract/events';
 import { storableText } from '../../../workflows/contract/storable-text';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -12,7 +13,7 @@ type Db = Kysely<Database> | Transaction<Database>;
  * the answer is every delivery of these events not yet acknowledged, so a retried call
  * returns the same set. One idempotent statement, so no transaction is needed.
  */
-export async function insertEvents(db: Db, ticketId: string, events: EventInput[]): Promise<PendingDelivery[]> {
+export async function insertEvents(db: Db, ticketId: string, events: TicketEvent[]): Promise<PendingDelivery[]> {
   if (events.length === 0) return [];
   const ids = events.map((e) => e.id);
   // One statement: append the events, fan them out to subscriptions, answer with every
@@ -49,10 +50,10 @@ export async function insertEvents(db: Db, ticketId: string, events: EventInput[
  * The outcome of an action an integration refused for good, under the action's own event id
  * (the same id a success would have), so the timeline shows one outcome per action.
  */
-export async function recordActionFailure(db: Kysely<Database>, input: RunActionInput, detail: string, extra: Record<string, unknown>): Promise<void> {
+export async function recordActionFailure(db: Kysely<Database>, input: RunActionInput, detail: string, extra: Pick<ActionOutcomeData, 'failure' | 'errors' | 'error'>): Promise<void> {
   await insertEvents(db, input.ticketId, [
     {
-      id: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
+      id: stepActionEventId(input.ticketId, input.stepId, input.actionIndex),
       type: 'action.failed',
       at: input.at,
       actor: 'system:ladder',

@@ -4,14 +4,14 @@
  */
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict } from '../../core/errors';
 import {
   incidentActionSignal,
   incidentActionUpdate,
   incidentStateQuery,
   incidentWorkflowId,
   type IncidentAction,
-  type IncidentState,
+  type IncidentView,
   type IncidentWorkflowInput,
 } from '../../../workflows/contract/incident';
 
@@ -32,12 +32,12 @@ export class IncidentLifecycle {
   }
 
   /** Sends an action and waits until the workflow has applied and persisted it. */
-  async act(incidentId: string, action: IncidentAction): Promise<IncidentState> {
+  async act(incidentId: string, action: IncidentAction): Promise<IncidentView> {
     try {
       return await this.client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(incidentActionUpdate, { args: [action] });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new ApiError(409, err.cause.type ?? 'conflict', err.cause.message);
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'incident_closed', 'the incident is closed and accepts no more changes');
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new Conflict(err.cause.type ?? 'conflict', err.cause.message);
+      if (err instanceof WorkflowNotFoundError) throw new Conflict('incident_closed', 'the incident is closed and accepts no more changes');
       throw err;
     }
   }
@@ -47,7 +47,7 @@ export class IncidentLifecycle {
     await this.client.workflow.getHandle(incidentWorkflowId(incidentId)).signal(incidentActionSignal, action);
   }
 
-  async state(incidentId: string): Promise<IncidentState | null> {
+  async state(incidentId: string): Promise<IncidentView | null> {
     try {
       return await this.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentStateQuery);
     } catch (err) {

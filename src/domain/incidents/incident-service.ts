@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, IncidentRow } from '../../db/schema';
-import { ApiError } from '../../http/kit/errors';
+import { InvalidInput } from '../../core/errors';
 import { IncidentState } from '../../../workflows/incident/incident-state';
 import type { IncidentAction, IncidentFields, IncidentImpact, IncidentSeverity, IncidentStatus, IncidentWorkflowInput, Postmortem } from '../../../workflows/contract/incident';
 import { TicketNumbers } from '../tickets/ticket-number';
@@ -97,10 +97,10 @@ export class IncidentService {
     if (components?.length) {
       const found = await this.db.selectFrom('components').select('id').where('id', 'in', components).execute();
       const missing = components.filter((c) => !found.some((f) => f.id === c));
-      if (missing.length) throw new ApiError(400, 'validation_failed', 'unknown components', missing.map((m) => ({ path: `affectedComponents.${components.indexOf(m)}`, message: 'no such component' })));
+      if (missing.length) throw new InvalidInput('unknown components', missing.map((m) => ({ path: `affectedComponents.${components.indexOf(m)}`, message: 'no such component' })));
     }
     if (ticketId && !(await this.db.selectFrom('tickets').select('id').where('id', '=', ticketId).executeTakeFirst())) {
-      throw new ApiError(400, 'validation_failed', 'unknown ticket', [{ path: 'sourceTicketId', message: 'no such ticket' }]);
+      throw new InvalidInput('unknown ticket', [{ path: 'sourceTicketId', message: 'no such ticket' }]);
     }
   }
 

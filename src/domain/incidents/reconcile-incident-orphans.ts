@@ -19,11 +19,12 @@ import {
   type IncidentFacts,
   type IncidentImpact,
   type IncidentSeverity,
-  type IncidentState,
+  type IncidentView,
   type IncidentStatus,
   type IncidentWorkflowInput,
 } from '../../../workflows/contract/incident';
 import { newIncidentRow } from '../../db/rows/incident-rows';
+import { firedKeyOfEventId, stepIdOfEventId, storedEvent } from '../../../workflows/contract/events';
 
 export interface IncidentReconcileReport {
   workflowsStarted: string[];
@@ -110,15 +111,16 @@ async function carriedFromRecords(deps: ReconcileDeps, row: IncidentRow, policy:
     deps.db.selectFrom('incident_postmortems').select('recorded_at').where('incident_id', '=', row.id).executeTakeFirst(),
   ]);
   const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-  const prefix = `${row.id}:`;
   const fired: string[] = [];
   let firstResolvedAt: string | null = null;
   let ackSource = 'reconciled';
-  for (const e of events) {
-    if ((e.type === 'incident.escalation' || e.type === 'incident.sla_breached') && e.id.startsWith(`${prefix}sla:`)) fired.push(e.id.slice(`${prefix}sla:`.length));
-    if (e.type === 'incident.postmortem_reminder' && e.id.startsWith(prefix)) fired.push(e.id.slice(prefix.length));
+  for (const e of events.map(storedEvent)) {
+    const stepId = e.type === 'incident.escalation' || e.type === 'incident.sla_breached' ? stepIdOfEventId(row.id, e.id) : null;
+    if (stepId !== null) fired.push(stepId);
+    const reminder = e.type === 'incident.postmortem_reminder' ? firedKeyOfEventId(row.id, e.id) : null;
+    if (reminder !== null) fired.push(reminder);
     if (e.type === 'incident.resolved') firstResolvedAt ??= iso(e.at);
-    if (e.type === 'incident.acknowledged') ackSource = String((e.data as { source?: unknown }).source ?? ackSource);
+    if (e.type === 'incident.acknowledged') ackSource = String(e.data.source ?? ackSource);
   }
   return {
     status: row.status as IncidentStatus,
@@ -147,7 +149,7 @@ async function writeRowFromWorkflow(deps: ReconcileDeps, incidentId: string, run
   const workflowId = incidentWorkflowId(incidentId);
   const handle = deps.client.workflow.getHandle(workflowId, runId);
   let input: IncidentWorkflowInput;
-  let live: IncidentState;
+  let live: IncidentView;
   try {
     input = await startInputOf<IncidentWorkflowInput>(deps.client, deps.namespace, workflowId, runId);
     live = await handle.query(incidentStateQuery);

@@ -9,7 +9,7 @@ import type { Database } from '../../db/schema';
 import { planSla, type PlannedClock } from '../../../workflows/ticket/clock-plan';
 import type { LadderStep, SlaInputs, SlaPolicySnapshot, TicketStatus } from '../../../workflows/contract/ticket';
 import type { CalendarSpec } from '../../../workflows/sla/business-calendar';
-import { ApiError } from '../../http/kit/errors';
+import { InvalidInput, NotFound } from '../../core/errors';
 import type { CalendarInput, PolicyInput } from './sla-settings';
 import type { RolloutKind } from '../../../workflows/contract/rollout';
 import { affectedTicketPage, affectedTickets } from './rollouts';
@@ -122,9 +122,9 @@ export interface Page {
 
 /** The impact of replacing SLA policy `id` with `body`. */
 export async function policyImpact(db: Kysely<Database>, live: LiveInputs, id: string, body: PolicyInput, page: Page): Promise<ImpactReport> {
-  if (!(await db.selectFrom('sla_policies').select('id').where('id', '=', id).executeTakeFirst())) throw ApiError.notFound('SLA policy');
+  if (!(await db.selectFrom('sla_policies').select('id').where('id', '=', id).executeTakeFirst())) throw new NotFound('SLA policy');
   const cal = await db.selectFrom('calendars').selectAll().where('id', '=', body.calendarId).executeTakeFirst();
-  if (!cal) throw new ApiError(400, 'validation_failed', 'unknown calendar', [{ path: 'calendarId', message: 'must exist' }]);
+  if (!cal) throw new InvalidInput('unknown calendar', [{ path: 'calendarId', message: 'must exist' }]);
   const calendar: CalendarSpec = { timezone: cal.timezone, weekly: cal.weekly as CalendarSpec['weekly'], holidays: cal.holidays };
   const propose = (current: SlaPolicySnapshot): SlaPolicySnapshot | null =>
     current.policyId !== id
@@ -145,7 +145,7 @@ export async function policyImpact(db: Kysely<Database>, live: LiveInputs, id: s
 
 /** The impact of replacing calendar `id` with `body` (checked by the caller). */
 export async function calendarImpact(db: Kysely<Database>, live: LiveInputs, id: string, body: CalendarInput, page: Page): Promise<ImpactReport> {
-  if (!(await db.selectFrom('calendars').select('id').where('id', '=', id).executeTakeFirst())) throw ApiError.notFound('calendar');
+  if (!(await db.selectFrom('calendars').select('id').where('id', '=', id).executeTakeFirst())) throw new NotFound('calendar');
   const using = new Set((await db.selectFrom('sla_policies').select('id').where('calendar_id', '=', id).execute()).map((p) => p.id));
   const calendar: CalendarSpec = { timezone: body.timezone, weekly: body.weekly, holidays: body.holidays };
   const propose = (current: SlaPolicySnapshot): SlaPolicySnapshot | null => (current.policyId !== null && using.has(current.policyId) ? { ...current, calendar } : null);

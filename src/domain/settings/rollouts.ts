@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { ApiError } from '../../http/kit/errors';
+import { NotFound } from '../../core/errors';
 import { matchPolicy, policySnapshots } from '../sla/policy-snapshot';
 import { FINAL_STATUSES, PRIORITIES, slaInputsQuery, ticketWorkflowId, type Priority, type RolloutRetarget, type SlaInputs, type SlaPolicySnapshot } from '../../../workflows/contract/ticket';
 import { rolloutWorkflowId, type RolloutInput, type RolloutKind } from '../../../workflows/contract/rollout';
@@ -60,7 +60,7 @@ export class RolloutService implements RolloutStarter {
 
   async view(id: string): Promise<RolloutView> {
     const r = await this.db.selectFrom('rollouts').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!r) throw ApiError.notFound('rollout');
+    if (!r) throw new NotFound('rollout');
     return rolloutView(r);
   }
 

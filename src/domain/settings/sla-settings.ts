@@ -1,16 +1,17 @@
 /**
- * Calendars and SLA policies: the request schemas and the database writes, shared by the
- * API (`/api/v1/calendars`, `/api/v1/sla-policies`) and the console's admin forms, so both
- * validate alike, write alike and clear the same intake cache after a write.
+ * Calendars and SLA policies: their inputs, the checks zod cannot make and the database writes,
+ * shared by the API (`/api/v1/calendars`, `/api/v1/sla-policies`) and the console's admin forms,
+ * so both write alike and clear the same intake cache after a write. The request schemas that
+ * produce these inputs are zod at the edge (src/http/kit/settings-schemas.ts).
  */
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict, InvalidInput, NotFound } from '../../core/errors';
 import type { RolloutHook } from './rollouts';
-import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from '../../http/kit/schemas';
+import type { CalendarSpec, Weekday } from '../../../workflows/contract/sla';
+import type { LadderStep, Priority, TicketStatus } from '../../../workflows/contract/ticket';
 import { isFkViolation, isUniqueViolation } from '../../db/pg-errors';
 
 /** Intake caches organization and policy lookups; every write here invalidates them. */
@@ -18,15 +19,18 @@ export interface SettingsCache {
   clear(): void;
 }
 
-export const calendarSchema = calendarSpecSchema.extend({ name: text(200) });
-export type CalendarInput = z.infer<typeof calendarSchema>;
+/** A calendar as a request gives it: every weekday present (an empty list when closed all day). */
+export interface CalendarInput extends CalendarSpec {
+  name: string;
+  weekly: Record<Weekday, Array<[string, string]>>;
+}
 
 /** The checks zod cannot make (a real IANA zone, windows in order and apart), as a 400 naming the field. */
-export function checkCalendar(spec: z.infer<typeof calendarSpecSchema>): void {
+export function checkCalendar(spec: CalendarSpec): void {
   try {
     BusinessCalendar.from(spec);
   } catch (err) {
-    if (err instanceof CalendarError) throw new ApiError(400, 'validation_failed', err.message, [{ path: err.field, message: err.message }]);
+    if (err instanceof CalendarError) throw new InvalidInput(err.message, [{ path: err.field, message: err.message }]);
     throw err;
   }
 }
@@ -42,7 +46,7 @@ export async function insertCalendar(db: Kysely<Database>, cache: SettingsCache,
     cache.clear();
     return c;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
+    if (isUniqueViolation(err)) throw new Conflict('conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
     throw err;
   }
 }
@@ -57,10 +61,10 @@ export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache,
     .returningAll()
     .executeTakeFirst()
     .catch((err) => {
-      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
+      if (isUniqueViolation(err)) throw new Conflict('conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
       throw err;
     });
-  if (!c) throw ApiError.notFound('calendar');
+  if (!c) throw new NotFound('calendar');
   cache.clear();
   const rolloutId = await rollout.rollouts.start('calendar', c.id, c.edit_version, rollout.by);
   return { ...c, rolloutId };
@@ -70,9 +74,9 @@ export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache,
 export async function deleteCalendar(db: Kysely<Database>, cache: SettingsCache, id: string): Promise<void> {
   try {
     const d = await db.deleteFrom('calendars').where('id', '=', id).executeTakeFirst();
-    if (d.numDeletedRows === 0n) throw ApiError.notFound('calendar');
+    if (d.numDeletedRows === 0n) throw new NotFound('calendar');
   } catch (err) {
-    if (isFkViolation(err)) throw new ApiError(409, 'in_use', 'an SLA policy still uses this calendar');
+    if (isFkViolation(err)) throw new Conflict('in_use', 'an SLA policy still uses this calendar');
     throw err;
   }
   cache.clear();
@@ -80,24 +84,24 @@ export async function deleteCalendar(db: Kysely<Database>, cache: SettingsCache,
 
 export const DEFAULT_LADDER = [{ percent: 80, actions: [] }, { percent: 100, actions: [] }, { percent: 120, actions: [] }];
 
-export const policySchema = z.strictObject({
-  name: text(200),
-  tier: safeString().min(1).max(100),
-  priority,
-  calendarId: uuid,
-  firstResponseMinutes: targetMinutes().nullable(),
-  resolutionMinutes: targetMinutes().nullable(),
-  pauseOn: z.array(status).max(20).default(['pending']),
-  escalations: ladderSchema.default(DEFAULT_LADDER),
-  autoCloseDays: z.number().int().min(0).max(365).default(7),
-  pauseOnIncident: z.boolean().default(true),
+/** An SLA policy as a request gives it, defaults applied. */
+export interface PolicyInput {
+  name: string;
+  tier: string;
+  priority: Priority;
+  calendarId: string;
+  firstResponseMinutes: number | null;
+  resolutionMinutes: number | null;
+  pauseOn: TicketStatus[];
+  escalations: LadderStep[];
+  autoCloseDays: number;
+  pauseOnIncident: boolean;
   /** Absent on an update: left as it is (the console's form does not carry the repeating clocks). */
-  nextReplyMinutes: targetMinutes().nullable().optional(),
-  nextReplyEscalations: ladderSchema.optional(),
-  updateEveryMinutes: targetMinutes().nullable().optional(),
-  updateEscalations: ladderSchema.optional(),
-});
-export type PolicyInput = z.infer<typeof policySchema>;
+  nextReplyMinutes?: number | null;
+  nextReplyEscalations?: LadderStep[];
+  updateEveryMinutes?: number | null;
+  updateEscalations?: LadderStep[];
+}
 
 const policyValues = (b: PolicyInput) => ({
   name: b.name, tier: b.tier, priority: b.priority, calendar_id: b.calendarId,
@@ -111,8 +115,8 @@ const policyValues = (b: PolicyInput) => ({
 });
 
 const policyWriteError = (err: unknown): never => {
-  if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'a policy for this tier and priority exists', [{ path: 'priority', message: 'a policy for this tier and priority exists' }]);
-  if (isFkViolation(err)) throw new ApiError(400, 'validation_failed', 'unknown tier, priority or calendar', [{ path: 'tier|priority|calendarId', message: 'must exist' }]);
+  if (isUniqueViolation(err)) throw new Conflict('conflict', 'a policy for this tier and priority exists', [{ path: 'priority', message: 'a policy for this tier and priority exists' }]);
+  if (isFkViolation(err)) throw new InvalidInput('unknown tier, priority or calendar', [{ path: 'tier|priority|calendarId', message: 'must exist' }]);
   throw err;
 };
 
@@ -125,7 +129,7 @@ export async function insertPolicy(db: Kysely<Database>, cache: SettingsCache, b
 /** Saves and starts the rollout that carries the edit to every open ticket on the policy. */
 export async function updatePolicy(db: Kysely<Database>, cache: SettingsCache, id: string, body: PolicyInput, rollout: RolloutHook) {
   const p = await db.updateTable('sla_policies').set({ ...policyValues(body), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst().catch(policyWriteError);
-  if (!p) throw ApiError.notFound('SLA policy');
+  if (!p) throw new NotFound('SLA policy');
   cache.clear();
   const rolloutId = await rollout.rollouts.start('sla_policy', p.id, p.edit_version, rollout.by);
   return { ...p, rolloutId };

@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict, isRefusal } from '../../core/errors';
 
 /** Tickets' keys live with ticket creation's, incidents' with incident creation's. */
 const TABLES = {
@@ -26,7 +26,7 @@ export function requestHash(request: string, subjectId: string, body: unknown): 
   return sha256(JSON.stringify({ request, subjectId, body }));
 }
 
-const reused = () => new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+const reused = () => new Conflict('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
 
 export class IdempotencyKeys {
   private readonly t: (typeof TABLES)[keyof typeof TABLES];
@@ -87,7 +87,7 @@ export class IdempotencyKeys {
     try {
       return await steps.run(applied);
     } catch (err) {
-      if (claimed && applied.count === 0 && err instanceof ApiError && err.status < 500) await this.release(scope, key, hash).catch(() => undefined);
+      if (claimed && applied.count === 0 && isRefusal(err)) await this.release(scope, key, hash).catch(() => undefined);
       throw err;
     }
   }

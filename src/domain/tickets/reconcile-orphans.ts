@@ -21,13 +21,13 @@ import type { Logger } from '../../core/logger';
 import { classifyFailure } from '../../db/failure-classes';
 import { matchPolicy } from '../sla/policy-snapshot';
 import { TicketState } from '../../../workflows/ticket/ticket-state';
+import { stepIdOfEventId, storedEvent } from '../../../workflows/contract/events';
 import {
   FINAL_STATUSES,
   slaInputsQuery,
   ticketWorkflowId,
   type CarriedState,
   type ClockEvent,
-  type ClockName,
   type Priority,
   type SlaInputs,
   type TicketFacts,
@@ -168,10 +168,8 @@ async function carriedFromLog(deps: ReconcileDeps, row: TicketRow, tier: string,
   const clock: ClockEvent[] = [];
   const fired: string[] = [];
   const acknowledged: NonNullable<CarriedState['acknowledged']> = {};
-  const stepPrefix = `${row.id}:sla:`;
-  for (const e of events) {
+  for (const e of events.map(storedEvent)) {
     const at = new Date(e.at).getTime();
-    const d = e.data as Record<string, unknown>;
     switch (e.type) {
       case 'sla.first_response_met':
         clock.push({ at, type: 'agent_reply' });
@@ -181,21 +179,23 @@ async function carriedFromLog(deps: ReconcileDeps, row: TicketRow, tier: string,
         break;
       case 'comment.public':
         // The next-reply and update clocks listen to every public comment of an agent or a customer.
-        if (d.authorType === 'agent' || d.authorType === 'customer') clock.push({ at, type: 'public_reply', by: d.authorType });
+        if (e.data.authorType === 'agent' || e.data.authorType === 'customer') clock.push({ at, type: 'public_reply', by: e.data.authorType });
         break;
       case 'ticket.status_changed':
-        clock.push({ at, type: 'status', status: d.to as TicketStatus });
+        clock.push({ at, type: 'status', status: e.data.to });
         break;
       case 'ticket.waiting_on_incident':
       case 'ticket.incident_wait_ended':
-        clock.push({ at, type: 'incident_wait', incidentId: String(d.incidentId), waiting: e.type === 'ticket.waiting_on_incident' });
+        clock.push({ at, type: 'incident_wait', incidentId: String(e.data.incidentId), waiting: e.type === 'ticket.waiting_on_incident' });
         break;
       case 'sla.escalation':
-      case 'sla.breached':
-        if (e.id.startsWith(stepPrefix)) fired.push(e.id.slice(stepPrefix.length));
+      case 'sla.breached': {
+        const stepId = stepIdOfEventId(row.id, e.id);
+        if (stepId !== null) fired.push(stepId);
         break;
+      }
       case 'sla.acknowledged':
-        for (const c of (d.clocks as ClockName[] | undefined) ?? []) acknowledged[c] ??= { by: String(d.by), at: new Date(e.at).toISOString(), source: String(d.source) };
+        for (const c of e.data.clocks ?? []) acknowledged[c] ??= { by: String(e.data.by), at: new Date(e.at).toISOString(), source: String(e.data.source) };
         break;
       default:
         break;

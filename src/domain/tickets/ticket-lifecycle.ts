@@ -5,7 +5,7 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type SlaInputs, type TicketAction, type TicketWorkflowInput } from '../../../workflows/contract/ticket';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict } from '../../core/errors';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { RolloutService } from '../settings/rollouts';
@@ -35,7 +35,7 @@ export class TicketLifecycle {
     try {
       return await this.client.workflow.getHandle(ticketWorkflowId(ticketId)).executeUpdate(ticketActionUpdate, { args: [action] });
     } catch (err) {
-      throw toApiError(err);
+      throw toPacerError(err);
     }
   }
 
@@ -62,10 +62,10 @@ export class TicketLifecycle {
   }
 }
 
-function toApiError(err: unknown): unknown {
+function toPacerError(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    return new ApiError(409, err.cause.type ?? 'conflict', err.cause.message);
+    return new Conflict(err.cause.type ?? 'conflict', err.cause.message);
   }
-  if (err instanceof WorkflowNotFoundError) return new ApiError(409, 'ticket_closed', 'the ticket no longer accepts changes');
+  if (err instanceof WorkflowNotFoundError) return new Conflict('ticket_closed', 'the ticket no longer accepts changes');
   return err;
 }

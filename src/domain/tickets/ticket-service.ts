@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../../db/schema';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict, Forbidden, InvalidInput } from '../../core/errors';
 import { TicketState } from '../../../workflows/ticket/ticket-state';
 import { type Actor, type Priority, type TicketAction, type TicketWorkflowInput } from '../../../workflows/contract/ticket';
 import { canTransition } from '../../../workflows/ticket/status-rules';
@@ -25,7 +25,7 @@ import { IdempotencyKeys, keyScope, requestHash, sha256 } from './idempotency-ke
 // The API's schemas refuse unstorable text at the edge; the console, the portal and inbound mail
 // call this service directly, so the rule holds here too: a NUL reaching a workflow would put a
 // write PostgreSQL can never accept in front of the ticket's later changes.
-import { refuseUnstorable } from '../../http/kit/validation';
+import { refuseUnstorable } from '../../core/storable-text';
 import type { Principal } from '../../core/principal';
 import { newTicketRow } from '../../db/rows/ticket-rows';
 
@@ -87,12 +87,12 @@ export class TicketService {
 
     const organizationId = principal.role === 'customer' ? principal.organizationId! : req.organizationId;
     if (principal.role === 'customer' && req.organizationId && req.organizationId !== principal.organizationId) {
-      throw new ApiError(403, 'forbidden', 'a customer key can only create tickets for its own organization');
+      throw new Forbidden('a customer key can only create tickets for its own organization');
     }
-    if (!organizationId) throw new ApiError(400, 'validation_failed', 'organizationId is required', [{ path: 'organizationId', message: 'Required' }]);
+    if (!organizationId) throw new InvalidInput('organizationId is required', [{ path: 'organizationId', message: 'Required' }]);
     const priority = req.priority ?? inferPriority(req.subject, req.description);
     const org = await this.organizationWithPolicy(organizationId, priority);
-    if (!org) throw new ApiError(400, 'validation_failed', 'unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
+    if (!org) throw new InvalidInput('unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
     const policy = org.policy;
     const createdAt = new Date();
     const ticketId = crypto.randomUUID();
@@ -154,11 +154,11 @@ export class TicketService {
     if (principal.role === 'customer') {
       const keys = Object.keys(req);
       if (keys.some((k) => k !== 'status') || (req.status !== undefined && req.status !== 'cancelled')) {
-        throw new ApiError(403, 'forbidden', 'customers may only cancel their tickets');
+        throw new Forbidden('customers may only cancel their tickets');
       }
     }
     if (req.status !== undefined && req.status !== ticket.status && !canTransition(ticket.status as never, req.status as never)) {
-      throw new ApiError(409, 'invalid_transition', `cannot change status from ${ticket.status} to ${req.status}`);
+      throw new Conflict('invalid_transition', `cannot change status from ${ticket.status} to ${req.status}`);
     }
     refuseUnstorable({ subject: req.subject, description: req.description, category: req.category, assignee: req.assignee });
   }
@@ -188,7 +188,7 @@ export class TicketService {
     const commentId = actionId(principal, idempotencyKey, `${ticket.id}:comment`);
     await this.keys.guard(keyScope(principal), idempotencyKey, requestHash('ticket.comment', ticket.id, { body, public: isPublic }), ticket.id, {
       check: () => {
-        if (principal.role === 'customer' && !isPublic) throw new ApiError(403, 'forbidden', 'customers cannot write internal notes');
+        if (principal.role === 'customer' && !isPublic) throw new Forbidden('customers cannot write internal notes');
         refuseUnstorable({ body });
       },
       run: async () => {

@@ -1,6 +1,7 @@
 /** How a ticket row is shown through the API: camelCase, SLA clocks grouped, breach derived at read time. */
 import type { TicketRow } from '../../db/schema';
 import type { SlaState, TicketStatus } from '../../../workflows/contract/ticket';
+import { storedEvent } from '../../../workflows/contract/events';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -141,12 +142,14 @@ const CUSTOMER_EVENT_FIELDS: Record<string, readonly string[]> = {
 export function customerEventView(e: EventView): EventView | null {
   const fields = CUSTOMER_EVENT_FIELDS[e.type];
   if (e.visibility !== 'public' || fields === undefined) return null;
-  const source = (e.data ?? {}) as Record<string, unknown>;
+  const event = storedEvent(e);
+  const source = new Map<string, unknown>(Object.entries(event.data ?? {}));
   const data: Record<string, unknown> = {};
-  for (const f of fields) if (Object.hasOwn(source, f)) data[f] = source[f];
-  if (e.type === 'ticket.status_changed') {
-    data.from = typeof data.from === 'string' ? customerStatus(data.from as TicketStatus) : data.from;
-    data.to = typeof data.to === 'string' ? customerStatus(data.to as TicketStatus) : data.to;
+  for (const f of fields) if (source.has(f)) data[f] = source.get(f);
+  if (event.type === 'ticket.status_changed') {
+    const { from, to } = event.data;
+    data.from = typeof from === 'string' ? customerStatus(from) : from;
+    data.to = typeof to === 'string' ? customerStatus(to) : to;
     if (data.from === data.to) return null;
   }
   const actor = e.actor.startsWith('customer:') ? e.actor : e.actor.split(':')[0]!;

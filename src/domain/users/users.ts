@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, UserRow } from '../../db/schema';
-import { ApiError } from '../../http/kit/errors';
+import { Conflict, InvalidInput, NotFound } from '../../core/errors';
 import { hashPassword } from './password';
 import type { Principal, Role } from '../../core/principal';
 import { isUniqueViolation } from '../../db/pg-errors';
@@ -44,14 +44,14 @@ export interface UserPatch {
 }
 
 function checkOrganization(role: string, organizationId: string | null | undefined) {
-  if (role === 'customer' && !organizationId) throw new ApiError(400, 'validation_failed', 'a customer belongs to an organization', [{ path: 'organizationId', message: 'Required for customers' }]);
-  if (role !== 'customer' && organizationId) throw new ApiError(400, 'validation_failed', 'only customers belong to an organization', [{ path: 'organizationId', message: 'only for customers' }]);
+  if (role === 'customer' && !organizationId) throw new InvalidInput('a customer belongs to an organization', [{ path: 'organizationId', message: 'Required for customers' }]);
+  if (role !== 'customer' && organizationId) throw new InvalidInput('only customers belong to an organization', [{ path: 'organizationId', message: 'only for customers' }]);
 }
 
 async function requireOrganization(db: Kysely<Database>, organizationId: string | null | undefined) {
   if (!organizationId) return;
   const org = await db.selectFrom('organizations').select('id').where('id', '=', organizationId).executeTakeFirst();
-  if (!org) throw new ApiError(400, 'validation_failed', 'unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
+  if (!org) throw new InvalidInput('unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
 }
 
 export async function createUser(db: Kysely<Database>, u: NewUser): Promise<UserRow> {
@@ -72,14 +72,14 @@ export async function createUser(db: Kysely<Database>, u: NewUser): Promise<User
       .returningAll()
       .executeTakeFirstOrThrow();
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `a user with the email ${u.email} exists`);
+    if (isUniqueViolation(err)) throw new Conflict('conflict', `a user with the email ${u.email} exists`);
     throw err;
   }
 }
 
 export async function updateUser(db: Kysely<Database>, id: string, patch: UserPatch): Promise<UserRow> {
   const before = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!before) throw ApiError.notFound('user');
+  if (!before) throw new NotFound('user');
   const role = patch.role ?? before.role;
   const organizationId = patch.organizationId !== undefined ? patch.organizationId : role === 'customer' ? before.organization_id : null;
   checkOrganization(role, organizationId);

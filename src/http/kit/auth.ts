@@ -6,8 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db } from '../../db/schema';
 import { ApiError } from './errors';
 import { TtlCache } from '../../core/ttl-cache';
 import { findSession, readCookie, sameToken, SESSION_COOKIE } from '../../domain/users/sessions';
@@ -40,7 +39,7 @@ function sameSecret(a: string, b: string): boolean {
  */
 export class ApiKeyCache extends TtlCache<Principal> {}
 
-export function authenticate(db: Kysely<Database>, adminApiKey: string | undefined, cache = new ApiKeyCache()): RequestHandler {
+export function authenticate(db: Db, adminApiKey: string | undefined, cache = new ApiKeyCache()): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const header = req.get('authorization') ?? '';

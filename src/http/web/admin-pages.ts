@@ -7,8 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db } from '../../db/schema';
 import { ApiError } from '../kit/errors';
 import { refuseUnstorable } from '../kit/validation';
 import { previewSla } from '../../../workflows/sla/sla-preview';
@@ -72,7 +71,7 @@ function wallTimeNow(zone: string): string {
   return `${p('year')}-${p('month')}-${p('day')}T${p('hour')}:${p('minute')}`;
 }
 
-export function adminPageRoutes(db: Kysely<Database>, tickets: TicketService): Router {
+export function adminPageRoutes(db: Db, tickets: TicketService): Router {
   const r = Router();
 
   r.get('/console/admin', (_req, res) => res.redirect(303, '/console/admin/organizations'));

@@ -6,8 +6,7 @@
  * Polling keeps it working on PGlite and any PostgreSQL without extra connections.
  */
 import type { Request, Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db } from '../../db/schema';
 import type { Logger } from '../../core/logger';
 
 export interface TicketChange {
@@ -25,7 +24,7 @@ export class TicketEventTail {
   private failing = false;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly log: Logger,
     private readonly everyMs = 500,
   ) {}

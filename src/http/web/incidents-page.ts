@@ -5,8 +5,7 @@
  * The ticket page's "link to an incident" uses linkTicketToIncident below.
  */
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database, TicketRow } from '../../db/schema';
+import type { Db, TicketRow } from '../../db/schema';
 import { ApiError } from '../kit/errors';
 import { isRefusal } from '../../core/errors';
 import { refuseUnstorable } from '../kit/validation';
@@ -27,14 +26,14 @@ const field = (req: Request, name: string) => {
   return typeof v === 'string' ? v.trim() : '';
 };
 
-async function findIncident(db: Kysely<Database>, id: unknown) {
+async function findIncident(db: Db, id: unknown) {
   const incident = typeof id === 'string' && UUID.test(id) ? await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
   if (!incident) throw ApiError.notFound('incident');
   return incident;
 }
 
 /** Active incidents for the ticket page's "link to an incident" and the incidents a ticket is linked to. */
-export async function ticketIncidents(db: Kysely<Database>, ticketId: string) {
+export async function ticketIncidents(db: Db, ticketId: string) {
   const [active, linked] = await Promise.all([
     db.selectFrom('incidents').select(['id', 'number', 'title', 'severity']).where('status', 'in', [...ACTIVE_INCIDENT_STATUSES]).orderBy('created_at', 'desc').limit(50).execute(),
     db.selectFrom('incident_tickets as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').select(['i.id', 'i.number', 'i.title', 'i.severity', 'i.status']).where('l.ticket_id', '=', ticketId).orderBy('l.linked_at').execute(),
@@ -61,13 +60,13 @@ export function linkedIncidentsPanel(data: TicketIncidents): SafeHtml {
   )}</ul></section>`;
 }
 
-export async function linkTicketToIncident(db: Kysely<Database>, incidents: IncidentService, req: Request, t: TicketRow): Promise<string> {
+export async function linkTicketToIncident(db: Db, incidents: IncidentService, req: Request, t: TicketRow): Promise<string> {
   const incident = await findIncident(db, field(req, 'incidentId'));
   await incidents.link(req.principal!, incident, t.id);
   return `Linked to ${incident.number}.`;
 }
 
-export function incidentRoutes(db: Kysely<Database>, incidents: IncidentService): Router {
+export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   const r = Router();
 
   r.get('/console/incidents', async (req, res) => {

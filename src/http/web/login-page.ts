@@ -4,8 +4,7 @@
  * that pair out (429) for the rest of the window.
  */
 import { Router, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db } from '../../db/schema';
 import { clearFailures, isLockedOut, recordFailure, WINDOW_MINUTES } from '../../domain/users/login-limiter';
 import { decoyHash, verifyPassword } from '../../domain/users/password';
 import { createSession, endSession, readCookie, SESSION_COOKIE, SESSION_HOURS } from '../../domain/users/sessions';
@@ -37,7 +36,7 @@ function loginForm(res: Response, o: { next: string | null; email?: string; erro
   }).value;
 }
 
-export function loginRoutes(db: Kysely<Database>): Router {
+export function loginRoutes(db: Db): Router {
   const r = Router();
 
   r.get('/login', issueLoginCsrf, (req, res) => {

@@ -4,8 +4,7 @@
  * Another organization's ticket is simply not found (404), never "forbidden".
  */
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database, TicketRow } from '../../db/schema';
+import type { Db, TicketRow } from '../../db/schema';
 import { findTicket } from '../../db/repositories/tickets';
 import { ApiError } from '../kit/errors';
 import { refuseUnstorable } from '../kit/validation';
@@ -28,7 +27,7 @@ export const CUSTOMER_STATUS: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
-async function ownTicket(db: Kysely<Database>, req: Request): Promise<TicketRow> {
+async function ownTicket(db: Db, req: Request): Promise<TicketRow> {
   const id = req.params.id;
   const orgId = sessionOf(req).user.organization_id!;
   const t = typeof id === 'string' && UUID.test(id) ? await findTicket(db, id, orgId) : undefined;
@@ -37,7 +36,7 @@ async function ownTicket(db: Kysely<Database>, req: Request): Promise<TicketRow>
 }
 
 /** "We promise a first response by …" from the ticket's SLA snapshot and its policy's targets. */
-async function promise(db: Kysely<Database>, t: TicketRow, tz: string): Promise<SafeHtml> {
+async function promise(db: Db, t: TicketRow, tz: string): Promise<SafeHtml> {
   const policy = t.policy_id
     ? await db.selectFrom('sla_policies as p').innerJoin('calendars as c', 'c.id', 'p.calendar_id').select(['p.first_response_minutes', 'p.resolution_minutes', 'c.weekly']).where('p.id', '=', t.policy_id).executeTakeFirst()
     : undefined;
@@ -60,7 +59,7 @@ async function promise(db: Kysely<Database>, t: TicketRow, tz: string): Promise<
   return html`<ul class="promise">${lines}</ul>`;
 }
 
-export function portalRoutes(db: Kysely<Database>, tickets: TicketService): Router {
+export function portalRoutes(db: Db, tickets: TicketService): Router {
   const r = Router();
 
   r.get('/portal', async (req, res) => {

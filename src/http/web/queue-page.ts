@@ -4,8 +4,7 @@
  * ticket changes (the script re-fetches `/console/queue/rows` on a server-sent event).
  */
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db, TicketRow } from '../../db/schema';
 import type { Logger } from '../../core/logger';
 import { ticketView } from '../../domain/tickets/ticket-view';
 import { assigneeOf } from '../../domain/users/users';
@@ -13,7 +12,7 @@ import { csrfField } from './csrf';
 import { countdownText, formatInstant, STATUS_LABELS } from './format';
 import { html, queryString, type SafeHtml } from './html';
 import { pageParts } from './layout';
-import { nextClock, queueRows, QUEUE_VIEWS, type QueueFilter, type QueueRow, type QueueView } from './queue-query';
+import { queueRows, QUEUE_VIEWS, type QueueFilter, type QueueRow, type QueueView } from '../../db/repositories/ticket-queue';
 import { sessionOf } from './session';
 import { refuseUnstorable } from '../kit/validation';
 
@@ -77,7 +76,7 @@ ${breached ? html` <span class="flag flag-breached">breached</span>` : atRisk ? 
 </tr>`;
 }
 
-async function rowsHtml(db: Kysely<Database>, req: Request, p: QueueParams) {
+async function rowsHtml(db: Db, req: Request, p: QueueParams) {
   const s = sessionOf(req);
   const me = assigneeOf(s.user);
   const now = Date.now();
@@ -94,7 +93,7 @@ function select(name: string, label: string, current: string, options: Array<[st
 <select name="${name}">${options.map(([value, text]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${text}</option>`)}</select></label>`;
 }
 
-export function queueRoutes(db: Kysely<Database>, log: Logger): Router {
+export function queueRoutes(db: Db, log: Logger): Router {
   const r = Router();
 
   r.get('/console', async (req, res) => {
@@ -143,4 +142,12 @@ ${select('org', 'Organization', p.org, [['', 'Any'], ...orgs.map((o): [string, s
   });
 
   return r;
+}
+
+/** Which clock the next deadline belongs to. */
+export function nextClock(t: TicketRow): 'first response' | 'resolution' | null {
+  const fr = t.fr_met_at === null && t.fr_due_at !== null ? new Date(t.fr_due_at).getTime() : Infinity;
+  const res = t.res_met_at === null && t.res_paused_since === null && t.res_due_at !== null ? new Date(t.res_due_at).getTime() : Infinity;
+  if (fr === Infinity && res === Infinity) return null;
+  return fr <= res ? 'first response' : 'resolution';
 }

@@ -5,8 +5,7 @@
  * the portal from staff.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db } from '../../db/schema';
 import { ApiError } from '../kit/errors';
 import { findSession, readCookie, SESSION_COOKIE, type Session } from '../../domain/users/sessions';
 import { isStaff, principalOfUser } from '../../domain/users/users';
@@ -32,7 +31,7 @@ export function setCookie(req: Request, res: Response, name: string, value: stri
 
 export const clearCookie = (req: Request, res: Response, name: string) => setCookie(req, res, name, '', { maxAgeSeconds: 0 });
 
-export function loadSession(db: Kysely<Database>): RequestHandler {
+export function loadSession(db: Db): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const token = readCookie(req.get('cookie'), SESSION_COOKIE);
     if (token) {

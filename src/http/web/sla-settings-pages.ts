@@ -6,13 +6,13 @@
  * field and changes nothing. Admins only; managers see the lists read-only.
  */
 import { Router, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db } from '../../db/schema';
 import { ApiError, statusOf, type FieldProblem } from '../kit/errors';
 import { PacerError } from '../../core/errors';
 import { uuid } from '../kit/schemas';
 import { parse } from '../kit/validation';
-import { calendarSchema, DEFAULT_LADDER, deleteCalendar, insertCalendar, insertPolicy, policySchema, updateCalendar, updatePolicy } from '../../domain/settings/sla-settings';
+import { DEFAULT_LADDER, deleteCalendar, insertCalendar, insertPolicy, updateCalendar, updatePolicy } from '../../domain/settings/sla-settings';
+import { calendarSchema, policySchema } from '../kit/settings-schemas';
 import type { TicketService } from '../../domain/tickets/ticket-service';
 import { TICKET_STATUSES } from '../../../workflows/contract/ticket';
 import { adminPage } from './admin-pages';
@@ -172,7 +172,7 @@ const policyValuesFromBody = (b: Body): PolicyFormValues => ({
   pauseOn: list(b, 'pauseOn'), pauseOnIncident: str(b, 'pauseOnIncident') === 'on', autoCloseDays: str(b, 'autoCloseDays'), escalations: str(b, 'escalations'),
 });
 
-export function slaSettingsPageRoutes(db: Kysely<Database>, tickets: TicketService): Router {
+export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
   const r = Router();
   const cache = tickets.settingsCache;
   const idOf = (req: Request) => parse(uuid, req.params.id, 'params');

@@ -7,12 +7,12 @@
 import crypto from 'node:crypto';
 import type { Router, Request } from 'express';
 import type { Db, TicketRow } from '../../db/schema';
-import { findEventData, linkedKey } from '../../db/repositories/ticket-details';
-import { ApiError } from '../kit/errors';
+import { findManualEscalation, linkedKey } from '../../db/repositories/ticket-details';
+import { Unavailable } from '../../core/errors';
 import type { IntegrationConfig } from '../../integrations/config';
-import { createIssueService, TicketNotFound, type IssueService } from '../../integrations/jira/issue-service';
-import { createJiraApi, JiraRejected } from '../../integrations/jira/jira-api';
-import { LeaseBusy } from '../../integrations/jira/ticket-lease';
+import { createIssueService, type IssueService } from '../../integrations/jira/issue-service';
+import { createJiraApi } from '../../integrations/jira/jira-api';
+import { openIssueFailure } from '../../integrations/jira/open-issue-failure';
 import type { Logger } from '../../core/logger';
 import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
 import { actorOf } from '../../domain/tickets/ticket-service';
@@ -68,20 +68,17 @@ export class TicketExtras {
     action('escalate', async (req, t) => {
       const id = crypto.randomUUID();
       await this.deps.lifecycle.act(t.id, { kind: 'escalate', actionId: id, actor: actorOf(req.principal!), clock: null });
-      const d = ((await findEventData(this.deps.db, `${t.id}:${id}:escalate`)) ?? {}) as { clock?: string; percent?: number };
-      return `Escalated now: the ${d.percent ?? '?'}% ${String(d.clock ?? '').replace('_', ' ')} step's actions are running.`;
+      const d = await findManualEscalation(this.deps.db, t.id, id);
+      return `Escalated now: the ${d?.percent ?? '?'}% ${String(d?.clock ?? '').replace('_', ' ')} step's actions are running.`;
     });
     action('jira', async (req, t) => {
-      if (!this.jira) throw new ApiError(409, 'not_available', 'Jira is not configured.');
+      if (!this.jira) throw new Unavailable('jira_not_configured', 'Jira is not configured.');
       try {
         const result = await this.jira.openOrUpdate({ ticketId: t.id, origin: `agent:${req.principal!.name}`, escalation: null });
         return result.outcome === 'created' ? `Opened Jira issue ${result.link.key}.` : `Jira issue ${result.link.key} is linked.`;
       } catch (err) {
-        if (err instanceof TicketNotFound) throw ApiError.notFound('ticket');
-        if (err instanceof LeaseBusy) throw new ApiError(409, 'jira_busy', 'The Jira issue is being opened by someone else; try again shortly.');
-        if (err instanceof JiraRejected) throw new ApiError(409, 'jira_rejected', `Jira refused: ${err.message}`);
-        this.deps.log.warn({ ticketId: t.id, err: err instanceof Error ? err.message : String(err) }, 'Jira unavailable');
-        throw new ApiError(409, 'jira_unavailable', 'Jira did not answer; try again later.');
+        // The same error, so the same status, as POST /api/v1/tickets/:id/jira (the one mapping in http/kit).
+        throw openIssueFailure(err, t.id, this.deps.log);
       }
     });
   }

@@ -6,8 +6,7 @@
  */
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
+import type { Db } from '../../db/schema';
 import { ApiError, errorAnswer } from '../kit/errors';
 import { PacerError } from '../../core/errors';
 import type { IntegrationConfig } from '../../integrations/config';
@@ -31,7 +30,7 @@ import { ticketPageRoutes } from './ticket-page';
 import { helpRoutes, type HelpDeps } from './help-pages';
 
 export interface WebDeps {
-  db: Kysely<Database>;
+  db: Db;
   tickets: TicketService;
   lifecycle: TicketLifecycle;
   integrations: IntegrationConfig | undefined;

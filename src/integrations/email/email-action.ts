@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { ActionHandler } from '../integration-deps';
+import { stepActionEventId } from '../../../workflows/contract/events';
 import { PermanentMailError, type TicketMailer } from './mailer';
 import { escalationNotice } from './ticket-mail';
 
@@ -43,7 +44,7 @@ export function emailAction(deps: EmailActionDeps): ActionHandler {
         ticketId: t.id,
         ticketNumber: t.number,
         kind: 'escalation',
-        key: `${input.ticketId}:sla:${input.stepId}:action:${input.actionIndex}`,
+        key: stepActionEventId(input.ticketId, input.stepId, input.actionIndex),
         to: target.to,
         autoSubmitted: 'auto-generated',
         ...escalationNotice(facts, { clock: input.clock, percent: input.percent, dueAt, link, role: target.role }),

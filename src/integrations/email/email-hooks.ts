@@ -56,14 +56,15 @@ export function emailHooks(deps: EmailHookDeps): IntegrationHook[] {
     name: 'email-agent-reply',
     types: ['comment.public'],
     handle: async (ctx) => {
+      const { event } = ctx;
       // Agents' replies and system notices (an incident's public updates); a customer's own words are not sent back.
-      if (ctx.event.data.authorType === 'customer') return;
+      if (event.type !== 'comment.public' || event.data.authorType === 'customer') return;
       const comment = await deps.db
         .selectFrom('comments')
         .select(['body', 'author_name'])
-        .where('id', '=', String(ctx.event.data.commentId))
+        .where('id', '=', String(event.data.commentId))
         .executeTakeFirst();
-      if (!comment) throw new Error(`comment ${String(ctx.event.data.commentId)} not found`);
+      if (!comment) throw new Error(`comment ${String(event.data.commentId)} not found`);
       const t = await ticketOf(deps.db, ctx.ticketId);
       await send(ctx, { ticketNumber: t.number, kind: 'reply', to: [t.email], ...agentReply(t, comment.body, comment.author_name, deps.signature) });
     },
@@ -73,7 +74,7 @@ export function emailHooks(deps: EmailHookDeps): IntegrationHook[] {
     name: 'email-solved',
     types: ['ticket.status_changed'],
     handle: async (ctx) => {
-      if (ctx.event.data.to !== 'solved') return;
+      if (ctx.event.type !== 'ticket.status_changed' || ctx.event.data.to !== 'solved') return;
       const t = await ticketOf(deps.db, ctx.ticketId);
       await send(ctx, { ticketNumber: t.number, kind: 'solved', to: [t.email], autoSubmitted: 'auto-generated', ...solvedNotice(t, deps.signature) });
     },

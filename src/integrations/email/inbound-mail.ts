@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
-import { ApiError } from '../../http/kit/errors';
+import { PacerError } from '../../core/errors';
 import type { Database } from '../../db/schema';
 import { findTicket } from '../../db/repositories/tickets';
 import type { Logger } from '../../core/logger';
@@ -78,7 +78,7 @@ export async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: Enve
       return await addReply(deps, parsed, sender, messageId, target);
     } catch (err) {
       // Closed between the lookup and the comment: the mail becomes a follow-up ticket instead.
-      if (!(err instanceof ApiError && err.code === 'ticket_closed')) throw err;
+      if (!(err instanceof PacerError && err.code === 'ticket_closed')) throw err;
     }
   }
   return createTicket(deps, parsed, sender, messageId, target);
@@ -127,7 +127,7 @@ async function createTicket(deps: InboundDeps, parsed: ParsedMail, sender: Mailb
     deps.log.info({ ticket: ticket.number, followUpTo: previous?.number }, 'inbound email opened a ticket');
     return { kind: 'created', ticketId: ticket.id, number: ticket.number };
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'idempotency_key_reused') throw new SmtpRefusal(550, '5.7.0 this Message-ID already belongs to another message');
+    if (err instanceof PacerError && err.code === 'idempotency_key_reused') throw new SmtpRefusal(550, '5.7.0 this Message-ID already belongs to another message');
     throw err;
   }
 }

@@ -25,6 +25,7 @@ export function commentSyncHook(deps: CommentSyncDeps): IntegrationHook {
   return { name: 'jira-comment-sync', types: ['comment.public'], handle: async ({ ticketId, event }) => {
     const link = await findJiraLink(deps.db, ticketId);
     if (!link || !link.data.syncComments) return;
+    if (event.type !== 'comment.public') return;
     const commentId = String(event.data.commentId ?? '');
     if (!UUID.test(commentId)) return;
     const comment = await deps.db.selectFrom('comments').select(['id', 'author_type', 'author_name', 'body', 'public', 'created_at']).where('id', '=', commentId).executeTakeFirst();

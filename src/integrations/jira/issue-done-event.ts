@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { ApiError } from '../../http/kit/errors';
+import { PacerError } from '../../core/errors';
 import type { Database } from '../../db/schema';
 import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
 import { findLinkByIssue, updateJiraLink } from './jira-links';
@@ -95,7 +95,7 @@ export async function handleJiraWebhook(deps: DoneEventDeps, w: JiraWebhook, del
     });
   } catch (err) {
     // A closed or cancelled ticket takes no more notes: the delivery is done with.
-    if (err instanceof ApiError && err.status === 409) return 'ticket_closed';
+    if (err instanceof PacerError && err.kind === 'conflict') return 'ticket_closed';
     // Let Jira's retry find the delivery unclaimed.
     await deps.db.deleteFrom('inbound_webhooks').where('id', '=', claim).execute();
     throw err;

@@ -8,16 +8,16 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { principalOf, requireRole } from '../../http/kit/auth';
-import { ApiError } from '../../http/kit/errors';
+import { InvalidInput, NotFound, Unauthenticated } from '../../core/errors';
 import { text, uuid } from '../../http/kit/schemas';
 import { parse, parseInboundJson } from '../../http/kit/validation';
 import { findTicket } from '../../db/repositories/tickets';
 import { handleJiraWebhook, jiraWebhookSchema } from './issue-done-event';
-import { createIssueService, TicketNotFound, type IssueService } from './issue-service';
-import { createJiraApi, JiraRejected } from './jira-api';
+import { createIssueService, type IssueService } from './issue-service';
+import { createJiraApi } from './jira-api';
 import type { JiraLink } from './jira-links';
 import { SECRET_HEADER, secretMatches } from './shared-secret';
-import { LeaseBusy } from './ticket-lease';
+import { openIssueFailure } from './open-issue-failure';
 import type { IntegrationRouteDeps } from '../integration-deps';
 
 export const openIssueSchema = z.strictObject({
@@ -29,7 +29,7 @@ const linkView = (l: JiraLink) => ({ kind: 'jira', key: l.key, url: l.url, syncC
 
 async function ticketOf(deps: IntegrationRouteDeps, req: Request) {
   const ticket = await findTicket(deps.db, parse(uuid, req.params.id, 'params'));
-  if (!ticket) throw ApiError.notFound('ticket');
+  if (!ticket) throw new NotFound('ticket');
   return ticket;
 }
 
@@ -49,14 +49,7 @@ function openIssueRoute(deps: IntegrationRouteDeps, service: IssueService, r: Ro
       const result = await service.openOrUpdate({ ticketId: ticket.id, origin: `agent:${principalOf(req).name}`, escalation: null, issueType: body.issueType, syncComments: body.syncComments });
       res.status(result.outcome === 'created' ? 201 : 200).json(linkView(result.link));
     } catch (err) {
-      if (err instanceof TicketNotFound) throw ApiError.notFound('ticket');
-      if (err instanceof LeaseBusy) throw new ApiError(503, 'jira_busy', 'the Jira issue of this ticket is being opened by another request; retry shortly');
-      if (err instanceof JiraRejected) {
-        deps.log.warn({ ticketId: ticket.id, status: err.status, errors: err.errors }, 'Jira refused to open an issue');
-        throw new ApiError(502, 'jira_rejected', err.message);
-      }
-      deps.log.warn({ ticketId: ticket.id, err: err instanceof Error ? err.message : String(err) }, 'Jira unavailable');
-      throw new ApiError(502, 'jira_unavailable', 'Jira did not answer; retry later');
+      throw openIssueFailure(err, ticket.id, deps.log);
     }
   });
 }
@@ -64,17 +57,17 @@ function openIssueRoute(deps: IntegrationRouteDeps, service: IssueService, r: Ro
 function webhookRoute(deps: IntegrationRouteDeps, secret: string, r: Router): void {
   r.post('/jira/webhook', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const given = req.get(SECRET_HEADER) ?? req.query.secret;
-    if (!secretMatches(secret, given)) throw new ApiError(401, 'invalid_secret', 'missing or wrong webhook secret');
+    if (!secretMatches(secret, given)) throw new Unauthenticated('missing or wrong webhook secret', 'invalid_secret');
     const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let json: unknown;
     try {
       json = parseInboundJson(raw.toString('utf8'));
     } catch {
-      throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
+      throw new InvalidInput('request body is not valid JSON', undefined, 'invalid_json');
     }
     const parsed = jiraWebhookSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ApiError(400, 'validation_failed', 'not a Jira webhook event', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      throw new InvalidInput('not a Jira webhook event', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     }
     const status = await handleJiraWebhook({ db: deps.db, lifecycle: deps.lifecycle }, parsed.data, req.get('x-atlassian-webhook-identifier'));
     res.json({ status });

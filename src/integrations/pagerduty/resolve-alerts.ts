@@ -10,7 +10,7 @@ import type { Logger } from '../../core/logger';
 import { PagerDutyRejected, type PagerDutyEvents } from './events-client';
 import type { ClockName } from '../../../workflows/contract/ticket';
 import type { IntegrationHook } from '../integration-deps';
-import type { EventInput } from '../../../workflows/contract/records';
+import type { TicketEventBody } from '../../../workflows/contract/events';
 import { openAlerts, updateAlert } from './alert-links';
 
 export interface ResolveDeps {
@@ -22,7 +22,7 @@ export interface ResolveDeps {
 export const RESOLVING_EVENTS = ['sla.first_response_met', 'ticket.status_changed'];
 
 /** The clocks whose alerts an event settles. */
-export function clocksSettledBy(event: Pick<EventInput, 'type' | 'data'>): ClockName[] {
+export function clocksSettledBy(event: TicketEventBody): ClockName[] {
   if (event.type === 'sla.first_response_met') return ['first_response'];
   if (event.type !== 'ticket.status_changed') return [];
   if (event.data.to === 'solved') return ['resolution'];

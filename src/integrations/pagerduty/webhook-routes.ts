@@ -7,7 +7,7 @@
  */
 import express, { Router } from 'express';
 import type { Kysely } from 'kysely';
-import { ApiError } from '../../http/kit/errors';
+import { InvalidInput, Unauthenticated } from '../../core/errors';
 import { parseInboundJson } from '../../http/kit/validation';
 import type { Database } from '../../db/schema';
 import { handleIncidentEvent, webhookDeliverySchema } from './incident-events';
@@ -28,17 +28,17 @@ export function pagerdutyWebhookRoutes(deps: IntegrationRouteDeps): { inbound?: 
   r.post('/pagerduty/webhook', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!verifyPagerDutySignature(secret, raw, req.get('x-pagerduty-signature'))) {
-      throw new ApiError(401, 'invalid_signature', 'X-PagerDuty-Signature does not match the body');
+      throw new Unauthenticated('X-PagerDuty-Signature does not match the body', 'invalid_signature');
     }
     let json: unknown;
     try {
       json = parseInboundJson(raw.toString('utf8'));
     } catch {
-      throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
+      throw new InvalidInput('request body is not valid JSON', undefined, 'invalid_json');
     }
     const parsed = webhookDeliverySchema.safeParse(json);
     if (!parsed.success) {
-      throw new ApiError(400, 'validation_failed', 'not a PagerDuty webhook v3 delivery', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      throw new InvalidInput('not a PagerDuty webhook v3 delivery', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     }
     const event = parsed.data.event;
     const deliveryId = `pagerduty:${req.get('x-webhook-id') ?? event.id}`;

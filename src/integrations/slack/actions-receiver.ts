@@ -8,7 +8,7 @@
  */
 import express, { Router, type Request } from 'express';
 import { HTTPResponseAck, verifySlackRequest, type App, type Logger as SlackLogger, type Receiver } from '@slack/bolt';
-import { ApiError } from '../../http/kit/errors';
+import { InvalidInput, PacerError, Unauthenticated, Unavailable } from '../../core/errors';
 import { parseInboundJson } from '../../http/kit/validation';
 
 const WINDOW_SECONDS = 5 * 60;
@@ -63,7 +63,7 @@ export class ActionsReceiver implements Receiver {
   private verify(req: Request, raw: string): void {
     const signature = req.get('x-slack-signature');
     const tsHeader = req.get('x-slack-request-timestamp');
-    const fail = (why: string) => new ApiError(401, 'invalid_signature', `Slack request rejected: ${why}`);
+    const fail = (why: string) => new Unauthenticated(`Slack request rejected: ${why}`, 'invalid_signature');
     if (!signature || !tsHeader || !/^\d{1,12}$/.test(tsHeader)) throw fail('X-Slack-Signature and X-Slack-Request-Timestamp are required');
     const ts = Number(tsHeader);
     const now = Math.floor((this.opts.now?.() ?? Date.now()) / 1000);
@@ -77,7 +77,7 @@ export class ActionsReceiver implements Receiver {
   }
 
   private async initialized(): Promise<void> {
-    if (!this.bolt) throw new ApiError(503, 'unavailable', 'the Slack app is not ready');
+    if (!this.bolt) throw new Unavailable('unavailable', 'the Slack app is not ready');
     this.ready ??= this.bolt.init().catch((err: unknown) => {
       this.ready = null;
       throw err;
@@ -86,14 +86,14 @@ export class ActionsReceiver implements Receiver {
       await this.ready;
     } catch (err) {
       this.opts.logger.error('Slack app start-up (auth.test) failed', err);
-      throw new ApiError(503, 'slack_unavailable', 'the Slack app could not start; retry later');
+      throw new Unavailable('slack_unavailable', 'the Slack app could not start; retry later');
     }
   }
 }
 
 /** Interactivity arrives form-encoded as payload=<JSON>; Events API requests as JSON. */
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
-  const bad = () => new ApiError(400, 'invalid_payload', 'not a Slack interactivity payload');
+  const bad = () => new InvalidInput('not a Slack interactivity payload', undefined, 'invalid_payload');
   try {
     if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
       const form = new URLSearchParams(raw);
@@ -103,12 +103,12 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
     }
     return asObject(parseInboundJson(raw), bad);
   } catch (err) {
-    if (err instanceof ApiError) throw err;
+    if (err instanceof PacerError) throw err;
     throw bad();
   }
 }
 
-function asObject(v: unknown, bad: () => ApiError): Record<string, unknown> {
+function asObject(v: unknown, bad: () => PacerError): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad();
   return v as Record<string, unknown>;
 }

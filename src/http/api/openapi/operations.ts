@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { openIssueSchema } from '../../../integrations/jira/jira-routes';
-import { calendarSchema, policySchema } from '../../../domain/settings/sla-settings';
+import { calendarSchema, policySchema } from '../../kit/settings-schemas';
 import {
   createIncidentSchema,
   incidentPolicySchema,

@@ -6,7 +6,7 @@
  * Views built inside a route function have no nameable type; the fuzz covers those.
  */
 import type { z } from 'zod';
-import type { IncidentState } from '../../../../workflows/contract/incident';
+import type { IncidentView } from '../../../../workflows/contract/incident';
 import type { SlaState } from '../../../../workflows/contract/ticket';
 import type { previewSla } from '../../../../workflows/sla/sla-preview';
 import type { incidentView } from '../../../domain/incidents/incident-reads';
@@ -25,7 +25,7 @@ export const viewKeysMatch: [
   Same<Out<typeof r.ticketSlaResponse>, SlaState & { acknowledged: { first_response?: { by: string; at: string; source: string }; resolution?: { by: string; at: string; source: string } } }>,
   Same<Out<typeof r.slaPreviewResponse>, ReturnType<typeof previewSla>>,
   Same<Out<typeof r.incidentResponse>, ReturnType<typeof incidentView>>,
-  Same<NonNullable<Out<typeof r.incidentDetailResponse>['sla']>, IncidentState>,
+  Same<NonNullable<Out<typeof r.incidentDetailResponse>['sla']>, IncidentView>,
   Same<Out<typeof r.componentResponse>, ReturnType<typeof componentView>>,
   Same<Out<typeof r.userResponse>, ReturnType<typeof userView>>,
   Same<Out<typeof r.statusResponse>, StatusSnapshot>,

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import type { CalendarRow, Db } from '../../../db/schema';
 import type { TicketService } from '../../../domain/tickets/ticket-service';
-import { calendarSchema, deleteCalendar, insertCalendar, updateCalendar } from '../../../domain/settings/sla-settings';
+import { deleteCalendar, insertCalendar, updateCalendar } from '../../../domain/settings/sla-settings';
+import { calendarSchema } from '../../kit/settings-schemas';
 import { findCalendar, listCalendars } from '../../../db/repositories/calendars';
 import { principalOf, requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';

@@ -6,8 +6,7 @@
 import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
-import type { ComponentRow, Database } from '../../../db/schema';
+import type { ComponentRow, Db } from '../../../db/schema';
 import { COMPONENT_STATUSES } from '../../../domain/status/component-status';
 import { requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';
@@ -48,7 +47,7 @@ export function componentView(c: ComponentRow) {
   };
 }
 
-export function componentRoutes(db: Kysely<Database>): Router {
+export function componentRoutes(db: Db): Router {
   const r = Router();
   const readers = requireRole('admin', 'agent');
   const admin = requireRole('admin');

@@ -4,8 +4,7 @@
  * status page). Every change is an update to the incident's workflow.
  */
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/schema';
+import type { Db } from '../../../db/schema';
 import { encodeCursor } from '../../../db/repositories/tickets';
 import { incidentMetrics, incidentView, listIncidents } from '../../../domain/incidents/incident-reads';
 import type { IncidentService } from '../../../domain/incidents/incident-service';
@@ -18,7 +17,7 @@ import { idempotencyKeyOf, parse, parseCursor } from '../../kit/validation';
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const DAY_MS = 86_400_000;
 
-export function incidentRoutes(db: Kysely<Database>, incidents: IncidentService): Router {
+export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   const r = Router();
   r.use(requireRole('admin', 'agent'));
 
@@ -139,7 +138,7 @@ function updateView(u: { id: string; incident_id: string; status: string; body: 
 }
 
 /** /api/v1/incident-policies: each severity's targets, ladders and post-mortem rule (admin writes). */
-export function incidentPolicyRoutes(db: Kysely<Database>): Router {
+export function incidentPolicyRoutes(db: Db): Router {
   const r = Router();
   const view = (p: Awaited<ReturnType<typeof all>>[number]) => ({
     severity: p.severity,

@@ -5,11 +5,11 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/schema';
+import type { Db } from '../../../db/schema';
 import type { RolloutService } from '../../../domain/settings/rollouts';
 import { calendarImpact, policyImpact, type LiveInputs } from '../../../domain/settings/rollout-impact';
-import { calendarSchema, checkCalendar, policySchema } from '../../../domain/settings/sla-settings';
+import { checkCalendar } from '../../../domain/settings/sla-settings';
+import { calendarSchema, policySchema } from '../../kit/settings-schemas';
 import { requireRole } from '../../kit/auth';
 import { uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
@@ -19,7 +19,7 @@ export const impactQuery = z.strictObject({
   cursor: uuid.optional(),
 });
 
-export function rolloutRoutes(db: Kysely<Database>, rollouts: RolloutService, lifecycle: LiveInputs): Router {
+export function rolloutRoutes(db: Db, rollouts: RolloutService, lifecycle: LiveInputs): Router {
   const r = Router();
   const readers = requireRole('admin', 'agent');
   const admin = requireRole('admin');

@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import type { Db, SlaPolicyRow } from '../../../db/schema';
 import type { TicketService } from '../../../domain/tickets/ticket-service';
-import { insertPolicy, policySchema, updatePolicy } from '../../../domain/settings/sla-settings';
+import { insertPolicy, updatePolicy } from '../../../domain/settings/sla-settings';
+import { policySchema } from '../../kit/settings-schemas';
 import { deletePolicy, findPolicy, listPolicies } from '../../../db/repositories/sla-policies';
 import { principalOf, requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';

@@ -1,8 +1,7 @@
 /** /api/v1/sla: the preview contract, and the breached and at-risk lists. */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/schema';
+import type { Db } from '../../../db/schema';
 import { listTickets } from '../../../db/repositories/tickets';
 import { BusinessCalendar, CalendarError } from '../../../../workflows/sla/business-calendar';
 import { previewSla, type PreviewEvent } from '../../../../workflows/sla/sla-preview';
@@ -57,7 +56,7 @@ export const previewSchema = z.strictObject({
 
 export const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(100), organizationId: uuid.optional() });
 
-export function slaRoutes(db: Kysely<Database>): Router {
+export function slaRoutes(db: Db): Router {
   const r = Router();
 
   r.post('/preview', requireRole('admin', 'agent'), (req, res) => {

@@ -10,8 +10,7 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/schema';
+import type { Db } from '../../../db/schema';
 import type { IntegrationConfig } from '../../../integrations/config';
 import { StatusMailer } from '../../../integrations/email/status-mailer';
 import type { Logger } from '../../../core/logger';
@@ -23,7 +22,7 @@ import { ApiError } from '../../kit/errors';
 import { parse } from '../../kit/validation';
 
 export interface StatusRouteDeps {
-  db: Kysely<Database>;
+  db: Db;
   config: IntegrationConfig;
   log: Logger;
 }

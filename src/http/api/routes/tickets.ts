@@ -1,8 +1,8 @@
 /** /api/v1/tickets: create, list, read, patch; comments; the event timeline; live SLA state. */
 import { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../../db/schema';
+import type { Db } from '../../../db/schema';
 import { encodeCursor, findTicket, listTickets } from '../../../db/repositories/tickets';
+import { findManualEscalation } from '../../../db/repositories/ticket-details';
 import { describeSla } from '../../../../workflows/ticket/sla-state';
 import type { TicketLifecycle } from '../../../domain/tickets/ticket-lifecycle';
 import { actorOf, type TicketService } from '../../../domain/tickets/ticket-service';
@@ -15,7 +15,7 @@ import { commentSchema, createTicketSchema, CUSTOMER_FORBIDDEN_CREATE_FIELDS, li
 import { idempotencyKeyOf, parse, parseCursor, refuseFields } from '../../kit/validation';
 
 export interface TicketRouteDeps {
-  db: Kysely<Database>;
+  db: Db;
   tickets: TicketService;
   lifecycle: TicketLifecycle;
 }
@@ -108,8 +108,9 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const body = parse(escalateSchema, req.body ?? {});
     const actionId = crypto.randomUUID();
     await deps.lifecycle.act(ticket.id, { kind: 'escalate', actionId, actor: actorOf(principalOf(req)), clock: body.clock ?? null });
-    const event = await deps.db.selectFrom('ticket_events').select('data').where('id', '=', `${ticket.id}:${actionId}:escalate`).executeTakeFirstOrThrow();
-    const d = event.data as { clock: string; percent: number; step: string };
+    const d = await findManualEscalation(deps.db, ticket.id, actionId);
+    // The workflow wrote it before the update answered.
+    if (!d) throw new Error(`escalation ${actionId} left no event`);
     res.json({ escalated: { clock: d.clock, percent: d.percent, step: d.step } });
   });
 

@@ -3,9 +3,8 @@
  * Passwords go in, never come out; a customer needs its organization.
  */
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../../db/schema';
+import type { Db } from '../../../db/schema';
 import { createUser, updateUser, userView, USER_ROLES } from '../../../domain/users/users';
 import { requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';
@@ -34,7 +33,7 @@ export const patchSchema = z
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
-export function userRoutes(db: Kysely<Database>): Router {
+export function userRoutes(db: Db): Router {
   const r = Router();
   r.use('/users', requireRole('admin'));
   r.get('/users', async (_req, res) => {

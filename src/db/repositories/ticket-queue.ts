@@ -3,9 +3,9 @@
  * running deadline (a paused resolution clock has none), so breached tickets come first —
  * with the console's filters. Reads only; every change goes through the ticket's workflow.
  */
-import { sql, type Kysely } from 'kysely';
-import type { Database, TicketRow } from '../../db/schema';
-import { atRiskExpr, breachedExpr } from '../../db/repositories/tickets';
+import { sql } from 'kysely';
+import type { Db, TicketRow } from '../schema';
+import { atRiskExpr, breachedExpr } from './tickets';
 
 export const QUEUE_VIEWS = { action: ['new', 'open'], on_hold: ['on_hold'], pending: ['pending'], unsolved: ['new', 'open', 'pending', 'on_hold'] } as const;
 export type QueueView = keyof typeof QUEUE_VIEWS;
@@ -22,7 +22,7 @@ export interface QueueFilter {
 
 export type QueueRow = TicketRow & { organization_name: string; tier: string; next_due_at: Date | null };
 
-export async function queueRows(db: Kysely<Database>, f: QueueFilter): Promise<{ rows: QueueRow[]; total: number }> {
+export async function queueRows(db: Db, f: QueueFilter): Promise<{ rows: QueueRow[]; total: number }> {
   let q = db
     .selectFrom('tickets')
     .innerJoin('organizations as o', 'o.id', 'tickets.organization_id')
@@ -50,12 +50,4 @@ export async function queueRows(db: Kysely<Database>, f: QueueFilter): Promise<{
     q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows: rows as QueueRow[], total: Number(count.n) };
-}
-
-/** Which clock the next deadline belongs to. */
-export function nextClock(t: TicketRow): 'first response' | 'resolution' | null {
-  const fr = t.fr_met_at === null && t.fr_due_at !== null ? new Date(t.fr_due_at).getTime() : Infinity;
-  const res = t.res_met_at === null && t.res_paused_since === null && t.res_due_at !== null ? new Date(t.res_due_at).getTime() : Infinity;
-  if (fr === Infinity && res === Infinity) return null;
-  return fr <= res ? 'first response' : 'resolution';
 }
