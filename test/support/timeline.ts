@@ -1,10 +1,10 @@
 /**
  * Timelines as the API answers them (`GET /tickets/:id/events`, `GET /incidents/:id/events`),
- * typed by the view the routes build, and the ladder's action events on them as
- * activities/ladder-actions.ts and activities/incidents/incident-actions.ts record them.
+ * typed by the view the routes build, and the ladder's action events on them, typed by the
+ * event union the workflows and activities write (workflows/contract/events.ts).
  */
 import assert from 'node:assert/strict';
-import type { ActionSpec, ClockName } from '../../workflows/contract/ticket';
+import type { ActionOutcomeData, ActionOutcomeEvent } from '../../workflows/contract/events';
 import { eventList } from '../../src/http/api/openapi/responses';
 import type { EventView } from '../../src/domain/tickets/ticket-view';
 import type { PacerHarness } from './api-harness';
@@ -12,17 +12,10 @@ import type { PacerHarness } from './api-harness';
 /** One timeline entry; its `data` is the JSON object the event was recorded with. */
 export type TimelineEvent = EventView & { data: Record<string, unknown> };
 
-export type ActionEventType = 'action.done' | 'action.skipped' | 'action.failed';
+export type ActionEventType = ActionOutcomeEvent['type'];
 
-/** What a ladder action's outcome records; failures add the integration's reason (`failure`, `error`, `errors` …). */
-export interface ActionEventData {
-  step: string;
-  clock?: ClockName;
-  percent?: number;
-  action: ActionSpec;
-  detail: string;
-  [extra: string]: unknown;
-}
+/** What a ladder action's outcome records (workflows/contract/events.ts). */
+export type ActionEventData = ActionOutcomeData;
 
 export type ActionEvent = TimelineEvent & { type: ActionEventType; data: ActionEventData };
 
