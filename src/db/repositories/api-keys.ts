@@ -22,3 +22,7 @@ export const insertApiKey = (db: Db, k: NewApiKey): Promise<ApiKeyRow> =>
 /** Revokes a live key; undefined when there is no such key or it was revoked already. */
 export const revokeApiKey = (db: Db, id: string): Promise<ApiKeyRow | undefined> =>
   db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+
+/** The live (not revoked) key with this hash: what authentication needs of it. */
+export const findLiveKeyByHash = (db: Db, keyHash: string): Promise<Pick<ApiKeyRow, 'id' | 'name' | 'role' | 'organization_id'> | undefined> =>
+  db.selectFrom('api_keys').select(['id', 'name', 'role', 'organization_id']).where('key_hash', '=', keyHash).where('revoked_at', 'is', null).executeTakeFirst();

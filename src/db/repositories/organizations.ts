@@ -66,3 +66,11 @@ export async function countOpenTickets(db: Db, organizationId: string): Promise<
 /** The name and tier a ticket page shows; throws when there is no such organization. */
 export const organizationSummary = (db: Db, id: string): Promise<Pick<OrganizationRow, 'name' | 'tier'>> =>
   db.selectFrom('organizations').select(['name', 'tier']).where('id', '=', id).executeTakeFirstOrThrow();
+
+/** Tiers, priorities and organizations as the console's filters offer them. */
+export const filterChoices = (db: Db) =>
+  Promise.all([
+    db.selectFrom('tiers').select(['name', 'label']).orderBy('rank').execute(),
+    db.selectFrom('priorities').select(['name', 'label']).orderBy('rank').execute(),
+    db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
+  ]);

@@ -12,6 +12,7 @@ import { TtlCache } from '../../core/ttl-cache';
 import { findSession, readCookie, sameToken, SESSION_COOKIE } from '../../domain/users/sessions';
 import { principalOfUser } from '../../domain/users/users';
 import type { Role, Principal } from '../../core/principal';
+import { findLiveKeyByHash } from '../../db/repositories/api-keys';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -68,12 +69,7 @@ export function authenticate(db: Db, adminApiKey: string | undefined, cache = ne
         req.principal = cached;
         return next();
       }
-      const row = await db
-        .selectFrom('api_keys')
-        .select(['id', 'name', 'role', 'organization_id'])
-        .where('key_hash', '=', hash)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const row = await findLiveKeyByHash(db, hash);
       if (!row) throw new ApiError(401, 'unauthenticated', 'unknown or revoked API key');
       req.principal = { role: row.role as Role, keyId: row.id, name: row.name, organizationId: row.organization_id };
       cache.set(hash, req.principal);

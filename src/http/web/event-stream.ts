@@ -8,6 +8,7 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/schema';
 import type { Logger } from '../../core/logger';
+import { eventsAfter, lastEventSeq } from '../../db/repositories/event-tail';
 
 export interface TicketChange {
   ticketId: string;
@@ -57,18 +58,10 @@ export class TicketEventTail {
     this.polling = true;
     try {
       if (this.lastSeq === null) {
-        const row = await this.db.selectFrom('ticket_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-        this.lastSeq = String(row?.seq ?? '0');
+        this.lastSeq = await lastEventSeq(this.db);
         return;
       }
-      const rows = await this.db
-        .selectFrom('ticket_events as e')
-        .innerJoin('tickets as t', 't.id', 'e.ticket_id')
-        .select(['e.seq', 'e.ticket_id', 'e.visibility', 't.organization_id'])
-        .where('e.seq', '>', this.lastSeq)
-        .orderBy('e.seq')
-        .limit(1000)
-        .execute();
+      const rows = await eventsAfter(this.db, this.lastSeq, 1000);
       this.failing = false;
       if (!rows.length) return;
       this.lastSeq = String(rows[rows.length - 1]!.seq);

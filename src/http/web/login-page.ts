@@ -13,6 +13,7 @@ import { csrfField, issueLoginCsrf, loginCsrfMatches, LOGIN_CSRF_COOKIE } from '
 import { html } from './html';
 import { page } from './layout';
 import { clearCookie, setCookie } from './session';
+import { findUserByEmail } from '../../db/repositories/users';
 
 /** Only same-site paths: an open redirect would make the sign-in page a phishing tool. */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/[^/\\]/.test(next) ? next : null);
@@ -58,7 +59,7 @@ export function loginRoutes(db: Db): Router {
       res.set('Retry-After', String(WINDOW_MINUTES * 60));
       return again(429, `Too many failed sign-ins. Try again in ${WINDOW_MINUTES} minutes.`);
     }
-    const user = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    const user = await findUserByEmail(db, email);
     const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
     if (!user || !ok || user.disabled_at !== null) {
       await recordFailure(db, email, ip);

@@ -15,6 +15,7 @@ import { pageParts } from './layout';
 import { queueRows, QUEUE_VIEWS, type QueueFilter, type QueueRow, type QueueView } from '../../db/repositories/ticket-queue';
 import { sessionOf } from './session';
 import { refuseUnstorable } from '../kit/validation';
+import { filterChoices } from '../../db/repositories/organizations';
 
 /** Rows shown: the most urgent first; an agent narrows with the filters rather than scrolling past hundreds. */
 export const QUEUE_LIMIT = 100;
@@ -99,11 +100,7 @@ export function queueRoutes(db: Db, log: Logger): Router {
   r.get('/console', async (req, res) => {
     const s = sessionOf(req);
     const p = paramsOf(req);
-    const [tiers, priorities, orgs] = await Promise.all([
-      db.selectFrom('tiers').select(['name', 'label']).orderBy('rank').execute(),
-      db.selectFrom('priorities').select(['name', 'label']).orderBy('rank').execute(),
-      db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
-    ]);
+    const [tiers, priorities, orgs] = await filterChoices(db);
     const [start, end] = pageParts({ title: 'Queue', user: s.user, csrfToken: s.csrfToken, nav: 'queue', live: true });
     const head = html`<h1>Queue</h1>
 <form class="filters" method="get" action="/console" aria-label="Filters">

@@ -3,7 +3,6 @@
  * administrators read them. `status` is the status set by hand (planned maintenance, a known
  * degradation); the status page shows the worst of it and every open incident impact.
  */
-import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { ComponentRow, Db } from '../../../db/schema';
@@ -13,6 +12,7 @@ import { ApiError } from '../../kit/errors';
 import { freeText, text, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import { isUniqueViolation } from '../../../db/pg-errors';
+import { deleteComponent, findComponent, insertComponent, listComponents, updateComponent } from '../../../db/repositories/components';
 
 const fields = {
   name: text(200),
@@ -58,48 +58,28 @@ export function componentRoutes(db: Db): Router {
   };
 
   r.get('/', readers, async (_req, res) => {
-    const rows = await db.selectFrom('components').selectAll().orderBy('group_name', (ob) => ob.asc().nullsFirst()).orderBy('position').orderBy('name').execute();
-    res.json({ data: rows.map(componentView) });
+    res.json({ data: (await listComponents(db)).map(componentView) });
   });
   r.get('/:id', readers, async (req, res) => {
-    const c = await db.selectFrom('components').selectAll().where('id', '=', idOf(req)).executeTakeFirst();
+    const c = await findComponent(db, idOf(req));
     if (!c) throw ApiError.notFound('component');
     res.json(componentView(c));
   });
   r.post('/', admin, async (req, res) => {
     const body = parse(createSchema, req.body);
-    const c = await db
-      .insertInto('components')
-      .values({ id: crypto.randomUUID(), name: body.name, group_name: body.group, description: body.description, position: body.position, status: body.status })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-      .catch(conflict(body.name));
+    const c = await insertComponent(db, body).catch(conflict(body.name));
     res.status(201).json(componentView(c));
   });
   r.patch('/:id', admin, async (req, res) => {
     const id = idOf(req);
     const body = parse(patchSchema, req.body);
-    const c = await db
-      .updateTable('components')
-      .set({
-        ...(body.name !== undefined && { name: body.name }),
-        ...(body.group !== undefined && { group_name: body.group }),
-        ...(body.description !== undefined && { description: body.description }),
-        ...(body.position !== undefined && { position: body.position }),
-        ...(body.status !== undefined && { status: body.status }),
-        updated_at: new Date(),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst()
-      .catch(conflict(body.name));
+    const c = await updateComponent(db, id, body).catch(conflict(body.name));
     if (!c) throw ApiError.notFound('component');
     res.json(componentView(c));
   });
   // Its impact history goes with it (ON DELETE CASCADE): the status page no longer shows it.
   r.delete('/:id', admin, async (req, res) => {
-    const d = await db.deleteFrom('components').where('id', '=', idOf(req)).executeTakeFirst();
-    if (d.numDeletedRows === 0n) throw ApiError.notFound('component');
+    if (!(await deleteComponent(db, idOf(req)))) throw ApiError.notFound('component');
     res.status(204).end();
   });
   return r;

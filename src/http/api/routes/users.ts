@@ -10,6 +10,7 @@ import { requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';
 import { safeString, text, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
+import { findUser, listUsers } from '../../../db/repositories/users';
 
 const timeZone = safeString().min(1).max(100).refine((tz) => {
   try {
@@ -37,10 +38,10 @@ export function userRoutes(db: Db): Router {
   const r = Router();
   r.use('/users', requireRole('admin'));
   r.get('/users', async (_req, res) => {
-    res.json({ data: (await db.selectFrom('users').selectAll().orderBy('email').execute()).map(userView) });
+    res.json({ data: (await listUsers(db)).map(userView) });
   });
   r.get('/users/:id', async (req, res) => {
-    const u = await db.selectFrom('users').selectAll().where('id', '=', parse(uuid, req.params.id, 'params')).executeTakeFirst();
+    const u = await findUser(db, parse(uuid, req.params.id, 'params'));
     if (!u) throw ApiError.notFound('user');
     res.json(userView(u));
   });
