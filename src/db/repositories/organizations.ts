@@ -72,5 +72,8 @@ export const filterChoices = (db: Db) =>
   Promise.all([
     db.selectFrom('tiers').select(['name', 'label']).orderBy('rank').execute(),
     db.selectFrom('priorities').select(['name', 'label']).orderBy('rank').execute(),
-    db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
+    listOrganizationNames(db),
   ]);
+
+/** Every organization's id and name, by name (for a form's choice). */
+export const listOrganizationNames = (db: Db) => db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute();

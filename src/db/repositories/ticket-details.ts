@@ -23,3 +23,7 @@ export const listTicketLinks = (db: Db, ticketId: string) =>
 /** The external key of the ticket's link of that kind (its Jira issue), or null. */
 export const linkedKey = async (db: Db, ticketId: string, kind: string): Promise<string | null> =>
   (await db.selectFrom('ticket_links').select('external_key').where('ticket_id', '=', ticketId).where('kind', '=', kind).executeTakeFirst())?.external_key ?? null;
+
+/** The comments a customer sees (public ones), oldest first. */
+export const listPublicComments = (db: Db, ticketId: string): Promise<CommentRow[]> =>
+  db.selectFrom('comments').selectAll().where('ticket_id', '=', ticketId).where('public', '=', true).orderBy('created_at').orderBy('id').execute();

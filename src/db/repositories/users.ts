@@ -7,3 +7,7 @@ export const findUser = (db: Db, id: string): Promise<UserRow | undefined> => db
 
 export const findUserByEmail = (db: Db, email: string): Promise<UserRow | undefined> =>
   db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+
+/** Every user with the name of its organization (null for staff), by email. */
+export const listUsersWithOrganization = (db: Db) =>
+  db.selectFrom('users').leftJoin('organizations as o', 'o.id', 'users.organization_id').selectAll('users').select('o.name as org_name').orderBy('users.email').execute();

@@ -5,7 +5,6 @@
  * same evaluator as the workflows), and users. Managers may look; admins may change. The
  * calendar and policy forms themselves are in sla-settings-pages.ts.
  */
-import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Db } from '../../db/schema';
 import { ApiError } from '../kit/errors';
@@ -20,6 +19,11 @@ import { html, queryString, type SafeHtml } from './html';
 import { page } from './layout';
 import { sessionOf } from './session';
 import type { RolloutView } from '../../domain/settings/rollouts';
+import { isUniqueViolation } from '../../db/pg-errors';
+import { findOrganization, insertOrganization, listOrganizationNames, listOrganizations, listTiers, tierExists, updateOrganization } from '../../db/repositories/organizations';
+import { listCalendars } from '../../db/repositories/calendars';
+import { listPoliciesWithCalendars } from '../../db/repositories/sla-policies';
+import { listUsersWithOrganization } from '../../db/repositories/users';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -85,8 +89,8 @@ export function adminPageRoutes(db: Db, tickets: TicketService): Router {
   r.get('/console/admin/organizations', async (req, res) => {
     const s = sessionOf(req);
     const [orgs, tiers] = await Promise.all([
-      db.selectFrom('organizations').selectAll().orderBy('name').execute(),
-      db.selectFrom('tiers').selectAll().orderBy('rank').execute(),
+      listOrganizations(db),
+      listTiers(db),
     ]);
     const admin = s.user.role === 'admin';
     const tierSelect = (id: string, current: string) =>
@@ -109,10 +113,10 @@ ${admin ? html`<h2>Add an organization</h2>
     const name = field(req, 'name');
     const tier = field(req, 'tier');
     if (!name) throw new ApiError(400, 'validation_failed', 'An organization needs a name.');
-    if (!(await db.selectFrom('tiers').select('name').where('name', '=', tier).executeTakeFirst())) throw new ApiError(400, 'validation_failed', 'Unknown tier.');
+    if (!(await tierExists(db, tier))) throw new ApiError(400, 'validation_failed', 'Unknown tier.');
     const domains = field(req, 'domains').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
-    await db.insertInto('organizations').values({ id: crypto.randomUUID(), name, tier, email_domains: JSON.stringify(domains) }).execute().catch((err) => {
-      if ((err as { code?: string }).code === '23505') throw new ApiError(409, 'conflict', `An organization named "${name}" exists.`);
+    await insertOrganization(db, { name, tier, emailDomains: domains }).catch((err) => {
+      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `An organization named "${name}" exists.`);
       throw err;
     });
     tickets.settingsCache.clear();
@@ -123,10 +127,10 @@ ${admin ? html`<h2>Add an organization</h2>
     requireAdmin(req);
     const tier = field(req, 'tier');
     const id = String(req.params.id);
-    if (!(await db.selectFrom('tiers').select('name').where('name', '=', tier).executeTakeFirst())) throw new ApiError(400, 'validation_failed', 'Unknown tier.');
-    const before = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!(await tierExists(db, tier))) throw new ApiError(400, 'validation_failed', 'Unknown tier.');
+    const before = await findOrganization(db, id);
     if (!before) throw ApiError.notFound('organization');
-    await db.updateTable('organizations').set({ tier, updated_at: new Date() }).where('id', '=', id).execute();
+    await updateOrganization(db, id, { tier });
     tickets.settingsCache.clear();
     const rollout = tier !== before.tier ? await tickets.rollouts.start('organization_tier', id, 0, sessionOf(req).user.email) : null;
     res.redirect(303, `/console/admin/organizations${queryString({ notice: `${before.name} is now ${tier}${rollout ? '; its open tickets are being re-targeted' : ''}.`, rollout: rollout ?? undefined })}`);
@@ -135,7 +139,7 @@ ${admin ? html`<h2>Add an organization</h2>
   r.get('/console/admin/calendars', async (req, res) => {
     const s = sessionOf(req);
     const admin = s.user.role === 'admin';
-    const calendars = await db.selectFrom('calendars').selectAll().orderBy('name').execute();
+    const calendars = await listCalendars(db);
     const body = html`${admin ? html`<p><a class="button primary" href="/console/admin/calendars/new">New calendar</a></p>` : ''}
 ${calendars.map((c) => html`<section class="card" data-calendar="${c.id}"><h2>${c.name}</h2><p>Time zone <strong class="timezone">${c.timezone}</strong></p>
 <table class="compact"><thead><tr>${DAYS.map((d) => html`<th scope="col">${d}</th>`)}</tr></thead>
@@ -150,7 +154,7 @@ ${admin ? html`<div class="row"><a class="button" href="/console/admin/calendars
   r.get('/console/admin/policies', async (req, res) => {
     const s = sessionOf(req);
     const tz = s.user.time_zone;
-    const policies = await db.selectFrom('sla_policies as p').innerJoin('calendars as c', 'c.id', 'p.calendar_id').selectAll('p').select(['c.name as calendar_name', 'c.timezone', 'c.weekly', 'c.holidays']).orderBy('p.tier').orderBy('p.priority').execute();
+    const policies = await listPoliciesWithCalendars(db);
     const chosen = policies.find((p) => p.id === req.query.policy) ?? null;
     const start = typeof req.query.start === 'string' ? req.query.start : wallTimeNow(tz);
     let preview: SafeHtml | string = '';
@@ -191,8 +195,8 @@ ${preview}
   r.get('/console/admin/users', async (req, res) => {
     const s = sessionOf(req);
     const [users, orgs] = await Promise.all([
-      db.selectFrom('users').leftJoin('organizations as o', 'o.id', 'users.organization_id').selectAll('users').select('o.name as org_name').orderBy('users.email').execute(),
-      db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
+      listUsersWithOrganization(db),
+      listOrganizationNames(db),
     ]);
     const body = html`<table><thead><tr><th scope="col">Email</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Organization</th><th scope="col">Time zone</th></tr></thead>
 <tbody>${users.map((u) => html`<tr><td>${u.email}</td><td>${u.name}</td><td>${u.role}${u.disabled_at ? ' (disabled)' : ''}</td><td>${u.org_name ?? '—'}</td><td>${u.time_zone}</td></tr>`)}</tbody></table>

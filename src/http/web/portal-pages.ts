@@ -14,6 +14,10 @@ import { formatInstant, relative, targetInWords } from './format';
 import { html, queryString, type SafeHtml } from './html';
 import { page } from './layout';
 import { sessionOf } from './session';
+import { listCustomerTickets } from '../../db/repositories/customer-tickets';
+import { organizationSummary } from '../../db/repositories/organizations';
+import { policyTargets } from '../../db/repositories/sla-policies';
+import { listPublicComments } from '../../db/repositories/ticket-details';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -38,7 +42,7 @@ async function ownTicket(db: Db, req: Request): Promise<TicketRow> {
 /** "We promise a first response by …" from the ticket's SLA snapshot and its policy's targets. */
 async function promise(db: Db, t: TicketRow, tz: string): Promise<SafeHtml> {
   const policy = t.policy_id
-    ? await db.selectFrom('sla_policies as p').innerJoin('calendars as c', 'c.id', 'p.calendar_id').select(['p.first_response_minutes', 'p.resolution_minutes', 'c.weekly']).where('p.id', '=', t.policy_id).executeTakeFirst()
+    ? await policyTargets(db, t.policy_id)
     : undefined;
   const weekly = (policy?.weekly ?? {}) as Record<string, Array<[string, string]>>;
   const businessHours = !Object.values(weekly).every((w) => w.length === 1 && w[0]![0] === '00:00' && w[0]![1] === '24:00');
@@ -67,15 +71,8 @@ export function portalRoutes(db: Db, tickets: TicketService): Router {
     refuseUnstorable({ q: req.query.q });
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
     const show = req.query.show === 'all' ? 'all' : req.query.show === 'closed' ? 'closed' : 'open';
-    let query = db.selectFrom('tickets').selectAll().where('organization_id', '=', s.user.organization_id!);
-    if (show === 'open') query = query.where('status', 'not in', ['solved', 'closed', 'cancelled']);
-    if (show === 'closed') query = query.where('status', 'in', ['solved', 'closed', 'cancelled']);
-    if (q) {
-      const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) => eb.or([eb('subject', 'ilike', like), eb('number', 'ilike', like), eb('description', 'ilike', like)]));
-    }
-    const rows = await query.orderBy('updated_at', 'desc').limit(200).execute();
-    const org = await db.selectFrom('organizations').select('name').where('id', '=', s.user.organization_id!).executeTakeFirstOrThrow();
+    const rows = await listCustomerTickets(db, s.user.organization_id!, { show, q });
+    const org = await organizationSummary(db, s.user.organization_id!);
     const body = html`<h1>Tickets of ${org.name}</h1>
 <p><a class="button primary" href="/portal/new">Ask for help</a></p>
 <form method="get" action="/portal" class="filters" role="search">
@@ -118,7 +115,7 @@ ${csrfField(s.csrfToken)}
     const s = sessionOf(req);
     const tz = s.user.time_zone;
     const t = await ownTicket(db, req);
-    const comments = await db.selectFrom('comments').selectAll().where('ticket_id', '=', t.id).where('public', '=', true).orderBy('created_at').orderBy('id').execute();
+    const comments = await listPublicComments(db, t.id);
     const open = !['closed', 'cancelled'].includes(t.status);
     const body = html`<div class="ticket" data-ticket="${t.id}">
 <h1><span class="muted">${t.number}</span> ${t.subject}</h1>
