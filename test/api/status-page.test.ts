@@ -7,6 +7,7 @@
  * or unsubscribed), the unsubscribe link and header, and re-subscribing.
  */
 import assert from 'node:assert/strict';
+import type { z } from 'zod';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -155,36 +156,62 @@ describe('status page', function () {
   });
 
   describe('uptime and subscriptions', () => {
-    it('shows the uptime of a known outage per day and over 90 days; days before the component show no data', async () => {
-      const c = await newComponent({ name: 'Billing' });
-      const today = Math.floor(Date.now() / DAY) * DAY;
-      const createdAt = new Date(today - 10 * DAY);
-      await db().updateTable('components').set({ created_at: createdAt }).where('id', '=', c.id).execute();
-      const inc = await newIncident({ status: 'closed', resolvedAt: new Date(today - 5 * DAY + 12 * 3_600_000) });
-      const outageDay = new Date(today - 5 * DAY);
-      const impact = (n: number, level: string, from: number, to: number) =>
-        db().insertInto('component_impacts').values({ id: `${inc.id}:${c.id}:${n}`, component_id: c.id, incident_id: inc.id, impact: level, started_at: new Date(outageDay.getTime() + from * 3_600_000), ended_at: new Date(outageDay.getTime() + to * 3_600_000) }).execute();
-      await impact(1, 'major_outage', 0, 8);
-      await impact(2, 'partial_outage', 6, 12); // overlaps: 00:00–12:00 down
-      await impact(3, 'degraded', 12, 20); // degraded counts as up
+    describe('the uptime of a ten-day-old component with a known outage five days ago', () => {
+      let c: { id: string; name: string };
+      let today: number;
+      let createdAt: Date;
+      let outageDay: Date;
+      let status: z.output<typeof statusResponse>;
+      let billing: z.output<typeof statusResponse>['components'][number];
+      let html: string;
+      const day = (d: Date) => billing.uptime.days.find((x) => x.date === d.toISOString().slice(0, 10));
 
-      const json = (await h.api('/api/v1/status', { key: null })).body;
-      const billing = json.components.find((x: { id: string }) => x.id === c.id);
-      const day = (d: Date) => billing.uptime.days.find((x: { date: string }) => x.date === d.toISOString().slice(0, 10));
-      assert.equal(billing.uptime.days.length, 90);
-      assert.deepEqual(day(outageDay), { date: outageDay.toISOString().slice(0, 10), uptimePercent: 50, downtimeMinutes: 720 });
-      assert.equal(day(new Date(today - 4 * DAY)).uptimePercent, 100);
-      assert.equal(day(new Date(today - 11 * DAY)).uptimePercent, null, 'before the component existed: no data');
-      const observed = Date.parse(json.generatedAt) - createdAt.getTime();
-      const expected = Math.floor(((observed - 12 * 3_600_000) * 10_000) / observed) / 100;
-      assert.equal(billing.uptime.percent, expected);
+      before(async () => {
+        c = await newComponent({ name: 'Billing' });
+        today = Math.floor(Date.now() / DAY) * DAY;
+        createdAt = new Date(today - 10 * DAY);
+        await db().updateTable('components').set({ created_at: createdAt }).where('id', '=', c.id).execute();
+        const inc = await newIncident({ status: 'closed', resolvedAt: new Date(today - 5 * DAY + 12 * 3_600_000) });
+        outageDay = new Date(today - 5 * DAY);
+        const impact = (n: number, level: string, from: number, to: number) =>
+          db().insertInto('component_impacts').values({ id: `${inc.id}:${c.id}:${n}`, component_id: c.id, incident_id: inc.id, impact: level, started_at: new Date(outageDay.getTime() + from * 3_600_000), ended_at: new Date(outageDay.getTime() + to * 3_600_000) }).execute();
+        await impact(1, 'major_outage', 0, 8);
+        await impact(2, 'partial_outage', 6, 12); // overlaps: 00:00–12:00 down
+        await impact(3, 'degraded', 12, 20); // degraded counts as up
+        status = bodyOf(await h.api('/api/v1/status', { key: null }), statusResponse);
+        const found = status.components.find((x) => x.id === c.id);
+        assert.ok(found, 'the component is on the status page');
+        billing = found;
+        html = await page();
+      });
+      after(async () => {
+        await h.api(`/api/v1/components/${c.id}`, { method: 'DELETE' });
+      });
 
-      const html = await page();
-      const block = html.slice(html.indexOf(`data-component-id="${c.id}"`));
-      assert.ok(block.includes(`${expected.toFixed(2)}% uptime</span> over the last 90 days`), 'the 90-day percentage is on the page');
-      assert.ok(block.includes(`${outageDay.toISOString().slice(0, 10)}: 50.00% up, 720 min down`));
-      assert.ok(block.includes(`Days with downtime: ${outageDay.toISOString().slice(0, 10)} (50.00%)`), 'the downtime is in text too');
-      await h.api(`/api/v1/components/${c.id}`, { method: 'DELETE' });
+      it('answers 90 days, the outage day 50% up: overlapping outages count once, degraded counts as up', () => {
+        assert.equal(billing.uptime.days.length, 90);
+        assert.deepEqual(day(outageDay), { date: outageDay.toISOString().slice(0, 10), uptimePercent: 50, downtimeMinutes: 720 });
+      });
+
+      it('answers a day after it fully up, and no data for the days before the component existed', () => {
+        assert.equal(day(new Date(today - 4 * DAY))?.uptimePercent, 100);
+        assert.equal(day(new Date(today - 11 * DAY))?.uptimePercent, null, 'before the component existed: no data');
+      });
+
+      it('answers the 90-day percentage over the time observed since the component existed', () => {
+        const observed = Date.parse(status.generatedAt) - createdAt.getTime();
+        const expected = Math.floor(((observed - 12 * 3_600_000) * 10_000) / observed) / 100;
+        assert.equal(billing.uptime.percent, expected);
+      });
+
+      it('shows the percentage and the outage day on the page, the downtime in text too', () => {
+        const observed = Date.parse(status.generatedAt) - createdAt.getTime();
+        const expected = Math.floor(((observed - 12 * 3_600_000) * 10_000) / observed) / 100;
+        const block = html.slice(html.indexOf(`data-component-id="${c.id}"`));
+        assert.ok(block.includes(`${expected.toFixed(2)}% uptime</span> over the last 90 days`), 'the 90-day percentage is on the page');
+        assert.ok(block.includes(`${outageDay.toISOString().slice(0, 10)}: 50.00% up, 720 min down`));
+        assert.ok(block.includes(`Days with downtime: ${outageDay.toISOString().slice(0, 10)} (50.00%)`), 'the downtime is in text too');
+      });
     });
 
     describe('subscriptions', () => {
