@@ -32,3 +32,7 @@ export const policyTargets = (db: Db, id: string) =>
     .select(['p.first_response_minutes', 'p.resolution_minutes', 'c.weekly'])
     .where('p.id', '=', id)
     .executeTakeFirst();
+
+/** The names of the policies that use a calendar, by name. */
+export const policyNamesUsingCalendar = async (db: Db, calendarId: string): Promise<string[]> =>
+  (await db.selectFrom('sla_policies').select('name').where('calendar_id', '=', calendarId).orderBy('name').execute()).map((p) => p.name);

@@ -20,6 +20,9 @@ import { csrfField } from './csrf';
 import { policyImpact, type ImpactReport } from '../../domain/settings/rollout-impact';
 import { html, queryString, type SafeHtml } from './html';
 import { sessionOf } from './session';
+import { findCalendar, listCalendarChoices } from '../../db/repositories/calendars';
+import { listPriorities, listTiers } from '../../db/repositories/organizations';
+import { findPolicy, policyNamesUsingCalendar } from '../../db/repositories/sla-policies';
 
 export const WEEKDAYS = [
   ['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday'],
@@ -204,7 +207,7 @@ export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
 
   r.get('/console/admin/calendars/:id/edit', async (req, res) => {
     requireAdmin(req);
-    const c = await db.selectFrom('calendars').selectAll().where('id', '=', idOf(req)).executeTakeFirst();
+    const c = await findCalendar(db, idOf(req));
     if (!c) throw ApiError.notFound('calendar');
     const weekly = c.weekly as Record<string, string[][]>;
     sendCalendarForm(req, res, `Edit calendar ${c.name}`, `/console/admin/calendars/${c.id}`, { name: c.name, timezone: c.timezone, holidays: c.holidays.join('\n'), weekly: Object.fromEntries(WEEKDAYS.map(([d]) => [d, windowsText(weekly[d])])) }, 'Save calendar');
@@ -227,14 +230,14 @@ export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
   r.post('/console/admin/calendars/:id/delete', async (req, res) => {
     requireAdmin(req);
     const id = idOf(req);
-    const c = await db.selectFrom('calendars').select('name').where('id', '=', id).executeTakeFirst();
+    const c = await findCalendar(db, id);
     if (!c) throw ApiError.notFound('calendar');
     try {
       await deleteCalendar(db, cache, id);
     } catch (err) {
       if (err instanceof PacerError && err.code === 'in_use') {
-        const users = await db.selectFrom('sla_policies').select('name').where('calendar_id', '=', id).orderBy('name').execute();
-        return res.redirect(303, `/console/admin/calendars${queryString({ error: `${c.name} was not deleted: it is used by ${users.map((u) => u.name).join(', ')}. Move those policies to another calendar first.` })}`);
+        const users = await policyNamesUsingCalendar(db, id);
+        return res.redirect(303, `/console/admin/calendars${queryString({ error: `${c.name} was not deleted: it is used by ${users.join(', ')}. Move those policies to another calendar first.` })}`);
       }
       throw err;
     }
@@ -245,9 +248,9 @@ export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
   const sendPolicyForm = async (req: Request, res: Response, title: string, action: string, v: PolicyFormValues, submit: string, err?: PacerError) => {
     const s = sessionOf(req);
     const [tiers, priorities, calendars] = await Promise.all([
-      db.selectFrom('tiers').selectAll().orderBy('rank').execute(),
-      db.selectFrom('priorities').selectAll().orderBy('rank').execute(),
-      db.selectFrom('calendars').select(['id', 'name', 'timezone']).orderBy('name').execute(),
+      listTiers(db),
+      listPriorities(db),
+      listCalendarChoices(db),
     ]);
     const { problems: p, general } = err ? problemsOf(err, POLICY_FIELDS) : { problems: new Map<string, string[]>(), general: [] };
     const select = (id: string, name: string, options: Array<[string, string]>, current: string) =>
@@ -298,7 +301,7 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
 
   r.get('/console/admin/policies/new', async (req, res) => {
     requireAdmin(req);
-    const calendar = await db.selectFrom('calendars').select('id').orderBy('name').executeTakeFirst();
+    const calendar = (await listCalendarChoices(db))[0];
     await sendPolicyForm(req, res, 'New SLA policy', '/console/admin/policies', {
       name: '', tier: '', priority: 'normal', calendarId: calendar?.id ?? '', firstResponseMinutes: '', resolutionMinutes: '',
       pauseOn: ['pending'], pauseOnIncident: true, autoCloseDays: '7', escalations: ladderText(DEFAULT_LADDER),
@@ -308,7 +311,7 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
 
   r.get('/console/admin/policies/:id/edit', async (req, res) => {
     requireAdmin(req);
-    const p = await db.selectFrom('sla_policies').selectAll().where('id', '=', idOf(req)).executeTakeFirst();
+    const p = await findPolicy(db, idOf(req));
     if (!p) throw ApiError.notFound('SLA policy');
     await sendPolicyForm(req, res, `Edit SLA policy ${p.name}`, `/console/admin/policies/${p.id}`, {
       name: p.name, tier: p.tier, priority: p.priority, calendarId: p.calendar_id,
