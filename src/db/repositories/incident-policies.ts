@@ -91,3 +91,41 @@ export async function incidentPolicySnapshot(db: Kysely<Database>, severity: Inc
     updateEscalations: p.update_escalations as LadderStep[],
   };
 }
+
+/** Every severity's policy, most severe first. */
+export const listIncidentPolicies = (db: Kysely<Database>) => db.selectFrom('incident_policies').selectAll().orderBy('rank').execute();
+
+export interface IncidentPolicyFields {
+  acknowledgeMinutes: number;
+  resolveMinutes: number;
+  calendarId: string | null;
+  acknowledgementEscalations: unknown[];
+  resolutionEscalations: unknown[];
+  postmortemRequired: boolean;
+  postmortemReminderHours: number[];
+  solveLinkedTickets: boolean;
+  /** Absent: left as it is. */
+  updateEveryMinutes?: number | null;
+  updateEscalations?: unknown[];
+}
+
+/** Replaces a severity's policy (the update cadence only when named); throws when there is no such severity. */
+export const updateIncidentPolicy = (db: Kysely<Database>, severity: IncidentSeverity, b: IncidentPolicyFields) =>
+  db
+    .updateTable('incident_policies')
+    .set({
+      acknowledge_minutes: b.acknowledgeMinutes,
+      resolve_minutes: b.resolveMinutes,
+      calendar_id: b.calendarId,
+      acknowledgement_escalations: JSON.stringify(b.acknowledgementEscalations),
+      resolution_escalations: JSON.stringify(b.resolutionEscalations),
+      postmortem_required: b.postmortemRequired,
+      postmortem_reminder_hours: JSON.stringify(b.postmortemReminderHours),
+      solve_linked_tickets: b.solveLinkedTickets,
+      ...(b.updateEveryMinutes !== undefined && { update_every_minutes: b.updateEveryMinutes }),
+      ...(b.updateEscalations !== undefined && { update_escalations: JSON.stringify(b.updateEscalations) }),
+      updated_at: new Date(),
+    })
+    .where('severity', '=', severity)
+    .returningAll()
+    .executeTakeFirstOrThrow();

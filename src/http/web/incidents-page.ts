@@ -11,13 +11,14 @@ import { isRefusal } from '../../core/errors';
 import { refuseUnstorable } from '../kit/validation';
 import { listIncidents } from '../../domain/incidents/incident-reads';
 import type { IncidentService } from '../../domain/incidents/incident-service';
-import { ACTIVE_INCIDENT_STATUSES, INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentSeverity, type IncidentStatus } from '../../../workflows/contract/incident';
+import { INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentSeverity, type IncidentStatus } from '../../../workflows/contract/incident';
 import { csrfField } from './csrf';
 import { formatInstant } from './format';
 import { html, queryString, type SafeHtml } from './html';
 import { page } from './layout';
 import { countdown } from './queue-page';
 import { sessionOf } from './session';
+import { activeIncidentChoices, findIncidentRow, incidentsOfTicket, linkedTicketsOf } from '../../db/repositories/incidents';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const field = (req: Request, name: string) => {
@@ -27,7 +28,7 @@ const field = (req: Request, name: string) => {
 };
 
 async function findIncident(db: Db, id: unknown) {
-  const incident = typeof id === 'string' && UUID.test(id) ? await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+  const incident = typeof id === 'string' && UUID.test(id) ? await findIncidentRow(db, id) : undefined;
   if (!incident) throw ApiError.notFound('incident');
   return incident;
 }
@@ -35,8 +36,8 @@ async function findIncident(db: Db, id: unknown) {
 /** Active incidents for the ticket page's "link to an incident" and the incidents a ticket is linked to. */
 export async function ticketIncidents(db: Db, ticketId: string) {
   const [active, linked] = await Promise.all([
-    db.selectFrom('incidents').select(['id', 'number', 'title', 'severity']).where('status', 'in', [...ACTIVE_INCIDENT_STATUSES]).orderBy('created_at', 'desc').limit(50).execute(),
-    db.selectFrom('incident_tickets as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').select(['i.id', 'i.number', 'i.title', 'i.severity', 'i.status']).where('l.ticket_id', '=', ticketId).orderBy('l.linked_at').execute(),
+    activeIncidentChoices(db),
+    incidentsOfTicket(db, ticketId),
   ]);
   return { active, linked };
 }
@@ -74,9 +75,7 @@ export function incidentRoutes(db: Db, incidents: IncidentService): Router {
     const tz = s.user.time_zone;
     const now = Date.now();
     const active = await listIncidents(db, { active: true, limit: 100 });
-    const links = active.length
-      ? await db.selectFrom('incident_tickets as l').innerJoin('tickets as t', 't.id', 'l.ticket_id').select(['l.incident_id', 't.id', 't.number', 't.subject', 't.status']).where('l.incident_id', 'in', active.map((i) => i.id)).orderBy('l.linked_at').execute()
-      : [];
+    const links = await linkedTicketsOf(db, active.map((i) => i.id));
     const csrf = csrfField(s.csrfToken);
     const cards = active.map((i) => {
       const ack = i.acknowledged_at

@@ -13,6 +13,9 @@ import { ApiError } from '../../kit/errors';
 import { createIncidentSchema, incidentPolicySchema, incidentUpdateSchema, linkTicketSchema, listIncidentsQuery, metricsQuery, patchIncidentSchema, postmortemSchema, severity } from '../incident-schemas';
 import { MAX_REPORT_SPAN_DAYS, uuid } from '../../kit/schemas';
 import { idempotencyKeyOf, parse, parseCursor } from '../../kit/validation';
+import { findIncidentRow, findIncidentUpdate, findPostmortem, linkedTickets, listIncidentEvents, listIncidentUpdates } from '../../../db/repositories/incidents';
+import { findCalendar } from '../../../db/repositories/calendars';
+import { listIncidentPolicies, updateIncidentPolicy } from '../../../db/repositories/incident-policies';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const DAY_MS = 86_400_000;
@@ -23,11 +26,11 @@ export function incidentRoutes(db: Db, incidents: IncidentService): Router {
 
   const findIncident = async (req: Request) => {
     const id = parse(uuid, req.params.id, 'params');
-    const incident = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+    const incident = await findIncidentRow(db, id);
     if (!incident) throw ApiError.notFound('incident');
     return incident;
   };
-  const reread = async (id: string) => incidentView(await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  const reread = async (id: string) => incidentView((await findIncidentRow(db, id))!);
 
   r.post('/', async (req, res) => {
     const body = parse(createIncidentSchema, req.body);
@@ -59,14 +62,8 @@ export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   r.get('/:id', async (req, res) => {
     const incident = await findIncident(req);
     const [tickets, postmortem, sla] = await Promise.all([
-      db
-        .selectFrom('incident_tickets as l')
-        .innerJoin('tickets as t', 't.id', 'l.ticket_id')
-        .select(['t.id', 't.number', 't.subject', 't.status', 'l.linked_at', 'l.linked_by'])
-        .where('l.incident_id', '=', incident.id)
-        .orderBy('l.linked_at')
-        .execute(),
-      db.selectFrom('incident_postmortems').selectAll().where('incident_id', '=', incident.id).executeTakeFirst(),
+      linkedTickets(db, incident.id),
+      findPostmortem(db, incident.id),
       // The record stands on its own; the live clocks are a bonus a busy or stopped worker may not give.
       incidents.lifecycle.state(incident.id).catch(() => null),
     ]);
@@ -87,19 +84,19 @@ export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   r.post('/:id/updates', async (req, res) => {
     const incident = await findIncident(req);
     const id = await incidents.postUpdate(principalOf(req), incident, parse(incidentUpdateSchema, req.body), idempotencyKeyOf(req));
-    const u = await db.selectFrom('incident_updates').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const u = (await findIncidentUpdate(db, id))!;
     res.status(201).json(updateView(u));
   });
 
   r.get('/:id/updates', async (req, res) => {
     const incident = await findIncident(req);
-    const rows = await db.selectFrom('incident_updates').selectAll().where('incident_id', '=', incident.id).orderBy('created_at').orderBy('id').execute();
+    const rows = await listIncidentUpdates(db, incident.id);
     res.json({ data: rows.map(updateView) });
   });
 
   r.get('/:id/events', async (req, res) => {
     const incident = await findIncident(req);
-    const rows = await db.selectFrom('incident_events').selectAll().where('incident_id', '=', incident.id).orderBy('seq').execute();
+    const rows = await listIncidentEvents(db, incident.id);
     res.json({ data: rows.map((e) => ({ id: e.id, seq: Number(e.seq), type: e.type, at: iso(e.at), actor: e.actor, visibility: e.visibility, data: e.data })) });
   });
 
@@ -126,7 +123,7 @@ export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   r.put('/:id/postmortem', async (req, res) => {
     const incident = await findIncident(req);
     await incidents.recordPostmortem(principalOf(req), incident, parse(postmortemSchema, req.body), idempotencyKeyOf(req));
-    const p = await db.selectFrom('incident_postmortems').selectAll().where('incident_id', '=', incident.id).executeTakeFirstOrThrow();
+    const p = (await findPostmortem(db, incident.id))!;
     res.json({ summary: p.summary, rootCause: p.root_cause, actionItems: p.action_items, recordedBy: p.recorded_by, recordedAt: iso(p.recorded_at) });
   });
 
@@ -154,32 +151,15 @@ export function incidentPolicyRoutes(db: Db): Router {
     updateEscalations: p.update_escalations,
     updatedAt: iso(p.updated_at),
   });
-  const all = () => db.selectFrom('incident_policies').selectAll().orderBy('rank').execute();
+  const all = () => listIncidentPolicies(db);
   r.get('/', requireRole('admin', 'agent'), async (_req, res) => res.json({ data: (await all()).map(view) }));
   r.put('/:severity', requireRole('admin'), async (req, res) => {
     const sev = parse(severity, req.params.severity, 'params');
     const b = parse(incidentPolicySchema, req.body);
-    if (b.calendarId && !(await db.selectFrom('calendars').select('id').where('id', '=', b.calendarId).executeTakeFirst())) {
+    if (b.calendarId && !(await findCalendar(db, b.calendarId))) {
       throw new ApiError(400, 'validation_failed', 'unknown calendar', [{ path: 'calendarId', message: 'no such calendar' }]);
     }
-    const p = await db
-      .updateTable('incident_policies')
-      .set({
-        acknowledge_minutes: b.acknowledgeMinutes,
-        resolve_minutes: b.resolveMinutes,
-        calendar_id: b.calendarId,
-        acknowledgement_escalations: JSON.stringify(b.acknowledgementEscalations),
-        resolution_escalations: JSON.stringify(b.resolutionEscalations),
-        postmortem_required: b.postmortemRequired,
-        postmortem_reminder_hours: JSON.stringify(b.postmortemReminderHours),
-        solve_linked_tickets: b.solveLinkedTickets,
-        ...(b.updateEveryMinutes !== undefined && { update_every_minutes: b.updateEveryMinutes }),
-        ...(b.updateEscalations !== undefined && { update_escalations: JSON.stringify(b.updateEscalations) }),
-        updated_at: new Date(),
-      })
-      .where('severity', '=', sev)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const p = await updateIncidentPolicy(db, sev, b);
     res.json(view(p));
   });
   return r;
