@@ -5,30 +5,19 @@
  * persists every change through idempotent activities, and tells linked tickets, PagerDuty
  * and status-page subscribers what changed. It ends when the incident closes.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  patched,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import { records, startup, integrations } from '../runtime/activity-proxies';
 import { stepActionEventId, stepEventId, type ActionOutcomeEvent, type IncidentStepEvent } from '../contract/events';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../contract/ticket';
 import { takeActions } from '../runtime/action-handlers';
-import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../runtime/change-refusal';
+import { refusalOf } from '../runtime/change-refusal';
+import { entityRuntime } from '../runtime/entity-loop';
 import { workflowClock } from '../runtime/workflow-clock';
-import { ActionRejected } from '../ticket/ticket-state';
 import { stableUuid } from '../runtime/stable-uuid';
 import { incidentActionSignal, incidentActionUpdate, incidentStateQuery, type IncidentAction, type IncidentWorkflowInput } from '../contract/incident';
 import { dueIncidentSteps, hasUpdateCadence, nextIncidentStepAt, type IncidentStep } from './incident-plan';
 import { IncidentState, type IncidentEffect } from './incident-state';
 
-const MAX_HISTORY_EVENTS = 4000;
 /** The update cadence arms timers of its own: histories recorded before it replay without. */
 export const INCIDENT_UPDATE_CADENCE = 'incident-update-cadence';
 const SYSTEM: Actor = { type: 'system', name: 'incident' };
@@ -42,15 +31,24 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   state.repeatingClocksAllowed = () => (updateCadence ??= patched(INCIDENT_UPDATE_CADENCE));
   if (hasUpdateCadence(state.policy)) state.repeatingClocksAllowed();
   const number = input.incident.number;
-  const background = new Set<Promise<unknown>>();
-  let persistChain: Promise<unknown> = Promise.resolve();
-  let dirty = false;
-  let refusedAutoCloseAt: number | null = null;
-
-  const track = (p: Promise<unknown>) => {
-    const tracked = p.catch((err) => log.warn('background work gave up', { error: String(err) })).finally(() => background.delete(tracked));
-    background.add(tracked);
-  };
+  const entity = entityRuntime({
+    id: state.facts.id,
+    time,
+    state,
+    apply: (action: IncidentAction, now) => {
+      const { change, effects } = state.apply(action, now);
+      return {
+        write: () => records.applyIncidentChange(change),
+        after: () => {
+          for (const e of effects) carryOut(e, change.stateVersion);
+        },
+      };
+    },
+    answer: () => state.view(time.now()),
+    recordRefusal: (event) => records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] }),
+    historyLimit: input.historyLimit,
+  });
+  const track = entity.track;
 
   /**
    * A signal to a linked ticket's workflow; a ticket that has ended has nothing left to hear.
@@ -92,63 +90,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     }
   };
 
-  /** The recorded path (before changes could be refused): applied at once, written in order. */
-  const applyAtOnce = async (action: IncidentAction) => {
-    if (state.hasSeen(action.actionId)) return state.view(time.now());
-    const { change, effects } = state.apply(action, time.now());
-    dirty = true;
-    const done = persistChain.then(() => records.applyIncidentChange(change));
-    persistChain = done.catch(() => undefined);
-    await done;
-    for (const e of effects) carryOut(e, change.stateVersion);
-    return state.view(time.now());
-  };
-
-  const recordRefusal = async (action: IncidentAction, refusal: Refusal) => {
-    const event = refusedChangeEvent(state.facts.id, action, refusal, time.now());
-    try {
-      await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
-    } catch (err) {
-      log.warn('could not record a refused change', { actionId: event.data.actionId, error: String(err) });
-    }
-  };
-
-  /**
-   * One change at a time, each applied once the one before it is stored; a change the store
-   * refuses for good is taken back, put on the timeline, fails its caller, and carries out none
-   * of its effects (linked tickets, PagerDuty, subscribers hear nothing of it).
-   */
-  const applyInTurn = async (action: IncidentAction) => {
-    if (state.hasSeen(action.actionId)) return state.view(time.now());
-    const before = state.snapshot();
-    const { change, effects } = state.apply(action, time.now());
-    dirty = true;
-    const done = persistChain.then(() => records.applyIncidentChange(change));
-    persistChain = done.catch(() => undefined);
-    try {
-      await done;
-    } catch (err) {
-      const refusal = refusalOf(err);
-      if (!refusal) throw err;
-      state.restore(before);
-      dirty = true;
-      log.warn('a change was refused by the store and not applied', { actionId: action.actionId, kind: action.kind, failure: refusal.type });
-      await recordRefusal(action, refusal);
-      throw new ChangeRefused(refusal.type, refusal.reason);
-    }
-    for (const e of effects) carryOut(e, change.stateVersion);
-    return state.view(time.now());
-  };
-  const inTurn = oneAtATime(applyInTurn);
-  const applyAction = (action: IncidentAction) => (patched(REFUSE_POISONED_CHANGES) ? inTurn(action) : applyAtOnce(action));
-
-  takeActions(incidentActionUpdate, incidentActionSignal, (action) => state.validate(action), applyAction);
+  takeActions(incidentActionUpdate, incidentActionSignal, (action) => state.validate(action), entity.applyAction);
   setHandler(incidentStateQuery, () => state.view(time.now()));
 
   if (!input.carried) {
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
     const init = startup.initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
-    persistChain = init.catch(() => undefined);
+    entity.persistAfter(init);
     await init.catch((err: unknown) => {
       // Without its row the incident cannot be worked: end as failed, saying why, rather than wait forever.
       const refusal = refusalOf(err);
@@ -217,41 +165,19 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     step.actions.forEach((action, i) => runAction(step, action, i));
   };
 
-  while (!state.finished) {
-    const now = time.now();
-    for (const step of dueIncidentSteps(state.plan(), state.fired, now)) await fireStep(step);
-
-    const reminderAt = state.nextReminderAt();
-    if (reminderAt !== null && reminderAt <= now) {
+  await entity.run({
+    dueSteps: (now) => dueIncidentSteps(state.plan(), state.fired, now).map((step) => () => fireStep(step)),
+    afterSteps: (now) => {
+      const reminderAt = state.nextReminderAt();
+      if (reminderAt === null || reminderAt > now) return false;
       const reminder = state.fireReminder(now);
       track(integrations.sendPostmortemReminder({ incidentId: state.facts.id, event: reminder }));
-      continue;
-    }
-    const resolvedCloseAt = state.autoCloseAt();
-    // An auto-close the store refused is not tried again for that resolution (it would refuse again, at once).
-    const autoCloseAt: number | null = resolvedCloseAt === refusedAutoCloseAt ? null : resolvedCloseAt;
-    if (autoCloseAt !== null && autoCloseAt <= now) {
-      try {
-        await applyAction({ kind: 'update', actionId: stableUuid(`auto-close|${state.facts.id}|${autoCloseAt}`), actor: SYSTEM, status: 'closed', body: 'Closed automatically a week after resolution.', public: false });
-      } catch (err) {
-        if (!(err instanceof ActionRejected)) throw err;
-        if (err instanceof ChangeRefused) refusedAutoCloseAt = autoCloseAt;
-      }
-      continue;
-    }
-
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) break;
-
-    const wakeAt = [nextIncidentStepAt(state.plan(), state.fired, now), reminderAt, autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
-    dirty = false;
-    if (wakeAt === undefined) await condition(() => dirty);
-    else if (!(await condition(() => dirty, Math.max(wakeAt - time.now(), 1)))) time.reached(wakeAt);
-  }
-
-  await condition(allHandlersFinished);
-  await persistChain;
-  await Promise.all([...background]);
+      return true;
+    },
+    autoCloseAt: () => state.autoCloseAt(),
+    autoCloseAction: (at) => ({ kind: 'update', actionId: stableUuid(`auto-close|${state.facts.id}|${at}`), actor: SYSTEM, status: 'closed', body: 'Closed automatically a week after resolution.', public: false }),
+    wakeTimes: (now) => [nextIncidentStepAt(state.plan(), state.fired, now), state.nextReminderAt()],
+  });
   if (!state.finished) {
     return continueAsNew<typeof incidentWorkflow>({ ...input, policy: state.policy, carried: state.carry() });
   }

@@ -4,29 +4,18 @@
  * pure clock planner, fires each due step exactly once, and persists every change through
  * idempotent activities. Long-lived tickets continue as new with their state carried over.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  patched,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, log, patched, setHandler, sleep } from '@temporalio/workflow';
 import { records, startup, integrations, webhooks, ladder } from '../runtime/activity-proxies';
-import type { ApplyChangeInput, PendingDelivery } from '../contract/records';
+import type { PendingDelivery } from '../contract/records';
 import { stepActionEventId, stepEventId, type ActionOutcomeEvent, type SlaStepEvent, type TicketEvent } from '../contract/events';
 import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from '../contract/ticket';
-import { ActionRejected, TicketState } from './ticket-state';
+import { TicketState } from './ticket-state';
 import { takeActions } from '../runtime/action-handlers';
-import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from '../runtime/change-refusal';
+import { refusalOf } from '../runtime/change-refusal';
+import { entityRuntime } from '../runtime/entity-loop';
 import { workflowClock } from '../runtime/workflow-clock';
 
-/** Continue as new well before the history gets heavy, even if the server has not suggested it. */
-const MAX_HISTORY_EVENTS = 4000;
 /** The next-reply and update-cadence clocks arm timers of their own: histories recorded before them replay without. */
 export const REPEATING_CLOCKS = 'next-reply-and-update-cadence';
 
@@ -38,85 +27,40 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   let repeatingClocks: boolean | null = null;
   state.repeatingClocksAllowed = () => (repeatingClocks ??= patched(REPEATING_CLOCKS));
   if (hasRepeatingClocks(state.policy)) state.repeatingClocksAllowed();
-  const background = new Set<Promise<unknown>>();
-  let persistChain: Promise<unknown> = Promise.resolve();
-  let dirty = false;
-  let refusedAutoCloseAt: number | null = null;
-
-  const track = (p: Promise<unknown>) => {
-    const tracked = p.catch((err) => log.warn('background work gave up', { error: String(err) })).finally(() => background.delete(tracked));
-    background.add(tracked);
-  };
+  const entity = entityRuntime({
+    id: state.facts.id,
+    time,
+    state,
+    apply: (action: TicketAction, now) => {
+      const change = state.apply(action, now);
+      return {
+        write: () => records.applyTicketChange(change),
+        stored: (deliveries: PendingDelivery[]) => {
+          deliver(deliveries);
+          tellIntegrations(change.events);
+        },
+      };
+    },
+    answer: () => state.inputs(),
+    recordRefusal: (event) => records.recordEvents({ ticketId: state.facts.id, events: [event] }),
+    refusalStored: (deliveries: PendingDelivery[]) => deliver(deliveries),
+    historyLimit: input.historyLimit,
+  });
+  const track = entity.track;
   const deliver = (deliveries: PendingDelivery[]) => deliveries.forEach((d) => track(webhooks.deliverWebhook(d)));
   // Integrations hear only the event types they listen to; with none configured, nothing runs.
   const tellIntegrations = (events: TicketEvent[]) => {
     const wanted = events.filter((e) => state.hookTypes.includes(e.type));
     if (wanted.length) track(integrations.runIntegrationHooks({ ticketId: state.facts.id, events: wanted }));
   };
-  // Changes persist one after another so the ticket row never moves backwards.
-  const persist = (change: ApplyChangeInput): Promise<void> => {
-    const done = persistChain
-      .then(() => records.applyTicketChange(change))
-      .then((deliveries) => {
-        deliver(deliveries);
-        tellIntegrations(change.events);
-      });
-    persistChain = done.catch(() => undefined);
-    return done;
-  };
 
-  /** The recorded path (before changes could be refused): applied at once, written in order. */
-  const applyAtOnce = async (action: TicketAction) => {
-    if (state.hasSeen(action.actionId)) return state.inputs();
-    const change = state.apply(action, time.now());
-    dirty = true;
-    await persist(change);
-    return state.inputs();
-  };
-
-  const recordRefusal = async (action: TicketAction, refusal: Refusal) => {
-    const event = refusedChangeEvent(state.facts.id, action, refusal, time.now());
-    try {
-      deliver(await records.recordEvents({ ticketId: state.facts.id, events: [event] }));
-    } catch (err) {
-      log.warn('could not record a refused change', { actionId: event.data.actionId, error: String(err) });
-    }
-  };
-
-  /**
-   * One change at a time, each applied only once the one before it is stored: a change the
-   * store refuses for good is taken back (the live state stays what the row holds), put on the
-   * timeline, and fails its caller, and the next change goes ahead.
-   */
-  const applyInTurn = async (action: TicketAction) => {
-    if (state.hasSeen(action.actionId)) return state.inputs();
-    const before = state.snapshot();
-    // Validated when it arrived; a change queued ahead of it may since have made it moot (throws ActionRejected).
-    const change = state.apply(action, time.now());
-    dirty = true;
-    try {
-      await persist(change);
-    } catch (err) {
-      const refusal = refusalOf(err);
-      if (!refusal) throw err;
-      state.restore(before);
-      dirty = true;
-      log.warn('a change was refused by the store and not applied', { actionId: action.actionId, kind: action.kind, failure: refusal.type });
-      await recordRefusal(action, refusal);
-      throw new ChangeRefused(refusal.type, refusal.reason);
-    }
-    return state.inputs();
-  };
-  const inTurn = oneAtATime(applyInTurn);
-  const applyAction = (action: TicketAction) => (patched(REFUSE_POISONED_CHANGES) ? inTurn(action) : applyAtOnce(action));
-
-  takeActions(ticketActionUpdate, ticketActionSignal, (action) => state.validate(action), applyAction);
+  takeActions(ticketActionUpdate, ticketActionSignal, (action) => state.validate(action), entity.applyAction);
   setHandler(slaInputsQuery, () => state.inputs());
 
   if (!input.carried) {
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
     const first = startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
-    persistChain = first.catch(() => undefined);
+    entity.persistAfter(first);
     const init = await first.catch((err: unknown) => {
       // Without its row the ticket cannot be worked: end as failed, saying why, rather than wait forever.
       const refusal = refusalOf(err);
@@ -186,38 +130,17 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
   };
 
-  while (!state.finished) {
-    const now = time.now();
-    for (const { step, clock } of dueSteps(state.plan(), state.fired, now)) await fireStep(step, clock);
-    // "Escalate now": the next step's actions at once, under their own ids; the ladder step itself still fires on time.
-    for (const step of state.takeManualEscalations()) step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
-
-    const solvedCloseAt = state.autoCloseAt();
-    // An auto-close the store refused is not tried again for that solve (it would refuse again, at once).
-    const autoCloseAt: number | null = solvedCloseAt === refusedAutoCloseAt ? null : solvedCloseAt;
-    if (autoCloseAt !== null && autoCloseAt <= now) {
-      try {
-        await applyAction({ kind: 'set_status', actionId: `auto-close:${autoCloseAt}`, actor: { type: 'system', name: 'auto-close' }, status: 'closed' });
-      } catch (err) {
-        if (!(err instanceof ActionRejected)) throw err;
-        if (err instanceof ChangeRefused) refusedAutoCloseAt = autoCloseAt;
-      }
-      continue;
-    }
-
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) break;
-
-    const wakeAt = [nextStepAt(state.plan(), state.fired, now), autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
-    dirty = false;
-    if (wakeAt === undefined) await condition(() => dirty);
-    else if (!(await condition(() => dirty, Math.max(wakeAt - time.now(), 1)))) time.reached(wakeAt);
-  }
-
-  // Let in-flight updates finish and their writes land before this run ends.
-  await condition(allHandlersFinished);
-  await persistChain;
-  await Promise.all([...background]);
+  await entity.run({
+    dueSteps: (now) => dueSteps(state.plan(), state.fired, now).map(({ step, clock }) => () => fireStep(step, clock)),
+    afterSteps: () => {
+      // "Escalate now": the next step's actions at once, under their own ids; the ladder step itself still fires on time.
+      for (const step of state.takeManualEscalations()) step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
+      return false;
+    },
+    autoCloseAt: () => state.autoCloseAt(),
+    autoCloseAction: (at) => ({ kind: 'set_status', actionId: `auto-close:${at}`, actor: { type: 'system', name: 'auto-close' }, status: 'closed' }),
+    wakeTimes: (now) => [nextStepAt(state.plan(), state.fired, now)],
+  });
   if (!state.finished) {
     return continueAsNew<typeof ticketWorkflow>({ ...input, policy: state.policy, carried: state.carry() });
   }
