@@ -27,3 +27,12 @@ export const linkedKey = async (db: Db, ticketId: string, kind: string): Promise
 /** The comments a customer sees (public ones), oldest first. */
 export const listPublicComments = (db: Db, ticketId: string): Promise<CommentRow[]> =>
   db.selectFrom('comments').selectAll().where('ticket_id', '=', ticketId).where('public', '=', true).orderBy('created_at').orderBy('id').execute();
+
+export const findComment = (db: Db, id: string): Promise<CommentRow | undefined> => db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** A ticket's events in order; `publicOnly` leaves out the internal ones (what a customer may see). */
+export async function listVisibleTicketEvents(db: Db, ticketId: string, publicOnly: boolean): Promise<TicketEventRow[]> {
+  let q = db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId);
+  if (publicOnly) q = q.where('visibility', '=', 'public');
+  return q.orderBy('seq').execute();
+}

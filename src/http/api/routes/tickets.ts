@@ -2,7 +2,7 @@
 import { Router, type Request } from 'express';
 import type { Db } from '../../../db/schema';
 import { encodeCursor, findTicket, listTickets } from '../../../db/repositories/tickets';
-import { findManualEscalation } from '../../../db/repositories/ticket-details';
+import { findComment, findManualEscalation, listComments, listPublicComments, listVisibleTicketEvents } from '../../../db/repositories/ticket-details';
 import { describeSla } from '../../../../workflows/ticket/sla-state';
 import type { TicketLifecycle } from '../../../domain/tickets/ticket-lifecycle';
 import { actorOf, type TicketService } from '../../../domain/tickets/ticket-service';
@@ -89,7 +89,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const ticket = await visibleTicket(req);
     const body = parse(commentSchema, req.body);
     const id = await deps.tickets.comment(principalOf(req), ticket, body.body, body.public, idempotencyKeyOf(req));
-    const comment = await deps.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const comment = (await findComment(deps.db, id))!;
     res.status(201).json(commentView(comment));
   });
 
@@ -116,17 +116,13 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
 
   r.get('/:id/comments', async (req, res) => {
     const ticket = await visibleTicket(req);
-    let q = deps.db.selectFrom('comments').selectAll().where('ticket_id', '=', ticket.id);
-    if (principalOf(req).role === 'customer') q = q.where('public', '=', true);
-    const rows = await q.orderBy('created_at').orderBy('id').execute();
+    const rows = await (principalOf(req).role === 'customer' ? listPublicComments : listComments)(deps.db, ticket.id);
     res.json({ data: rows.map(commentView) });
   });
 
   r.get('/:id/events', async (req, res) => {
     const ticket = await visibleTicket(req);
-    let q = deps.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticket.id);
-    if (principalOf(req).role === 'customer') q = q.where('visibility', '=', 'public');
-    const rows = await q.orderBy('seq').execute();
+    const rows = await listVisibleTicketEvents(deps.db, ticket.id, principalOf(req).role === 'customer');
     const events = rows.map((e) => ({ id: e.id, seq: Number(e.seq), type: e.type, at: new Date(e.at).toISOString(), actor: e.actor, visibility: e.visibility, data: e.data }));
     res.json({ data: principalOf(req).role === 'customer' ? events.map(customerEventView).filter((e) => e !== null) : events });
   });
