@@ -10,6 +10,7 @@ import type { ActionHandler } from '../integration-deps';
 import { stepActionEventId } from '../../../workflows/contract/events';
 import { PermanentMailError, type TicketMailer } from './mailer';
 import { escalationNotice } from './ticket-mail';
+import { ticketUrl } from '../../core/links';
 
 export interface EmailActionDeps {
   db: Kysely<Database>;
@@ -38,7 +39,7 @@ export function emailAction(deps: EmailActionDeps): ActionHandler {
     if (!t) throw new Error(`ticket ${input.ticketId} not found`);
     const facts = { id: t.id, number: t.number, subject: t.subject, priority: t.priority, requesterName: t.requester_name };
     const dueAt = input.clock === 'first_response' ? input.sla.frDueAt : input.sla.resDueAt;
-    const link = `${deps.publicUrl.replace(/\/+$/, '')}/api/v1/tickets/${t.id}`;
+    const link = ticketUrl(deps.publicUrl, t.id);
     try {
       const sent = await deps.mailer.send({
         ticketId: t.id,

@@ -15,6 +15,7 @@ import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
 import type { TicketAction } from '../../../workflows/contract/ticket';
 import { ACKNOWLEDGE_ACTION, TAKE_ACTION, actedMessage, parseButtonValue } from './escalation-blocks';
 import { findMessage } from './message-links';
+import { ticketUrl } from '../../core/links';
 
 export interface EscalationButtonDeps {
   db: Kysely<Database>;
@@ -80,7 +81,7 @@ export function registerEscalationButtons(app: App, deps: EscalationButtonDeps):
         clock: link.clock,
         percent: link.percent,
         dueAt: link.dueAt,
-        url: `${deps.publicUrl.replace(/\/+$/, '')}/api/v1/tickets/${ticket.id}`,
+        url: ticketUrl(deps.publicUrl, ticket.id),
       };
       await client.chat.update({ channel, ts, ...actedMessage(view, outcome) });
     };

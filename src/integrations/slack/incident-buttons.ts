@@ -16,6 +16,7 @@ import type { Logger } from '../../core/logger';
 import { actionIdOf, agentFor } from './escalation-buttons';
 import { INCIDENT_ACK_ACTION, INCIDENT_SLACK_LINK_KIND, incidentActedMessage, parseIncidentButtonValue } from './incident-blocks';
 import { messageKey } from './message-links';
+import { incidentUrl } from '../../core/links';
 
 export interface IncidentButtonDeps {
   db: Kysely<Database>;
@@ -86,7 +87,7 @@ export function registerIncidentButtons(app: App, deps: IncidentButtonDeps): voi
       status: incident.status,
       impact: incident.impact,
       commander: incident.commander,
-      url: `${deps.publicUrl.replace(/\/+$/, '')}/api/v1/incidents/${incident.id}`,
+      url: incidentUrl(deps.publicUrl, incident.id),
     };
     await client.chat.update({ channel, ts, ...incidentActedMessage(view, `Acknowledged by ${who}`) });
   });
