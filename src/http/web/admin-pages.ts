@@ -8,7 +8,7 @@
 import { Router, type Request } from 'express';
 import type { Db } from '../../db/schema';
 import { ApiError } from '../kit/errors';
-import { refuseUnstorable } from '../kit/validation';
+import { formText } from '../kit/form';
 import { previewSla } from '../../../workflows/sla/sla-preview';
 import { offsetAt } from '../../../workflows/sla/zone-offsets';
 import type { TicketService } from '../../domain/tickets/ticket-service';
@@ -54,11 +54,7 @@ export function adminPage(req: Request, title: string, body: SafeHtml): string {
 const requireAdmin = (req: Request) => {
   if (sessionOf(req).user.role !== 'admin') throw new ApiError(403, 'forbidden', 'Only admins change settings.');
 };
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  refuseUnstorable({ [name]: v });
-  return typeof v === 'string' ? v.trim() : '';
-};
+const field = formText;
 
 /** The instant a wall time (YYYY-MM-DDTHH:MM) names in a zone. */
 export function wallTimeToInstant(local: string, zone: string): number | null {

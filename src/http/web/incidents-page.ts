@@ -8,7 +8,7 @@ import { Router, type Request } from 'express';
 import type { Db, TicketRow } from '../../db/schema';
 import { ApiError } from '../kit/errors';
 import { isRefusal } from '../../core/errors';
-import { refuseUnstorable } from '../kit/validation';
+import { formText } from '../kit/form';
 import { listIncidents } from '../../domain/incidents/incident-reads';
 import type { IncidentService } from '../../domain/incidents/incident-service';
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentSeverity, type IncidentStatus } from '../../../workflows/contract/incident';
@@ -21,11 +21,7 @@ import { sessionOf } from './session';
 import { activeIncidentChoices, findIncidentRow, incidentsOfTicket, linkedTicketsOf } from '../../db/repositories/incidents';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  refuseUnstorable({ [name]: v });
-  return typeof v === 'string' ? v.trim() : '';
-};
+const field = formText;
 
 async function findIncident(db: Db, id: unknown) {
   const incident = typeof id === 'string' && UUID.test(id) ? await findIncidentRow(db, id) : undefined;
