@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { escapeMrkdwn } from './escalation-blocks';
+import { incidentUrl } from '../../core/links';
 
 export const INCIDENT_ACK_ACTION = 'pacer_incident_ack';
 export const INCIDENT_ACTIONS_BLOCK_ID = 'pacer_incident_actions';
@@ -26,6 +27,11 @@ export interface IncidentView {
   impact: string;
   commander: string | null;
   url: string;
+}
+
+/** The message's view of an incident row: what the post and the redraw after a click both show. */
+export function incidentViewOf(row: { id: string; number: string; title: string; severity: string; status: string; impact: string; commander: string | null }, publicUrl: string): IncidentView {
+  return { incidentId: row.id, number: row.number, title: row.title, severity: row.severity, status: row.status, impact: row.impact, commander: row.commander, url: incidentUrl(publicUrl, row.id) };
 }
 
 function titleOf(v: IncidentView): string {

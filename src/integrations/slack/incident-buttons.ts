@@ -14,9 +14,8 @@ import type { Database } from '../../db/schema';
 import type { IncidentLifecycle } from '../../domain/incidents/incident-lifecycle';
 import type { Logger } from '../../core/logger';
 import { actionIdOf, agentFor } from './escalation-buttons';
-import { INCIDENT_ACK_ACTION, INCIDENT_SLACK_LINK_KIND, incidentActedMessage, parseIncidentButtonValue } from './incident-blocks';
+import { INCIDENT_ACK_ACTION, INCIDENT_SLACK_LINK_KIND, incidentActedMessage, incidentViewOf, parseIncidentButtonValue } from './incident-blocks';
 import { messageKey } from './message-links';
-import { incidentUrl } from '../../core/links';
 
 export interface IncidentButtonDeps {
   db: Kysely<Database>;
@@ -79,16 +78,7 @@ export function registerIncidentButtons(app: App, deps: IncidentButtonDeps): voi
       deps.log.warn({ channel, ts, incidentId: incident.id }, 'clicked Slack message is not one Pacer posted for this incident; left as it is');
       return;
     }
-    const view = {
-      incidentId: incident.id,
-      number: incident.number,
-      title: incident.title,
-      severity: incident.severity,
-      status: incident.status,
-      impact: incident.impact,
-      commander: incident.commander,
-      url: incidentUrl(deps.publicUrl, incident.id),
-    };
+    const view = incidentViewOf(incident, deps.publicUrl);
     await client.chat.update({ channel, ts, ...incidentActedMessage(view, `Acknowledged by ${who}`) });
   });
 }

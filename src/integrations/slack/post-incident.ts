@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { Logger } from '../../core/logger';
-import { INCIDENT_METADATA_EVENT_TYPE, INCIDENT_SLACK_LINK_KIND, incidentMessage, type IncidentView } from './incident-blocks';
+import { INCIDENT_METADATA_EVENT_TYPE, INCIDENT_SLACK_LINK_KIND, incidentMessage, incidentViewOf } from './incident-blocks';
 import { messageKey } from './message-links';
 import { classifySlackError, platformError } from './slack-errors';
 import type { SlackWebClient } from './web-client';
@@ -18,7 +18,6 @@ import { once } from '../../db/effects';
 import type { ActionOutcome } from '../../../workflows/contract/records';
 import { attempt } from './post-escalation';
 import type { IncidentActionInput } from '../../../workflows/contract/incident';
-import { incidentUrl } from '../../core/links';
 
 export interface SlackIncidentDeps {
   db: Kysely<Database>;
@@ -41,16 +40,7 @@ export async function postIncidentToSlack(deps: SlackIncidentDeps, input: Incide
   if (!incident) throw new Error(`incident ${input.incidentId} has no record yet`);
   if (incident.status === 'closed' || incident.resolved_at !== null) return { status: 'skipped', detail: 'resolved before the Slack post went out: nothing posted' };
 
-  const view: IncidentView = {
-    incidentId: incident.id,
-    number: incident.number,
-    title: incident.title,
-    severity: incident.severity,
-    status: incident.status,
-    impact: incident.impact,
-    commander: incident.commander,
-    url: incidentUrl(deps.publicUrl, incident.id),
-  };
+  const view = incidentViewOf(incident, deps.publicUrl);
   const effect = `slack:incident:${input.incidentId}:${input.stepId}:${input.actionIndex}`;
 
   const findPosted = async (): Promise<Posted | null> => {
