@@ -257,6 +257,11 @@ export interface KbArticlesTable {
 }
 export interface KbRevisionsTable { id: string; article_id: string; number: number; title: string; body: string; keywords: Json<string[]>; author: string; note: string | null; created_at: GeneratedTimestamp }
 export interface KbSearchOutboxTable { id: Generated<string>; article_id: string; attempts: Generated<number>; created_at: GeneratedTimestamp }
+export interface KbVotesTable { id: string; article_id: string; reader_key: string; helpful: boolean; comment: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
+export interface KbArticleViewsTable { article_id: string; day: ColumnType<Date, string, string>; views: Generated<number> }
+export interface KbSearchLogTable { id: Generated<string>; query: string; hit_count: number; caller_kind: 'anonymous' | 'customer' | 'agent' | 'admin'; created_at: GeneratedTimestamp }
+/** A reader opened a suggested article and did not file the ticket; written by the suggestion side. */
+export interface KbDeflectionsTable { id: string; article_id: string; reader_key: string; created_at: GeneratedTimestamp }
 export interface KbSynonymsTable { id: string; synonyms: Json<string[]>; root: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
 
 /** An edit carried to the open tickets or incidents it affects (see workflows/rollout). */
@@ -317,6 +322,10 @@ export interface Database {
   kb_revisions: KbRevisionsTable;
   kb_search_outbox: KbSearchOutboxTable;
   kb_synonyms: KbSynonymsTable;
+  kb_votes: KbVotesTable;
+  kb_article_views: KbArticleViewsTable;
+  kb_search_log: KbSearchLogTable;
+  kb_deflections: KbDeflectionsTable;
 }
 
 /** The database handle routes, pages and services pass to repositories (only src/db names kysely). */
