@@ -12,6 +12,7 @@ import * as knowledgeBase from './2026_12_02_00_00_00_knowledge_base';
 import * as rollouts from './2026_12_02_00_30_00_rollouts';
 import * as repeatingClocks from './2026_12_02_01_00_00_repeating_clocks';
 import * as kbFeedback from './2026_12_02_10_20_00_kb_feedback';
+import * as csat from './2026_12_02_10_50_00_csat';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_00_30_00_rollouts': rollouts,
   '2026_12_02_01_00_00_repeating_clocks': repeatingClocks,
   '2026_12_02_10_20_00_kb_feedback': kbFeedback,
+  '2026_12_02_10_50_00_csat': csat,
 };

@@ -282,6 +282,23 @@ export interface RolloutsTable {
   finished_at: Timestamp | null;
 }
 
+/** One CSAT survey per ticket; the rating columns are null until the customer answers. */
+export interface CsatSurveysTable {
+  ticket_id: string;
+  sent_at: Timestamp;
+  expires_at: Timestamp;
+  rating: number | null;
+  comment: string | null;
+  reason: string | null;
+  /** Who held the ticket when it was rated (the agent a score is credited to). */
+  assignee: string | null;
+  organization_id: string | null;
+  priority: string | null;
+  rated_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
 export interface Database {
   tiers: TiersTable;
   priorities: PrioritiesTable;
@@ -326,6 +343,7 @@ export interface Database {
   kb_article_views: KbArticleViewsTable;
   kb_search_log: KbSearchLogTable;
   kb_deflections: KbDeflectionsTable;
+  csat_surveys: CsatSurveysTable;
 }
 
 /** The database handle routes, pages and services pass to repositories (only src/db names kysely). */
