@@ -473,10 +473,11 @@ const SCENARIOS: Scenario[] = [
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
       const starter: RolloutStarter = {
-        async start(kind, targetId, editVersion, createdBy) {
+        record: (trx, kind, targetId, editVersion, createdBy) => service.record(trx, kind, targetId, editVersion, createdBy),
+        async launch(rolloutId) {
           onSave();
           await released;
-          return service.start(kind, targetId, editVersion, createdBy);
+          return service.launch(rolloutId);
         },
       };
       const save = updatePolicy(db, cache, saved.id, { ...body, resolutionMinutes: 30, nextReplyMinutes: 60, updateEveryMinutes: 120 }, { rollouts: starter, by: 'admin:riley' });

@@ -97,7 +97,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/sla', slaRoutes(deps.db));
   api.use('/components', componentRoutes(deps.db));
   api.use('/incidents', incidentRoutes(deps.db, incidents));
-  api.use('/incident-policies', incidentPolicyRoutes(deps.db));
+  api.use('/incident-policies', incidentPolicyRoutes(deps.db, tickets.rollouts));
   api.use('/', integrationRoutes.authenticated);
   api.use('/', adminRoutes(deps.db, tickets, keyCache, { allowPrivateWebhooks: deps.integrations?.allowPrivateWebhooks === true }));
   api.use('/', userRoutes(deps.db));

@@ -22,6 +22,7 @@ import { createPacerWorker } from './worker';
 import { connectWorkerUntilUp } from './connect-until-up';
 import { startOrphanReconciler } from '../domain/tickets/reconcile-orphans';
 import { reconcileIncidentOrphans } from '../domain/incidents/reconcile-incident-orphans';
+import { reconcilePendingRollouts } from '../domain/settings/rollouts';
 import { buildIntegrations } from '../../activities/registries';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 import { startKbSearch } from '../domain/search/kb-search-stack';
@@ -105,7 +106,8 @@ async function main(log: Logger): Promise<void> {
       taskQueue: config.taskQueue,
       hookTypes: buildIntegrations({ db: database.db, config: integrations, log }).hooks.types(),
       everyMs: config.reconcileIntervalSeconds * 1000,
-      also: [reconcileIncidentOrphans],
+      // Rollouts whose save committed but whose start was lost (a crash between the two) are started here.
+      also: [reconcileIncidentOrphans, reconcilePendingRollouts],
       log,
     });
     stops.push(async () => {

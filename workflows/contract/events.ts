@@ -101,6 +101,8 @@ export type IncidentCreatedEvent = Recorded<
 export type IncidentUpdateEvent = Recorded<'incident.update_public' | 'incident.update_internal', { updateId: string; status: IncidentStatus; body: string }>;
 export type IncidentAcknowledgedEvent = Recorded<'incident.acknowledged', { by: string; source: string; secondsToAcknowledge: number }>;
 export type IncidentSeverityChangedEvent = Recorded<'incident.severity_changed', { from: IncidentSeverity; to: IncidentSeverity }>;
+/** A rollout carried a saved edit of the incident's severity's policy to it (versions null in snapshots older than rollouts). */
+export type IncidentRetargetedEvent = Recorded<'incident.retargeted', { severity: IncidentSeverity; fromVersion: number | null; toVersion: number | null; rolloutId: string }>;
 export type IncidentEditedEvent = Recorded<'incident.edited', IncidentFields & { fields: Array<keyof IncidentFields> }>;
 export type IncidentTicketLinkEvent = Recorded<'incident.ticket_linked' | 'incident.ticket_unlinked', { ticketId: string }>;
 export type PostmortemRecordedEvent = Recorded<'incident.postmortem_recorded', { actionItems: number }>;
@@ -119,6 +121,7 @@ export type IncidentEvent =
   | IncidentUpdateEvent
   | IncidentAcknowledgedEvent
   | IncidentSeverityChangedEvent
+  | IncidentRetargetedEvent
   | IncidentEditedEvent
   | IncidentTicketLinkEvent
   | PostmortemRecordedEvent

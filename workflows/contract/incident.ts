@@ -38,6 +38,8 @@ export interface IncidentPolicySnapshot {
   updateEveryMinutes?: number | null;
   /** The update cadence's ladder; absent = remind the commander at 80%, escalate to the incident manager at 100%. */
   updateEscalations?: LadderStep[];
+  /** The policy row's edit version, bumped on every save (absent in snapshots older than rollouts): a rollout never applies an older one. */
+  editVersion?: number;
 }
 
 export interface IncidentFacts {
@@ -87,7 +89,8 @@ export type IncidentAction =
   /** A timeline update: a status change, a text, or both. Public text goes to the status page and linked tickets. */
   | { kind: 'update'; actionId: string; actor: Actor; status?: IncidentStatus; body?: string; public: boolean }
   | { kind: 'acknowledge'; actionId: string; actor: Actor; source: string }
-  | { kind: 'retarget'; actionId: string; actor: Actor; policy: IncidentPolicySnapshot }
+  /** A severity change, or (with `rollout`) a saved edit of the incident's own severity's policy carried by a rollout. */
+  | { kind: 'retarget'; actionId: string; actor: Actor; policy: IncidentPolicySnapshot; rollout?: { rolloutId: string } }
   | { kind: 'edit'; actionId: string; actor: Actor; fields: IncidentFields }
   | { kind: 'link_ticket'; actionId: string; actor: Actor; ticketId: string }
   | { kind: 'unlink_ticket'; actionId: string; actor: Actor; ticketId: string }

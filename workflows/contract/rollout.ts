@@ -1,8 +1,11 @@
 /**
  * The rollout workflow's contract: which edit it carries, where it has got to, and the
  * progress it reports. Side-effect free, so the workflow, the activities and the API share it.
+ * An `incident_policy` rollout (its target is the severity) walks the incidents not yet closed
+ * instead of tickets; the pages and outcomes keep their `ticketId` names so that rollouts
+ * already running replay (the names are in their recorded activity results).
  */
-export const ROLLOUT_KINDS = ['sla_policy', 'calendar', 'organization_tier'] as const;
+export const ROLLOUT_KINDS = ['sla_policy', 'calendar', 'organization_tier', 'incident_policy'] as const;
 export type RolloutKind = (typeof ROLLOUT_KINDS)[number];
 
 /** What happened to one ticket: re-targeted, already as the edit wants it (or no longer affected), or refused. */

@@ -5,6 +5,7 @@
  */
 import { actionEventId, postmortemReminderEventId, postmortemReminderKey, type ActionEventSuffix, type EventVisibility, type IncidentEvent, type IncidentEventBody, type PostmortemReminderEvent } from '../contract/events';
 import { ActionRejected, actorName } from '../ticket/ticket-state';
+import { incidentRolloutSkip } from '../rollout/edit-versions';
 import type { Actor } from '../contract/ticket';
 import {
   ACTIVE_INCIDENT_STATUSES,
@@ -85,6 +86,8 @@ export class IncidentState {
   /** The update cadence's history; the workflow decides (by patch) whether it is planned. */
   cadence: CadenceEvent[];
   repeatingClocksAllowed: () => boolean = () => true;
+  /** Whether a rollout's re-target is checked against edit versions; the workflow decides by patch (a history recorded without treats it as a severity change). */
+  rolloutRetargetsAllowed: () => boolean = () => true;
 
   constructor(facts: IncidentFacts, policy: IncidentPolicySnapshot, carried?: IncidentCarried) {
     this.facts = facts;
@@ -212,12 +215,20 @@ export class IncidentState {
       case 'record_postmortem':
         if (this.status !== 'resolved') throw new ActionRejected('not_resolved', 'a post-mortem is recorded once the incident is resolved');
         break;
+      case 'retarget': {
+        // Refused before anything is written: the rollout counts the incident as reached, unchanged.
+        const skip = action.rollout ? incidentRolloutSkip(action.policy, this.policy) : null;
+        if (skip) throw new ActionRejected(skip, `re-target not applied: ${skip}`);
+        break;
+      }
       default:
         break;
     }
   }
 
-  apply(action: IncidentAction, now: number): AppliedIncidentAction {
+  apply(given: IncidentAction, now: number): AppliedIncidentAction {
+    // Asked only for a rollout's re-target, in the handler (never the validator: a patch marker is a command).
+    const action: IncidentAction = given.kind === 'retarget' && given.rollout && !this.rolloutRetargetsAllowed() ? { ...given, rollout: undefined } : given;
     this.validate(action);
     this.remember(action.actionId);
     const at = new Date(now).toISOString();
@@ -253,7 +264,15 @@ export class IncidentState {
         effects.push({ kind: 'alerts', how: 'acknowledge' });
         break;
       case 'retarget':
-        event('retarget', 'internal', { type: 'incident.severity_changed', data: { from: this.policy.severity, to: action.policy.severity } });
+        if (action.rollout) {
+          event('retarget', 'internal', {
+            type: 'incident.retargeted',
+            data: { severity: action.policy.severity, fromVersion: this.policy.editVersion ?? null, toVersion: action.policy.editVersion ?? null, rolloutId: action.rollout.rolloutId },
+          });
+        } else {
+          event('retarget', 'internal', { type: 'incident.severity_changed', data: { from: this.policy.severity, to: action.policy.severity } });
+        }
+        // Fired steps keep their ids (`<clock>:<percent>`) across the new plan: none fires again; one whose new instant has passed fires on the next turn of the loop.
         this.policy = action.policy;
         fields.severity = action.policy.severity;
         fields.postmortemRequired = action.policy.postmortemRequired;

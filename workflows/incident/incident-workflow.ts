@@ -20,6 +20,8 @@ import { IncidentState, type IncidentEffect } from './incident-state';
 
 /** The update cadence arms timers of its own: histories recorded before it replay without. */
 export const INCIDENT_UPDATE_CADENCE = 'incident-update-cadence';
+/** A rollout's re-target is checked against edit versions (and recorded as incident.retargeted): before it, one was a severity change. */
+export const INCIDENT_ROLLOUT_RETARGET = 'incident-rollout-retarget';
 const SYSTEM: Actor = { type: 'system', name: 'incident' };
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ status: string }> {
@@ -30,6 +32,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
   let updateCadence: boolean | null = null;
   state.repeatingClocksAllowed = () => (updateCadence ??= patched(INCIDENT_UPDATE_CADENCE));
   if (hasUpdateCadence(state.policy)) state.repeatingClocksAllowed();
+  // Asked at each rollout re-target (not cached): the SDK keeps the decision once the marker is recorded.
+  state.rolloutRetargetsAllowed = () => patched(INCIDENT_ROLLOUT_RETARGET);
   const number = input.incident.number;
   const entity = entityRuntime({
     id: state.facts.id,

@@ -1,9 +1,11 @@
 /**
  * Which of two policy snapshots is newer, by the edit versions they carry, and what a
- * re-target does to a ticket given them. Pure: the ticket workflow decides with it whether a
- * re-target applies, so an older edit's rollout never overwrites a newer one.
+ * re-target does to a ticket (or an incident) given them. Pure: the ticket and incident
+ * workflows decide with it whether a re-target applies, so an older edit's rollout never
+ * overwrites a newer one.
  */
 import type { Priority, RolloutRetarget, SlaPolicySnapshot } from '../contract/ticket';
+import type { IncidentPolicySnapshot } from '../contract/incident';
 
 export type SnapshotOrder = 'older' | 'same' | 'newer' | 'unrelated';
 
@@ -69,4 +71,17 @@ export function resolveRetarget(
   if (order === 'older') return { skip: 'stale_version' };
   if (order === 'same' && tier === current.tier) return { skip: 'up_to_date' };
   return { priority: current.priority, tier, policy };
+}
+
+/**
+ * Why a rollout's re-target leaves an incident alone, or null when it applies. A rollout
+ * carries the edit of one severity's policy: an incident whose severity has changed since is
+ * no longer the edit's; one holding that edit (or a newer one) already has what it brings.
+ * A snapshot without a version predates rollouts and is older than any that has one.
+ */
+export function incidentRolloutSkip(next: Pick<IncidentPolicySnapshot, 'severity' | 'editVersion'>, current: Pick<IncidentPolicySnapshot, 'severity' | 'editVersion'>): RolloutSkip | null {
+  if (next.severity !== current.severity) return 'not_affected';
+  if (current.editVersion === undefined) return null;
+  if (next.editVersion === undefined || next.editVersion < current.editVersion) return 'stale_version';
+  return next.editVersion === current.editVersion ? 'up_to_date' : null;
 }

@@ -3,7 +3,7 @@
  * 15m/1h/4h/24h and 4h/8h/24h/72h), around the clock unless a calendar is set, a ladder per
  * clock, and the post-mortem rule. Seeded once; an administrator's edits are never overwritten.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema';
 import type { IncidentPolicySnapshot, IncidentSeverity } from '../../../workflows/contract/incident';
 import type { LadderStep } from '../../../workflows/contract/ticket';
@@ -73,7 +73,7 @@ export async function incidentPolicySnapshot(db: Kysely<Database>, severity: Inc
   const p = await db
     .selectFrom('incident_policies as p')
     .leftJoin('calendars as c', 'c.id', 'p.calendar_id')
-    .select(['p.severity', 'p.acknowledge_minutes', 'p.resolve_minutes', 'p.acknowledgement_escalations', 'p.resolution_escalations', 'p.postmortem_required', 'p.postmortem_reminder_hours', 'p.solve_linked_tickets', 'p.update_every_minutes', 'p.update_escalations', 'c.timezone', 'c.weekly', 'c.holidays'])
+    .select(['p.severity', 'p.acknowledge_minutes', 'p.resolve_minutes', 'p.acknowledgement_escalations', 'p.resolution_escalations', 'p.postmortem_required', 'p.postmortem_reminder_hours', 'p.solve_linked_tickets', 'p.update_every_minutes', 'p.update_escalations', 'p.edit_version', 'c.timezone', 'c.weekly', 'c.holidays'])
     .where('p.severity', '=', severity)
     .executeTakeFirst();
   if (!p) throw new Error(`no incident policy for severity ${severity}`);
@@ -89,6 +89,7 @@ export async function incidentPolicySnapshot(db: Kysely<Database>, severity: Inc
     solveLinkedTickets: p.solve_linked_tickets,
     updateEveryMinutes: p.update_every_minutes,
     updateEscalations: p.update_escalations as LadderStep[],
+    editVersion: p.edit_version,
   };
 }
 
@@ -109,7 +110,7 @@ export interface IncidentPolicyFields {
   updateEscalations?: unknown[];
 }
 
-/** Replaces a severity's policy (the update cadence only when named); throws when there is no such severity. */
+/** Replaces a severity's policy (the update cadence only when named) and bumps its edit version; throws when there is no such severity. */
 export const updateIncidentPolicy = (db: Kysely<Database>, severity: IncidentSeverity, b: IncidentPolicyFields) =>
   db
     .updateTable('incident_policies')
@@ -124,6 +125,7 @@ export const updateIncidentPolicy = (db: Kysely<Database>, severity: IncidentSev
       solve_linked_tickets: b.solveLinkedTickets,
       ...(b.updateEveryMinutes !== undefined && { update_every_minutes: b.updateEveryMinutes }),
       ...(b.updateEscalations !== undefined && { update_escalations: JSON.stringify(b.updateEscalations) }),
+      edit_version: sql<number>`edit_version + 1`,
       updated_at: new Date(),
     })
     .where('severity', '=', severity)

@@ -1,12 +1,20 @@
 /**
- * Rollouts: every saved edit of a calendar, an SLA policy or an organization's tier starts
- * one, a workflow that carries the edit to each open ticket it affects (workflows/rollout).
- * Here: starting one, reading its progress, which tickets it affects, and the snapshots it
- * sends, always read fresh when a page is sent so a late page can only bring a ticket up to
- * date (the ticket's version check refuses anything older than it has).
+ * Rollouts: every saved edit of a calendar, an SLA policy, an incident policy or an
+ * organization's tier starts one, a workflow that carries the edit to each open ticket (or
+ * incident not yet closed) it affects (workflows/rollout). Here: recording and starting one,
+ * reading its progress, which tickets or incidents it affects, and the snapshots it sends,
+ * always read fresh when a page is sent so a late page can only bring a ticket up to date (the
+ * ticket's version check refuses anything older than it has).
+ *
+ * Nothing is lost between a save and its rollout: the rollout's row is written `pending` in the
+ * edit's own transaction, then its workflow is started under the rollout's id (a second start
+ * is refused by Temporal, so starting twice runs it once); a process that dies between the two
+ * leaves a pending row, which the worker's reconciliation pass starts (at start-up, then every
+ * interval).
  */
 import crypto from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { NotFound } from '../../core/errors';
@@ -15,7 +23,10 @@ import { FINAL_STATUSES, PRIORITIES, slaInputsQuery, ticketWorkflowId, type Prio
 import { rolloutWorkflowId, type RolloutInput, type RolloutKind } from '../../../workflows/contract/rollout';
 
 export interface RolloutStarter {
-  start(kind: RolloutKind, targetId: string, editVersion: number, createdBy: string): Promise<string>;
+  /** Writes the rollout's row, `pending`, with the executor given: the edit's transaction, so the two commit together. */
+  record(db: Kysely<Database>, kind: RolloutKind, targetId: string, editVersion: number, createdBy: string): Promise<string>;
+  /** Starts the recorded rollout's workflow (once, however often asked) and marks it running. */
+  launch(rolloutId: string): Promise<void>;
 }
 
 /** Who saved, and where rollouts start: what every settings write that reaches tickets needs. */
@@ -50,11 +61,20 @@ export class RolloutService implements RolloutStarter {
     public pageSize?: number,
   ) {}
 
-  async start(kind: RolloutKind, targetId: string, editVersion: number, createdBy: string): Promise<string> {
+  async record(db: Kysely<Database>, kind: RolloutKind, targetId: string, editVersion: number, createdBy: string): Promise<string> {
     const id = crypto.randomUUID();
-    await this.db.insertInto('rollouts').values({ id, kind, target_id: targetId, edit_version: editVersion, created_by: createdBy }).execute();
-    const input: RolloutInput = { rolloutId: id, kind, targetId, ...(this.pageSize !== undefined && { pageSize: this.pageSize }) };
-    await this.client.workflow.start('rolloutWorkflow', { workflowId: rolloutWorkflowId(id), taskQueue: this.taskQueue, args: [input] });
+    await db.insertInto('rollouts').values({ id, kind, target_id: targetId, edit_version: editVersion, created_by: createdBy, status: 'pending' }).execute();
+    return id;
+  }
+
+  async launch(rolloutId: string): Promise<void> {
+    await launchRollout(this.db, this.client, this.taskQueue, rolloutId, this.pageSize);
+  }
+
+  /** Records and starts at once: for a change whose own write is not a settings row (a tier change). */
+  async start(kind: RolloutKind, targetId: string, editVersion: number, createdBy: string): Promise<string> {
+    const id = await this.record(this.db, kind, targetId, editVersion, createdBy);
+    await this.launch(id);
     return id;
   }
 
@@ -90,8 +110,50 @@ function rolloutView(r: { id: string; kind: string; target_id: string; edit_vers
   };
 }
 
+/**
+ * Starts a recorded rollout's workflow under its own id and marks the row running. A second
+ * start (the save and the reconciler racing, or a pass repeated) is refused by Temporal, even
+ * after the first run finished, so every rollout runs once; the row moves only from pending.
+ */
+export async function launchRollout(db: Kysely<Database>, client: Client, taskQueue: string, rolloutId: string, pageSize?: number): Promise<void> {
+  const row = await db.selectFrom('rollouts').select(['kind', 'target_id']).where('id', '=', rolloutId).executeTakeFirst();
+  if (!row) throw new NotFound('rollout');
+  const input: RolloutInput = { rolloutId, kind: row.kind as RolloutKind, targetId: row.target_id, ...(pageSize !== undefined && { pageSize }) };
+  try {
+    await client.workflow.start('rolloutWorkflow', { workflowId: rolloutWorkflowId(rolloutId), taskQueue, args: [input], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  await db.updateTable('rollouts').set({ status: 'running', updated_at: new Date() }).where('id', '=', rolloutId).where('status', '=', 'pending').execute();
+}
+
+/**
+ * Records the rollout in the edit's transaction and starts it after the commit. A start that
+ * fails (Temporal unreachable, the process stopping) leaves the rollout pending for the
+ * reconciler: the edit is saved either way, and says which rollout carries it.
+ */
+export async function saveWithRollout<T>(
+  db: Kysely<Database>,
+  hook: RolloutHook,
+  write: (trx: Kysely<Database>) => Promise<{ saved: T; kind: RolloutKind; targetId: string; editVersion: number }>,
+): Promise<T & { rolloutId: string }> {
+  const { saved, rolloutId } = await db.transaction().execute(async (trx) => {
+    const w = await write(trx);
+    return { saved: w.saved, rolloutId: await hook.rollouts.record(trx, w.kind, w.targetId, w.editVersion, hook.by) };
+  });
+  await hook.rollouts.launch(rolloutId).catch(() => undefined);
+  return { ...saved, rolloutId };
+}
+
+/** The reconciliation pass for rollouts: every one still pending (its save committed, its start lost) is started. */
+export async function reconcilePendingRollouts(deps: { db: Kysely<Database>; client: Client; taskQueue: string }): Promise<string[]> {
+  const pending = await deps.db.selectFrom('rollouts').select('id').where('status', '=', 'pending').orderBy('created_at').execute();
+  for (const { id } of pending) await launchRollout(deps.db, deps.client, deps.taskQueue, id);
+  return pending.map((r) => r.id);
+}
+
 /** The open tickets an edit affects, by the policy their row names (the workflow checks again before applying). */
-export function affectedTickets(db: Kysely<Database>, kind: RolloutKind, targetId: string) {
+export function affectedTickets(db: Kysely<Database>, kind: Exclude<RolloutKind, 'incident_policy'>, targetId: string) {
   let q = db.selectFrom('tickets').where('status', 'not in', [...FINAL_STATUSES]);
   if (kind === 'sla_policy') q = q.where('policy_id', '=', targetId);
   else if (kind === 'calendar') q = q.where('policy_id', 'in', db.selectFrom('sla_policies').select('id').where('calendar_id', '=', targetId));
@@ -99,15 +161,34 @@ export function affectedTickets(db: Kysely<Database>, kind: RolloutKind, targetI
   return q;
 }
 
-/** The next page of affected ticket ids after `after`, in id order. */
+/** The incidents an edit of a severity's policy affects: every one not closed (a resolved one still owes its post-mortem and may reopen). */
+export function affectedIncidents(db: Kysely<Database>, severity: string) {
+  return db.selectFrom('incidents').where('severity', '=', severity).where('status', '!=', 'closed');
+}
+
+/** How many tickets (or incidents) an edit affects now. */
+export async function countAffected(db: Kysely<Database>, kind: RolloutKind, targetId: string): Promise<number> {
+  const { n } = await (kind === 'incident_policy'
+    ? affectedIncidents(db, targetId).select((eb) => eb.fn.countAll<string>().as('n'))
+    : affectedTickets(db, kind, targetId).select((eb) => eb.fn.countAll<string>().as('n'))
+  ).executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+/** The next page of affected ticket (or incident) ids after `after`, in id order. */
 export async function affectedTicketPage(db: Kysely<Database>, kind: RolloutKind, targetId: string, after: string | null, limit: number): Promise<string[]> {
+  if (kind === 'incident_policy') {
+    let q = affectedIncidents(db, targetId).select('id').orderBy('id').limit(limit);
+    if (after !== null) q = q.where('id', '>', after);
+    return (await q.execute()).map((r) => r.id);
+  }
   let q = affectedTickets(db, kind, targetId).select('id').orderBy('id').limit(limit);
   if (after !== null) q = q.where('id', '>', after);
   return (await q.execute()).map((r) => r.id);
 }
 
 /** What a rollout's re-target carries, read now: the edited policies' snapshots, or the tier's policy per priority. */
-export async function rolloutRetarget(db: Kysely<Database>, rolloutId: string, kind: RolloutKind, targetId: string): Promise<{ retarget: RolloutRetarget; tier: string | null }> {
+export async function rolloutRetarget(db: Kysely<Database>, rolloutId: string, kind: Exclude<RolloutKind, 'incident_policy'>, targetId: string): Promise<{ retarget: RolloutRetarget; tier: string | null }> {
   if (kind === 'organization_tier') {
     const org = await db.selectFrom('organizations').select('tier').where('id', '=', targetId).executeTakeFirst();
     if (!org) return { retarget: { rolloutId, tierPolicies: {} }, tier: null };

@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { BusinessCalendar, CalendarError } from '../../../workflows/sla/business-calendar';
 import { Conflict, InvalidInput, NotFound } from '../../core/errors';
-import type { RolloutHook } from './rollouts';
+import { saveWithRollout, type RolloutHook } from './rollouts';
 import type { CalendarSpec, Weekday } from '../../../workflows/contract/sla';
 import type { LadderStep, Priority, TicketStatus } from '../../../workflows/contract/ticket';
 import { isFkViolation, isUniqueViolation } from '../../db/pg-errors';
@@ -51,23 +51,25 @@ export async function insertCalendar(db: Kysely<Database>, cache: SettingsCache,
   }
 }
 
-/** Saves and starts the rollout that carries the edit to every open ticket on a policy using the calendar. */
+/** Saves and starts the rollout that carries the edit to every open ticket on a policy using the calendar (recorded in the save's transaction). */
 export async function updateCalendar(db: Kysely<Database>, cache: SettingsCache, id: string, body: CalendarInput, rollout: RolloutHook) {
   checkCalendar(body);
-  const c = await db
-    .updateTable('calendars')
-    .set({ name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst()
-    .catch((err) => {
-      if (isUniqueViolation(err)) throw new Conflict('conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
-      throw err;
-    });
-  if (!c) throw new NotFound('calendar');
+  const saved = await saveWithRollout(db, rollout, async (trx) => {
+    const c = await trx
+      .updateTable('calendars')
+      .set({ name: body.name, timezone: body.timezone, weekly: JSON.stringify(body.weekly), holidays: JSON.stringify(body.holidays), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst()
+      .catch((err) => {
+        if (isUniqueViolation(err)) throw new Conflict('conflict', `a calendar named "${body.name}" exists`, [{ path: 'name', message: 'a calendar with this name exists' }]);
+        throw err;
+      });
+    if (!c) throw new NotFound('calendar');
+    return { saved: c, kind: 'calendar', targetId: c.id, editVersion: c.edit_version };
+  });
   cache.clear();
-  const rolloutId = await rollout.rollouts.start('calendar', c.id, c.edit_version, rollout.by);
-  return { ...c, rolloutId };
+  return saved;
 }
 
 /** Refused (409 in_use) while a policy uses the calendar: the foreign key decides, so there is no race. */
@@ -126,11 +128,13 @@ export async function insertPolicy(db: Kysely<Database>, cache: SettingsCache, b
   return p;
 }
 
-/** Saves and starts the rollout that carries the edit to every open ticket on the policy. */
+/** Saves and starts the rollout that carries the edit to every open ticket on the policy (recorded in the save's transaction). */
 export async function updatePolicy(db: Kysely<Database>, cache: SettingsCache, id: string, body: PolicyInput, rollout: RolloutHook) {
-  const p = await db.updateTable('sla_policies').set({ ...policyValues(body), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst().catch(policyWriteError);
-  if (!p) throw new NotFound('SLA policy');
+  const saved = await saveWithRollout(db, rollout, async (trx) => {
+    const p = await trx.updateTable('sla_policies').set({ ...policyValues(body), edit_version: sql<number>`edit_version + 1`, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst().catch(policyWriteError);
+    if (!p) throw new NotFound('SLA policy');
+    return { saved: p, kind: 'sla_policy', targetId: p.id, editVersion: p.edit_version };
+  });
   cache.clear();
-  const rolloutId = await rollout.rollouts.start('sla_policy', p.id, p.edit_version, rollout.by);
-  return { ...p, rolloutId };
+  return saved;
 }

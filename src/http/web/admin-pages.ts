@@ -31,7 +31,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One line of a rollout's progress; data-state tells console.js whether to ask again. */
 export function rolloutLine(r: RolloutView): SafeHtml {
   const reasons = r.failures.slice(0, 3).map((f) => f.reason).join('; ');
-  return html`<p class="rollout" data-rollout="${r.id}" data-state="${r.status}">Rollout ${r.status === 'finished' ? 'finished' : 'under way'}: ${String(r.done)} of ${String(r.affected)} open tickets re-targeted, ${String(r.unchanged)} already current, ${String(r.failed)} failed${reasons ? html` (${reasons})` : ''}.</p>`;
+  const state = r.status === 'finished' ? 'finished' : r.status === 'pending' ? 'waiting for the worker' : 'under way';
+  const what = r.kind === 'incident_policy' ? 'incidents' : 'open tickets';
+  return html`<p class="rollout" data-rollout="${r.id}" data-state="${r.status}">Rollout ${state}: ${String(r.done)} of ${String(r.affected)} ${what} re-targeted, ${String(r.unchanged)} already current, ${String(r.failed)} failed${reasons ? html` (${reasons})` : ''}.</p>`;
 }
 
 export function adminPage(req: Request, title: string, body: SafeHtml): string {

@@ -88,7 +88,7 @@ const incidents: Operation[] = [
   { method: 'delete', path: '/incidents/:id/tickets/:ticketId', tag: 'incidents', roles: staff, summary: 'Unlink a ticket', params: { id: uuid, ticketId: uuid }, errors: [409], success: gone },
   { method: 'put', path: '/incidents/:id/postmortem', tag: 'incidents', roles: staff, summary: 'Record the post-mortem', params: id, body: postmortemSchema, idempotent: true, errors: [409], success: ok('the post-mortem', r.postmortemResponse) },
   { method: 'get', path: '/incident-policies', tag: 'incidents', roles: staff, summary: "Each severity's targets, ladders and post-mortem rule", success: ok('one per severity', r.listOf(r.incidentPolicyResponse)) },
-  { method: 'put', path: '/incident-policies/:severity', tag: 'incidents', roles: admins, summary: "Replace a severity's policy", params: { severity }, body: incidentPolicySchema, success: ok('the policy', r.incidentPolicyResponse) },
+  { method: 'put', path: '/incident-policies/:severity', tag: 'incidents', roles: admins, summary: "Replace a severity's policy (its rollout re-targets that severity's incidents not yet closed)", params: { severity }, body: incidentPolicySchema, success: ok('the policy and its rollout', ro.incidentPolicySavedResponse) },
 ];
 
 const integrations: Operation[] = [

@@ -15,7 +15,9 @@ import { MAX_REPORT_SPAN_DAYS, uuid } from '../../kit/schemas';
 import { idempotencyKeyOf, parse, parseCursor } from '../../kit/validation';
 import { findIncidentRow, findIncidentUpdate, findPostmortem, linkedTickets, listIncidentEvents, listIncidentUpdates } from '../../../db/repositories/incidents';
 import { findCalendar } from '../../../db/repositories/calendars';
-import { listIncidentPolicies, updateIncidentPolicy } from '../../../db/repositories/incident-policies';
+import { listIncidentPolicies } from '../../../db/repositories/incident-policies';
+import { saveIncidentPolicy } from '../../../domain/settings/incident-policy-settings';
+import type { RolloutStarter } from '../../../domain/settings/rollouts';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const DAY_MS = 86_400_000;
@@ -134,8 +136,8 @@ function updateView(u: { id: string; incident_id: string; status: string; body: 
   return { id: u.id, incidentId: u.incident_id, status: u.status, body: u.body, public: u.public, author: u.author, createdAt: iso(u.created_at) };
 }
 
-/** /api/v1/incident-policies: each severity's targets, ladders and post-mortem rule (admin writes). */
-export function incidentPolicyRoutes(db: Db): Router {
+/** /api/v1/incident-policies: each severity's targets, ladders and post-mortem rule (admin writes, each carried to the incidents not yet closed by a rollout). */
+export function incidentPolicyRoutes(db: Db, rollouts: RolloutStarter): Router {
   const r = Router();
   const view = (p: Awaited<ReturnType<typeof all>>[number]) => ({
     severity: p.severity,
@@ -159,8 +161,8 @@ export function incidentPolicyRoutes(db: Db): Router {
     if (b.calendarId && !(await findCalendar(db, b.calendarId))) {
       throw new ApiError(400, 'validation_failed', 'unknown calendar', [{ path: 'calendarId', message: 'no such calendar' }]);
     }
-    const p = await updateIncidentPolicy(db, sev, b);
-    res.json(view(p));
+    const p = await saveIncidentPolicy(db, sev, b, { rollouts, by: principalOf(req).name });
+    res.json({ ...view(p), rolloutId: p.rolloutId });
   });
   return r;
 }

@@ -69,9 +69,9 @@
     window.addEventListener('pagehide', function () { source.close(); });
   }
 
-  // A rollout's progress line asks again every two seconds until the rollout has finished.
+  // A rollout's progress line asks again every two seconds until the rollout has finished (a pending one is about to start).
   function followRollouts() {
-    var line = document.querySelector('[data-rollout][data-state=running]');
+    var line = document.querySelector('[data-rollout][data-state=running], [data-rollout][data-state=pending]');
     if (!line) return;
     fetch('/console/admin/rollouts/' + encodeURIComponent(line.getAttribute('data-rollout')), { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
