@@ -11,6 +11,7 @@ import * as statusSubscriptionRequests from './2026_12_01_23_00_00_status_subscr
 import * as knowledgeBase from './2026_12_02_00_00_00_knowledge_base';
 import * as rollouts from './2026_12_02_00_30_00_rollouts';
 import * as repeatingClocks from './2026_12_02_01_00_00_repeating_clocks';
+import * as eventCommitOrder from './2026_12_02_10_00_00_event_commit_order';
 import * as kbFeedback from './2026_12_02_10_20_00_kb_feedback';
 import * as csat from './2026_12_02_10_50_00_csat';
 
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_00_00_00_knowledge_base': knowledgeBase,
   '2026_12_02_00_30_00_rollouts': rollouts,
   '2026_12_02_01_00_00_repeating_clocks': repeatingClocks,
+  '2026_12_02_10_00_00_event_commit_order': eventCommitOrder,
   '2026_12_02_10_20_00_kb_feedback': kbFeedback,
   '2026_12_02_10_50_00_csat': csat,
 };

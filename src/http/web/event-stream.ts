@@ -1,25 +1,23 @@
 /**
  * Live ticket changes for open pages. One poller per app tails the append-only event log
- * by its bigserial `seq` (every ticket change writes an event in the same transaction as the
- * row, so a page that re-reads after an event sees the change) and fans the changed ticket
- * ids out to every connected page as server-sent events. It runs only while a page listens.
- * Polling keeps it working on PGlite and any PostgreSQL without extra connections.
+ * by commit visibility (src/db/repositories/event-tail.ts: an event whose transaction took a
+ * lower seq but committed later is still reported; every ticket change writes an event in the
+ * same transaction as the row, so a page that re-reads after an event sees the change) and
+ * fans the changed ticket ids out to every connected page as server-sent events. It runs only
+ * while a page listens. Polling keeps it working on PGlite and any PostgreSQL without extra
+ * connections.
  */
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/schema';
 import type { Logger } from '../../core/logger';
-import { eventsAfter, lastEventSeq } from '../../db/repositories/event-tail';
+import { changesSince, currentSnapshot, type TailedChange } from '../../db/repositories/event-tail';
 
-export interface TicketChange {
-  ticketId: string;
-  organizationId: string;
-  visibility: string;
-}
-type Listener = (changes: TicketChange[]) => void;
+type Listener = (changes: TailedChange[]) => void;
 
 export class TicketEventTail {
   private readonly listeners = new Set<Listener>();
-  private lastSeq: string | null = null;
+  /** The snapshot the log was last read in: what it showed has been told. */
+  private seen: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private failing = false;
@@ -41,7 +39,7 @@ export class TicketEventTail {
       if (this.listeners.size === 0 && this.timer) {
         clearInterval(this.timer);
         this.timer = null;
-        this.lastSeq = null;
+        this.seen = null;
       }
     };
   }
@@ -50,22 +48,21 @@ export class TicketEventTail {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.listeners.clear();
-    this.lastSeq = null;
+    this.seen = null;
   }
 
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
     try {
-      if (this.lastSeq === null) {
-        this.lastSeq = await lastEventSeq(this.db);
+      if (this.seen === null) {
+        this.seen = await currentSnapshot(this.db);
         return;
       }
-      const rows = await eventsAfter(this.db, this.lastSeq, 1000);
+      const { snapshot, changes } = await changesSince(this.db, this.seen);
       this.failing = false;
-      if (!rows.length) return;
-      this.lastSeq = String(rows[rows.length - 1]!.seq);
-      const changes = rows.map((r) => ({ ticketId: r.ticket_id, organizationId: r.organization_id, visibility: r.visibility }));
+      this.seen = snapshot;
+      if (!changes.length) return;
       for (const l of this.listeners) l(changes);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
