@@ -14,13 +14,15 @@ import { testTemporalAddress, testTemporalNamespace } from '../support/env';
 import { sleepyWorkflow } from '../support/fixtures/sleepy-workflow';
 import { testLogger } from '../support/global-fixtures';
 
-const PACER_SEARCH_ATTRIBUTES = [
-  'PacerTicketNumber',
-  'PacerStatus',
-  'PacerPriority',
-  'PacerOrganizationId',
-  'PacerKind',
-];
+// Indexed value types: 2 = KEYWORD, 6 = DATETIME.
+const PACER_SEARCH_ATTRIBUTES: Record<string, number> = {
+  PacerTicketNumber: 2,
+  PacerStatus: 2,
+  PacerPriority: 2,
+  PacerOrganizationId: 2,
+  PacerKind: 2,
+  PacerNextDeadline: 6,
+};
 
 describe('Temporal dev server', () => {
   it('started by the test fixtures answers and has the Pacer search attributes', async () => {
@@ -29,9 +31,8 @@ describe('Temporal dev server', () => {
       const info = await connection.workflowService.getSystemInfo({});
       assert.ok(info.serverVersion, 'server reported no version');
       const listed = await connection.operatorService.listSearchAttributes({ namespace: testTemporalNamespace() });
-      for (const name of PACER_SEARCH_ATTRIBUTES) {
-        // 2 = INDEXED_VALUE_TYPE_KEYWORD
-        assert.equal(listed.customAttributes?.[name], 2, `${name} is not a Keyword search attribute`);
+      for (const [name, type] of Object.entries(PACER_SEARCH_ATTRIBUTES)) {
+        assert.equal(listed.customAttributes?.[name], type, `${name} is not registered with indexed value type ${type}`);
       }
     } finally {
       await connection.close();

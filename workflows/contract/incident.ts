@@ -120,6 +120,8 @@ export interface IncidentWorkflowInput {
   carried?: IncidentCarried;
   /** Continue as new past this many history events (default 4000); tests lower it. */
   historyLimit?: number;
+  /** The namespace has Pacer's search attributes: keep them current (workflows/contract/search-attributes.ts). */
+  indexed?: boolean;
 }
 
 export interface IncidentClockState {

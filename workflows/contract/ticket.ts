@@ -137,6 +137,8 @@ export interface TicketWorkflowInput {
   carried?: CarriedState;
   /** Continue as new past this many history events (default 4000); tests lower it. */
   historyLimit?: number;
+  /** The namespace has Pacer's search attributes: keep them current (workflows/contract/search-attributes.ts). */
+  indexed?: boolean;
 }
 
 export interface Actor {

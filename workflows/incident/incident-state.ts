@@ -19,6 +19,8 @@ import {
 } from '../contract/incident';
 import { describeIncidentClock, hasUpdateCadence, planIncident, postmortemReminderAt, type IncidentPlan } from './incident-plan';
 import type { CadenceEvent } from '../contract/sla';
+import type { EntityIndex } from '../contract/search-attributes';
+import { nextDeadline } from '../sla/sla-clock';
 import type { IncidentRowChanges, IncidentUpdateRecord, ApplyIncidentChangeInput } from '../contract/records';
 
 const RECENT_ACTION_IDS = 200;
@@ -117,6 +119,13 @@ export class IncidentState {
 
   get finished(): boolean {
     return this.status === 'closed';
+  }
+
+  /** What Temporal's visibility finds this incident by (workflows/contract/search-attributes.ts): its severity stands for the priority. */
+  index(): EntityIndex {
+    const { acknowledgement, resolution, update } = this.plan();
+    const deadline = this.finished ? null : nextDeadline([acknowledgement.result, resolution.result, update?.result]);
+    return { kind: 'incident', number: this.facts.number, status: this.status, priority: this.policy.severity, organizationId: null, nextDeadline: deadline };
   }
 
   get active(): boolean {

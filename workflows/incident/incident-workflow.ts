@@ -51,6 +51,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     answer: () => state.view(time.now()),
     recordRefusal: (event) => records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] }),
     historyLimit: input.historyLimit,
+    ...(input.indexed === true && { index: () => state.index() }),
   });
   const track = entity.track;
 

@@ -10,12 +10,16 @@
  * histories replay (test/workflow/replay.test.ts). A change to what it schedules goes behind
  * patched(), as anywhere in workflows/.
  */
-import { allHandlersFinished, condition, log, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Actor } from '../contract/ticket';
+import { alreadyIndexed, searchAttributeUpdates, type EntityIndex } from '../contract/search-attributes';
 import type { ChangeRefusedEvent } from '../contract/events';
 import { ActionRejected } from '../ticket/ticket-state';
 import { ChangeRefused, REFUSE_POISONED_CHANGES, oneAtATime, refusalOf, refusedChangeEvent, type Refusal } from './change-refusal';
 import type { WorkflowClock } from './workflow-clock';
+
+/** Keeping the search attributes current upserts them: histories recorded before it replay without. */
+export const SEARCH_ATTRIBUTES = 'search-attributes';
 
 /** Continue as new well before the history gets heavy, even if the server has not suggested it. */
 const MAX_HISTORY_EVENTS = 4000;
@@ -55,6 +59,8 @@ export interface EntityRuntimeSpec<A extends EntityAction, R, S, W, F> {
   recordRefusal(event: ChangeRefusedEvent): Promise<F>;
   refusalStored?: (written: F) => void;
   historyLimit: number | undefined;
+  /** What Temporal's visibility finds the workflow by, as the state stands now; absent: the namespace has no such attributes. */
+  index?: () => EntityIndex;
 }
 
 export interface EntityLoopSpec<A> {
@@ -140,6 +146,13 @@ export function entityRuntime<A extends EntityAction, R, S, W, F>(spec: EntityRu
 
   /** Sleeps until the next instant, wakes early for every action, fires what is due; returns once the entity is finished or must continue as new (after the drain). */
   const run = async (loop: EntityLoopSpec<A>): Promise<void> => {
+    const indexOf = spec.index && patched(SEARCH_ATTRIBUTES) ? spec.index : null;
+    /** Upserts the search attributes when they differ from what the workflow carries (one history event each time). */
+    const reindex = () => {
+      if (!indexOf) return;
+      const index = indexOf();
+      if (!alreadyIndexed(index, workflowInfo().typedSearchAttributes)) upsertSearchAttributes(searchAttributeUpdates(index));
+    };
     while (!state.finished) {
       const now = time.now();
       for (const fire of loop.dueSteps(now)) await fire();
@@ -162,6 +175,8 @@ export function entityRuntime<A extends EntityAction, R, S, W, F>(spec: EntityRu
       if (info.continueAsNewSuggested || info.historyLength > (spec.historyLimit ?? MAX_HISTORY_EVENTS)) break;
 
       const wakeAt = [...loop.wakeTimes(now), autoCloseAt].filter((t): t is number => t !== null).sort((a, b) => a - b)[0];
+      // Before every sleep: every change applied so far, every step fired, is in the attributes.
+      reindex();
       dirty = false;
       if (wakeAt === undefined) await condition(() => dirty);
       else if (!(await condition(() => dirty, Math.max(wakeAt - time.now(), 1)))) time.reached(wakeAt);
@@ -171,6 +186,8 @@ export function entityRuntime<A extends EntityAction, R, S, W, F>(spec: EntityRu
     await condition(allHandlersFinished);
     await persistChain;
     await Promise.all([...background]);
+    // The final status (closed, cancelled), no deadline; or the state a continue-as-new carries on with.
+    reindex();
   };
 
   return {

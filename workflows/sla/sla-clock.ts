@@ -113,3 +113,13 @@ export function elapsedBusinessMs(input: ClockInput, nowMs: number): number {
   }
   return total;
 }
+
+/** The earliest due instant among clocks still running (unmet, not paused): what a workflow is sorted by in Temporal's visibility; null when none runs. */
+export function nextDeadline(clocks: ReadonlyArray<ClockResult | null | undefined>): number | null {
+  let next: number | null = null;
+  for (const c of clocks) {
+    if (!c || c.metAt !== null || c.pausedSince !== null || c.dueAt === null) continue;
+    if (next === null || c.dueAt < next) next = c.dueAt;
+  }
+  return next;
+}

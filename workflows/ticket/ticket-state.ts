@@ -9,6 +9,8 @@ import { hasRepeatingClocks, liveClocks, planSla, type PlannedStep, type SlaPlan
 import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from '../contract/ticket';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
 import { resolveRetarget } from '../rollout/edit-versions';
+import { nextDeadline } from '../sla/sla-clock';
+import type { EntityIndex } from '../contract/search-attributes';
 
 const DEFAULT_AUTO_CLOSE_DAYS = 7;
 const DAY_MS = 86_400_000;
@@ -73,6 +75,12 @@ export class TicketState {
     this.stateVersion = carried?.stateVersion ?? 0;
     this.acknowledged = carried?.acknowledged ?? {};
     this.hookTypes = carried?.hookTypes ?? [];
+  }
+
+  /** What Temporal's visibility finds this ticket by (workflows/contract/search-attributes.ts). */
+  index(): EntityIndex {
+    const deadline = this.finished ? null : nextDeadline(liveClocks(this.plan()).map((c) => c.result));
+    return { kind: 'ticket', number: this.facts.number, status: this.status, priority: this.priority, organizationId: this.facts.organizationId, nextDeadline: deadline };
   }
 
   isAcknowledged(clock: ClockName): boolean {

@@ -45,6 +45,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     recordRefusal: (event) => records.recordEvents({ ticketId: state.facts.id, events: [event] }),
     refusalStored: (deliveries: PendingDelivery[]) => deliver(deliveries),
     historyLimit: input.historyLimit,
+    ...(input.indexed === true && { index: () => state.index() }),
   });
   const track = entity.track;
   const deliver = (deliveries: PendingDelivery[]) => deliveries.forEach((d) => track(webhooks.deliverWebhook(d)));

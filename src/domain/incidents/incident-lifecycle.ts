@@ -14,6 +14,8 @@ import {
   type IncidentView,
   type IncidentWorkflowInput,
 } from '../../../workflows/contract/incident';
+import { incidentStartAttributes } from '../../../workflows/contract/search-attributes';
+import { findableStart } from '../tickets/findable-start';
 
 export class IncidentLifecycle {
   constructor(
@@ -24,7 +26,7 @@ export class IncidentLifecycle {
   /** Starts the incident's workflow; one already running is success (a retried create). */
   async start(input: IncidentWorkflowInput): Promise<void> {
     try {
-      await this.client.workflow.start('incidentWorkflow', { workflowId: incidentWorkflowId(input.incident.id), taskQueue: this.taskQueue, args: [input] });
+      await this.client.workflow.start('incidentWorkflow', { workflowId: incidentWorkflowId(input.incident.id), taskQueue: this.taskQueue, ...(await findableStart(this.client, input, incidentStartAttributes)) });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       throw err;

@@ -25,6 +25,8 @@ import {
 } from '../../../workflows/contract/incident';
 import { newIncidentRow } from '../../db/rows/incident-rows';
 import { firedKeyOfEventId, stepIdOfEventId, storedEvent } from '../../../workflows/contract/events';
+import { incidentStartAttributes } from '../../../workflows/contract/search-attributes';
+import { findableStart } from '../tickets/findable-start';
 
 export interface IncidentReconcileReport {
   workflowsStarted: string[];
@@ -95,7 +97,7 @@ async function startFromRow(deps: ReconcileDeps, row: IncidentRow): Promise<bool
   const carried = row.state_version > 0 ? await carriedFromRecords(deps, row, policy) : undefined;
   const input: IncidentWorkflowInput = { version: 1, incident, policy, ...(carried && { carried }) };
   try {
-    await deps.client.workflow.start('incidentWorkflow', { workflowId: incidentWorkflowId(row.id), taskQueue: deps.taskQueue, args: [input] });
+    await deps.client.workflow.start('incidentWorkflow', { workflowId: incidentWorkflowId(row.id), taskQueue: deps.taskQueue, ...(await findableStart(deps.client, input, incidentStartAttributes)) });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
     throw err;

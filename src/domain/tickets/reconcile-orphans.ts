@@ -35,6 +35,8 @@ import {
   type TicketWorkflowInput,
 } from '../../../workflows/contract/ticket';
 import { newTicketRow } from '../../db/rows/ticket-rows';
+import { ticketStartAttributes } from '../../../workflows/contract/search-attributes';
+import { findableStart } from './findable-start';
 
 export interface ReconcileDeps {
   db: Kysely<Database>;
@@ -153,7 +155,7 @@ async function startFromRow(deps: ReconcileDeps, row: TicketRow): Promise<boolea
   const carried = row.state_version > 0 ? await carriedFromLog(deps, row, tier, policy) : undefined;
   const input: TicketWorkflowInput = { version: 1, ticket, policy, ...(carried && { carried }) };
   try {
-    await deps.client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(row.id), taskQueue: deps.taskQueue, args: [input] });
+    await deps.client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(row.id), taskQueue: deps.taskQueue, ...(await findableStart(deps.client, input, ticketStartAttributes)) });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
     throw err;

@@ -9,6 +9,8 @@ import { Conflict } from '../../core/errors';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { RolloutService } from '../settings/rollouts';
+import { ticketStartAttributes } from '../../../workflows/contract/search-attributes';
+import { findableStart } from './findable-start';
 
 export class TicketLifecycle {
   constructor(
@@ -22,7 +24,8 @@ export class TicketLifecycle {
       await this.client.workflow.start('ticketWorkflow', {
         workflowId: ticketWorkflowId(input.ticket.id),
         taskQueue: this.taskQueue,
-        args: [input],
+        // Findable in Temporal's CLI and web UI from the start (workflows/contract/search-attributes.ts).
+        ...(await findableStart(this.client, input, ticketStartAttributes)),
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
