@@ -14,6 +14,8 @@ import type { PacerHarness } from '../test/support/api-harness';
 import type { LoadSpec } from './intake-load';
 import type { ReadLoadResult, ReadLoadSpec } from './api-read-load';
 import { describeLatencies, percentile, runLoadProcess, startBenchServices, waitForEvents } from './support';
+import { organizationResponse } from '../src/http/api/openapi/responses';
+import { bodyOf } from '../test/api/api-helpers';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
   try {
     const org = await h.api('/api/v1/organizations', { body: { name: `Bench ${crypto.randomUUID()}`, tier: 'enterprise' } });
     const started = Date.now();
-    const create: LoadSpec = { mode: 'api', n: TICKETS, concurrency: 24, organizationId: org.body.id, baseUrl: h.baseUrl, apiKey: h.adminKey, temporalAddress: process.env.PACER_TEST_TEMPORAL_ADDRESS!, taskQueue: h.taskQueue };
+    const create: LoadSpec = { mode: 'api', n: TICKETS, concurrency: 24, organizationId: bodyOf(org, organizationResponse, 201).id, baseUrl: h.baseUrl, apiKey: h.adminKey, temporalAddress: process.env.PACER_TEST_TEMPORAL_ADDRESS!, taskQueue: h.taskQueue };
     await runLoadProcess('intake-load.ts', create);
     await waitForEvents(h.database.db, 'ticket.created', TICKETS);
     console.log(`open tickets: ${TICKETS} (created in ${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -19,6 +19,8 @@ import { createLogger } from '../src/core/logger';
 import type { PacerHarness } from '../test/support/api-harness';
 import { createUser, launchChromium, signIn } from '../test/support/browser';
 import { median, startBenchServices, waitForEvents } from './support';
+import { organizationResponse } from '../src/http/api/openapi/responses';
+import { bodyOf } from '../test/api/api-helpers';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   const h: PacerHarness = await startHarness();
   const browser = await launchChromium();
   try {
-    const orgs = await Promise.all(['enterprise', 'professional', 'community'].map(async (tier) => (await h.api('/api/v1/organizations', { body: { name: `Bench ${tier} ${crypto.randomUUID()}`, tier } })).body.id as string));
+    const orgs = await Promise.all(['enterprise', 'professional', 'community'].map(async (tier) => bodyOf(await h.api('/api/v1/organizations', { body: { name: `Bench ${tier} ${crypto.randomUUID()}`, tier } }), organizationResponse, 201).id as string));
     let made = 0;
     const started = Date.now();
     await Promise.all(

@@ -16,6 +16,9 @@ import type { LoadSpec } from './intake-load';
 import type { ReadLoadResult, ReadLoadSpec } from './api-read-load';
 import { describeLatencies, percentile, runLoadProcess, startBenchServices, waitForEvents } from './support';
 import type { SlaInputs } from '../workflows/contract/ticket';
+import { organizationResponse, slaPolicyResponse } from '../src/http/api/openapi/responses';
+import { bodyOf } from '../test/api/api-helpers';
+import { slaPolicySavedResponse } from '../src/http/api/openapi/rollout-responses';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
@@ -31,14 +34,14 @@ async function main(): Promise<void> {
     const db = h.database.db;
     const org = await h.api('/api/v1/organizations', { body: { name: `Bench ${crypto.randomUUID()}`, tier: 'enterprise' } });
     const opened = Date.now();
-    const create: LoadSpec = { mode: 'api', n: TICKETS, concurrency: 24, organizationId: org.body.id, baseUrl: h.baseUrl, apiKey: h.adminKey, temporalAddress: process.env.PACER_TEST_TEMPORAL_ADDRESS!, taskQueue: h.taskQueue };
+    const create: LoadSpec = { mode: 'api', n: TICKETS, concurrency: 24, organizationId: bodyOf(org, organizationResponse, 201).id, baseUrl: h.baseUrl, apiKey: h.adminKey, temporalAddress: process.env.PACER_TEST_TEMPORAL_ADDRESS!, taskQueue: h.taskQueue };
     await runLoadProcess('intake-load.ts', create);
     await waitForEvents(db, 'ticket.created', TICKETS);
     console.log(`open tickets: ${TICKETS} (opened in ${((Date.now() - opened) / 1000).toFixed(1)} s)`);
 
     // The edit: the policy most of them are on gets an hour more to resolve.
     const top = await db.selectFrom('tickets').select(['policy_id', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('policy_id').orderBy('n', 'desc').executeTakeFirstOrThrow();
-    const policy = (await h.api(`/api/v1/sla-policies/${top.policy_id}`)).body;
+    const policy = bodyOf(await h.api(`/api/v1/sla-policies/${top.policy_id}`), slaPolicyResponse);
     const { id, createdAt, updatedAt, ...body } = policy;
     const target = (body.resolutionMinutes ?? 0) + 60;
     const onPolicy = Number(top.n);
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
     if (put.status !== 200) throw new Error(`save refused: ${JSON.stringify(put.body)}`);
     let row;
     for (;;) {
-      row = await db.selectFrom('rollouts').selectAll().where('id', '=', put.body.rolloutId).executeTakeFirstOrThrow();
+      row = await db.selectFrom('rollouts').selectAll().where('id', '=', bodyOf(put, slaPolicySavedResponse).rolloutId).executeTakeFirstOrThrow();
       if (row.status === 'finished') break;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -17,7 +17,7 @@ export interface ApiAnswer {
 }
 
 /** The error object of an answer, or undefined when its body is not `{"error": {...}}`. */
-function errorOf(body: unknown): { code?: unknown; message?: unknown; details?: unknown } | undefined {
+export function errorOf(body: unknown): { code?: unknown; message?: unknown; details?: unknown } | undefined {
   if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
   const e = body.error;
   return typeof e === 'object' && e !== null ? e : undefined;
@@ -100,8 +100,8 @@ export async function createTicket(h: PacerHarness, t: NewTicket, key?: string):
   return bodyOf(res, ticketResponse, 201);
 }
 
-/** An instant's milliseconds since the epoch; NaN for null (no such instant), so arithmetic on it fails its assertion. */
-export const instantMs = (iso: string | null): number => (iso === null ? NaN : Date.parse(iso));
+/** An instant's milliseconds since the epoch; NaN for null or absent (no such instant), so arithmetic on it fails its assertion. */
+export const instantMs = (iso: string | null | undefined): number => (iso == null ? NaN : Date.parse(iso));
 
 /** A ticket's comments as the API lists them (to the admin unless another key is given). */
 export async function listComments(h: PacerHarness, ticketId: string, key?: string): Promise<Comment[]> {

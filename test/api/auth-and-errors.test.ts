@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, createOrg, createTicket, detailPaths, ticketCount } from './api-helpers';
+import { assertError, bodyOf, createKey, createOrg, createTicket, detailPaths, ticketCount } from './api-helpers';
+import { apiKeyCreatedResponse, apiKeyResponse, calendarResponse, commentResponse, eventList, listOf, organizationResponse, slaPolicyResponse, ticketPage, ticketResponse, webhookResponse } from '../../src/http/api/openapi/responses';
 
 describe('API: authentication, authorization and errors', function () {
   this.timeout(60_000);
@@ -42,16 +43,16 @@ describe('API: authentication, authorization and errors', function () {
 
     it('admin creates agent and customer keys; the key is shown once and only its prefix after', async () => {
       const res = await h.api('/api/v1/api-keys', { body: { name: 'support bot', role: 'agent' } });
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-      assert.match(res.body.key, /^pacer_agent_/);
-      assert.equal(res.body.key.slice(0, 16), res.body.prefix);
-      const listed = (await h.api('/api/v1/api-keys')).body.data.find((k: { id: string }) => k.id === res.body.id);
-      assert.equal(listed.key, undefined);
-      assert.equal(JSON.stringify((await h.api('/api/v1/api-keys')).body).includes(res.body.key), false, 'the key never appears again');
-      const stored = await h.database.db.selectFrom('api_keys').selectAll().where('id', '=', res.body.id).executeTakeFirstOrThrow();
-      assert.notEqual(stored.key_hash, res.body.key, 'only a hash is stored');
+      const resBody = bodyOf(res, apiKeyCreatedResponse, 201);
+      assert.match(resBody.key, /^pacer_agent_/);
+      assert.equal(resBody.key.slice(0, 16), resBody.prefix);
+      const listed = bodyOf(await h.api('/api/v1/api-keys'), listOf(apiKeyResponse)).data.find((k: { id: string }) => k.id === resBody.id);
+      assert.ok(listed && !('key' in listed), 'a listed key has no key field');
+      assert.equal(JSON.stringify((await h.api('/api/v1/api-keys')).body).includes(resBody.key), false, 'the key never appears again');
+      const stored = await h.database.db.selectFrom('api_keys').selectAll().where('id', '=', resBody.id).executeTakeFirstOrThrow();
+      assert.notEqual(stored.key_hash, resBody.key, 'only a hash is stored');
       // The new key works.
-      assert.equal((await h.api('/api/v1/tickets', { key: res.body.key })).status, 200);
+      assert.equal((await h.api('/api/v1/tickets', { key: resBody.key })).status, 200);
     });
 
     it('a revoked key is a 401', async () => {
@@ -59,7 +60,7 @@ describe('API: authentication, authorization and errors', function () {
       assert.equal((await h.api('/api/v1/tickets', { key: k.key })).status, 200);
       const revoked = await h.api(`/api/v1/api-keys/${k.id}`, { method: 'DELETE' });
       assert.equal(revoked.status, 200);
-      assert.ok(revoked.body.revokedAt);
+      assert.ok(bodyOf(revoked, apiKeyResponse).revokedAt);
       assertError(await h.api('/api/v1/tickets', { key: k.key }), 401, 'unauthenticated');
     });
 
@@ -73,17 +74,17 @@ describe('API: authentication, authorization and errors', function () {
   describe('a customer key', () => {
     it("sees only its organization's tickets", async () => {
       const list = await h.api('/api/v1/tickets', { key: acmeKey });
-      assert.equal(list.status, 200);
-      assert.ok(list.body.data.length >= 1);
-      assert.ok(list.body.data.every((t: { organizationId: string }) => t.organizationId === acme.id));
-      assert.deepEqual((await h.api(`/api/v1/tickets?organizationId=${globex.id}`, { key: acmeKey })).body.data, []);
+      const listBody = bodyOf(list, ticketPage);
+      assert.ok(listBody.data.length >= 1);
+      assert.ok(listBody.data.every((t: { organizationId: string }) => t.organizationId === acme.id));
+      assert.deepEqual(bodyOf(await h.api(`/api/v1/tickets?organizationId=${globex.id}`, { key: acmeKey }), ticketPage).data, []);
       assert.equal((await h.api(`/api/v1/tickets/${acmeTicket.id}`, { key: acmeKey })).status, 200);
       for (const suffix of ['', '/comments', '/events', '/sla']) {
         assertError(await h.api(`/api/v1/tickets/${globexTicket.id}${suffix}`, { key: acmeKey }), 404, 'not_found');
       }
       assertError(await h.api(`/api/v1/tickets/${globexTicket.id}/comments`, { key: acmeKey, body: { body: 'hello?' } }), 404, 'not_found');
       assertError(await h.api(`/api/v1/tickets/${globexTicket.id}`, { key: acmeKey, method: 'PATCH', body: { status: 'cancelled' } }), 404, 'not_found');
-      const orgs = (await h.api('/api/v1/organizations', { key: acmeKey })).body.data;
+      const orgs = bodyOf(await h.api('/api/v1/organizations', { key: acmeKey }), listOf(organizationResponse)).data;
       assert.deepEqual(orgs.map((o: { id: string }) => o.id), [acme.id]);
       assertError(await h.api(`/api/v1/organizations/${globex.id}`, { key: acmeKey }), 404);
     });
@@ -102,37 +103,37 @@ describe('API: authentication, authorization and errors', function () {
       const reply = await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: agentKey, body: { body: 'Looking into it' } });
       assert.equal(reply.status, 201);
 
-      const asAgent = (await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: agentKey })).body.data;
+      const asAgent = bodyOf(await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: agentKey }), listOf(commentResponse)).data;
       assert.equal(asAgent.length, 2);
-      const asCustomer = (await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: acmeKey })).body.data;
-      assert.deepEqual(asCustomer.map((c: { id: string }) => c.id), [reply.body.id]);
+      const asCustomer = bodyOf(await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: acmeKey }), listOf(commentResponse)).data;
+      assert.deepEqual(asCustomer.map((c: { id: string }) => c.id), [bodyOf(reply, commentResponse, 201).id]);
       assert.equal(JSON.stringify(asCustomer).includes('legacy plan'), false);
 
-      const agentEvents = (await h.api(`/api/v1/tickets/${acmeTicket.id}/events`, { key: agentKey })).body.data;
+      const agentEvents = bodyOf(await h.api(`/api/v1/tickets/${acmeTicket.id}/events`, { key: agentKey }), eventList).data;
       assert.ok(agentEvents.some((e: { visibility: string }) => e.visibility === 'internal'));
-      const customerEvents = (await h.api(`/api/v1/tickets/${acmeTicket.id}/events`, { key: acmeKey })).body.data;
+      const customerEvents = bodyOf(await h.api(`/api/v1/tickets/${acmeTicket.id}/events`, { key: acmeKey }), eventList).data;
       assert.ok(customerEvents.length > 0);
       assert.ok(customerEvents.every((e: { visibility: string }) => e.visibility === 'public'));
-      assert.equal(JSON.stringify(customerEvents).includes(note.body.id), false);
+      assert.equal(JSON.stringify(customerEvents).includes(bodyOf(note, commentResponse, 201).id), false);
 
       const commentsBefore = asAgent.length;
       assertError(await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: acmeKey, body: { body: 'sneaky', public: false } }), 403, 'forbidden');
-      assert.equal((await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: agentKey })).body.data.length, commentsBefore);
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${acmeTicket.id}/comments`, { key: agentKey }), listOf(commentResponse)).data.length, commentsBefore);
     });
 
     it('cannot read or change calendars, SLA policies, webhooks or organizations', async () => {
       const calendar = { name: 'cust cal', timezone: 'UTC', weekly: { mon: [['09:00', '17:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } };
-      const anyCalendar = (await h.api('/api/v1/calendars')).body.data[0];
-      const anyPolicy = (await h.api('/api/v1/sla-policies')).body.data[0];
+      const anyCalendar = bodyOf(await h.api('/api/v1/calendars'), listOf(calendarResponse)).data[0];
+      const anyPolicy = bodyOf(await h.api('/api/v1/sla-policies'), listOf(slaPolicyResponse)).data[0];
       const forbidden: Array<[string, string, unknown?]> = [
         ['GET', '/api/v1/calendars'],
         ['POST', '/api/v1/calendars', calendar],
-        ['PUT', `/api/v1/calendars/${anyCalendar.id}`, calendar],
-        ['DELETE', `/api/v1/calendars/${anyCalendar.id}`],
+        ['PUT', `/api/v1/calendars/${anyCalendar?.id}`, calendar],
+        ['DELETE', `/api/v1/calendars/${anyCalendar?.id}`],
         ['GET', '/api/v1/sla-policies'],
-        ['POST', '/api/v1/sla-policies', { name: 'p', tier: 'starter', priority: 'low', calendarId: anyCalendar.id, firstResponseMinutes: 1, resolutionMinutes: 2 }],
-        ['PUT', `/api/v1/sla-policies/${anyPolicy.id}`, { name: 'p', tier: anyPolicy.tier, priority: anyPolicy.priority, calendarId: anyCalendar.id, firstResponseMinutes: 1, resolutionMinutes: 2 }],
-        ['DELETE', `/api/v1/sla-policies/${anyPolicy.id}`],
+        ['POST', '/api/v1/sla-policies', { name: 'p', tier: 'starter', priority: 'low', calendarId: anyCalendar?.id, firstResponseMinutes: 1, resolutionMinutes: 2 }],
+        ['PUT', `/api/v1/sla-policies/${anyPolicy?.id}`, { name: 'p', tier: anyPolicy?.tier, priority: anyPolicy?.priority, calendarId: anyCalendar?.id, firstResponseMinutes: 1, resolutionMinutes: 2 }],
+        ['DELETE', `/api/v1/sla-policies/${anyPolicy?.id}`],
         ['GET', '/api/v1/webhooks'],
         ['POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/x', secret: 'a-secret-of-16-chars' }],
         ['POST', '/api/v1/organizations', { name: 'Evil', tier: 'premium' }],
@@ -143,23 +144,23 @@ describe('API: authentication, authorization and errors', function () {
         assertError(await h.api(path, { method, body, key: acmeKey }), 403, 'forbidden');
       }
       // Nothing changed.
-      assert.equal((await h.api(`/api/v1/calendars/${anyCalendar.id}`)).body.name, anyCalendar.name);
-      assert.deepEqual((await h.api(`/api/v1/sla-policies/${anyPolicy.id}`)).body, anyPolicy);
-      assert.deepEqual((await h.api('/api/v1/webhooks')).body.data, []);
-      assert.equal((await h.api(`/api/v1/organizations/${acme.id}`)).body.tier, 'enterprise');
+      assert.equal(bodyOf(await h.api(`/api/v1/calendars/${anyCalendar?.id}`), calendarResponse).name, anyCalendar?.name);
+      assert.deepEqual((await h.api(`/api/v1/sla-policies/${anyPolicy?.id}`)).body, anyPolicy);
+      assert.deepEqual(bodyOf(await h.api('/api/v1/webhooks'), listOf(webhookResponse)).data, []);
+      assert.equal(bodyOf(await h.api(`/api/v1/organizations/${acme.id}`), organizationResponse).tier, 'enterprise');
     });
 
     it('reopens a solved ticket by replying to it', async () => {
       const t = await createTicket(h, { subject: 'It broke again?' }, acmeKey);
-      assert.equal((await h.api(`/api/v1/tickets/${t.id}`, { key: agentKey, method: 'PATCH', body: { status: 'solved' } })).body.status, 'solved');
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${t.id}`, { key: agentKey, method: 'PATCH', body: { status: 'solved' } }), ticketResponse).status, 'solved');
       const reply = await h.api(`/api/v1/tickets/${t.id}/comments`, { key: acmeKey, body: { body: 'Still broken.' } });
       assert.equal(reply.status, 201, JSON.stringify(reply.body));
-      assert.equal(reply.body.author.type, 'customer');
-      const after = (await h.api(`/api/v1/tickets/${t.id}`, { key: acmeKey })).body;
+      assert.equal(bodyOf(reply, commentResponse, 201).author.type, 'customer');
+      const after = bodyOf(await h.api(`/api/v1/tickets/${t.id}`, { key: acmeKey }), ticketResponse);
       assert.equal(after.status, 'open');
       assert.equal(after.solvedAt, null);
       assert.equal(after.sla.resolution.metAt, null, 'the resolution clock restarts');
-      const events = (await h.api(`/api/v1/tickets/${t.id}/events`, { key: acmeKey })).body.data.map((e: { type: string }) => e.type);
+      const events = bodyOf(await h.api(`/api/v1/tickets/${t.id}/events`, { key: acmeKey }), eventList).data.map((e: { type: string }) => e.type);
       assert.ok(events.includes('ticket.reopened'), events.join());
     });
 
@@ -167,10 +168,10 @@ describe('API: authentication, authorization and errors', function () {
       const t = await createTicket(h, { subject: 'Changed my mind' }, acmeKey);
       assertError(await h.api(`/api/v1/tickets/${t.id}`, { key: acmeKey, method: 'PATCH', body: { priority: 'urgent' } }), 403, 'forbidden');
       assertError(await h.api(`/api/v1/tickets/${t.id}`, { key: acmeKey, method: 'PATCH', body: { status: 'solved' } }), 403, 'forbidden');
-      assert.equal((await h.api(`/api/v1/tickets/${t.id}`)).body.priority, t.priority);
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse).priority, t.priority);
       const res = await h.api(`/api/v1/tickets/${t.id}`, { key: acmeKey, method: 'PATCH', body: { status: 'cancelled' } });
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(res.body.status, 'cancelled');
+      assert.equal(bodyOf(res, ticketResponse).status, 'cancelled');
     });
   });
 
@@ -223,7 +224,7 @@ describe('API: authentication, authorization and errors', function () {
 
     it('a rejected patch or comment leaves the ticket row and its timeline unchanged', async () => {
       const row = () => h.database.db.selectFrom('tickets').selectAll().where('id', '=', globexTicket.id).executeTakeFirstOrThrow();
-      const events = async () => (await h.api(`/api/v1/tickets/${globexTicket.id}/events`)).body.data.length;
+      const events = async () => bodyOf(await h.api(`/api/v1/tickets/${globexTicket.id}/events`), eventList).data.length;
       const before = await row();
       const eventsBefore = await events();
       const bad: Array<[string, unknown]> = [
@@ -239,7 +240,7 @@ describe('API: authentication, authorization and errors', function () {
         const path = `/api/v1/tickets/${globexTicket.id}${method === 'POST' ? '/comments' : ''}`;
         const res = await h.api(path, { method, body });
         assertError(res, 400);
-        if (typeof body !== 'string') assert.ok(res.body.error.details?.length, `details for ${JSON.stringify(body)}`);
+        if (typeof body !== 'string') assert.ok(assertError(res, 400).details?.length, `details for ${JSON.stringify(body)}`);
       }
       assert.deepEqual(await row(), before);
       assert.equal(await events(), eventsBefore);

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from './api-helpers';
+import { assertError, bodyOf, createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from './api-helpers';
+import { apiKeyCreatedResponse, commentResponse, incidentResponse, ticketLinksResponse, ticketPage, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 
 describe('API: a customer reads no internal detail', function () {
   this.timeout(60_000);
@@ -37,7 +38,7 @@ describe('API: a customer reads no internal detail', function () {
     const ackName = `Ackerman ${tag}`;
     const ack = await h.api('/api/v1/api-keys', { body: { name: ackName, role: 'agent' } });
     assert.equal(ack.status, 201, JSON.stringify(ack.body));
-    agentKey = ack.body.key;
+    agentKey = bodyOf(ack, apiKeyCreatedResponse, 201).key;
     internal.acknowledgedBy = ackName;
 
     ticket = await createTicket(h, { subject: 'Exports are slow', description: 'Since Monday.', priority: 'low' }, customerKey);
@@ -47,12 +48,11 @@ describe('API: a customer reads no internal detail', function () {
     internal.assignee = `Zed Internal ${tag}`;
     assert.equal((await agentApi(`/api/v1/tickets/${ticket.id}`, { method: 'PATCH', body: { assignee: internal.assignee } })).status, 200);
     internal.stepId = 'first_response:0:1';
-    await eventually(async () => (await agentApi(`/api/v1/tickets/${ticket.id}/sla`)).body?.firstResponse?.escalations?.[0]?.fired === true, 20_000, 'the ladder step at 1% fired');
+    await eventually(async () => bodyOf(await agentApi(`/api/v1/tickets/${ticket.id}/sla`), ticketSlaResponse).firstResponse?.escalations[0]?.fired === true, 20_000, 'the ladder step at 1% fired');
 
     internal.note = `customer is on the legacy plan ${tag}`;
     const note = await agentApi(`/api/v1/tickets/${ticket.id}/comments`, { body: { body: internal.note, public: false } });
-    assert.equal(note.status, 201, JSON.stringify(note.body));
-    internal.noteId = note.body.id;
+    internal.noteId = bodyOf(note, commentResponse, 201).id;
     const reply = await agentApi(`/api/v1/tickets/${ticket.id}/comments`, { body: { body: 'We are looking into it.', public: true } });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
     assert.equal((await h.api(`/api/v1/tickets/${ticket.id}/acknowledge`, { key: agentKey, body: {} })).status, 200);
@@ -60,10 +60,10 @@ describe('API: a customer reads no internal detail', function () {
     internal.onHold = 'on_hold';
 
     const incident = await agentApi('/api/v1/incidents', { body: { title: `Export workers saturated ${tag}`, severity: 'medium' } });
-    assert.equal(incident.status, 201, JSON.stringify(incident.body));
-    internal.incidentId = incident.body.id;
-    internal.incidentNumber = incident.body.number;
-    assert.equal((await agentApi(`/api/v1/incidents/${incident.body.id}/tickets`, { body: { ticketId: ticket.id } })).status, 201);
+    const incidentBody = bodyOf(incident, incidentResponse, 201);
+    internal.incidentId = incidentBody.id;
+    internal.incidentNumber = incidentBody.number;
+    assert.equal((await agentApi(`/api/v1/incidents/${incidentBody.id}/tickets`, { body: { ticketId: ticket.id } })).status, 201);
     internal.jiraKey = `OPS-${crypto.randomInt(10_000, 99_999)}`;
     await h.database.db.insertInto('ticket_links').values({ ticket_id: ticket.id, kind: 'jira', external_key: internal.jiraKey, url: `https://jira.test/browse/${internal.jiraKey}`, data: JSON.stringify({}) }).execute();
     await eventually(async () => JSON.stringify((await agentApi(`/api/v1/tickets/${ticket.id}/events`)).body).includes(internal.incidentId!), 15_000, 'the incident link on the timeline');
@@ -89,9 +89,9 @@ describe('API: a customer reads no internal detail', function () {
       bodies.push(res.body);
     }
     // Integration links are for staff only: a customer's answer is a 403, searched all the same.
-    bodies.push((await h.api(`/api/v1/tickets/${ticket.id}/links`, { key })).body);
+    bodies.push(bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/links`, { key }), ticketLinksResponse));
     const patched = await h.api(`/api/v1/tickets/${ticket.id}`, { key, method: 'PATCH', body: {} });
-    if (patched.status === 200) bodies.push(patched.body);
+    if (patched.status === 200) bodies.push(bodyOf(patched, ticketResponse));
     return JSON.stringify(bodies);
   }
 
@@ -108,33 +108,34 @@ describe('API: a customer reads no internal detail', function () {
 
   it('a customer sees on_hold as open, and an open filter finds the ticket', async () => {
     const res = await h.api(`/api/v1/tickets/${ticket.id}`, { key: customerKey });
-    assert.equal(res.body.status, 'open');
-    assert.equal(res.body.assignee, null);
-    assert.equal(res.body.policyId, null);
+    const body = bodyOf(res, ticketResponse);
+    assert.equal(body.status, 'open');
+    assert.equal(body.assignee, null);
+    assert.equal(body.policyId, null);
     const list = await h.api('/api/v1/tickets?status=open', { key: customerKey });
-    assert.deepEqual(list.body.data.map((t: { id: string }) => t.id), [ticket.id]);
-    assert.deepEqual((await h.api('/api/v1/tickets?status=on_hold', { key: customerKey })).body.data, []);
+    assert.deepEqual(bodyOf(list, ticketPage).data.map((t: { id: string }) => t.id), [ticket.id]);
+    assert.deepEqual(bodyOf(await h.api('/api/v1/tickets?status=on_hold', { key: customerKey }), ticketPage).data, []);
   });
 
   it("a customer's clocks show no ladder, no acknowledgement and no internal pause", async () => {
-    const sla = (await h.api(`/api/v1/tickets/${ticket.id}/sla`, { key: customerKey })).body;
-    assert.deepEqual(sla.firstResponse.escalations, []);
+    const sla = bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/sla`, { key: customerKey }), ticketSlaResponse);
+    assert.deepEqual(sla.firstResponse?.escalations, []);
     assert.deepEqual(sla.acknowledged, {});
     assert.equal(sla.policyName, null);
-    assert.equal(sla.resolution.pauseReason, null);
-    assert.equal(sla.resolution.pausedSince, null);
-    const agents = (await h.api(`/api/v1/tickets/${ticket.id}/sla`, { key: agentKey })).body;
-    assert.notEqual(agents.resolution.pauseReason, null, 'the agent sees why the clock waits');
+    assert.equal(sla.resolution?.pauseReason, null);
+    assert.equal(sla.resolution?.pausedSince, null);
+    const agents = bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/sla`, { key: agentKey }), ticketSlaResponse);
+    assert.notEqual(agents.resolution?.pauseReason, null, 'the agent sees why the clock waits');
   });
 
   it('a customer sees "waiting on you" when the ticket is pending', async () => {
     assert.equal((await h.api(`/api/v1/tickets/${ticket.id}`, { key: agentKey, method: 'PATCH', body: { status: 'pending' } })).status, 200);
     const sla = await eventually(async () => {
-      const body = (await h.api(`/api/v1/tickets/${ticket.id}/sla`, { key: customerKey })).body;
-      return body.resolution.pauseReason === 'pending' ? body : null;
+      const body = bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/sla`, { key: customerKey }), ticketSlaResponse);
+      return body.resolution?.pauseReason === 'pending' ? body : null;
     }, 10_000, 'the pending pause');
-    assert.ok(sla.resolution.pausedSince);
-    assert.equal((await h.api(`/api/v1/tickets/${ticket.id}`, { key: customerKey })).body.status, 'pending');
+    assert.ok(sla.resolution?.pausedSince);
+    assert.equal(bodyOf(await h.api(`/api/v1/tickets/${ticket.id}`, { key: customerKey }), ticketResponse).status, 'pending');
     assert.equal((await h.api(`/api/v1/tickets/${ticket.id}`, { key: agentKey, method: 'PATCH', body: { status: 'on_hold' } })).status, 200);
   });
 

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, createOrg, createTicket, eventually } from './api-helpers';
+import { assertError, bodyOf, createKey, createOrg, createTicket, eventually } from './api-helpers';
+import { eventList, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 
 describe('API: escalate now', function () {
   this.timeout(60_000);
@@ -29,7 +30,7 @@ describe('API: escalate now', function () {
     assert.deepEqual(res.body, { escalated: { clock: 'first_response', percent: 80, step: 'first_response:0:80' } });
     const outcomes = await eventually(
       async () => {
-        const events = (await h.api(`/api/v1/tickets/${t.id}/events`)).body.data as Array<{ type: string; data: { step?: string } }>;
+        const events = bodyOf(await h.api(`/api/v1/tickets/${t.id}/events`), eventList).data as Array<{ type: string; data: { step?: string } }>;
         const found = events.filter((e) => e.type.startsWith('action.') && e.data.step?.startsWith('first_response:0:80:manual:'));
         return found.length ? found : null;
       },
@@ -37,8 +38,8 @@ describe('API: escalate now', function () {
       'the manual escalation’s action outcomes',
     );
     assert.equal(outcomes.length, 1, 'enterprise urgent at 80%: one action (notify the manager)');
-    const sla = (await h.api(`/api/v1/tickets/${t.id}/sla`)).body;
-    assert.deepEqual(sla.firstResponse.escalations.map((e: { fired: boolean }) => e.fired), [false, false, false]);
+    const sla = bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse);
+    assert.deepEqual(sla.firstResponse?.escalations.map((e: { fired: boolean }) => e.fired), [false, false, false]);
     // A second escalation goes to the same next step again (the ladder has not moved).
     const again = await h.api(`/api/v1/tickets/${t.id}/escalate`, { key: agent.key, body: { clock: 'resolution' } });
     assert.deepEqual(again.body, { escalated: { clock: 'resolution', percent: 80, step: 'resolution:0:80' } });
@@ -47,9 +48,9 @@ describe('API: escalate now', function () {
   it('409 when there is nothing to escalate to; customers may not escalate', async () => {
     const none = await createTicket(h, { subject: 'Production is down', organizationId: community.id });
     // The workflow writes ticket.created on its first task; count after it.
-    const before = await eventually(async () => (await h.api(`/api/v1/tickets/${none.id}/events`)).body.data.length, 10_000, 'ticket.created');
+    const before = await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${none.id}/events`), eventList).data.length, 10_000, 'ticket.created');
     assertError(await h.api(`/api/v1/tickets/${none.id}/escalate`, { body: {} }), 409, 'nothing_to_escalate');
-    assert.equal((await h.api(`/api/v1/tickets/${none.id}/events`)).body.data.length, before);
+    assert.equal(bodyOf(await h.api(`/api/v1/tickets/${none.id}/events`), eventList).data.length, before);
     const customer = await createKey(h, 'customer', enterprise.id);
     const t = await createTicket(h, { subject: 'Production is down', organizationId: enterprise.id });
     assertError(await h.api(`/api/v1/tickets/${t.id}/escalate`, { key: customer.key, body: {} }), 403, 'forbidden');

@@ -8,9 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, createOrg, createTicket, detailPaths, eventually, type ApiAnswer } from './api-helpers';
+import { assertError, bodyOf, createKey, createOrg, createTicket, detailPaths, eventually, type ApiAnswer } from './api-helpers';
 import { PacerError } from '../../src/core/errors';
 import { statusOf } from '../../src/http/kit/errors';
+import { calendarResponse, commentResponse, incidentResponse, incidentUpdateResponse, listOf, ticketPage, ticketResponse, webhookCreatedResponse } from '../../src/http/api/openapi/responses';
 
 const NUL = '\u0000';
 const LONE_SURROGATE = '\ud800';
@@ -76,14 +77,14 @@ describe('API: hostile input', function () {
       refusedAt(await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { subject: `x\udc00` } }), 'subject');
       const ok = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'thanks 😀' } });
       assert.equal(ok.status, 201, JSON.stringify(ok.body));
-      assert.equal(ok.body.body, 'thanks 😀');
+      assert.equal(bodyOf(ok, commentResponse, 201).body, 'thanks 😀');
     });
 
     it('a NUL inside a ladder action (free-form JSON) is a 400 naming the nested field', async () => {
       const calendar = await h.api('/api/v1/calendars', { body: { name: `cal ${Date.now()}`, timezone: 'UTC', weekly: { mon: [['00:00', '24:00']] } } });
       assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
       const res = await h.api('/api/v1/sla-policies', {
-        body: { name: 'nul ladder', tier: 'starter', priority: 'low', calendarId: calendar.body.id, firstResponseMinutes: 60, resolutionMinutes: 600, escalations: [{ percent: 80, actions: [{ type: 'notify', note: { deep: `x${NUL}` } }] }] },
+        body: { name: 'nul ladder', tier: 'starter', priority: 'low', calendarId: bodyOf(calendar, calendarResponse, 201).id, firstResponseMinutes: 60, resolutionMinutes: 600, escalations: [{ percent: 80, actions: [{ type: 'notify', note: { deep: `x${NUL}` } }] }] },
       });
       refusedAt(res, 'escalations.0.actions.0.note.deep');
     });
@@ -114,11 +115,11 @@ describe('API: hostile input', function () {
 
       const good = await h.api('/api/v1/incidents', { body: { title: 'Many', severity: 'low', affectedCustomers: 2_147_483_647 }, headers });
       assert.equal(good.status, 201, JSON.stringify(good.body));
-      assert.equal(good.body.affectedCustomers, 2_147_483_647);
+      assert.equal(bodyOf(good, incidentResponse, 201).affectedCustomers, 2_147_483_647);
     });
 
     it('SLA policy targets of 2^31 minutes are a 400 naming each target', async () => {
-      const calendars = (await h.api('/api/v1/calendars')).body.data as Array<{ id: string }>;
+      const calendars = bodyOf(await h.api('/api/v1/calendars'), listOf(calendarResponse)).data as Array<{ id: string }>;
       const res = await h.api('/api/v1/sla-policies', { body: { name: 'huge', tier: 'starter', priority: 'low', calendarId: calendars[0]!.id, firstResponseMinutes: 2 ** 31, resolutionMinutes: 2 ** 31 } });
       refusedAt(res, 'firstResponseMinutes');
       refusedAt(res, 'resolutionMinutes');
@@ -191,10 +192,10 @@ describe('API: hostile input', function () {
       await newTicket();
       await newTicket();
       const first = await h.api(`/api/v1/tickets?organizationId=${org.id}&limit=1`);
-      assert.equal(first.status, 200);
-      const next = await h.api(`/api/v1/tickets?organizationId=${org.id}&limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+      const firstBody = bodyOf(first, ticketPage);
+      const next = await h.api(`/api/v1/tickets?organizationId=${org.id}&limit=1&cursor=${encodeURIComponent(firstBody.nextCursor ?? '')}`);
       assert.equal(next.status, 200, JSON.stringify(next.body));
-      assert.notEqual(next.body.data[0].id, first.body.data[0].id);
+      assert.notEqual(bodyOf(next, ticketPage).data[0]?.id, firstBody.data[0]?.id);
     });
   });
 
@@ -205,7 +206,7 @@ describe('API: hostile input', function () {
       const first = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'First reply' }, headers });
       assert.equal(first.status, 201, JSON.stringify(first.body));
       const again = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'First reply' }, headers });
-      assert.equal(again.body.id, first.body.id, 'a replay answers with the same comment');
+      assert.equal(bodyOf(again, commentResponse, 201).id, bodyOf(first, commentResponse, 201).id, 'a replay answers with the same comment');
       assertError(await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'Something else' }, headers }), 409, 'idempotency_key_reused');
       const bodies = (await h.database.db.selectFrom('comments').select('body').where('ticket_id', '=', t.id).execute()).map((c) => c.body);
       assert.deepEqual(bodies, ['First reply']);
@@ -239,16 +240,16 @@ describe('API: hostile input', function () {
 
     it('on incident PATCH and updates alike', async () => {
       const inc = await h.api('/api/v1/incidents', { body: { title: 'Keyed incident', severity: 'low' } });
-      assert.equal(inc.status, 201, JSON.stringify(inc.body));
+      const incBody = bodyOf(inc, incidentResponse, 201);
       const patchHeaders = { 'idempotency-key': 'incident-patch-1' };
-      assert.equal((await h.api(`/api/v1/incidents/${inc.body.id}`, { method: 'PATCH', body: { title: 'Renamed' }, headers: patchHeaders })).status, 200);
-      assert.equal((await h.api(`/api/v1/incidents/${inc.body.id}`, { method: 'PATCH', body: { title: 'Renamed' }, headers: patchHeaders })).status, 200);
-      assertError(await h.api(`/api/v1/incidents/${inc.body.id}`, { method: 'PATCH', body: { title: 'Other' }, headers: patchHeaders }), 409, 'idempotency_key_reused');
+      assert.equal((await h.api(`/api/v1/incidents/${incBody.id}`, { method: 'PATCH', body: { title: 'Renamed' }, headers: patchHeaders })).status, 200);
+      assert.equal((await h.api(`/api/v1/incidents/${incBody.id}`, { method: 'PATCH', body: { title: 'Renamed' }, headers: patchHeaders })).status, 200);
+      assertError(await h.api(`/api/v1/incidents/${incBody.id}`, { method: 'PATCH', body: { title: 'Other' }, headers: patchHeaders }), 409, 'idempotency_key_reused');
       const updateHeaders = { 'idempotency-key': 'incident-update-1' };
-      const u = await h.api(`/api/v1/incidents/${inc.body.id}/updates`, { body: { body: 'Investigating' }, headers: updateHeaders });
+      const u = await h.api(`/api/v1/incidents/${incBody.id}/updates`, { body: { body: 'Investigating' }, headers: updateHeaders });
       assert.equal(u.status, 201, JSON.stringify(u.body));
-      assert.equal((await h.api(`/api/v1/incidents/${inc.body.id}/updates`, { body: { body: 'Investigating' }, headers: updateHeaders })).body.id, u.body.id);
-      assertError(await h.api(`/api/v1/incidents/${inc.body.id}/updates`, { body: { body: 'Fixed' }, headers: updateHeaders }), 409, 'idempotency_key_reused');
+      assert.equal(bodyOf(await h.api(`/api/v1/incidents/${incBody.id}/updates`, { body: { body: 'Investigating' }, headers: updateHeaders }), incidentUpdateResponse, 201).id, bodyOf(u, incidentUpdateResponse, 201).id);
+      assertError(await h.api(`/api/v1/incidents/${incBody.id}/updates`, { body: { body: 'Fixed' }, headers: updateHeaders }), 409, 'idempotency_key_reused');
     });
   });
 
@@ -264,9 +265,9 @@ describe('API: hostile input', function () {
 
     it('a customer may set subject, description, priority, category and requester', async () => {
       const res = await h.api('/api/v1/tickets', { key: customerKey, body: { ...body, description: 'Details', priority: 'high', category: 'billing' } });
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-      assert.equal(res.body.channel, 'api');
-      assert.equal(res.body.assignee, null);
+      const resBody = bodyOf(res, ticketResponse, 201);
+      assert.equal(resBody.channel, 'api');
+      assert.equal(resBody.assignee, null);
     });
 
     it('agents still set assignee and channel', async () => {
@@ -282,11 +283,11 @@ describe('API: hostile input', function () {
         refusedAt(await h.api('/api/v1/webhooks', { body: { url } }), 'url');
         // Paused, so no ticket of another test records deliveries for it while it is deleted.
         const ok = await h.api('/api/v1/webhooks', { body: { url: 'https://hooks.example.com/pacer', active: false } });
-        assert.equal(ok.status, 201, JSON.stringify(ok.body));
-        refusedAt(await h.api(`/api/v1/webhooks/${ok.body.id}`, { method: 'PATCH', body: { url } }), 'url');
-        const stored = await h.database.db.selectFrom('webhook_subscriptions').select('url').where('id', '=', ok.body.id).executeTakeFirstOrThrow();
+        const okBody = bodyOf(ok, webhookCreatedResponse, 201);
+        refusedAt(await h.api(`/api/v1/webhooks/${okBody.id}`, { method: 'PATCH', body: { url } }), 'url');
+        const stored = await h.database.db.selectFrom('webhook_subscriptions').select('url').where('id', '=', okBody.id).executeTakeFirstOrThrow();
         assert.equal(stored.url, 'https://hooks.example.com/pacer');
-        await h.api(`/api/v1/webhooks/${ok.body.id}`, { method: 'DELETE' });
+        await h.api(`/api/v1/webhooks/${okBody.id}`, { method: 'DELETE' });
       });
     }
 

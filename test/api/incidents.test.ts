@@ -6,8 +6,8 @@
  * component is affected and after the incident resolves.
  */
 import assert from 'node:assert/strict';
-import { assertError, bodyOf, createCalendar, createKey, createOrg, createTicket, detailPaths, eventually, listComments, type Incident } from './api-helpers';
-import { incidentDetailResponse, incidentMetricsResponse, incidentPolicyResponse, incidentResponse, listOf, statusResponse } from '../../src/http/api/openapi/responses';
+import { assertError, bodyOf, createCalendar, createKey, createOrg, createTicket, detailPaths, eventually, listComments, type Incident, instantMs } from './api-helpers';
+import { componentResponse, eventList, incidentDetailResponse, incidentMetricsResponse, incidentPolicyResponse, incidentResponse, incidentUpdateResponse, listOf, postmortemResponse, statusResponse, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 import { isActionEvent, timeline, type ActionEvent } from '../support/timeline';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 
@@ -31,25 +31,25 @@ describe('incidents API', function () {
   it('declares an incident with its number, default impact and clocks from the severity, idempotently', async () => {
     const res = await declare({ severity: 'critical', description: 'Payments fail' }, { 'idempotency-key': 'inc-1' });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    const i = res.body;
+    const i = bodyOf(res, incidentResponse, 201);
     assert.match(i.number, /^INC-\d{8}-\d{4}$/);
     assert.equal(i.status, 'detected');
     assert.equal(i.impact, 'major_outage');
     assert.equal(i.postmortemRequired, true);
-    assert.equal(Date.parse(i.acknowledgement.dueAt) - Date.parse(i.createdAt), 15 * MIN);
-    assert.equal(Date.parse(i.resolution.dueAt) - Date.parse(i.createdAt), 240 * MIN);
+    assert.equal(instantMs(i.acknowledgement.dueAt) - instantMs(i.createdAt), 15 * MIN);
+    assert.equal(instantMs(i.resolution.dueAt) - instantMs(i.createdAt), 240 * MIN);
 
     const again = await declare({ severity: 'critical', description: 'Payments fail' }, { 'idempotency-key': 'inc-1' });
     assert.equal(again.status, 200);
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
-    assert.equal(again.body.id, i.id);
+    assert.equal(bodyOf(again, incidentResponse).id, i.id);
     assertError(await declare({ severity: 'high' }, { 'idempotency-key': 'inc-1' }), 409, 'idempotency_key_reused');
 
     const full = await h.api(`/api/v1/incidents/${i.id}`);
     assert.equal(full.status, 200);
-    assert.equal(full.body.sla.acknowledgement.dueAt, i.acknowledgement.dueAt, 'the workflow holds the same clock');
-    const events = (await h.api(`/api/v1/incidents/${i.id}/events`)).body.data;
-    assert.equal(events[0].type, 'incident.created');
+    assert.equal(bodyOf(full, incidentDetailResponse).sla?.acknowledgement.dueAt, i.acknowledgement.dueAt, 'the workflow holds the same clock');
+    const events = bodyOf(await h.api(`/api/v1/incidents/${i.id}/events`), eventList).data;
+    assert.equal(events[0]?.type, 'incident.created');
   });
 
   it('refuses bad input with the field named and creates nothing; customers are refused', async () => {
@@ -67,15 +67,15 @@ describe('incidents API', function () {
   });
 
   it('re-targets both clocks from detection when the severity changes', async () => {
-    const i = (await declare({ severity: 'low' })).body;
-    assert.equal(Date.parse(i.acknowledgement.dueAt) - Date.parse(i.createdAt), 24 * 60 * MIN);
+    const i = bodyOf(await declare({ severity: 'low' }), incidentResponse, 201);
+    assert.equal(instantMs(i.acknowledgement.dueAt) - instantMs(i.createdAt), 24 * 60 * MIN);
     const patched = await h.api(`/api/v1/incidents/${i.id}`, { method: 'PATCH', body: { severity: 'high', commander: 'sam' } });
-    assert.equal(patched.status, 200, JSON.stringify(patched.body));
-    assert.equal(patched.body.severity, 'high');
-    assert.equal(patched.body.commander, 'sam');
-    assert.equal(Date.parse(patched.body.acknowledgement.dueAt) - Date.parse(i.createdAt), 60 * MIN);
-    assert.equal(Date.parse(patched.body.resolution.dueAt) - Date.parse(i.createdAt), 8 * 60 * MIN);
-    assert.equal(patched.body.postmortemRequired, true);
+    const patchedBody = bodyOf(patched, incidentResponse);
+    assert.equal(patchedBody.severity, 'high');
+    assert.equal(patchedBody.commander, 'sam');
+    assert.equal(instantMs(patchedBody.acknowledgement.dueAt) - instantMs(i.createdAt), 60 * MIN);
+    assert.equal(instantMs(patchedBody.resolution.dueAt) - instantMs(i.createdAt), 8 * 60 * MIN);
+    assert.equal(patchedBody.postmortemRequired, true);
     assertError(await h.api(`/api/v1/incidents/${i.id}`, { method: 'PATCH', body: {} }), 400, 'validation_failed');
   });
 
@@ -90,7 +90,7 @@ describe('incidents API', function () {
     it('is acknowledged once; a second acknowledgement is refused', async () => {
       const ack = await h.api(`/api/v1/incidents/${i.id}/acknowledge`, { method: 'POST', body: {} });
       assert.equal(ack.status, 200, JSON.stringify(ack.body));
-      assert.ok(ack.body.acknowledgement.acknowledgedAt);
+      assert.ok(bodyOf(ack, incidentResponse).acknowledgement.acknowledgedAt);
       assertError(await h.api(`/api/v1/incidents/${i.id}/acknowledge`, { method: 'POST', body: {} }), 409, 'already_acknowledged');
     });
 
@@ -101,8 +101,8 @@ describe('incidents API', function () {
 
     it('takes a status update, public by default', async () => {
       const upd = await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'identified', body: 'A bad deploy.' } });
-      assert.equal(upd.status, 201, JSON.stringify(upd.body));
-      assert.deepEqual([upd.body.status, upd.body.body, upd.body.public], ['identified', 'A bad deploy.', true]);
+      const updBody = bodyOf(upd, incidentUpdateResponse, 201);
+      assert.deepEqual([updBody.status, updBody.body, updBody.public], ['identified', 'A bad deploy.', true]);
     });
 
     it('refuses a post-mortem before resolution, and closing without one after it', async () => {
@@ -116,7 +116,7 @@ describe('incidents API', function () {
       assert.deepEqual(detailPaths(badPm), ['actionItems.0.dueDate']);
       const pm = await h.api(`/api/v1/incidents/${i.id}/postmortem`, { method: 'PUT', body: postmortem });
       assert.equal(pm.status, 200, JSON.stringify(pm.body));
-      assert.equal(pm.body.actionItems[0].owner, 'sam');
+      assert.equal(bodyOf(pm, postmortemResponse).actionItems[0]?.owner, 'sam');
     });
 
     it('closes once its post-mortem is recorded', async () => {
@@ -142,8 +142,8 @@ describe('incidents API', function () {
   describe('linked tickets, ladders and the status page', () => {
     it('linked tickets wait on the incident and get its public updates as comments; unlinking resumes the clock', async () => {
       const t = await createTicket(h, { subject: 'Cannot pay', priority: 'urgent', organizationId: orgId });
-      const i = (await declare({ severity: 'medium', sourceTicketId: t.id })).body;
-      await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse?.pauseReason === 'incident', 10_000, 'the ticket waiting on its incident');
+      const i = bodyOf(await declare({ severity: 'medium', sourceTicketId: t.id }), incidentResponse, 201);
+      await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse).firstResponse?.pauseReason === 'incident', 10_000, 'the ticket waiting on its incident');
       const detail = bodyOf(await h.api(`/api/v1/incidents/${i.id}`), incidentDetailResponse);
       assert.deepEqual(detail.linkedTickets.map((x) => x.id), [t.id]);
 
@@ -164,8 +164,8 @@ describe('incidents API', function () {
 
       const unlinked = await h.api(`/api/v1/incidents/${i.id}/tickets/${other.id}`, { method: 'DELETE' });
       assert.equal(unlinked.status, 204);
-      await eventually(async () => (await h.api(`/api/v1/tickets/${other.id}/sla`)).body.firstResponse?.pauseReason === null, 10_000, 'the unlinked ticket running again');
-      assert.equal((await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse.pauseReason, 'incident', 'the linked one still waits');
+      await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${other.id}/sla`), ticketSlaResponse).firstResponse?.pauseReason === null, 10_000, 'the unlinked ticket running again');
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse).firstResponse?.pauseReason, 'incident', 'the linked one still waits');
     });
 
     it('with solveLinkedTickets in its policy, resolving the incident solves its linked tickets; policies are validated field by field', async () => {
@@ -182,9 +182,9 @@ describe('incidents API', function () {
       assert.equal(put.status, 200, JSON.stringify(put.body));
 
       const t = await createTicket(h, { subject: 'Reports are empty', priority: 'normal', organizationId: orgId });
-      const i = (await declare({ title: 'Reporting lag', severity: 'low', sourceTicketId: t.id })).body;
+      const i = bodyOf(await declare({ title: 'Reporting lag', severity: 'low', sourceTicketId: t.id }), incidentResponse, 201);
       await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'resolved', body: 'Reports are current again.' } });
-      await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}`)).body.status === 'solved', 10_000, 'the linked ticket solved');
+      await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse).status === 'solved', 10_000, 'the linked ticket solved');
       const comments = await listComments(h, t.id);
       assert.deepEqual(comments.map((c) => c.body), [`${i.number} — Resolved: Reports are current again.`], 'the customer is told why');
     });
@@ -211,23 +211,23 @@ describe('incidents API', function () {
         'the action outcome on the ticket',
       );
       assert.equal(done.data.detail, `declared incident ${incident.number} (critical)`);
-      await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}/sla`)).body.firstResponse?.pauseReason === 'incident', 10_000, 'the ticket waiting on it');
+      await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse).firstResponse?.pauseReason === 'incident', 10_000, 'the ticket waiting on it');
       assert.equal((await h.database.db.selectFrom('incidents').select('id').where('source_ticket_id', '=', t.id).execute()).length, 1, 'one incident');
     });
 
     it('the public status page shows an affected component during the incident and operational after it resolves', async () => {
       const c = await h.api('/api/v1/components', { body: { name: 'Payments API', group: 'Checkout' } });
-      assert.equal(c.status, 201, JSON.stringify(c.body));
+      const cBody = bodyOf(c, componentResponse, 201);
       const componentStatus = async () => {
         const res = await fetch(`${h.baseUrl}/status`);
         assert.equal(res.status, 200);
         const html = await res.text();
-        const m = new RegExp(`data-component-id="${c.body.id}">.*?data-status="([a-z_]+)"`, 's').exec(html);
+        const m = new RegExp(`data-component-id="${cBody.id}">.*?data-status="([a-z_]+)"`, 's').exec(html);
         return { html, status: m?.[1] };
       };
       assert.equal((await componentStatus()).status, 'operational');
 
-      const i = (await declare({ title: 'Payments degraded', severity: 'high', impact: 'partial_outage', affectedComponents: [c.body.id], commander: 'secret-commander' })).body;
+      const i = bodyOf(await declare({ title: 'Payments degraded', severity: 'high', impact: 'partial_outage', affectedComponents: [cBody.id], commander: 'secret-commander' }), incidentResponse, 201);
       await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'identified', body: 'Card payments are slow; we are failing over.' } });
       await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { body: 'Internal only: vendor ticket 42.', public: false } });
       const during = await componentStatus();
@@ -239,7 +239,7 @@ describe('incidents API', function () {
         const res = await fetch(`${h.baseUrl}/api/v1/status`);
         return bodyOf({ status: res.status, body: await res.json() }, statusResponse);
       };
-      assert.equal((await statusJson()).components.find((x) => x.id === c.body.id)?.status, 'partial_outage');
+      assert.equal((await statusJson()).components.find((x) => x.id === cBody.id)?.status, 'partial_outage');
 
       await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'resolved', body: 'Payments are back to normal.' } });
       const after = await componentStatus();

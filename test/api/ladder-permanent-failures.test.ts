@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { startPagerDutyStack, type PagerDutyStack } from '../support/fakes/pagerduty-test-stack';
-import { createTicket, eventually } from './api-helpers';
+import { bodyOf, createTicket, eventually } from './api-helpers';
+import { incidentResponse } from '../../src/http/api/openapi/responses';
 
 interface StoredEvent {
   id: string;
@@ -42,7 +43,7 @@ describe('permanent failures: a ladder action refused for good', function () {
     const res = await s.h.api('/api/v1/incidents', { body: { title: 'Paging is broken', severity: 'critical' } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const failed = await eventually(
-      async () => s.h.database.db.selectFrom('incident_events').select(['id', 'type', 'data']).where('incident_id', '=', res.body.id).where('type', '=', 'action.failed').executeTakeFirst(),
+      async () => s.h.database.db.selectFrom('incident_events').select(['id', 'type', 'data']).where('incident_id', '=', bodyOf(res, incidentResponse, 201).id).where('type', '=', 'action.failed').executeTakeFirst(),
       20_000,
       'the incident page failing',
     );

@@ -14,7 +14,8 @@ import { incidentActionUpdate, incidentStateQuery, incidentWorkflowId } from '..
 import { slaInputsQuery, ticketActionUpdate, ticketWorkflowId, type TicketAction } from '../../workflows/contract/ticket';
 import type { IncidentAction } from '../../workflows/contract/incident';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { createOrg, createTicket } from './api-helpers';
+import { bodyOf, createOrg, createTicket } from './api-helpers';
+import { incidentResponse } from '../../src/http/api/openapi/responses';
 
 /** The failure an update ended with: its ApplicationFailure (type and message), or a thrown assertion. */
 async function updateFailure(p: Promise<unknown>): Promise<ApplicationFailure> {
@@ -111,7 +112,7 @@ describe('permanent failures: a refused change never wedges a workflow', functio
     before(async () => {
       const res = await h.api('/api/v1/incidents', { body: { title: 'Checkout errors', severity: 'medium' } });
       assert.equal(res.status, 201, JSON.stringify(res.body));
-      incident = res.body;
+      incident = bodyOf(res, incidentResponse, 201);
       // Beyond the int4 column: the API's schema would refuse it; sent straight to the workflow.
       const action: IncidentAction = { kind: 'edit', actionId: crypto.randomUUID(), actor: { type: 'agent', name: 'sam' }, fields: { affectedCustomers: 2_147_483_648 } };
       failure = await within(20_000, updateFailure(h.client.workflow.getHandle(incidentWorkflowId(incident.id)).executeUpdate(incidentActionUpdate, { args: [action] })), 'the huge count');

@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createCalendar, createOrg, createTicket, detailPaths, eventually } from './api-helpers';
+import { assertError, bodyOf, createCalendar, createOrg, createTicket, detailPaths, eventually, instantMs } from './api-helpers';
+import { incidentDetailResponse, incidentPolicyResponse, incidentResponse, listOf, slaPolicyResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
+import { slaPolicySavedResponse } from '../../src/http/api/openapi/rollout-responses';
 
 describe('API: next-reply and update-cadence settings', function () {
   this.timeout(60_000);
@@ -24,23 +26,24 @@ describe('API: next-reply and update-cadence settings', function () {
 
   it('a policy without the new fields has neither clock; the fields round-trip; a save without them keeps them; null clears', async () => {
     const created = await h.api('/api/v1/sla-policies', { body: base() });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal(created.body.nextReplyMinutes, null);
-    assert.equal(created.body.updateEveryMinutes, null);
-    assert.deepEqual(created.body.updateEscalations.map((s: { percent: number }) => s.percent), [80, 100], 'the cadence ladder: remind at 80%, escalate at 100%');
-    const id = created.body.id;
+    const createdBody = bodyOf(created, slaPolicyResponse, 201);
+    assert.equal(createdBody.nextReplyMinutes, null);
+    assert.equal(createdBody.updateEveryMinutes, null);
+    assert.deepEqual(createdBody.updateEscalations.map((s: { percent: number }) => s.percent), [80, 100], 'the cadence ladder: remind at 80%, escalate at 100%');
+    const id = createdBody.id;
 
     const ladder = [{ percent: 50, actions: [{ type: 'notify', role: 'lead' }] }, { percent: 100, actions: [] }];
     const set = await h.api(`/api/v1/sla-policies/${id}`, { method: 'PUT', body: { ...base(), nextReplyMinutes: 30, nextReplyEscalations: ladder, updateEveryMinutes: 120 } });
-    assert.equal(set.status, 200, JSON.stringify(set.body));
-    assert.deepEqual([set.body.nextReplyMinutes, set.body.nextReplyEscalations, set.body.updateEveryMinutes], [30, ladder, 120]);
+    const setBody = bodyOf(set, slaPolicySavedResponse);
+    assert.deepEqual([setBody.nextReplyMinutes, setBody.nextReplyEscalations, setBody.updateEveryMinutes], [30, ladder, 120]);
 
     const kept = await h.api(`/api/v1/sla-policies/${id}`, { method: 'PUT', body: { ...base(), firstResponseMinutes: 45 } });
-    assert.equal(kept.status, 200, JSON.stringify(kept.body));
-    assert.deepEqual([kept.body.firstResponseMinutes, kept.body.nextReplyMinutes, kept.body.updateEveryMinutes], [45, 30, 120]);
+    const keptBody = bodyOf(kept, slaPolicySavedResponse);
+    assert.deepEqual([keptBody.firstResponseMinutes, keptBody.nextReplyMinutes, keptBody.updateEveryMinutes], [45, 30, 120]);
 
     const cleared = await h.api(`/api/v1/sla-policies/${id}`, { method: 'PUT', body: { ...base(), nextReplyMinutes: null, updateEveryMinutes: null } });
-    assert.deepEqual([cleared.body.nextReplyMinutes, cleared.body.updateEveryMinutes], [null, null]);
+    const clearedBody = bodyOf(cleared, slaPolicySavedResponse);
+    assert.deepEqual([clearedBody.nextReplyMinutes, clearedBody.updateEveryMinutes], [null, null]);
     assert.equal((await h.api(`/api/v1/sla-policies/${id}`, { method: 'DELETE' })).status, 204);
   });
 
@@ -53,7 +56,7 @@ describe('API: next-reply and update-cadence settings', function () {
     ] as const) {
       const res = await h.api('/api/v1/sla-policies', { body });
       assertError(res, 400, 'validation_failed');
-      assert.ok(detailPaths(res).some((p) => p.startsWith(path)), JSON.stringify(res.body.error.details));
+      assert.ok(detailPaths(res).some((p) => p.startsWith(path)), JSON.stringify(res.body));
     }
   });
 
@@ -62,34 +65,34 @@ describe('API: next-reply and update-cadence settings', function () {
     assert.equal(p.status, 201, JSON.stringify(p.body));
     const org = await createOrg(h, 'premium');
     const t = await createTicket(h, { subject: 'Slow exports', priority: 'normal', organizationId: org.id });
-    const sla0 = (await h.api(`/api/v1/tickets/${t.id}/sla`)).body;
+    const sla0 = bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse);
     assert.deepEqual([sla0.nextReply, sla0.updateCadence], [[], null], 'no cycle before first response; nothing owed while new');
     assert.equal((await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'On it.' } })).status, 201);
     const sla1 = await eventually(async () => {
-      const s = (await h.api(`/api/v1/tickets/${t.id}/sla`)).body;
+      const s = bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse);
       return s.updateCadence && s;
     }, 10_000, 'the update cadence');
-    assert.equal(sla1.updateCadence.name, 'update');
-    assert.equal(Date.parse(sla1.updateCadence.dueAt) - Date.parse(sla1.updateCadence.startedAt), 120 * 60_000);
-    assert.deepEqual(sla1.updateCadence.escalations.map((e: { percent: number }) => e.percent), [80, 100]);
+    assert.equal(sla1.updateCadence?.name, 'update');
+    assert.equal(instantMs(sla1.updateCadence?.dueAt) - instantMs(sla1.updateCadence?.startedAt), 120 * 60_000);
+    assert.deepEqual(sla1.updateCadence?.escalations.map((e: { percent: number }) => e.percent), [80, 100]);
   });
 
   it('an incident policy owes updates every updateEveryMinutes; an incident declared afterwards shows the cadence', async () => {
-    const policies = (await h.api('/api/v1/incident-policies')).body.data as Array<Record<string, unknown>>;
+    const policies = bodyOf(await h.api('/api/v1/incident-policies'), listOf(incidentPolicyResponse)).data as Array<Record<string, unknown>>;
     const low = policies.find((p) => p.severity === 'low')!;
     assert.equal(low.updateEveryMinutes, null);
     const { severity: _s, updatedAt: _u, ...body } = low;
     const put = await h.api('/api/v1/incident-policies/low', { method: 'PUT', body: { ...body, updateEveryMinutes: 60 } });
-    assert.equal(put.status, 200, JSON.stringify(put.body));
-    assert.equal(put.body.updateEveryMinutes, 60);
-    assert.deepEqual(put.body.updateEscalations.map((s: { percent: number }) => s.percent), [80, 100]);
+    const putBody = bodyOf(put, incidentPolicyResponse);
+    assert.equal(putBody.updateEveryMinutes, 60);
+    assert.deepEqual(putBody.updateEscalations.map((s: { percent: number }) => s.percent), [80, 100]);
     const inc = await h.api('/api/v1/incidents', { body: { title: 'Search is slow', severity: 'low' } });
-    assert.equal(inc.status, 201, JSON.stringify(inc.body));
+    const incBody = bodyOf(inc, incidentResponse, 201);
     const detail = await eventually(async () => {
-      const d = (await h.api(`/api/v1/incidents/${inc.body.id}`)).body;
+      const d = bodyOf(await h.api(`/api/v1/incidents/${incBody.id}`), incidentDetailResponse);
       return d.sla?.updateCadence && d;
     }, 10_000, 'the incident cadence');
-    assert.equal(Date.parse(detail.sla.updateCadence.dueAt) - Date.parse(detail.sla.updateCadence.startedAt), 60 * 60_000);
+    assert.equal(instantMs(detail.sla?.updateCadence?.dueAt) - instantMs(detail.sla?.updateCadence?.startedAt), 60 * 60_000);
     assertError(await h.api('/api/v1/incident-policies/low', { method: 'PUT', body: { ...body, updateEveryMinutes: 0 } }), 400, 'validation_failed');
   });
 });

@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { bodyOf, createOrg, createTicket, eventually } from './api-helpers';
+import { bodyOf, createOrg, createTicket, eventually, instantMs } from './api-helpers';
 import { AROUND_THE_CLOCK } from '../support/ticket-fixtures';
-import { rolloutResponse } from '../../src/http/api/openapi/rollout-responses';
+import { calendarSavedResponse, impactResponse, organizationTierResponse, rolloutResponse, slaPolicySavedResponse } from '../../src/http/api/openapi/rollout-responses';
 import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/contract/ticket';
 import type { z } from 'zod';
+import { calendarResponse, listOf, slaPolicyResponse, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 
 type Rollout = z.output<typeof rolloutResponse>;
 
@@ -30,13 +31,13 @@ async function setUp(h: PacerHarness, tier = 'starter'): Promise<Setup> {
   const org = await createOrg(h, tier);
   const calendarBody = { name: `utc ${crypto.randomBytes(3).toString('hex')}`, timezone: 'UTC', weekly: AROUND_THE_CLOCK, holidays: [] as string[] };
   const cal = await h.api('/api/v1/calendars', { body: calendarBody });
-  assert.equal(cal.status, 201, JSON.stringify(cal.body));
-  const existing = (await h.api('/api/v1/sla-policies')).body.data.find((p: { tier: string; priority: string }) => p.tier === tier && p.priority === 'urgent');
-  const policyBody = { name: `${tier} urgent`, tier, priority: 'urgent', calendarId: cal.body.id, firstResponseMinutes: null, resolutionMinutes: 48 * 60 };
+  const calBody = bodyOf(cal, calendarResponse, 201);
+  const existing = bodyOf(await h.api('/api/v1/sla-policies'), listOf(slaPolicyResponse)).data.find((p: { tier: string; priority: string }) => p.tier === tier && p.priority === 'urgent');
+  const policyBody = { name: `${tier} urgent`, tier, priority: 'urgent', calendarId: calBody.id, firstResponseMinutes: null, resolutionMinutes: 48 * 60 };
   const pol = existing ? await h.api(`/api/v1/sla-policies/${existing.id}`, { method: 'PUT', body: policyBody }) : await h.api('/api/v1/sla-policies', { body: policyBody });
-  assert.ok(pol.status === 200 || pol.status === 201, JSON.stringify(pol.body));
-  if (pol.body.rolloutId) await finished(h, pol.body.rolloutId);
-  return { orgId: org.id, calendarId: cal.body.id, policyId: pol.body.id, policyBody, calendarBody };
+  const saved = existing ? bodyOf(pol, slaPolicySavedResponse) : { ...bodyOf(pol, slaPolicyResponse, 201), rolloutId: undefined };
+  if (saved.rolloutId) await finished(h, saved.rolloutId);
+  return { orgId: org.id, calendarId: calBody.id, policyId: saved.id, policyBody, calendarBody };
 }
 
 async function openTickets(h: PacerHarness, orgId: string, n: number): Promise<string[]> {
@@ -59,7 +60,7 @@ async function finished(h: PacerHarness, rolloutId: string, timeoutMs = 60_000):
 async function resolutionDue(h: PacerHarness, ticketId: string): Promise<number> {
   const sla = await h.api(`/api/v1/tickets/${ticketId}/sla`);
   assert.equal(sla.status, 200, JSON.stringify(sla.body));
-  return Date.parse(sla.body.resolution.dueAt);
+  return instantMs(bodyOf(sla, ticketSlaResponse).resolution?.dueAt);
 }
 
 async function retargetEvents(h: PacerHarness, ticketId: string, rolloutId: string): Promise<number> {
@@ -87,7 +88,7 @@ describe('API: rollouts of edits to open tickets', function () {
     const holiday = utcDate(Date.now() + DAY_MS);
     const saved = await h.api(`/api/v1/calendars/${s.calendarId}`, { method: 'PUT', body: { ...s.calendarBody, holidays: [holiday] } });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
-    const rollout = await finished(h, saved.body.rolloutId);
+    const rollout = await finished(h, bodyOf(saved, calendarSavedResponse).rolloutId);
     assert.equal(rollout.done, 1, JSON.stringify(rollout));
     assert.equal(await resolutionDue(h, ticket!) - before, DAY_MS);
   });
@@ -103,17 +104,17 @@ describe('API: rollouts of edits to open tickets', function () {
 
     const holiday = utcDate(Date.now() + DAY_MS);
     const calImpact = await h.api(`/api/v1/calendars/${s.calendarId}/impact`, { body: { ...s.calendarBody, holidays: [holiday] } });
-    assert.equal(calImpact.status, 200, JSON.stringify(calImpact.body));
-    assert.deepEqual([calImpact.body.affected, calImpact.body.evaluated, calImpact.body.moved, calImpact.body.later, calImpact.body.earlier], [2, 2, 2, 2, 0]);
-    assert.equal(calImpact.body.largestMoves[0].deltaSeconds, DAY_MS / 1000);
+    const calImpactBody = bodyOf(calImpact, impactResponse);
+    assert.deepEqual([calImpactBody.affected, calImpactBody.evaluated, calImpactBody.moved, calImpactBody.later, calImpactBody.earlier], [2, 2, 2, 2, 0]);
+    assert.equal(calImpactBody.largestMoves[0]?.deltaSeconds, DAY_MS / 1000);
 
     // A one-minute target, asked once the tickets are a minute old: both would breach at once.
     const created = Math.max(...rowsBefore.map((r) => new Date(r.created_at).getTime()));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, created + 61_000 - Date.now())));
     const polImpact = await h.api(`/api/v1/sla-policies/${s.policyId}/impact`, { body: { ...s.policyBody, resolutionMinutes: 1 } });
-    assert.equal(polImpact.status, 200, JSON.stringify(polImpact.body));
-    assert.equal(polImpact.body.earlier, 2);
-    assert.deepEqual(polImpact.body.breachedAtOnce.map((b: { ticketId: string }) => b.ticketId).sort(), [...tickets].sort());
+    const polImpactBody = bodyOf(polImpact, impactResponse);
+    assert.equal(polImpactBody.earlier, 2);
+    assert.deepEqual(polImpactBody.breachedAtOnce.map((b: { ticketId: string }) => b.ticketId).sort(), [...tickets].sort());
 
     assert.deepEqual(await rows(), rowsBefore, 'ticket rows unchanged');
     assert.deepEqual(await states(), statesBefore, 'workflow states unchanged');
@@ -127,13 +128,13 @@ describe('API: rollouts of edits to open tickets', function () {
     h.tickets.rollouts.pageSize = 2;
     try {
       const saved = await h.api(`/api/v1/sla-policies/${s.policyId}`, { method: 'PUT', body: { ...s.policyBody, resolutionMinutes: 24 * 60 } });
-      assert.equal(saved.status, 200, JSON.stringify(saved.body));
-      assert.match(saved.body.rolloutId, /^[0-9a-f-]{36}$/);
-      const r = await finished(h, saved.body.rolloutId);
+      const savedBody = bodyOf(saved, slaPolicySavedResponse);
+      assert.match(savedBody.rolloutId, /^[0-9a-f-]{36}$/);
+      const r = await finished(h, savedBody.rolloutId);
       assert.deepEqual([r.kind, r.targetId, r.affected, r.done, r.unchanged, r.failed, r.failures], ['sla_policy', s.policyId, 5, 5, 0, 0, []]);
-      for (const id of tickets) assert.equal(await retargetEvents(h, id, saved.body.rolloutId), 1);
+      for (const id of tickets) assert.equal(await retargetEvents(h, id, savedBody.rolloutId), 1);
       const due = await resolutionDue(h, tickets[0]!);
-      const created = Date.parse((await h.api(`/api/v1/tickets/${tickets[0]}`)).body.createdAt);
+      const created = Date.parse(bodyOf(await h.api(`/api/v1/tickets/${tickets[0]}`), ticketResponse).createdAt);
       assert.equal(due - created, DAY_MS, 'the new 24-hour target');
     } finally {
       h.tickets.rollouts.pageSize = undefined;
@@ -144,7 +145,7 @@ describe('API: rollouts of edits to open tickets', function () {
     const s = await setUp(h, 'enterprise');
     const [ticket] = await openTickets(h, s.orgId, 1);
     const saved = await h.api(`/api/v1/sla-policies/${s.policyId}`, { method: 'PUT', body: { ...s.policyBody, resolutionMinutes: 10 * 60 } });
-    await finished(h, saved.body.rolloutId);
+    await finished(h, bodyOf(saved, slaPolicySavedResponse).rolloutId);
     const live = (await h.lifecycle.slaInputs(ticket!)) as SlaInputs;
     const current = live.policy as SlaPolicySnapshot;
     assert.ok(current.versions && current.versions.policy >= 2, JSON.stringify(current.versions));
@@ -169,14 +170,15 @@ describe('API: rollouts of edits to open tickets', function () {
     const s = await setUp(h, 'starter');
     const [ticket] = await openTickets(h, s.orgId, 1);
     const changed = await h.api(`/api/v1/organizations/${s.orgId}`, { method: 'PATCH', body: { tier: 'enterprise' } });
-    assert.equal(changed.status, 200, JSON.stringify(changed.body));
-    assert.equal(changed.body.retargetedTickets, 1);
-    const r = await finished(h, changed.body.rolloutId);
+    const changedBody = bodyOf(changed, organizationTierResponse);
+    assert.equal(changedBody.retargetedTickets, 1);
+    assert.ok(changedBody.rolloutId, 'a tier change starts a rollout');
+    const r = await finished(h, changedBody.rolloutId);
     assert.deepEqual([r.kind, r.affected, r.done], ['organization_tier', 1, 1]);
     const inputs = (await h.lifecycle.slaInputs(ticket!)) as SlaInputs;
     assert.equal(inputs.tier, 'enterprise');
-    const enterpriseUrgent = (await h.api('/api/v1/sla-policies')).body.data.find((p: { tier: string; priority: string }) => p.tier === 'enterprise' && p.priority === 'urgent');
-    assert.equal(inputs.policy?.policyId, enterpriseUrgent.id);
+    const enterpriseUrgent = bodyOf(await h.api('/api/v1/sla-policies'), listOf(slaPolicyResponse)).data.find((p: { tier: string; priority: string }) => p.tier === 'enterprise' && p.priority === 'urgent');
+    assert.equal(inputs.policy?.policyId, enterpriseUrgent?.id);
   });
 
   it('a worker stopped mid-rollout and started again finishes it, every ticket re-targeted exactly once', async () => {
@@ -186,13 +188,13 @@ describe('API: rollouts of edits to open tickets', function () {
     let rolloutId: string;
     try {
       const saved = await h.api(`/api/v1/sla-policies/${s.policyId}`, { method: 'PUT', body: { ...s.policyBody, resolutionMinutes: 30 * 60 } });
-      rolloutId = saved.body.rolloutId;
+      rolloutId = bodyOf(saved, slaPolicySavedResponse).rolloutId;
     } finally {
       h.tickets.rollouts.pageSize = undefined;
     }
-    await eventually(async () => (await h.api(`/api/v1/rollouts/${rolloutId}`)).body.done >= 2, 60_000, 'two pages done');
+    await eventually(async () => bodyOf(await h.api(`/api/v1/rollouts/${rolloutId}`), rolloutResponse).done >= 2, 60_000, 'two pages done');
     await h.stopWorker();
-    const stopped = (await h.api(`/api/v1/rollouts/${rolloutId}`)).body;
+    const stopped = bodyOf(await h.api(`/api/v1/rollouts/${rolloutId}`), rolloutResponse);
     assert.equal(stopped.status, 'running', `the rollout was still under way when the worker stopped: ${JSON.stringify(stopped)}`);
     await h.startWorker();
     const r = await finished(h, rolloutId);

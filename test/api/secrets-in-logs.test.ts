@@ -25,7 +25,8 @@ import { deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerdu
 import { sendBlockAction, type SlackUser } from '../support/fakes/slack-interactivity';
 import { startSlackWebApiFake, type FakeMessage, type SlackWebApiFake } from '../support/fakes/slack-web-api';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
-import { assertError, createCalendar, createOrg, eventually, type Organization } from './api-helpers';
+import { assertError, bodyOf, createCalendar, createOrg, eventually, type Organization } from './api-helpers';
+import { apiKeyCreatedResponse, ticketResponse } from '../../src/http/api/openapi/responses';
 
 const hex = (n: number) => crypto.randomBytes(n).toString('hex');
 
@@ -161,7 +162,7 @@ describe('logs: no secret reaches a log line', function () {
       assert.equal(hook.status, 201, JSON.stringify(hook.body));
       const key = await h.api('/api/v1/api-keys', { body: { name: 'agent key (secrets)', role: 'agent' } });
       assert.equal(key.status, 201, JSON.stringify(key.body));
-      secrets.createdApiKey = key.body.key;
+      secrets.createdApiKey = bodyOf(key, apiKeyCreatedResponse, 201).key;
     });
 
     it('a ticket opened with that key pages, opens a Jira issue, posts to Slack, mails and calls the webhook, each after a failure', async () => {
@@ -172,7 +173,7 @@ describe('logs: no secret reaches a log line', function () {
       receiver.failNext(1);
       const ticket = await h.api('/api/v1/tickets', { key: secrets.createdApiKey, body: { subject: 'Checkout is down', description: 'Nobody can pay.', priority: 'urgent', organizationId: org.id, requester: { email: 'ann@example.test' } } });
       assert.equal(ticket.status, 201, JSON.stringify(ticket.body));
-      id = ticket.body.id as string;
+      id = bodyOf(ticket, ticketResponse, 201).id as string;
 
       await pd.waitFor(() => pd.accepted('trigger').length > 0, 30_000, 'the page');
       await jira.waitFor(() => jira.issues.length > 0, 30_000, 'the Jira issue');

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, detailPaths } from './api-helpers';
+import { assertError, bodyOf, createKey, detailPaths } from './api-helpers';
+import { slaPreviewResponse } from '../../src/http/api/openapi/responses';
 
 const NY_9_TO_5 = {
   timezone: 'America/New_York',
@@ -49,12 +50,11 @@ describe('API: POST /api/v1/sla/preview with next reply', function () {
           { at: '2026-11-23T21:30:00Z', type: 'customer_reply' }, // cycle 1: Mon 16:30 EST: 30 min Mon + 90 Tue → Tue 10:30 EST = 15:30Z
         ],
       });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      cycles = res.body.nextReply as Cycle[];
+      cycles = bodyOf(res, slaPreviewResponse).nextReply;
     });
 
     it('answers one entry per cycle, in order, with exactly the contract keys, ISO UTC instants and the ladder', () => {
-      assert.deepEqual(Object.keys(res.body).sort(), ['firstResponse', 'nextReply', 'resolution']);
+      assert.deepEqual(Object.keys(bodyOf(res, slaPreviewResponse)).sort(), ['firstResponse', 'nextReply', 'resolution']);
       assert.equal(cycles.length, 2);
       for (const c of cycles) {
         assert.deepEqual(Object.keys(c).sort(), ['breached', 'dueAt', 'escalations', 'metAt', 'startedAt']);
@@ -93,7 +93,7 @@ describe('API: POST /api/v1/sla/preview with next reply', function () {
       events: [{ at: '2026-11-23T14:30:00Z', type: 'agent_reply' }, { at: '2026-11-23T15:00:00Z', type: 'customer_reply' }, { at: '2026-11-23T17:00:01Z', type: 'agent_reply' }],
     });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.nextReply[0].breached, true);
+    assert.equal(bodyOf(res, slaPreviewResponse).nextReply[0]?.breached, true);
   });
 
   it('customer replies before the first response start no cycle, and first response is still met by the agent reply alone', async () => {
@@ -102,28 +102,28 @@ describe('API: POST /api/v1/sla/preview with next reply', function () {
       createdAt: CREATED,
       events: [{ at: '2026-11-23T14:10:00Z', type: 'customer_reply' }, { at: '2026-11-23T14:30:00Z', type: 'agent_reply' }],
     });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(res.body.nextReply, []);
-    assert.equal(ms(res.body.firstResponse.metAt), ms('2026-11-23T14:30:00Z'));
+    const resBody = bodyOf(res, slaPreviewResponse);
+    assert.deepEqual(resBody.nextReply, []);
+    assert.equal(ms(resBody.firstResponse.metAt), ms('2026-11-23T14:30:00Z'));
   });
 
   it('a pending status does not pause the next-reply clock', async () => {
     const events = [{ at: '2026-11-23T14:30:00Z', type: 'agent_reply' }, { at: '2026-11-23T15:00:00Z', type: 'customer_reply' }];
     const plain = await preview({ policy: POLICY, createdAt: CREATED, events });
     const pending = await preview({ policy: POLICY, createdAt: CREATED, events: [...events, { at: '2026-11-23T15:10:00Z', type: 'status', status: 'pending' }] });
-    assert.equal(pending.status, 200, JSON.stringify(pending.body));
-    assert.deepEqual(pending.body.nextReply, plain.body.nextReply);
-    assert.equal(pending.body.resolution.dueAt, null, 'resolution, paused at the end, has no due');
+    const pendingBody = bodyOf(pending, slaPreviewResponse);
+    assert.deepEqual(pendingBody.nextReply, bodyOf(plain, slaPreviewResponse).nextReply);
+    assert.equal(pendingBody.resolution.dueAt, null, 'resolution, paused at the end, has no due');
   });
 
   it('nextReplyMinutes null gives an empty nextReply; a bad target or too many customer replies is a 400 naming the field', async () => {
     const ok = await preview({ policy: { ...POLICY, nextReplyMinutes: null }, createdAt: CREATED, events: [{ at: '2026-11-23T14:30:00Z', type: 'agent_reply' }, { at: '2026-11-23T15:00:00Z', type: 'customer_reply' }] });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
-    assert.deepEqual(ok.body.nextReply, []);
+    assert.deepEqual(bodyOf(ok, slaPreviewResponse).nextReply, []);
     for (const [minutes, path] of [[0, 'policy.nextReplyMinutes'], [-5, 'policy.nextReplyMinutes'], [10_000_000, 'policy.nextReplyMinutes'], ['soon', 'policy.nextReplyMinutes']] as const) {
       const res = await preview({ policy: { ...POLICY, nextReplyMinutes: minutes }, createdAt: CREATED });
       assertError(res, 400, 'validation_failed');
-      assert.ok(detailPaths(res).some((p) => p.startsWith(path)), JSON.stringify(res.body.error.details));
+      assert.ok(detailPaths(res).some((p) => p.startsWith(path)), JSON.stringify(res.body));
     }
     const many = Array.from({ length: 201 }, (_, i) => ({ at: new Date(Date.parse(CREATED) + (i + 1) * 60_000).toISOString(), type: 'customer_reply' }));
     const res = await preview({ policy: POLICY, createdAt: CREATED, events: many });

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, createOrg, detailPaths, ticketCount } from './api-helpers';
+import { assertError, bodyOf, createKey, createOrg, detailPaths, ticketCount, instantMs } from './api-helpers';
+import { slaPreviewResponse } from '../../src/http/api/openapi/responses';
 
 const NY_9_TO_5 = {
   timezone: 'America/New_York',
@@ -51,19 +52,19 @@ describe('API: POST /api/v1/sla/preview', function () {
   it('Friday 16:00 EST + 8 business hours is Monday 16:00 EST; unmet clocks have breached null', async () => {
     const before = await ticketCount(h);
     const res = await preview({ policy: POLICY, createdAt: '2026-11-20T21:00:00Z', events: [] });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(Object.keys(res.body).sort(), ['firstResponse', 'nextReply', 'resolution']);
-    assert.deepEqual(res.body.nextReply, [], 'no nextReplyMinutes: no next-reply cycles');
+    const resBody = bodyOf(res, slaPreviewResponse);
+    assert.deepEqual(Object.keys(resBody).sort(), ['firstResponse', 'nextReply', 'resolution']);
+    assert.deepEqual(resBody.nextReply, [], 'no nextReplyMinutes: no next-reply cycles');
     // First response, 480 min from Fri 2026-11-20 16:00 EST: Fri 16–17 gives 60.
     //   80% = 384: Mon 09:00 + 324 min = 14:24 EST = 19:24Z
     //  100% = 480: Mon 09:00 + 420 min = 16:00 EST = 21:00Z
     //  120% = 576: 60 + 480 (all Mon) = 540, Tue 09:00 + 36 = 09:36 EST = 14:36Z
-    assertClock(res.body.firstResponse, { dueAt: '2026-11-23T21:00:00Z', metAt: null, breached: null, at: ['2026-11-23T19:24:00Z', '2026-11-23T21:00:00Z', '2026-11-24T14:36:00Z'] }, 'firstResponse');
+    assertClock(resBody.firstResponse, { dueAt: '2026-11-23T21:00:00Z', metAt: null, breached: null, at: ['2026-11-23T19:24:00Z', '2026-11-23T21:00:00Z', '2026-11-24T14:36:00Z'] }, 'firstResponse');
     // Resolution, 4800 min = 80 h (no Thanksgiving in this calendar): Fri 1 h; week of 11-23 40 h (41);
     //   80% = 64 h: Mon 11-30 (49), Tue 12-01 (57), Wed 12-02 + 7 h = 16:00 EST = 21:00Z
     //  100% = 80 h: Mon–Thu 11-30..12-03 (73), Fri 12-04 + 7 h = 16:00 EST = 21:00Z
     //  120% = 96 h: Fri 12-04 to 17:00 (81), Mon 12-07 (89), Tue 12-08 + 7 h = 16:00 EST = 21:00Z
-    assertClock(res.body.resolution, { dueAt: '2026-12-04T21:00:00Z', metAt: null, breached: null, at: ['2026-12-02T21:00:00Z', '2026-12-04T21:00:00Z', '2026-12-08T21:00:00Z'] }, 'resolution');
+    assertClock(resBody.resolution, { dueAt: '2026-12-04T21:00:00Z', metAt: null, breached: null, at: ['2026-12-02T21:00:00Z', '2026-12-04T21:00:00Z', '2026-12-08T21:00:00Z'] }, 'resolution');
     assert.equal(await ticketCount(h), before, 'a preview creates nothing');
   });
 
@@ -79,9 +80,9 @@ describe('API: POST /api/v1/sla/preview', function () {
         { at: '2026-12-08T15:00:00Z', type: 'agent_reply' }, // a later reply changes nothing
       ],
     });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assertClock(res.body.firstResponse, { dueAt: '2026-11-23T21:00:00Z', metAt: '2026-11-23T15:00:00Z', breached: false, at: ['2026-11-23T19:24:00Z', '2026-11-23T21:00:00Z', '2026-11-24T14:36:00Z'] }, 'firstResponse');
-    assertClock(res.body.resolution, { dueAt: '2026-12-04T21:00:00Z', metAt: '2026-12-07T15:00:00Z', breached: true, at: ['2026-12-02T21:00:00Z', '2026-12-04T21:00:00Z', '2026-12-08T21:00:00Z'] }, 'resolution');
+    const resBody = bodyOf(res, slaPreviewResponse);
+    assertClock(resBody.firstResponse, { dueAt: '2026-11-23T21:00:00Z', metAt: '2026-11-23T15:00:00Z', breached: false, at: ['2026-11-23T19:24:00Z', '2026-11-23T21:00:00Z', '2026-11-24T14:36:00Z'] }, 'firstResponse');
+    assertClock(resBody.resolution, { dueAt: '2026-12-04T21:00:00Z', metAt: '2026-12-07T15:00:00Z', breached: true, at: ['2026-12-02T21:00:00Z', '2026-12-04T21:00:00Z', '2026-12-08T21:00:00Z'] }, 'resolution');
   });
 
   it('across the 2026-11-01 fall-back: Fri 16:00 EDT + 8 business hours is Mon 16:00 EST (21:00Z, not 20:00Z)', async () => {
@@ -90,18 +91,18 @@ describe('API: POST /api/v1/sla/preview', function () {
     //  120% = 576: Tue 11-03 09:36 EST = 14:36Z.
     const res = await preview({ policy: POLICY, createdAt: '2026-10-30T20:00:00Z', events: [] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assertClock(res.body.firstResponse, { dueAt: '2026-11-02T21:00:00Z', metAt: null, breached: null, at: ['2026-11-02T19:24:00Z', '2026-11-02T21:00:00Z', '2026-11-03T14:36:00Z'] }, 'firstResponse');
+    assertClock(bodyOf(res, slaPreviewResponse).firstResponse, { dueAt: '2026-11-02T21:00:00Z', metAt: null, breached: null, at: ['2026-11-02T19:24:00Z', '2026-11-02T21:00:00Z', '2026-11-03T14:36:00Z'] }, 'firstResponse');
   });
 
   it('a wall-time window that contains the repeated hour lasts four real hours', async () => {
     // Sunday 00:00–03:00 local on 2026-11-01 is 00:00 EDT (04:00Z) to 03:00 EST (08:00Z): 240 real minutes.
     const calendar = { timezone: 'America/New_York', weekly: { sun: [['00:00', '03:00']] }, holidays: [] };
     const res = await preview({ policy: { calendar, firstResponseMinutes: 210, resolutionMinutes: 240, pauseOn: ['pending'], escalations: LADDER }, createdAt: '2026-11-01T04:00:00Z', events: [] });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const resBody = bodyOf(res, slaPreviewResponse);
     // First response 210: 80% = 168 → 06:48Z; 100% → 07:30Z; 120% = 252: 240 on 11-01, then Sun 11-08 00:00 EST (05:00Z) + 12 = 05:12Z.
-    assertClock(res.body.firstResponse, { dueAt: '2026-11-01T07:30:00Z', metAt: null, breached: null, at: ['2026-11-01T06:48:00Z', '2026-11-01T07:30:00Z', '2026-11-08T05:12:00Z'] }, 'firstResponse');
+    assertClock(resBody.firstResponse, { dueAt: '2026-11-01T07:30:00Z', metAt: null, breached: null, at: ['2026-11-01T06:48:00Z', '2026-11-01T07:30:00Z', '2026-11-08T05:12:00Z'] }, 'firstResponse');
     // Resolution 240: 80% = 192 → 07:12Z; 100% reached exactly at the window end 08:00Z; 120% = 288: 11-08 05:00Z + 48 = 05:48Z.
-    assertClock(res.body.resolution, { dueAt: '2026-11-01T08:00:00Z', metAt: null, breached: null, at: ['2026-11-01T07:12:00Z', '2026-11-01T08:00:00Z', '2026-11-08T05:48:00Z'] }, 'resolution');
+    assertClock(resBody.resolution, { dueAt: '2026-11-01T08:00:00Z', metAt: null, breached: null, at: ['2026-11-01T07:12:00Z', '2026-11-01T08:00:00Z', '2026-11-08T05:48:00Z'] }, 'resolution');
   });
 
   it('the 2026-12-25 holiday closes the whole Friday', async () => {
@@ -109,10 +110,10 @@ describe('API: POST /api/v1/sla/preview', function () {
     //   80% = 384: Mon 09:00 + 324 = 14:24 EST = 19:24Z; 120% = 576: Tue 12-29 09:36 EST = 14:36Z.
     const res = await preview({ policy: POLICY, createdAt: '2026-12-24T21:00:00Z' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assertClock(res.body.firstResponse, { dueAt: '2026-12-28T21:00:00Z', metAt: null, breached: null, at: ['2026-12-28T19:24:00Z', '2026-12-28T21:00:00Z', '2026-12-29T14:36:00Z'] }, 'firstResponse');
+    assertClock(bodyOf(res, slaPreviewResponse).firstResponse, { dueAt: '2026-12-28T21:00:00Z', metAt: null, breached: null, at: ['2026-12-28T19:24:00Z', '2026-12-28T21:00:00Z', '2026-12-29T14:36:00Z'] }, 'firstResponse');
     // Without the holiday the same ticket is due Fri 12-25 16:00 EST = 21:00Z.
     const open = await preview({ policy: { ...POLICY, calendar: { ...NY_9_TO_5, holidays: [] } }, createdAt: '2026-12-24T21:00:00Z' });
-    assert.equal(Date.parse(open.body.firstResponse.dueAt), Date.parse('2026-12-25T21:00:00Z'));
+    assert.equal(instantMs(bodyOf(open, slaPreviewResponse).firstResponse.dueAt), Date.parse('2026-12-25T21:00:00Z'));
   });
 
   describe('pauses (Mon 2026-11-23 09:00 EST = 14:00Z; first response 60 min, resolution 480 min)', () => {
@@ -128,11 +129,11 @@ describe('API: POST /api/v1/sla/preview', function () {
           { at: '2026-11-23T20:30:00Z', type: 'status', status: 'pending' }, // 15:30 EST: 390 min elapsed
         ],
       });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const resBody = bodyOf(res, slaPreviewResponse);
       // First response 60: met 14:30Z; 80% = 48 → 14:48Z; due 15:00Z; 120% = 72 → 15:12Z (defined although met).
-      assertClock(res.body.firstResponse, { dueAt: '2026-11-23T15:00:00Z', metAt: '2026-11-23T14:30:00Z', breached: false, at: ['2026-11-23T14:48:00Z', '2026-11-23T15:00:00Z', '2026-11-23T15:12:00Z'] }, 'firstResponse');
+      assertClock(resBody.firstResponse, { dueAt: '2026-11-23T15:00:00Z', metAt: '2026-11-23T14:30:00Z', breached: false, at: ['2026-11-23T14:48:00Z', '2026-11-23T15:00:00Z', '2026-11-23T15:12:00Z'] }, 'firstResponse');
       // Resolution: 80% = 384 min was reached at 09:00 + 6:24 = 15:24 EST = 20:24Z, before the pause; the rest wait.
-      assertClock(res.body.resolution, { dueAt: null, metAt: null, breached: null, at: ['2026-11-23T20:24:00Z', null, null] }, 'resolution');
+      assertClock(resBody.resolution, { dueAt: null, metAt: null, breached: null, at: ['2026-11-23T20:24:00Z', null, null] }, 'resolution');
     });
 
     it('resumes with the exact remaining business time; notes and customer replies do not meet first response', async () => {
@@ -144,16 +145,16 @@ describe('API: POST /api/v1/sla/preview', function () {
         { at: '2026-11-24T20:00:00Z', type: 'status', status: 'solved' }, // Tue 15:00 EST
       ];
       const res = await preview({ policy, createdAt, events });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assertClock(res.body.firstResponse, { dueAt: '2026-11-23T15:00:00Z', metAt: null, breached: null, at: ['2026-11-23T14:48:00Z', '2026-11-23T15:00:00Z', '2026-11-23T15:12:00Z'] }, 'firstResponse');
+      const resBody = bodyOf(res, slaPreviewResponse);
+      assertClock(resBody.firstResponse, { dueAt: '2026-11-23T15:00:00Z', metAt: null, breached: null, at: ['2026-11-23T14:48:00Z', '2026-11-23T15:00:00Z', '2026-11-23T15:12:00Z'] }, 'firstResponse');
       // Resolution: due Tue 10:00 + 360 = 16:00 EST = 21:00Z; 80% = 384: 120 + 264 → Tue 14:24 EST = 19:24Z;
       // 120% = 576: 120 + 420 (Tue to 17:00) = 540, Wed 11-25 09:36 EST = 14:36Z.
-      assertClock(res.body.resolution, { dueAt: '2026-11-24T21:00:00Z', metAt: '2026-11-24T20:00:00Z', breached: false, at: ['2026-11-24T19:24:00Z', '2026-11-24T21:00:00Z', '2026-11-25T14:36:00Z'] }, 'resolution');
+      assertClock(resBody.resolution, { dueAt: '2026-11-24T21:00:00Z', metAt: '2026-11-24T20:00:00Z', breached: false, at: ['2026-11-24T19:24:00Z', '2026-11-24T21:00:00Z', '2026-11-25T14:36:00Z'] }, 'resolution');
 
       // Exact to the second: solved at due is met; one second later is a breach.
       const at = (solvedAt: string) => preview({ policy, createdAt, events: [...events.slice(0, 4), { at: solvedAt, type: 'status', status: 'solved' }] });
-      assert.equal((await at('2026-11-24T21:00:00Z')).body.resolution.breached, false);
-      assert.equal((await at('2026-11-24T21:00:01Z')).body.resolution.breached, true);
+      assert.equal(bodyOf(await at('2026-11-24T21:00:00Z'), slaPreviewResponse).resolution.breached, false);
+      assert.equal(bodyOf(await at('2026-11-24T21:00:01Z'), slaPreviewResponse).resolution.breached, true);
     });
   });
 
@@ -176,7 +177,7 @@ describe('API: POST /api/v1/sla/preview', function () {
       for (const [body, path] of cases) {
         const res = await preview(body);
         assertError(res, 400, 'validation_failed');
-        assert.ok(detailPaths(res).some((p) => p.startsWith(path)), `expected ${path} in ${JSON.stringify(res.body.error.details)}`);
+        assert.ok(detailPaths(res).some((p) => p.startsWith(path)), `expected ${path} in ${JSON.stringify(res.body)}`);
       }
       assertError(await h.api('/api/v1/sla/preview', { key: agentKey, method: 'POST', body: '{"policy":' }), 400, 'invalid_json');
     });
@@ -186,7 +187,7 @@ describe('API: POST /api/v1/sla/preview', function () {
       // Mon 2026-11-23 20:00Z + 300 min: 240 on Monday to midnight, then Tue 00:00 + 60 = 01:00Z.
       const res = await preview({ policy: { ...POLICY, calendar, firstResponseMinutes: 300 }, createdAt: '2026-11-23T20:00:00Z' });
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(Date.parse(res.body.firstResponse.dueAt), Date.parse('2026-11-24T01:00:00Z'));
+      assert.equal(instantMs(bodyOf(res, slaPreviewResponse).firstResponse.dueAt), Date.parse('2026-11-24T01:00:00Z'));
     });
 
     it('customers may not preview (403); admins and agents may', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, bodyOf, createOrg, createTicket, eventually, instantMs, listComments, ticketCount } from './api-helpers';
-import { ticketResponse } from '../../src/http/api/openapi/responses';
+import { commentResponse, eventList, ticketPage, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 import { timeline } from '../support/timeline';
 
 const MINUTE = 60_000;
@@ -34,7 +34,7 @@ describe('API: tickets', function () {
         body: { subject: 'Question about invoices', description: 'Where do I find them?', priority: 'normal', requester: { email: 'ann@example.com', name: 'Ann' }, organizationId: enterprise.id },
       });
       assert.equal(res.status, 201, JSON.stringify(res.body));
-      const t = res.body;
+      const t = bodyOf(res, ticketResponse, 201);
       assert.match(t.number, /^TKT-\d{8}-\d{4}$/);
       assert.equal(t.number.slice(4, 12), t.createdAt.slice(0, 10).replace(/-/g, ''), 'the number carries the creation day (UTC)');
       assert.equal(res.headers.get('location'), `/api/v1/tickets/${t.id}`);
@@ -78,21 +78,21 @@ describe('API: tickets', function () {
       const body = { subject: 'Cannot export CSV', description: 'It spins forever', priority: 'high', requester: { email: 'bob@example.com' }, organizationId: enterprise.id };
       const headers = { 'idempotency-key': 'create-csv-1' };
       const first = await h.api('/api/v1/tickets', { body, headers });
-      assert.equal(first.status, 201, JSON.stringify(first.body));
+      const firstBody = bodyOf(first, ticketResponse, 201);
       assert.equal(first.headers.get('idempotent-replayed'), null);
       const before = await ticketCount(h);
 
       const again = await h.api('/api/v1/tickets', { body, headers });
-      assert.equal(again.status, 200, JSON.stringify(again.body));
+      const againBody = bodyOf(again, ticketResponse);
       assert.equal(again.headers.get('idempotent-replayed'), 'true');
-      assert.equal(again.body.id, first.body.id);
-      assert.equal(again.body.number, first.body.number);
+      assert.equal(againBody.id, firstBody.id);
+      assert.equal(againBody.number, firstBody.number);
       assert.equal(await ticketCount(h), before);
       const rows = await h.database.db.selectFrom('tickets').select('id').where('subject', '=', 'Cannot export CSV').execute();
       assert.equal(rows.length, 1);
 
       // One workflow for the ticket, and every workflow on this worker's queue has its ticket.
-      await h.client.workflow.getHandle(`ticket-${first.body.id}`).describe();
+      await h.client.workflow.getHandle(`ticket-${firstBody.id}`).describe();
       const all = await ticketCount(h);
       await eventually(
         async () => (await h.client.workflow.count(`TaskQueue = '${h.taskQueue}'`)).count === all,
@@ -115,11 +115,11 @@ describe('API: tickets', function () {
       const body = (i: number) => ({ subject: `Burst ${i}`, priority: 'low', requester: { email: 'burst@example.com' }, organizationId: community.id });
       const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => h.api('/api/v1/tickets', { body: body(i) })));
       assert.ok(burst.every((r) => r.status === 201));
-      assert.equal(new Set(burst.map((r) => r.body.number)).size, 8);
+      assert.equal(new Set(burst.map((r) => bodyOf(r, ticketResponse, 201).number)).size, 8);
       const before = await ticketCount(h);
       const same = await Promise.all(Array.from({ length: 5 }, () => h.api('/api/v1/tickets', { body: body(99), headers: { 'idempotency-key': 'burst-key' } })));
       assert.deepEqual(same.map((r) => r.status).sort(), [200, 200, 200, 200, 201], JSON.stringify(same.map((r) => r.body)));
-      assert.equal(new Set(same.map((r) => r.body.id)).size, 1);
+      assert.equal(new Set(same.map((r) => bodyOf(r, ticketResponse, r.status).id)).size, 1);
       assert.equal(await ticketCount(h), before + 1);
     });
   });
@@ -151,7 +151,7 @@ describe('API: tickets', function () {
       const ids = async (query: string) => {
         const res = await h.api(`/api/v1/tickets?${query}`);
         assert.equal(res.status, 200, JSON.stringify(res.body));
-        return new Set<string>(res.body.data.map((t: { id: string }) => t.id));
+        return new Set<string>(bodyOf(res, ticketPage).data.map((t: { id: string }) => t.id));
       };
       const byIndex = (...i: number[]) => new Set(i.map((n) => made[n]!.id));
       assert.deepEqual(await ids(`organizationId=${org.id}`), byIndex(0, 1, 2, 3, 4));
@@ -173,10 +173,10 @@ describe('API: tickets', function () {
       do {
         const q: string = `organizationId=${org.id}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
         const res = await h.api(`/api/v1/tickets?${q}`);
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        assert.ok(res.body.data.length <= 2);
-        seen.push(...res.body.data.map((t: { id: string }) => t.id));
-        cursor = res.body.nextCursor;
+        const resBody = bodyOf(res, ticketPage);
+        assert.ok(resBody.data.length <= 2);
+        seen.push(...resBody.data.map((t: { id: string }) => t.id));
+        cursor = resBody.nextCursor;
         pages += 1;
         assert.ok(pages <= 5, 'pagination does not terminate');
       } while (cursor);
@@ -192,20 +192,20 @@ describe('API: tickets', function () {
       const t = await createTicket(h, { subject: 'Walk the statuses', priority: 'normal', organizationId: enterprise.id });
       for (const status of ['pending', 'open', 'solved']) {
         const res = await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { status } });
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        assert.equal(res.body.status, status);
+        const resBody = bodyOf(res, ticketResponse);
+        assert.equal(resBody.status, status);
         // pending pauses the resolution clock (due unknown while paused); open resumes it.
         if (status === 'pending') {
-          assert.match(res.body.sla.resolution.pausedSince, ISO_UTC);
-          assert.equal(res.body.sla.resolution.dueAt, null);
+          assert.match(resBody.sla.resolution.pausedSince ?? '', ISO_UTC);
+          assert.equal(resBody.sla.resolution.dueAt, null);
         } else {
-          assert.equal(res.body.sla.resolution.pausedSince, null);
+          assert.equal(resBody.sla.resolution.pausedSince, null);
         }
-        if (status === 'open') assert.ok(Date.parse(res.body.sla.resolution.dueAt) >= instantMs(t.sla.resolution.dueAt), 'resumed: due no earlier than before the pause');
+        if (status === 'open') assert.ok(instantMs(resBody.sla.resolution.dueAt) >= instantMs(t.sla.resolution.dueAt), 'resumed: due no earlier than before the pause');
       }
-      const solved = (await h.api(`/api/v1/tickets/${t.id}`)).body;
-      assert.match(solved.solvedAt, ISO_UTC);
-      assert.match(solved.sla.resolution.metAt, ISO_UTC);
+      const solved = bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse);
+      assert.match(solved.solvedAt ?? '', ISO_UTC);
+      assert.match(solved.sla.resolution.metAt ?? '', ISO_UTC);
       assert.equal(solved.sla.resolution.breached, false);
     });
 
@@ -213,29 +213,29 @@ describe('API: tickets', function () {
       const t = await createTicket(h, { subject: 'No going back', priority: 'normal', organizationId: enterprise.id });
       assert.equal((await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { status: 'solved' } })).status, 200);
       const before = (await h.api(`/api/v1/tickets/${t.id}`)).body;
-      const eventsBefore = (await h.api(`/api/v1/tickets/${t.id}/events`)).body.data.length;
+      const eventsBefore = bodyOf(await h.api(`/api/v1/tickets/${t.id}/events`), eventList).data.length;
 
       assertError(await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { status: 'pending' } }), 409, 'invalid_transition');
       // Also when combined with other fields: nothing of the request applies.
       assertError(await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { status: 'on_hold', assignee: 'zed' } }), 409, 'invalid_transition');
 
       assert.deepEqual((await h.api(`/api/v1/tickets/${t.id}`)).body, before);
-      assert.equal((await h.api(`/api/v1/tickets/${t.id}/events`)).body.data.length, eventsBefore);
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${t.id}/events`), eventList).data.length, eventsBefore);
     });
 
     it('a priority change re-targets the SLA due instants, visibly in the response', async () => {
       // Enterprise normal: 24 business hours on New York 9–17; enterprise urgent: 4 hours, 24x7.
       const t = await createTicket(h, { subject: 'Slow dashboard', priority: 'normal', organizationId: enterprise.id });
       const res = await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { priority: 'urgent' } });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(res.body.priority, 'urgent');
-      assert.notEqual(res.body.policyId, t.policyId);
-      assert.notEqual(res.body.sla.firstResponse.dueAt, t.sla.firstResponse.dueAt);
-      assert.equal(Date.parse(res.body.sla.firstResponse.dueAt) - instantMs(t.createdAt), 240 * MINUTE, 'from the ticket start, not from the change');
-      assert.equal(Date.parse(res.body.sla.resolution.dueAt) - instantMs(t.createdAt), 24 * 60 * MINUTE);
-      const live = (await h.api(`/api/v1/tickets/${t.id}/sla`)).body;
+      const resBody = bodyOf(res, ticketResponse);
+      assert.equal(resBody.priority, 'urgent');
+      assert.notEqual(resBody.policyId, t.policyId);
+      assert.notEqual(resBody.sla.firstResponse.dueAt, t.sla.firstResponse.dueAt);
+      assert.equal(instantMs(resBody.sla.firstResponse.dueAt) - instantMs(t.createdAt), 240 * MINUTE, 'from the ticket start, not from the change');
+      assert.equal(instantMs(resBody.sla.resolution.dueAt) - instantMs(t.createdAt), 24 * 60 * MINUTE);
+      const live = bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse);
       assert.equal(live.priority, 'urgent');
-      assert.equal(live.firstResponse.dueAt, res.body.sla.firstResponse.dueAt);
+      assert.equal(live.firstResponse?.dueAt, resBody.sla.firstResponse.dueAt);
     });
   });
 
@@ -251,9 +251,9 @@ describe('API: tickets', function () {
 
       it("an internal note is the agent's private comment and leaves the first-response clock running", async () => {
         const note = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'Looks like the EU cluster', public: false } });
-        assert.equal(note.status, 201, JSON.stringify(note.body));
-        assert.equal(note.body.public, false);
-        assert.equal(note.body.author.type, 'agent');
+        const noteBody = bodyOf(note, commentResponse, 201);
+        assert.equal(noteBody.public, false);
+        assert.equal(noteBody.author.type, 'agent');
         const now = bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse);
         assert.equal(now.sla.firstResponse.metAt, null);
         assert.equal(now.status, 'new');
@@ -262,7 +262,7 @@ describe('API: tickets', function () {
       it("a public agent reply meets the first-response clock in time, and an agent's first public reply opens the ticket", async () => {
         const reply = await h.api(`/api/v1/tickets/${t.id}/comments`, { body: { body: 'We are on it.' } });
         assert.equal(reply.status, 201, JSON.stringify(reply.body));
-        assert.equal(reply.body.public, true);
+        assert.equal(bodyOf(reply, commentResponse, 201).public, true);
         replied = bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse);
         assert.match(replied.sla.firstResponse.metAt ?? '', ISO_UTC);
         assert.ok(instantMs(replied.sla.firstResponse.metAt) >= instantMs(t.createdAt));
@@ -291,32 +291,32 @@ describe('API: tickets', function () {
 
       it("answers the live SLA state from the workflow's query", async () => {
         const sla = await h.api(`/api/v1/tickets/${t.id}/sla`);
-        assert.equal(sla.status, 200, JSON.stringify(sla.body));
-        assert.equal(sla.body.ticketId, t.id);
-        assert.equal(sla.body.status, 'open');
-        assert.equal(sla.body.policyName, 'enterprise urgent');
-        assert.equal(sla.body.firstResponse.metAt, replied.sla.firstResponse.metAt);
-        assert.equal(sla.body.firstResponse.breached, false);
-        assert.equal(sla.body.resolution.metAt, null);
-        assert.equal(sla.body.resolution.dueAt, replied.sla.resolution.dueAt);
-        assert.equal(sla.body.resolution.cycle, 0);
-        assert.ok(sla.body.stateVersion >= 2);
+        const slaBody = bodyOf(sla, ticketSlaResponse);
+        assert.equal(slaBody.ticketId, t.id);
+        assert.equal(slaBody.status, 'open');
+        assert.equal(slaBody.policyName, 'enterprise urgent');
+        assert.equal(slaBody.firstResponse?.metAt, replied.sla.firstResponse.metAt);
+        assert.equal(slaBody.firstResponse?.breached, false);
+        assert.equal(slaBody.resolution?.metAt, null);
+        assert.equal(slaBody.resolution?.dueAt, replied.sla.resolution.dueAt);
+        assert.equal(slaBody.resolution?.cycle, 0);
+        assert.ok(slaBody.stateVersion >= 2);
       });
     });
 
     it('GET /tickets/:id/sla is live: elapsed time grows between two reads', async () => {
       const t = await createTicket(h, { subject: 'Production is down', organizationId: enterprise.id });
-      const first = (await h.api(`/api/v1/tickets/${t.id}/sla`)).body;
-      assert.equal(first.firstResponse.targetMinutes, 240);
-      assert.equal(first.firstResponse.dueAt, t.sla.firstResponse.dueAt);
-      assert.deepEqual(first.firstResponse.escalations.map((e: { percent: number }) => e.percent), [80, 100, 120]);
-      assert.ok(first.firstResponse.escalations.every((e: { fired: boolean }) => e.fired === false));
-      assert.equal(first.firstResponse.breached, null, 'unmet and not yet due');
+      const first = bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse);
+      assert.equal(first.firstResponse?.targetMinutes, 240);
+      assert.equal(first.firstResponse?.dueAt, t.sla.firstResponse.dueAt);
+      assert.deepEqual(first.firstResponse?.escalations.map((e: { percent: number }) => e.percent), [80, 100, 120]);
+      assert.ok(first.firstResponse?.escalations.every((e: { fired: boolean }) => e.fired === false));
+      assert.equal(first.firstResponse?.breached, null, 'unmet and not yet due');
       await new Promise((r) => setTimeout(r, 1100));
-      const second = (await h.api(`/api/v1/tickets/${t.id}/sla`)).body;
-      assert.ok(second.firstResponse.elapsedSeconds > first.firstResponse.elapsedSeconds, `${second.firstResponse.elapsedSeconds} > ${first.firstResponse.elapsedSeconds}`);
+      const second = bodyOf(await h.api(`/api/v1/tickets/${t.id}/sla`), ticketSlaResponse);
+      assert.ok((second.firstResponse?.elapsedSeconds ?? 0) > (first.firstResponse?.elapsedSeconds ?? Infinity), `${second.firstResponse?.elapsedSeconds} > ${first.firstResponse?.elapsedSeconds}`);
 
-      const none = (await h.api(`/api/v1/tickets/${(await createTicket(h, { subject: 'Hi', organizationId: community.id })).id}/sla`)).body;
+      const none = bodyOf(await h.api(`/api/v1/tickets/${(await createTicket(h, { subject: 'Hi', organizationId: community.id })).id}/sla`), ticketSlaResponse);
       assert.equal(none.firstResponse, null);
       assert.equal(none.resolution, null);
     });

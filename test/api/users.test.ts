@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { assertError, createKey, createOrg, detailPaths } from './api-helpers';
+import { assertError, bodyOf, createKey, createOrg, detailPaths } from './api-helpers';
 import { verifyPassword } from '../../src/domain/users/password';
 import { createSession, findSession } from '../../src/domain/users/sessions';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createPacerApp } from '../../src/app/http-app';
 import { createLogger } from '../../src/core/logger';
+import { listOf, userResponse } from '../../src/http/api/openapi/responses';
 
 describe('API: users', function () {
   this.timeout(60_000);
@@ -28,17 +29,17 @@ describe('API: users', function () {
 
   it('creates a user (201), stores an scrypt hash, and never returns the password', async () => {
     const res = await h.api('/api/v1/users', { body: { email: 'Dana@Example.com', name: 'Dana', role: 'manager', password: 'correct horse battery', timeZone: 'Europe/Paris' } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    assert.equal(res.body.email, 'dana@example.com', 'emails are kept lower-case');
-    assert.equal(res.body.role, 'manager');
-    assert.equal(res.body.timeZone, 'Europe/Paris');
+    const resBody = bodyOf(res, userResponse, 201);
+    assert.equal(resBody.email, 'dana@example.com', 'emails are kept lower-case');
+    assert.equal(resBody.role, 'manager');
+    assert.equal(resBody.timeZone, 'Europe/Paris');
     assert.equal(JSON.stringify(res.body).includes('password'), false);
-    const row = await h.database.db.selectFrom('users').select('password_hash').where('id', '=', res.body.id).executeTakeFirstOrThrow();
+    const row = await h.database.db.selectFrom('users').select('password_hash').where('id', '=', resBody.id).executeTakeFirstOrThrow();
     assert.match(row.password_hash, /^scrypt\$32768\$8\$1\$[\w-]+\$[\w-]+$/);
     assert.equal(await verifyPassword('correct horse battery', row.password_hash), true);
     assert.equal(await verifyPassword('correct horse batterY', row.password_hash), false);
     const list = await h.api('/api/v1/users');
-    assert.deepEqual(list.body.data.map((u: { email: string }) => u.email), ['dana@example.com']);
+    assert.deepEqual(bodyOf(list, listOf(userResponse)).data.map((u: { email: string }) => u.email), ['dana@example.com']);
   });
 
   it('a customer needs an organization; staff have none; bad input changes nothing', async () => {
@@ -67,18 +68,18 @@ describe('API: users', function () {
 
   it('PATCH changes a user; a new password or disabling ends its sessions', async () => {
     const created = await h.api('/api/v1/users', { body: { email: 'eve@example.com', name: 'Eve', role: 'agent', password: 'first password' } });
-    const id = created.body.id;
+    const id = bodyOf(created, userResponse, 201).id;
     const { token } = await createSession(h.database.db, id);
     assert.ok(await findSession(h.database.db, token));
     const renamed = await h.api(`/api/v1/users/${id}`, { method: 'PATCH', body: { name: 'Eve Q', timeZone: 'Asia/Tokyo' } });
     assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
-    assert.equal(renamed.body.name, 'Eve Q');
+    assert.equal(bodyOf(renamed, userResponse).name, 'Eve Q');
     assert.ok(await findSession(h.database.db, token), 'a rename keeps the session');
     await h.api(`/api/v1/users/${id}`, { method: 'PATCH', body: { password: 'second password' } });
     assert.equal(await findSession(h.database.db, token), null, 'a new password ends the session');
     const again = await createSession(h.database.db, id);
     const disabled = await h.api(`/api/v1/users/${id}`, { method: 'PATCH', body: { disabled: true } });
-    assert.equal(disabled.body.disabled, true);
+    assert.equal(bodyOf(disabled, userResponse).disabled, true);
     assert.equal(await findSession(h.database.db, again.token), null);
     assertError(await h.api(`/api/v1/users/${id}`, { method: 'PATCH', body: { role: 'customer' } }), 400, 'validation_failed');
     assertError(await h.api('/api/v1/users/00000000-0000-4000-8000-000000000000', { method: 'PATCH', body: { name: 'x' } }), 404, 'not_found');
@@ -86,7 +87,7 @@ describe('API: users', function () {
 
   it('the API takes the session cookie: reads freely, writes only with X-CSRF-Token; bearer keys unchanged', async () => {
     const c = await h.api('/api/v1/users', { body: { email: 'cookie@example.com', name: 'Cookie', role: 'agent', password: 'cookie password' } });
-    const { token } = await createSession(h.database.db, c.body.id);
+    const { token } = await createSession(h.database.db, bodyOf(c, userResponse, 201).id);
     const cookie = `pacer_session=${token}`;
     const list = await h.api('/api/v1/tickets', { key: null, headers: { cookie } });
     assert.equal(list.status, 200);

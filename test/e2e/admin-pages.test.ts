@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { createOrg, createTicket, type Organization } from '../api/api-helpers';
+import { bodyOf, createOrg, createTicket, type Organization } from '../api/api-helpers';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
 import { formatInstant, relative } from '../../src/http/web/format';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
+import { slaPreviewResponse } from '../../src/http/api/openapi/responses';
 
 /** Form controls without an accessible name: a label, aria-label or aria-labelledby. */
 async function unlabelled(page: Page): Promise<string[]> {
@@ -80,12 +81,12 @@ describe('E2E: admin pages and accessibility', function () {
     const api = await h.api('/api/v1/sla/preview', {
       body: { policy: { calendar: { timezone: calendar.timezone, weekly: calendar.weekly, holidays: calendar.holidays }, firstResponseMinutes: calendar.first_response_minutes, resolutionMinutes: calendar.resolution_minutes, pauseOn: calendar.pause_on, escalations: (calendar.escalations as Array<{ percent: number }>).map((e) => ({ percent: e.percent })) }, createdAt: '2026-11-20T21:00:00Z', events: [] },
     });
-    assert.equal(api.status, 200, JSON.stringify(api.body));
+    const apiBody = bodyOf(api, slaPreviewResponse);
     const dues = await page.locator('#preview .preview-due').allTextContents();
-    assert.deepEqual(dues, [formatInstant(api.body.firstResponse.dueAt, 'America/New_York'), formatInstant(api.body.resolution.dueAt, 'America/New_York')]);
+    assert.deepEqual(dues, [formatInstant(apiBody.firstResponse.dueAt, 'America/New_York'), formatInstant(apiBody.resolution.dueAt, 'America/New_York')]);
     const ladder = await page.locator('#preview section').first().locator('.ladder li').allTextContents();
-    assert.equal(ladder.length, api.body.firstResponse.escalations.length);
-    assert.match(ladder[0]!, new RegExp(`^${api.body.firstResponse.escalations[0].percent}%`));
+    assert.equal(ladder.length, apiBody.firstResponse.escalations.length);
+    assert.match(ladder[0]!, new RegExp(`^${apiBody.firstResponse.escalations[0]?.percent}%`));
     assert.deepEqual(await unlabelled(page), []);
   });
 

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createUser, launchChromium, signIn, type TestUser } from '../support/browser';
-import { listCalendars, listPolicies } from '../api/api-helpers';
+import { bodyOf, listCalendars, listPolicies } from '../api/api-helpers';
 import { formatInstant } from '../../src/http/web/format';
+import { slaPreviewResponse } from '../../src/http/api/openapi/responses';
 
 async function unlabelled(page: Page): Promise<string[]> {
   return page.evaluate(`Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter((el) => {
@@ -150,11 +151,11 @@ describe('E2E: admin calendar and SLA policy forms', function () {
       const api = await h.api('/api/v1/sla/preview', {
         body: { policy: { calendar: { timezone: cal.timezone, weekly: cal.weekly, holidays: cal.holidays }, firstResponseMinutes: 240, resolutionMinutes: 960, pauseOn: ['pending', 'on_hold'], escalations: ladder.map((e) => ({ percent: e.percent })) }, createdAt: '2026-12-23T16:00:00Z', events: [] },
       });
-      assert.equal(api.status, 200, JSON.stringify(api.body));
-      assert.equal(api.body.firstResponse.dueAt, '2026-12-23T21:00:00.000Z', 'Wednesday 16:00 EST');
-      assert.equal(api.body.resolution.dueAt, '2026-12-28T19:00:00.000Z', 'Monday 14:00 EST');
+      const apiBody = bodyOf(api, slaPreviewResponse);
+      assert.equal(apiBody.firstResponse.dueAt, '2026-12-23T21:00:00.000Z', 'Wednesday 16:00 EST');
+      assert.equal(apiBody.resolution.dueAt, '2026-12-28T19:00:00.000Z', 'Monday 14:00 EST');
       const dues = await page.locator('#preview .preview-due').allTextContents();
-      assert.deepEqual(dues, [formatInstant(api.body.firstResponse.dueAt, 'America/New_York'), formatInstant(api.body.resolution.dueAt, 'America/New_York')]);
+      assert.deepEqual(dues, [formatInstant(apiBody.firstResponse.dueAt, 'America/New_York'), formatInstant(apiBody.resolution.dueAt, 'America/New_York')]);
       assert.equal(await page.locator('#preview section').first().locator('.ladder li').count(), 2);
     });
   });

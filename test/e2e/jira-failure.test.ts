@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { createTicket } from '../api/api-helpers';
+import { createTicket, errorOf } from '../api/api-helpers';
 import { startJiraStack, type JiraStack } from '../support/fakes/jira-test-stack';
 import { createUser, launchChromium, signIn } from '../support/browser';
 
@@ -31,7 +31,7 @@ describe('E2E: a Jira that is down answers alike from the API and the console', 
     await s.fake.close();
 
     const res = await s.h.api(`/api/v1/tickets/${t.id}/jira`, { body: {} });
-    api = { status: res.status, code: res.body?.error?.code };
+    api = { status: res.status, code: errorOf(res.body)?.code };
     [consoleAnswer] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/console/tickets/${t.id}/jira`)),
       page.getByRole('button', { name: 'Open a Jira issue' }).click(),

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { createUser, launchChromium, signIn } from '../support/browser';
-import { createOrg, createTicket, eventually, listPolicies } from '../api/api-helpers';
+import { bodyOf, createOrg, createTicket, eventually, listPolicies } from '../api/api-helpers';
+import { slaPolicySavedResponse } from '../../src/http/api/openapi/rollout-responses';
+import { slaPolicyResponse } from '../../src/http/api/openapi/responses';
 
 describe('E2E: the admin rollout line', function () {
   this.timeout(180_000);
@@ -41,9 +43,9 @@ describe('E2E: the admin rollout line', function () {
     // With the worker stopped the rollout cannot start moving: the page opens on a running rollout.
     await h.stopWorker();
     const saved = await h.api(`/api/v1/sla-policies/${id}`, { method: 'PUT', body: { ...body, resolutionMinutes: 20 * 60 } });
-    assert.equal(saved.status, 200, JSON.stringify(saved.body));
-    await page.goto(`${h.baseUrl}/console/admin/policies?rollout=${saved.body.rolloutId}`);
-    const line = page.locator(`[data-rollout="${saved.body.rolloutId}"]`);
+    const savedBody = bodyOf(saved, slaPolicySavedResponse);
+    await page.goto(`${h.baseUrl}/console/admin/policies?rollout=${savedBody.rolloutId}`);
+    const line = page.locator(`[data-rollout="${savedBody.rolloutId}"]`);
     await line.filter({ hasText: 'under way' }).waitFor({ timeout: 10_000 });
     const navigations: string[] = [];
     page.on('framenavigated', (f) => navigations.push(f.url()));
@@ -65,9 +67,9 @@ describe('E2E: the admin rollout line', function () {
     await page.locator('#pol-resolution').fill(String(resolutionMinutes + 60));
     await Promise.all([page.waitForURL(/\/impact$/), page.getByRole('button', { name: 'Preview impact on open tickets' }).click()]);
     assert.match((await page.locator('#impact').textContent()) ?? '', /1 of 1 open tickets on this policy move: 0 earlier, 1 later/);
-    assert.equal((await h.api(`/api/v1/sla-policies/${policy.id}`)).body.resolutionMinutes, policy.resolutionMinutes, 'nothing saved by the preview');
+    assert.equal(bodyOf(await h.api(`/api/v1/sla-policies/${policy.id}`), slaPolicyResponse).resolutionMinutes, policy.resolutionMinutes, 'nothing saved by the preview');
     await Promise.all([page.waitForURL(/rollout=/), page.getByRole('button', { name: 'Confirm and save' }).click()]);
-    assert.equal((await h.api(`/api/v1/sla-policies/${policy.id}`)).body.resolutionMinutes, resolutionMinutes + 60);
+    assert.equal(bodyOf(await h.api(`/api/v1/sla-policies/${policy.id}`), slaPolicyResponse).resolutionMinutes, resolutionMinutes + 60);
     await page.locator('[data-rollout]').filter({ hasText: 'Rollout finished' }).waitFor({ timeout: 60_000 });
   });
 });

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from '../api/api-helpers';
+import { bodyOf, createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from '../api/api-helpers';
 import { createUser, launchChromium, signIn } from '../support/browser';
 import { formatInstant } from '../../src/http/web/format';
+import { ticketSlaResponse } from '../../src/http/api/openapi/responses';
 
 
 describe('E2E: the ticket page shows the next-reply clock', function () {
@@ -43,7 +44,7 @@ describe('E2E: the ticket page shows the next-reply clock', function () {
   it('shows a running cycle with its due time and ladder after the customer writes again', async () => {
     assert.equal((await h.api(`/api/v1/tickets/${ticket.id}/comments`, { body: { body: 'Checking.' } })).status, 201);
     assert.equal((await h.api(`/api/v1/tickets/${ticket.id}/comments`, { key: customerKey, body: { body: 'Still empty.' } })).status, 201);
-    const due = await eventually(async () => (await h.api(`/api/v1/tickets/${ticket.id}/sla`)).body.nextReply?.[0]?.dueAt as string | undefined, 10_000, 'the cycle');
+    const due = await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/sla`), ticketSlaResponse).nextReply?.[0]?.dueAt as string | undefined, 10_000, 'the cycle');
     await page.goto(`${h.baseUrl}/console/tickets/${ticket.id}`);
     assert.equal((await card().locator('.clock-state').textContent())?.trim(), 'running');
     assert.ok(((await card().locator('.clock-due').textContent()) ?? '').startsWith(formatInstant(due, 'UTC')), 'the due time, in the agent\'s zone (UTC)');
@@ -52,7 +53,7 @@ describe('E2E: the ticket page shows the next-reply clock', function () {
 
   it('after the agent answers: no reply owed, and the cycle is listed as answered in time', async () => {
     assert.equal((await h.api(`/api/v1/tickets/${ticket.id}/comments`, { body: { body: 'Fixed, please retry.' } })).status, 201);
-    await eventually(async () => (await h.api(`/api/v1/tickets/${ticket.id}/sla`)).body.nextReply?.[0]?.metAt, 10_000, 'the cycle met');
+    await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/sla`), ticketSlaResponse).nextReply?.[0]?.metAt, 10_000, 'the cycle met');
     await page.goto(`${h.baseUrl}/console/tickets/${ticket.id}`);
     assert.match((await card().textContent()) ?? '', /No reply owed/);
     const past = page.locator('#next-reply-cycles li');

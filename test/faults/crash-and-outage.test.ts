@@ -13,7 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import { alertDedupKey } from '../../src/integrations/pagerduty/alert-key';
 import { ticketWorkflowId } from '../../workflows/contract/ticket';
+import { z } from 'zod';
+import { calendarResponse, organizationResponse, ticketResponse } from '../../src/http/api/openapi/responses';
+import { bodyOf } from '../api/api-helpers';
 import { ESCALATION_CHANNEL, MANAGER_EMAIL, startFaultStack, type FaultStack } from './fault-stack';
+
+/** What a probe reads of any answer: an error's code, or /healthz's word on the database and Temporal. */
+const probeAnswer = z.object({ error: z.object({ code: z.string() }).optional(), database: z.string().optional(), temporal: z.string().optional() });
 
 const ROUNDS = Math.max(1, Number(process.env.PACER_FAULT_ROUNDS ?? 1));
 const TICKETS_PER_ROUND = Number(process.env.PACER_FAULT_TICKETS ?? 20);
@@ -80,9 +86,7 @@ describe('faults: worker, Temporal and PostgreSQL crashes on real components', f
       signal: AbortSignal.timeout(15_000),
     });
     const text = await res.text();
-    // The fault run reads a few fields of many different answers; they are not typed one by one (yet).
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as any) : null };
+    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as unknown) : null };
   };
 
   /** Calls the API every 250 ms for the whole run: a ticket list and a ticket (read from PostgreSQL), the ticket's live SLA (a workflow query). */
@@ -105,7 +109,9 @@ describe('faults: worker, Temporal and PostgreSQL crashes on real components', f
     const at = Date.now();
     try {
       const r = await api(path);
-      probes.push({ at, end: Date.now(), path, status: r.status, retryAfter: r.headers.get('retry-after'), code: r.body?.error?.code ?? null, database: r.body?.database, temporal: r.body?.temporal });
+      const seen = probeAnswer.safeParse(r.body);
+      const read = seen.success ? seen.data : {};
+      probes.push({ at, end: Date.now(), path, status: r.status, retryAfter: r.headers.get('retry-after'), code: read.error?.code ?? null, database: read.database, temporal: read.temporal });
     } catch (err) {
       probes.push({ at, end: Date.now(), path, status: (err as Error).name === 'TimeoutError' ? 'timeout' : 'refused', retryAfter: null, code: null });
     }
@@ -159,8 +165,8 @@ describe('faults: worker, Temporal and PostgreSQL crashes on real components', f
       const r = await api('/api/v1/tickets', {
         body: { subject: `Checkout down (round ${round}, ticket ${i})`, description: 'Customers cannot pay.', priority: 'urgent', organizationId: orgId, requester: { email: `buyer${i}@customer.example.test`, name: `Buyer ${i}` } },
       });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      ladderTickets.push({ id: r.body.id, number: r.body.number });
+      const t = bodyOf(r, ticketResponse, 201);
+      ladderTickets.push({ id: t.id, number: t.number });
       await sleep(400);
     }
   };
@@ -180,14 +186,13 @@ describe('faults: worker, Temporal and PostgreSQL crashes on real components', f
   before(async function () {
     s = await startFaultStack();
     const calendar = await api('/api/v1/calendars', { body: { name: 'always open (faults)', timezone: 'UTC', weekly: ALWAYS, holidays: [] } });
-    assert.equal(calendar.status, 201, JSON.stringify(calendar.body));
+    const calendarId = bodyOf(calendar, calendarResponse, 201).id;
     const policy = await api('/api/v1/sla-policies', {
-      body: { name: 'starter urgent (faults)', tier: 'starter', priority: 'urgent', calendarId: calendar.body.id, firstResponseMinutes: 2, resolutionMinutes: 600, escalations: LADDER },
+      body: { name: 'starter urgent (faults)', tier: 'starter', priority: 'urgent', calendarId, firstResponseMinutes: 2, resolutionMinutes: 600, escalations: LADDER },
     });
     assert.equal(policy.status, 201, JSON.stringify(policy.body));
     const org = await api('/api/v1/organizations', { body: { name: 'checkout customer (faults)', tier: 'starter' } });
-    assert.equal(org.status, 201, JSON.stringify(org.body));
-    orgId = org.body.id;
+    orgId = bodyOf(org, organizationResponse, 201).id;
     // Written directly: the subscription API may refuse loopback receivers, which is beside the point here.
     await s.db.db
       .insertInto('webhook_subscriptions')
@@ -343,10 +348,10 @@ describe('faults: worker, Temporal and PostgreSQL crashes on real components', f
       const history = await handle.fetchHistory();
       const lines = (history.events ?? []).map((ev) => {
         const kind = Object.keys(ev).find((k) => k.endsWith('EventAttributes')) ?? '?';
-        // A diagnostic dump of whichever attributes the event has; each kind is read loosely.
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const attrs = (ev as Record<string, any>)[kind];
-        const detail = kind === 'workflowTaskFailedEventAttributes' ? ` cause=${attrs.cause} ${attrs.failure?.message ?? ''} ${String(attrs.failure?.stackTrace ?? '').slice(0, 400)}` : kind === 'activityTaskScheduledEventAttributes' ? ` ${attrs.activityType?.name}` : kind === 'timerStartedEventAttributes' ? ` ${attrs.timerId}` : '';
+        const failed = ev.workflowTaskFailedEventAttributes;
+        const scheduled = ev.activityTaskScheduledEventAttributes;
+        const timer = ev.timerStartedEventAttributes;
+        const detail = failed ? ` cause=${failed.cause} ${failed.failure?.message ?? ''} ${String(failed.failure?.stackTrace ?? '').slice(0, 400)}` : scheduled ? ` ${scheduled.activityType?.name}` : timer ? ` ${timer.timerId}` : '';
         return `  #${ev.eventId} ${new Date(Number(ev.eventTime?.seconds ?? 0) * 1000).toISOString()} ${kind.replace('EventAttributes', '')}${detail}`;
       });
       console.log(`\nstuck ticket ${t.number} (${t.id}) workflow ${d.status.name}, ${lines.length} events; failed tasks:\n${lines.filter((l) => l.includes('workflowTaskFailed')).slice(0, 5).join('\n')}\nlast events:\n${lines.slice(-40).join('\n')}\nworker warnings and errors naming it:\n${s.workerProblems(t.id).slice(-30).join('\n')}`);

@@ -18,7 +18,8 @@ import { startInboundEmail } from '../../src/integrations/email/inbound-server';
 import { startIntegrationServers } from '../../src/integrations/servers';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startSmtpCapture, type SmtpCapture } from '../support/fakes/smtp-capture';
-import { createOrg } from '../api/api-helpers';
+import { bodyOf, createOrg } from '../api/api-helpers';
+import { organizationResponse, ticketResponse } from '../../src/http/api/openapi/responses';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -54,7 +55,7 @@ describe('email: inbound through the SMTP listener', function () {
     client = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
     const res = await h.api('/api/v1/organizations', { body: { name: 'Acme', tier: 'enterprise', emailDomains: ['acme.test'] } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    acme = res.body;
+    acme = bodyOf(res, organizationResponse, 201);
   });
   after(async () => {
     client?.close();
@@ -134,7 +135,7 @@ describe('email: inbound through the SMTP listener', function () {
     assert.equal(comments[0]!.author_name, 'carol@acme.test');
     assert.equal(comments[0]!.public, true);
     assert.equal(comments[0]!.body, 'It syncs again after the restart.', 'the quoted history is left out');
-    const after = (await h.api(`/api/v1/tickets/${ticket.id}`)).body;
+    const after = bodyOf(await h.api(`/api/v1/tickets/${ticket.id}`), ticketResponse);
     assert.equal(after.status, 'open', 'the customer reply resumed the pending ticket');
     assert.equal((await deliver(reply)).code, 250);
     assert.equal((await commentsOf(ticket.id)).length, 1, 'a redelivered reply adds nothing');
@@ -156,7 +157,7 @@ describe('email: inbound through the SMTP listener', function () {
     assert.equal((await patch('solved')).status, 200);
     const reply = (tag: string, text: string) => deliver({ from: 'carol@acme.test', subject: `Re: ${ack.subject}`, inReplyTo: ack.messageId!, text, messageId: newId(tag) });
     assert.equal((await reply('reopen', 'Still broken for PDF.')).code, 250);
-    assert.equal((await h.api(`/api/v1/tickets/${ticket.id}`)).body.status, 'open', 'reopened');
+    assert.equal(bodyOf(await h.api(`/api/v1/tickets/${ticket.id}`), ticketResponse).status, 'open', 'reopened');
     assert.equal((await patch('solved')).status, 200);
     assert.equal((await patch('closed')).status, 200);
     assert.equal((await reply('late', 'And CSV too.')).code, 250);

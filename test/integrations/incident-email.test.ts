@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { createOrg, createTicket, eventually, sleep } from '../api/api-helpers';
+import { bodyOf, createOrg, createTicket, eventually, sleep } from '../api/api-helpers';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { startSmtpCapture, type SmtpCapture } from '../support/fakes/smtp-capture';
+import { commentResponse, incidentResponse, listOf } from '../../src/http/api/openapi/responses';
 
 describe('incident updates by email', function () {
   this.timeout(60_000);
@@ -35,7 +36,7 @@ describe('incident updates by email', function () {
         { id: crypto.randomUUID(), email: 'unconfirmed@customer.test', token: crypto.randomBytes(16).toString('hex'), confirmed_at: null },
       ])
       .execute();
-    const i = (await h.api('/api/v1/incidents', { body: { title: 'Login outage', severity: 'medium', sourceTicketId: t.id } })).body;
+    const i = bodyOf(await h.api('/api/v1/incidents', { body: { title: 'Login outage', severity: 'medium', sourceTicketId: t.id } }), incidentResponse, 201);
     const to = (addr: string) => smtp.messages.filter((m) => m.to.some((x) => x.includes(addr)) && m.text.includes('single sign-on'));
 
     await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { body: 'Internal: the IdP vendor is paged.', public: false } });
@@ -50,6 +51,6 @@ describe('incident updates by email', function () {
     assert.ok(!smtp.messages.some((m) => m.text.includes('IdP vendor')), 'internal updates are mailed to nobody');
     const requesterMail = to('ann@customer.test')[0]!;
     assert.match(requesterMail.subject, new RegExp(t.number), 'threaded on the ticket');
-    await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}/comments`)).body.data.length === 1, 5_000, 'one comment on the ticket');
+    await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${t.id}/comments`), listOf(commentResponse)).data.length === 1, 5_000, 'one comment on the ticket');
   });
 });

@@ -11,7 +11,7 @@ import { createJiraAction } from '../../src/integrations/jira/jira-action';
 import type { RunActionInput } from '../../workflows/contract/records';
 import { createIssueService } from '../../src/integrations/jira/issue-service';
 import { createJiraApi } from '../../src/integrations/jira/jira-api';
-import { ticketLinksResponse } from '../../src/http/api/openapi/responses';
+import { jiraLinkResponse, ticketLinksResponse } from '../../src/http/api/openapi/responses';
 import { bodyOf, createKey, createTicket, eventually } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import { adfLinks, adfProblems, adfText } from '../support/fakes/jira-adf-rules';
@@ -162,7 +162,8 @@ describe('Jira: the ladder action, the agent endpoint and copied comments', func
       ]);
       assert.equal(fake.withLabel(labelOf(t.number)).length, 1);
       assert.ok([200, 201].includes(byAgent.status), JSON.stringify(byAgent.body));
-      assert.ok(byStep.detail.includes(byAgent.body.key), `${byStep.detail} vs ${byAgent.body.key}`);
+      const link = bodyOf(byAgent, jiraLinkResponse, byAgent.status);
+      assert.ok(byStep.detail.includes(link.key), `${byStep.detail} vs ${link.key}`);
     });
 
     it('an agent asks for the issue: 201 with the link, then 200 with the same link; customers get 403; the ladder ticket answers with its own link', async () => {
@@ -188,9 +189,9 @@ describe('Jira: the ladder action, the agent endpoint and copied comments', func
       assert.equal((await h.api('/api/v1/tickets/00000000-0000-4000-8000-000000000000/jira', { key: agent.key, body: {} })).status, 404);
 
       const ladder = await h.api(`/api/v1/tickets/${ladderTicket.id}/jira`, { key: agent.key, body: {} });
-      assert.equal(ladder.status, 200);
-      assert.equal(ladder.body.key, ladderTicket.key);
-      assert.equal(ladder.body.syncComments, true, 'the ladder action asked for copies');
+      const ladderBody = bodyOf(ladder, jiraLinkResponse);
+      assert.equal(ladderBody.key, ladderTicket.key);
+      assert.equal(ladderBody.syncComments, true, 'the ladder action asked for copies');
     });
 
     it('public comments become Jira comments when the action asked; internal notes never, nor comments on a ticket that did not ask', async function () {
@@ -219,7 +220,7 @@ describe('Jira: the ladder action, the agent endpoint and copied comments', func
       const quietIssue = fake.withLabel(labelOf(quiet.number))[0]!;
       assert.equal((await h.api(`/api/v1/tickets/${quiet.id}/comments`, { body: { body: 'Not for Jira' } })).status, 201);
       // Then it asks: later public comments are copied.
-      assert.equal((await h.api(`/api/v1/tickets/${quiet.id}/jira`, { body: { syncComments: true } })).body.syncComments, true);
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${quiet.id}/jira`, { body: { syncComments: true } }), jiraLinkResponse, 201).syncComments, true);
       assert.equal((await h.api(`/api/v1/tickets/${quiet.id}/comments`, { body: { body: 'For Jira' } })).status, 201);
       await fake.waitFor(() => quietIssue.comments.length === 1, 10_000, 'the copied comment');
       assert.match(adfText(quietIssue.comments[0]!.body), /For Jira/);

@@ -6,10 +6,11 @@
  * ignored. About 10 s.
  */
 import assert from 'node:assert/strict';
-import { assertError, createKey, createTicket, eventually } from '../api/api-helpers';
+import { assertError, bodyOf, createKey, createTicket, eventually } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import type { JiraCloudFake } from '../support/fakes/jira-cloud-server';
 import { startJiraStack, type JiraStack } from '../support/fakes/jira-test-stack';
+import { commentResponse, eventList, jiraLinkResponse, listOf } from '../../src/http/api/openapi/responses';
 
 const DANA = { accountId: '712020:6f1c2b1e-dana', displayName: 'Dana Developer' };
 
@@ -30,8 +31,8 @@ describe('Jira: the issue webhook', function () {
   const linkedTicket = async (subject: string) => {
     const t = await createTicket(h, { subject, priority: 'normal', organizationId: s.quietOrgId });
     const res = await h.api(`/api/v1/tickets/${t.id}/jira`, { body: { syncComments: true } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return { ticket: t, key: res.body.key as string, url: res.body.url as string };
+    const resBody = bodyOf(res, jiraLinkResponse, 201);
+    return { ticket: t, key: resBody.key as string, url: resBody.url as string };
   };
 
   const deliver = async (event: unknown, how: { secret?: string | null; via?: 'header' | 'query'; id?: string } = {}) => {
@@ -46,8 +47,8 @@ describe('Jira: the issue webhook', function () {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
 
-  const comments = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/comments`)).body.data as Array<{ body: string; public: boolean; author: { type: string; name: string } }>;
-  const eventCount = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/events`)).body.data.length as number;
+  const comments = async (ticketId: string) => bodyOf(await h.api(`/api/v1/tickets/${ticketId}/comments`), listOf(commentResponse)).data as Array<{ body: string; public: boolean; author: { type: string; name: string } }>;
+  const eventCount = async (ticketId: string) => bodyOf(await h.api(`/api/v1/tickets/${ticketId}/events`), eventList).data.length as number;
 
   it('moving the issue to Done adds one internal note by the system; redeliveries add nothing', async () => {
     const { ticket, key, url } = await linkedTicket('Export fails');
@@ -60,7 +61,7 @@ describe('Jira: the issue webhook', function () {
       { body: `Jira ${key} moved to Done by Dana Developer (${url}).`, public: false, author: { type: 'system', name: 'jira' } },
     ]);
     const customer = await createKey(h, 'customer', s.quietOrgId);
-    assert.deepEqual((await h.api(`/api/v1/tickets/${ticket.id}/comments`, { key: customer.key })).body.data, [], 'customers do not see it');
+    assert.deepEqual(bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/comments`, { key: customer.key }), listOf(commentResponse)).data, [], 'customers do not see it');
 
     // The same delivery again (Jira retries), with the secret in the query this time.
     assert.deepEqual(await deliver(event, { via: 'query', id: 'delivery-1' }), { status: 200, body: { status: 'duplicate' } });

@@ -5,10 +5,11 @@
  * Pacer's own resolution changes nothing). About 10 s.
  */
 import assert from 'node:assert/strict';
-import { eventually } from '../api/api-helpers';
+import { bodyOf, eventually } from '../api/api-helpers';
 import { incidentAlertDedupKey } from '../../src/integrations/pagerduty/alert-key';
 import { startPagerDutyStack, type PagerDutyStack } from '../support/fakes/pagerduty-test-stack';
 import { answerStatus, deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerduty-webhook-signer';
+import { eventList, incidentDetailResponse, incidentResponse, incidentUpdateResponse, listOf } from '../../src/http/api/openapi/responses';
 
 describe('PagerDuty: incident pages both ways', function () {
   this.timeout(60_000);
@@ -23,7 +24,7 @@ describe('PagerDuty: incident pages both ways', function () {
   const declare = async (title: string) => {
     const res = await s.h.api('/api/v1/incidents', { body: { title, severity: 'critical' } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body;
+    return bodyOf(res, incidentResponse, 201);
   };
   const deliver = (body: unknown) => deliverPagerDutyWebhook(s.webhookUrl, { body, secrets: [s.webhookSecret] });
 
@@ -36,7 +37,7 @@ describe('PagerDuty: incident pages both ways', function () {
     await s.fake.waitFor(() => s.fake.alertsFor(key)[0]!.status === 'acknowledged', 10_000, 'the page acknowledged in PagerDuty');
     const echo = await deliver(incidentEvent('incident.acknowledged', s.fake.alertsFor(key)[0]!));
     assert.equal(answerStatus(echo.body), 'ignored');
-    const events = (await s.h.api(`/api/v1/incidents/${i.id}/events`)).body.data as Array<{ type: string }>;
+    const events = bodyOf(await s.h.api(`/api/v1/incidents/${i.id}/events`), eventList).data as Array<{ type: string }>;
     assert.equal(events.filter((e) => e.type === 'incident.acknowledged').length, 1);
   });
 
@@ -48,12 +49,12 @@ describe('PagerDuty: incident pages both ways', function () {
     const first = await deliver(incidentEvent('incident.resolved', alert, { agent: { name: 'Dana On-Call' } }));
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(answerStatus(first.body), 'noted');
-    await eventually(async () => (await s.h.api(`/api/v1/incidents/${i.id}`)).body.status === 'resolved', 10_000, 'the incident resolved');
-    const updates = (await s.h.api(`/api/v1/incidents/${i.id}/updates`)).body.data as Array<{ body: string; public: boolean }>;
+    await eventually(async () => bodyOf(await s.h.api(`/api/v1/incidents/${i.id}`), incidentDetailResponse).status === 'resolved', 10_000, 'the incident resolved');
+    const updates = bodyOf(await s.h.api(`/api/v1/incidents/${i.id}/updates`), listOf(incidentUpdateResponse)).data as Array<{ body: string; public: boolean }>;
     assert.deepEqual(updates.map((u) => [u.public, u.body.startsWith('Resolved in PagerDuty by Dana On-Call')]), [[false, true]]);
     // Another delivery of a resolution (a second page, a redelivery under a new id) finds it resolved already.
     const again = await deliver(incidentEvent('incident.resolved', alert));
     assert.equal(answerStatus(again.body), 'ignored');
-    assert.equal((await s.h.api(`/api/v1/incidents/${i.id}/updates`)).body.data.length, 1);
+    assert.equal(bodyOf(await s.h.api(`/api/v1/incidents/${i.id}/updates`), listOf(incidentUpdateResponse)).data.length, 1);
   });
 });

@@ -10,11 +10,12 @@ import type { TicketView } from '../../src/domain/tickets/ticket-view';
 import { createPageAction } from '../../src/integrations/pagerduty/page-action';
 import type { RunActionInput } from '../../workflows/contract/records';
 import { createPagerDutyEvents } from '../../src/integrations/pagerduty/events-client';
-import { createTicket, eventually } from '../api/api-helpers';
+import { bodyOf, createTicket, eventually } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import { sentEvent, type PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';
 import { dedupKeyOf, startPagerDutyStack, type PagerDutyStack } from '../support/fakes/pagerduty-test-stack';
 import { actionEvent, isActionEvent, timeline as readTimeline } from '../support/timeline';
+import { ticketResponse } from '../../src/http/api/openapi/responses';
 
 
 describe('PagerDuty: paging through the Events API v2', function () {
@@ -122,7 +123,7 @@ describe('PagerDuty: paging through the Events API v2', function () {
       const solve = await h.api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', body: { status: 'solved' } });
       assert.equal(solve.status, 200, JSON.stringify(solve.body));
       await fake.waitFor(() => fake.alertsFor(key)[0]!.status === 'resolved', 10_000, 'the resolve on solve');
-      assert.equal((await h.api(`/api/v1/tickets/${t.id}`)).body.status, 'solved');
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse).status, 'solved');
     });
 
     it('a page whose response is lost while the worker goes down and comes back still opens one alert', async function () {

@@ -7,12 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
-import { assertError, createTicket, eventually, sleep } from '../api/api-helpers';
+import { assertError, bodyOf, createTicket, eventually, sleep } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import type { FakeAlert, PagerDutyEventsFake } from '../support/fakes/pagerduty-events-server';
 import { dedupKeyOf, startPagerDutyStack, type PagerDutyStack } from '../support/fakes/pagerduty-test-stack';
 import { deliverPagerDutyWebhook, incidentEvent, pagerDutySignature } from '../support/fakes/pagerduty-webhook-signer';
 import { actionEvent, timeline as readTimeline } from '../support/timeline';
+import { commentResponse, listOf, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 
 
 describe('PagerDuty: inbound webhooks v3', function () {
@@ -29,8 +30,8 @@ describe('PagerDuty: inbound webhooks v3', function () {
   after(async () => s?.close());
 
   const timeline = (ticketId: string) => readTimeline(h, 'tickets', ticketId);
-  const sla = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/sla`)).body;
-  const comments = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/comments`)).body.data as Array<{ body: string; public: boolean; author: { type: string; name: string } }>;
+  const sla = async (ticketId: string) => bodyOf(await h.api(`/api/v1/tickets/${ticketId}/sla`), ticketSlaResponse);
+  const comments = async (ticketId: string) => bodyOf(await h.api(`/api/v1/tickets/${ticketId}/comments`), listOf(commentResponse)).data as Array<{ body: string; public: boolean; author: { type: string; name: string } }>;
   const inboundCount = async () => Number((await h.database.db.selectFrom('inbound_webhooks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
   const deliver = (body: unknown, opts: { secrets?: string[]; webhookId?: string; signature?: string | null } = {}) =>
     deliverPagerDutyWebhook(s.webhookUrl, { body, secrets: opts.secrets ?? [s.webhookSecret], webhookId: opts.webhookId, signature: opts.signature });
@@ -136,7 +137,7 @@ describe('PagerDuty: inbound webhooks v3', function () {
       assert.equal((await comments(ticket.id)).filter((c) => !c.public).length, 1, 'one note');
       assert.match(notes[0]!.body, /PagerDuty incident #42 .* was resolved by Dana On-Call/);
       assert.deepEqual(notes[0]!.author, { type: 'system', name: 'pagerduty' });
-      assert.equal((await h.api(`/api/v1/tickets/${ticket.id}`)).body.status, 'new', 'resolving in PagerDuty does not close the ticket');
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${ticket.id}`), ticketResponse).status, 'new', 'resolving in PagerDuty does not close the ticket');
     });
 
     it('accepts a rotating secret: two v1= entries, only the second matching', async () => {

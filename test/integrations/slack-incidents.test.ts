@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { incidentResponse } from '../../src/http/api/openapi/responses';
+import { incidentDetailResponse, incidentResponse } from '../../src/http/api/openapi/responses';
 import { bodyOf, eventually, type Incident } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import { outcomeLine, sendBlockAction, type ClickOptions } from '../support/fakes/slack-interactivity';
@@ -92,9 +92,9 @@ describe('Slack: incident announcements and Acknowledge', function () {
       assert.equal(res.status, 401, res.text);
       assert.equal(JSON.parse(res.text).error.code, 'invalid_signature');
       await new Promise((r) => setTimeout(r, 1_500)); // a signal would have applied by now
-      const got = (await h.api(`/api/v1/incidents/${incident.id}`)).body;
+      const got = bodyOf(await h.api(`/api/v1/incidents/${incident.id}`), incidentDetailResponse);
       assert.equal(got.acknowledgement.acknowledgedBy, null);
-      assert.equal(got.sla.acknowledged, null);
+      assert.equal(got.sla?.acknowledged, null);
       assert.equal(announcementsOf(incident.id)[0]!.edits.length, 0, 'the message was not touched');
     });
 
@@ -105,12 +105,12 @@ describe('Slack: incident announcements and Acknowledge', function () {
       assert.ok(res.ms < 3_000, `answered in ${res.ms} ms`);
 
       const got = await eventually(async () => {
-        const b = (await h.api(`/api/v1/incidents/${incident.id}`)).body;
+        const b = bodyOf(await h.api(`/api/v1/incidents/${incident.id}`), incidentDetailResponse);
         return b.acknowledgement.acknowledgedBy ? b : null;
       }, 10_000, 'the acknowledgement');
       assert.equal(got.acknowledgement.acknowledgedBy, 'alice.agent');
-      assert.equal(got.sla.acknowledged.by, 'alice.agent');
-      assert.equal(got.sla.acknowledged.source, 'slack');
+      assert.equal(got.sla?.acknowledged?.by, 'alice.agent');
+      assert.equal(got.sla?.acknowledged?.source, 'slack');
       const acked = (await timeline(incident.id)).filter((e) => e.type === 'incident.acknowledged');
       assert.equal(acked.length, 1);
       assert.equal(acked[0]!.data.source, 'slack');
@@ -131,7 +131,7 @@ describe('Slack: incident announcements and Acknowledge', function () {
       assert.equal(answer.text, `${incident.number} was already acknowledged by alice.agent.`);
       await new Promise((r) => setTimeout(r, 1_000));
       assert.equal((await timeline(incident.id)).filter((e) => e.type === 'incident.acknowledged').length, 1);
-      assert.equal((await h.api(`/api/v1/incidents/${incident.id}`)).body.sla.acknowledged.by, 'alice.agent');
+      assert.equal(bodyOf(await h.api(`/api/v1/incidents/${incident.id}`), incidentDetailResponse).sla?.acknowledged?.by, 'alice.agent');
       assert.equal(announcementsOf(incident.id)[0]!.edits.length, 1, 'not redrawn again');
     });
 

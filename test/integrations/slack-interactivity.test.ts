@@ -8,13 +8,14 @@
  * changes nothing. About 35 s.
  */
 import assert from 'node:assert/strict';
-import { createTicket, eventually } from '../api/api-helpers';
+import { bodyOf, createTicket, eventually } from '../api/api-helpers';
 import type { PacerHarness } from '../support/api-harness';
 import { outcomeLine, sendBlockAction, type ClickOptions } from '../support/fakes/slack-interactivity';
 import { ESCALATIONS, messageFor, startSlackStack, type SlackStack } from '../support/fakes/slack-test-stack';
 import type { FakeMessage, SlackWebApiFake } from '../support/fakes/slack-web-api';
 import { timeline as readTimeline } from '../support/timeline';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
+import { ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 
 describe('Slack: escalation buttons through Bolt', function () {
   this.timeout(60_000);
@@ -30,7 +31,7 @@ describe('Slack: escalation buttons through Bolt', function () {
   after(async () => s?.close());
 
   const timeline = (ticketId: string) => readTimeline(h, 'tickets', ticketId);
-  const sla = async (ticketId: string) => (await h.api(`/api/v1/tickets/${ticketId}/sla`)).body;
+  const sla = async (ticketId: string) => bodyOf(await h.api(`/api/v1/tickets/${ticketId}/sla`), ticketSlaResponse);
   /** A fresh urgent ticket and the escalation message its 5% step posted. */
   const escalated = async (subject: string): Promise<{ t: TicketView; message: FakeMessage }> => {
     const t = await createTicket(h, { subject, priority: 'urgent', organizationId: s.orgId });
@@ -91,7 +92,7 @@ describe('Slack: escalation buttons through Bolt', function () {
     });
 
     it('does not assign the ticket: acknowledging is not taking', async () => {
-      assert.equal((await h.api(`/api/v1/tickets/${t.id}`)).body.assignee, null, 'acknowledging is not taking');
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse).assignee, null, 'acknowledging is not taking');
     });
   });
 
@@ -103,7 +104,7 @@ describe('Slack: escalation buttons through Bolt', function () {
       assert.equal(res.status, 200, res.text);
       assert.ok(res.ms < 3_000, `answered in ${res.ms} ms`);
 
-      await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}`)).body.assignee === 'alice.agent', 10_000, 'the assignment');
+      await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse).assignee === 'alice.agent', 10_000, 'the assignment');
       const assigned = (await timeline(t.id)).find((e) => e.type === 'ticket.assigned');
       assert.deepEqual(assigned?.data, { from: null, to: 'alice.agent' });
       await fake.waitFor(() => outcomeLine(message) === 'Taken by alice.agent', 5_000, 'the redrawn message');
@@ -116,7 +117,7 @@ describe('Slack: escalation buttons through Bolt', function () {
       const { t, message } = await escalated('Exports are slow');
       const res = await click(message, 'pacer_take', { user: s.carol });
       assert.equal(res.status, 200, res.text);
-      await eventually(async () => (await h.api(`/api/v1/tickets/${t.id}`)).body.assignee === 'carol.s', 10_000, 'the assignment');
+      await eventually(async () => bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse).assignee === 'carol.s', 10_000, 'the assignment');
       await fake.waitFor(() => outcomeLine(message) === 'Taken by carol.s', 5_000, 'the redrawn message');
     });
 
@@ -140,7 +141,7 @@ describe('Slack: escalation buttons through Bolt', function () {
 
       await new Promise((r) => setTimeout(r, 1_500)); // a signal would have applied by now
       assert.deepEqual((await sla(t.id)).acknowledged, {});
-      assert.equal((await h.api(`/api/v1/tickets/${t.id}`)).body.assignee, null);
+      assert.equal(bodyOf(await h.api(`/api/v1/tickets/${t.id}`), ticketResponse).assignee, null);
       assert.deepEqual((await timeline(t.id)).filter((e) => e.type === 'sla.acknowledged' || e.type === 'ticket.assigned'), []);
       assert.equal(message.edits.length, 0, 'the message was not touched');
       assert.equal(fake.callsTo('chat.update').filter((c) => c.params.ts === message.ts).length, 0);

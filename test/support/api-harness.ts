@@ -25,16 +25,25 @@ export function workflowBundle(): Promise<WorkflowBundle> {
   return bundle;
 }
 
+/** What `api` answers: the status, the headers and the body as the API sent it. */
+export interface HarnessAnswer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
 export interface PacerHarness {
   baseUrl: string;
   adminKey: string;
   database: TestDatabase;
   client: Client;
   taskQueue: string;
-  /** fetch against the API with the admin key unless another key is given. */
-  // The body stays `any` until every caller reads it through bodyOf / a documented schema.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  api(path: string, init?: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /**
+   * fetch against the API with the admin key unless another key is given. The body is the parsed
+   * JSON (or the text) as sent, unknown until a test reads it through `bodyOf` (the documented
+   * response schema checks and types it) or `assertError` (the one error shape).
+   */
+  api(path: string, init?: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> }): Promise<HarnessAnswer>;
   lifecycle: TicketLifecycle;
   tickets: TicketService;
   stopWorker(): Promise<void>;

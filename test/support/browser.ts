@@ -3,11 +3,12 @@
  * playwright's own browser downloads are never used), and helpers the browser tests share:
  * users made through the admin API, signing in through the real form, screenshots.
  */
-import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PacerHarness } from './api-harness';
+import { userResponse } from '../../src/http/api/openapi/responses';
+import { bodyOf } from '../api/api-helpers';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'test-output', 'e2e');
@@ -29,8 +30,8 @@ export interface TestUser {
 export async function createUser(h: PacerHarness, u: { email: string; name: string; role: string; organizationId?: string; timeZone?: string }): Promise<TestUser> {
   const password = `pw-${u.email}-long-enough`;
   const res = await h.api('/api/v1/users', { body: { ...u, password } });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return { id: res.body.id, email: res.body.email, name: res.body.name, password };
+  const created = bodyOf(res, userResponse, 201);
+  return { id: created.id, email: created.email, name: created.name, password };
 }
 
 /** Signs in through the form and waits for the landing page. */

@@ -11,10 +11,11 @@ import { createActivities } from '../../../activities';
 import type { RunActionInput } from '../../../workflows/contract/records';
 import type { IntegrationConfig } from '../../../src/integrations/config';
 import { createLogger } from '../../../src/core/logger';
-import { createCalendar } from '../../api/api-helpers';
+import { bodyOf, createCalendar } from '../../api/api-helpers';
 import { startHarness, type PacerHarness } from '../api-harness';
 import { startSlackWebApiFake, type FakeChannel, type SlackWebApiFake } from './slack-web-api';
 import type { SlackUser } from './slack-interactivity';
+import { organizationResponse } from '../../../src/http/api/openapi/responses';
 
 export const SLACK_STEP = 5;
 
@@ -89,7 +90,7 @@ export async function startSlackStack(opts: SlackStackOptions = {}): Promise<Sla
     fake,
     signingSecret,
     actionsUrl: `${harness.baseUrl}/api/v1/integrations/slack/actions`,
-    orgId: org.body.id,
+    orgId: bodyOf(org, organizationResponse, 201).id,
     alice,
     carol,
     ladderRuns,
