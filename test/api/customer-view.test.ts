@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { assertError, bodyOf, createCalendar, createKey, createOrg, createPolicy, createTicket, eventually } from './api-helpers';
-import { apiKeyCreatedResponse, commentResponse, incidentResponse, ticketLinksResponse, ticketPage, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
+import { apiKeyCreatedResponse, commentResponse, incidentResponse, ticketPage, ticketResponse, ticketSlaResponse } from '../../src/http/api/openapi/responses';
 
 describe('API: a customer reads no internal detail', function () {
   this.timeout(60_000);
@@ -89,7 +89,7 @@ describe('API: a customer reads no internal detail', function () {
       bodies.push(res.body);
     }
     // Integration links are for staff only: a customer's answer is a 403, searched all the same.
-    bodies.push(bodyOf(await h.api(`/api/v1/tickets/${ticket.id}/links`, { key }), ticketLinksResponse));
+    bodies.push((await h.api(`/api/v1/tickets/${ticket.id}/links`, { key })).body);
     const patched = await h.api(`/api/v1/tickets/${ticket.id}`, { key, method: 'PATCH', body: {} });
     if (patched.status === 200) bodies.push(bodyOf(patched, ticketResponse));
     return JSON.stringify(bodies);
