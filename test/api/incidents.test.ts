@@ -13,6 +13,21 @@ import { startHarness, type PacerHarness } from '../support/api-harness';
 
 const MIN = 60_000;
 
+/** The public status page as HTML, and the status it shows for one component. */
+async function statusPageComponent(h: PacerHarness, componentId: string): Promise<{ html: string; status: string | undefined }> {
+  const res = await fetch(`${h.baseUrl}/status`);
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const m = new RegExp(`data-component-id="${componentId}">.*?data-status="([a-z_]+)"`, 's').exec(html);
+  return { html, status: m?.[1] };
+}
+
+/** The public status page as JSON (no key), checked against its documented schema. */
+async function statusJson(h: PacerHarness) {
+  const res = await fetch(`${h.baseUrl}/api/v1/status`);
+  return bodyOf({ status: res.status, body: await res.json() }, statusResponse);
+}
+
 describe('incidents API', function () {
   this.timeout(60_000);
   let h: PacerHarness;
@@ -216,15 +231,8 @@ describe('incidents API', function () {
     });
 
     it('the public status page shows an affected component during the incident and operational after it resolves', async () => {
-      const c = await h.api('/api/v1/components', { body: { name: 'Payments API', group: 'Checkout' } });
-      const cBody = bodyOf(c, componentResponse, 201);
-      const componentStatus = async () => {
-        const res = await fetch(`${h.baseUrl}/status`);
-        assert.equal(res.status, 200);
-        const html = await res.text();
-        const m = new RegExp(`data-component-id="${cBody.id}">.*?data-status="([a-z_]+)"`, 's').exec(html);
-        return { html, status: m?.[1] };
-      };
+      const cBody = bodyOf(await h.api('/api/v1/components', { body: { name: 'Payments API', group: 'Checkout' } }), componentResponse, 201);
+      const componentStatus = () => statusPageComponent(h, cBody.id);
       assert.equal((await componentStatus()).status, 'operational');
 
       const i = bodyOf(await declare({ title: 'Payments degraded', severity: 'high', impact: 'partial_outage', affectedComponents: [cBody.id], commander: 'secret-commander' }), incidentResponse, 201);
@@ -235,11 +243,7 @@ describe('incidents API', function () {
       assert.match(during.html, /Payments degraded/);
       assert.match(during.html, /Card payments are slow; we are failing over\./);
       assert.doesNotMatch(during.html, /vendor ticket 42|secret-commander/, 'nothing internal on the public page');
-      const statusJson = async () => {
-        const res = await fetch(`${h.baseUrl}/api/v1/status`);
-        return bodyOf({ status: res.status, body: await res.json() }, statusResponse);
-      };
-      assert.equal((await statusJson()).components.find((x) => x.id === cBody.id)?.status, 'partial_outage');
+      assert.equal((await statusJson(h)).components.find((x) => x.id === cBody.id)?.status, 'partial_outage');
 
       await h.api(`/api/v1/incidents/${i.id}/updates`, { body: { status: 'resolved', body: 'Payments are back to normal.' } });
       const after = await componentStatus();
