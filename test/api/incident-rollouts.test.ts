@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { bodyOf, eventually } from './api-helpers';
-import { incidentPolicyResponse, listOf } from '../../src/http/api/openapi/responses';
+import { incidentPolicyResponse, incidentResponse, listOf } from '../../src/http/api/openapi/responses';
 import { incidentPolicySavedResponse, rolloutResponse } from '../../src/http/api/openapi/rollout-responses';
 import { saveIncidentPolicy } from '../../src/domain/settings/incident-policy-settings';
 import { reconcilePendingRollouts, type RolloutStarter } from '../../src/domain/settings/rollouts';
@@ -44,10 +44,9 @@ describe('API: incident-policy rollouts', function () {
   const save = async (severity: IncidentSeverity, body: PolicyBody) => bodyOf(await h.api(`/api/v1/incident-policies/${severity}`, { method: 'PUT', body }), incidentPolicySavedResponse);
   const live = (id: string): Promise<IncidentView> => h.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentStateQuery);
   const declare = async (severity: IncidentSeverity): Promise<{ id: string; createdAt: string }> => {
-    const res = await h.api('/api/v1/incidents', { body: { title: `rollout ${severity} ${crypto.randomBytes(2).toString('hex')}`, severity } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    await eventually(async () => (await live(res.body.id)).stateVersion >= 0, 20_000, 'the incident workflow running');
-    return res.body;
+    const incident = bodyOf(await h.api('/api/v1/incidents', { body: { title: `rollout ${severity} ${crypto.randomBytes(2).toString('hex')}`, severity } }), incidentResponse, 201);
+    await eventually(async () => (await live(incident.id)).stateVersion >= 0, 20_000, 'the incident workflow running');
+    return incident;
   };
   const finished = (rolloutId: string) =>
     eventually(async () => {
