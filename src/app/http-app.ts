@@ -26,6 +26,7 @@ import { rolloutRoutes } from '../http/api/routes/rollouts';
 import { kbRoutes } from '../http/api/routes/kb';
 import { ArticleService } from '../domain/kb/article-service';
 import { KbSearch } from '../domain/search/kb-search';
+import { KbFeedback } from '../domain/kb/feedback';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -61,6 +62,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const tickets = new TicketService(deps.db, lifecycle);
   const incidents = new IncidentService(deps.db, new IncidentLifecycle(deps.temporal, deps.taskQueue));
   const kbSearch = deps.kb?.search ?? new KbSearch(deps.db, deps.log, null);
+  const kbFeedback = new KbFeedback(deps.db);
   const articles = new ArticleService(deps.db, { defaultLocale: deps.kb?.defaultLocale ?? 'en', onChange: deps.kb?.onChange });
 
   // Says which part is down, bounded in time so a hanging dependency reads as down rather than hanging the probe.
@@ -104,10 +106,10 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/', rolloutRoutes(deps.db, tickets.rollouts, lifecycle));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   // The knowledge base reads without a key too (public articles), so it authenticates only requests that carry credentials.
-  app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));
+  app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, feedback: kbFeedback, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));
   app.use('/api/v1', api);
   // The agents' console and the customers' portal: server-rendered pages on the same services.
-  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch } }));
+  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch, feedback: kbFeedback } }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
   return { app, lifecycle, tickets, incidents, articles, kbSearch };

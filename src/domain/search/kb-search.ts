@@ -12,6 +12,7 @@ import { SynonymRepository, type Synonym } from '../kb/synonyms';
 import { PostgresSearch } from './postgres-search';
 import type { ArticleSearch, SearchRequest, SearchResult } from './search-types';
 import type { TypesenseIndex } from './typesense-index';
+import { callerOfReader, SearchLog, type SearchCaller } from './search-log';
 
 const SKIP_AFTER_FAILURE_MS = 5_000;
 
@@ -24,6 +25,7 @@ export interface SearchHealth {
 export class KbSearch implements ArticleSearch {
   readonly postgres: PostgresSearch;
   readonly synonyms: SynonymRepository;
+  readonly searchLog: SearchLog;
   private skipUntil = 0;
   private failing = false;
   private synonymsStale = false;
@@ -35,9 +37,21 @@ export class KbSearch implements ArticleSearch {
   ) {
     this.postgres = new PostgresSearch(db);
     this.synonyms = new SynonymRepository(db);
+    this.searchLog = new SearchLog(db, log);
   }
 
-  async search(req: SearchRequest): Promise<SearchResult> {
+  /**
+   * Searches and records the search in the log (query, hits, caller kind; the caller defaults to
+   * the reader's kind). `false` leaves it out of the log: for searches no person typed as a
+   * search, such as suggestions computed while someone writes a ticket.
+   */
+  async search(req: SearchRequest, logAs: { caller?: SearchCaller } | false = {}): Promise<SearchResult> {
+    const result = await this.searchOnce(req);
+    if (logAs !== false && req.page === 1) await this.searchLog.record(req.q, result.found, logAs.caller ?? callerOfReader(req.reader));
+    return result;
+  }
+
+  private async searchOnce(req: SearchRequest): Promise<SearchResult> {
     if (!this.typesense || Date.now() < this.skipUntil) return this.postgres.search(req);
     try {
       const result = await this.typesense.search(req);

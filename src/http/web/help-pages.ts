@@ -4,6 +4,7 @@
  * articles, and a signed-in customer their organization's too. Agents-only articles never
  * appear here, even to a signed-in agent: the help centre is what customers see.
  */
+import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../kit/errors';
@@ -14,13 +15,22 @@ import type { ArticleService } from '../../domain/kb/article-service';
 import { renderMarkdown } from '../../domain/kb/markdown';
 import { ANONYMOUS, canRead, type Reader } from '../../domain/kb/visibility';
 import type { KbSearch } from '../../domain/search/kb-search';
+import type { KbFeedback, Vote } from '../../domain/kb/feedback';
+import { formText, formValue } from '../kit/form';
+import { anonymousReaderId, READER_COOKIE } from '../kit/reader-key';
 import { html, raw, type SafeHtml } from './html';
 import { page } from './layout';
+import { setCookie } from './session';
+import { csrfField } from './csrf';
 
 export interface HelpDeps {
   articles: ArticleService;
   search: KbSearch;
+  feedback: KbFeedback;
 }
+
+const READER_COOKIE_SECONDS = 365 * 86_400;
+const MAX_COMMENT = 2_000;
 
 const searchQuery = z.object({ q: freeText(500).default(''), page: z.coerce.number().int().min(1).max(100).default(1) });
 
@@ -73,14 +83,24 @@ ${loose.length ? html`<ul>${loose.map(articleLink)}</ul>` : ''}
 ${list.length ? '' : html`<p>No articles here yet.</p>`}`);
   });
 
-  r.get('/help/articles/:id', async (req, res) => {
+  /** An article this reader may read, or a 404 that does not say whether it exists. */
+  const readableArticle = async (req: Request) => {
     const id = parse(uuid, req.params.id, 'params');
-    const reader = helpReader(req);
     const article = await deps.articles.articles.find(id);
     // Not found and not yours read alike, so an id tells nothing about an article you may not see.
-    if (!article || !canRead(reader, article)) throw new ApiError(404, 'not_found', 'no such article');
+    if (!article || !canRead(helpReader(req), article)) throw new ApiError(404, 'not_found', 'no such article');
+    return article;
+  };
+
+  r.get('/help/articles/:id', async (req, res) => {
+    const reader = helpReader(req);
+    const article = await readableArticle(req);
     const shown = article.published!;
-    const [category, translations] = await Promise.all([deps.articles.categories.find(article.categoryId), deps.articles.articles.translations(article.translationGroupId)]);
+    const voted = req.query.voted === '1';
+    const key = readerKey(req, res);
+    // The page a vote redirects to is the same read, not another one.
+    if (!voted) await deps.feedback.countView(article.id);
+    const [category, translations, feedback] = await Promise.all([deps.articles.categories.find(article.categoryId), deps.articles.articles.translations(article.translationGroupId), deps.feedback.of(article.id, key.key)]);
     const others = translations.filter((t) => t.id !== article.id && canRead(reader, t));
     send(req, res, shown.title, html`<p><a href="/help">Help centre</a>${category ? html` â€º <a href="/help/categories/${category.id}">${category.name}</a>` : ''}</p>
 <article class="help-article" lang="${article.locale}">
@@ -88,13 +108,28 @@ ${list.length ? '' : html`<p>No articles here yet.</p>`}`);
 ${raw(renderMarkdown(shown.body))}
 <p class="meta">Updated <time datetime="${article.updatedAt.toISOString()}">${article.updatedAt.toISOString().slice(0, 10)}</time></p>
 </article>
+${voteForm(req, article.id, key.anonymousId, feedback.yours, voted)}
 ${others.length ? html`<nav aria-label="Translations"><p>Also in: ${others.map((t) => html`<a href="/help/articles/${t.id}" hreflang="${t.locale}">${t.locale}</a> `)}</p></nav>` : ''}
 ${searchBox()}`);
   });
 
+  r.post('/help/articles/:id/feedback', async (req, res) => {
+    const article = await readableArticle(req);
+    // A signed-in reader's form was checked against the session's CSRF token already; an
+    // anonymous one carries its reader id, which a page on another site cannot know.
+    const anon = req.webSession ? null : anonymousReaderId(req.get('cookie'));
+    if (!req.webSession && (anon === null || formValue(req, '_reader') !== anon)) throw new ApiError(403, 'csrf_failed', 'This form has expired or did not come from Pacer. Reload the page and try again.');
+    const helpful = formValue(req, 'helpful');
+    if (helpful !== 'yes' && helpful !== 'no') throw new ApiError(400, 'validation_failed', 'Answer yes or no.');
+    const comment = formText(req, 'comment');
+    if (comment.length > MAX_COMMENT) throw new ApiError(400, 'validation_failed', `A comment has at most ${MAX_COMMENT} characters.`);
+    await deps.feedback.vote(article.id, req.webSession ? `user:${req.webSession.user.id}` : `anon:${anon!}`, { helpful: helpful === 'yes', comment: comment || null });
+    res.redirect(303, `/help/articles/${article.id}?voted=1#helpful`);
+  });
+
   r.get('/help/search', async (req, res) => {
     const q = parse(searchQuery, req.query, 'query');
-    const result = q.q.trim() ? await deps.search.search({ q: q.q, reader: helpReader(req), page: q.page, perPage: 20 }) : null;
+    const result = q.q.trim() ? await deps.search.search({ q: q.q, reader: helpReader(req), page: q.page, perPage: 20 }, { caller: req.principal?.role ?? 'anonymous' }) : null;
     send(req, res, q.q ? `Search: ${q.q}` : 'Search', html`<p><a href="/help">Help centre</a></p>
 <h1>Search</h1>
 ${searchBox(q.q)}
@@ -103,6 +138,34 @@ ${result === null ? '' : result.hits.length === 0 ? html`<p>No articles match â€
 ${result.found > q.page * 20 ? html`<p><a href="/help/search?q=${encodeURIComponent(q.q)}&amp;page=${q.page + 1}">More results</a></p>` : ''}`}`);
   });
   return r;
+}
+
+/** The reader's vote key; an anonymous reader without a reader cookie gets one now. */
+function readerKey(req: Request, res: import('express').Response): { key: string; anonymousId: string | null } {
+  if (req.webSession) return { key: `user:${req.webSession.user.id}`, anonymousId: null };
+  let id = anonymousReaderId(req.get('cookie'));
+  if (id === null) {
+    id = crypto.randomUUID();
+    setCookie(req, res, READER_COOKIE, id, { maxAgeSeconds: READER_COOKIE_SECONDS });
+  }
+  return { key: `anon:${id}`, anonymousId: id };
+}
+
+function voteForm(req: Request, articleId: string, anonymousId: string | null, yours: Vote | null, voted: boolean): SafeHtml {
+  const guard = req.webSession ? csrfField(req.webSession.csrfToken) : html`<input type="hidden" name="_reader" value="${anonymousId ?? ''}">`;
+  return html`<section id="helpful" class="helpful card" aria-labelledby="helpful-q">
+${voted ? html`<p role="status">Thanks for your feedback.</p>` : ''}
+<form method="post" action="/help/articles/${articleId}/feedback" class="stack">${guard}
+<fieldset><legend id="helpful-q">Was this helpful?</legend>
+<label><input type="radio" name="helpful" value="yes" required${yours?.helpful === true ? html` checked` : ''}> Yes</label>
+<label><input type="radio" name="helpful" value="no"${yours?.helpful === false ? html` checked` : ''}> No</label>
+</fieldset>
+<label for="helpful-comment">What could be better? (optional)</label>
+<textarea id="helpful-comment" name="comment" maxlength="${MAX_COMMENT}" rows="3">${yours?.comment ?? ''}</textarea>
+<button type="submit">${yours ? 'Change my answer' : 'Send'}</button>
+</form>
+${yours ? html`<p class="meta">You answered ${yours.helpful ? 'yes' : 'no'}.</p>` : ''}
+</section>`;
 }
 
 const articleLink = (a: Article) => html`<li><a href="/help/articles/${a.id}">${(a.published ?? a.latest).title}</a></li>`;

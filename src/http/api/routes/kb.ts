@@ -15,6 +15,8 @@ import { diffRevisions } from '../../../domain/kb/revision-diff';
 import type { Synonym } from '../../../domain/kb/synonyms';
 import { ANONYMOUS, canRead, STAFF, VISIBILITIES, type Reader } from '../../../domain/kb/visibility';
 import type { KbSearch } from '../../../domain/search/kb-search';
+import type { KbFeedback } from '../../../domain/kb/feedback';
+import { feedbackRoutes } from './kb-feedback';
 import { readCookie, SESSION_COOKIE } from '../../../domain/users/sessions';
 import { ApiError } from '../../kit/errors';
 import type { Operation } from '../openapi/operation';
@@ -139,6 +141,7 @@ const synonymView = (s: Synonym) => ({ id: s.id, synonyms: s.synonyms, root: s.r
 export interface KbRouteDeps {
   articles: ArticleService;
   search: KbSearch;
+  feedback: KbFeedback;
   /** The API's own authentication, run only for requests that carry credentials. */
   authenticate: RequestHandler;
 }
@@ -172,7 +175,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
 
   r.get('/search', async (req, res) => {
     const q = parse(searchQuery, req.query, 'query');
-    const [result, cats] = await Promise.all([search.search({ q: q.q, reader: reader(req), categoryId: q.categoryId, locale: q.locale, page: q.page, perPage: q.perPage }), articles.categories.list()]);
+    const [result, cats] = await Promise.all([search.search({ q: q.q, reader: reader(req), categoryId: q.categoryId, locale: q.locale, page: q.page, perPage: q.perPage }, { caller: req.principal?.role ?? 'anonymous' }), articles.categories.list()]);
     const names = new Map(cats.map((c) => [c.id, c.name]));
     res.json({
       query: q.q,
@@ -201,7 +204,10 @@ export function kbRoutes(deps: KbRouteDeps): Router {
     res.status(201).location(`/api/v1/kb/articles/${a.id}`).json(staffArticleView(a));
   });
   r.get('/articles/:id', async (req, res) => {
-    res.json(view(req, await readable(req)));
+    const a = await readable(req);
+    // A reader's read is a view; staff opening an article to edit it is not.
+    if (reader(req).kind !== 'staff') await deps.feedback.countView(a.id);
+    res.json(view(req, a));
   });
   r.patch('/articles/:id', staff, async (req, res) => {
     const id = idOf(req);
@@ -299,6 +305,8 @@ export function kbRoutes(deps: KbRouteDeps): Router {
     await search.deleteSynonym(parse(synonymId, req.params.id, 'params'));
     res.status(204).end();
   });
+
+  feedbackRoutes(r, { feedback: deps.feedback, readable });
 
   r.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   return r;
