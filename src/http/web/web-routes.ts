@@ -28,6 +28,10 @@ import { TicketExtras } from './ticket-extras';
 import { slaSettingsPageRoutes } from './sla-settings-pages';
 import { ticketPageRoutes } from './ticket-page';
 import { helpRoutes, type HelpDeps } from './help-pages';
+import { kbArticlePageRoutes } from './kb-article-pages';
+import { kbHistoryPageRoutes } from './kb-history-pages';
+import { kbReportPageRoutes } from './kb-report-page';
+import { kbSynonymPageRoutes } from './kb-synonyms-page';
 
 export interface WebDeps {
   db: Db;
@@ -36,7 +40,7 @@ export interface WebDeps {
   integrations: IntegrationConfig | undefined;
   incidents: IncidentService;
   log: Logger;
-  /** The public help centre (/help); left out when absent. */
+  /** The public help centre (/help) and the console's knowledge-base pages; left out when absent. */
   kb?: HelpDeps;
 }
 
@@ -77,6 +81,12 @@ export function webRoutes(deps: WebDeps): Router {
   r.use(queueRoutes(deps.db, deps.log));
   r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log }));
   r.use(incidentRoutes(deps.db, deps.incidents));
+  if (deps.kb) {
+    r.use(kbArticlePageRoutes(deps.db, deps.kb.articles));
+    r.use(kbHistoryPageRoutes(deps.kb.articles));
+    r.use(kbSynonymPageRoutes(deps.kb.search));
+    r.use(kbReportPageRoutes(deps.db));
+  }
   r.use('/console/admin', requireManager);
   r.use(adminPageRoutes(deps.db, deps.tickets));
   r.use(slaSettingsPageRoutes(deps.db, deps.tickets));
