@@ -16,8 +16,9 @@ import { createUser, USER_ROLES, type UserRole } from '../../domain/users/users'
 import { csrfField } from './csrf';
 import { formatInstant, targetInWords } from './format';
 import { html, queryString, type SafeHtml } from './html';
-import { page } from './layout';
 import { sessionOf } from './session';
+import { sectionPage, type Section } from './section-page';
+import { UUID } from '../kit/uuid';
 import type { RolloutView } from '../../domain/settings/rollouts';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { findOrganization, insertOrganization, listOrganizationNames, listOrganizations, listTiers, tierExists, updateOrganization } from '../../db/repositories/organizations';
@@ -26,7 +27,6 @@ import { listPoliciesWithCalendars } from '../../db/repositories/sla-policies';
 import { listUsersWithOrganization } from '../../db/repositories/users';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One line of a rollout's progress; data-state tells console.js whether to ask again. */
 export function rolloutLine(r: RolloutView): SafeHtml {
@@ -36,21 +36,23 @@ export function rolloutLine(r: RolloutView): SafeHtml {
   return html`<p class="rollout" data-rollout="${r.id}" data-state="${r.status}">Rollout ${state}: ${String(r.done)} of ${String(r.affected)} ${what} re-targeted, ${String(r.unchanged)} already current, ${String(r.failed)} failed${reasons ? html` (${reasons})` : ''}.</p>`;
 }
 
-export function adminPage(req: Request, title: string, body: SafeHtml): string {
-  const s = sessionOf(req);
-  const tabs = html`<nav class="tabs" aria-label="Admin">${[
+const ADMIN: Section = {
+  nav: 'admin',
+  label: 'Admin',
+  tabs: [
     ['/console/admin/organizations', 'Organizations'],
     ['/console/admin/calendars', 'Calendars'],
     ['/console/admin/policies', 'SLA policies'],
     ['/console/admin/users', 'Users'],
-  ].map(([href, label]) => html`<a href="${href}"${req.path === href ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>`;
-  const notice = typeof req.query.notice === 'string' ? req.query.notice : null;
-  const error = typeof req.query.error === 'string' ? req.query.error : null;
+  ],
+};
+
+export function adminPage(req: Request, title: string, body: SafeHtml): string {
   // A save that started a rollout: a line console.js keeps current from /console/admin/rollouts/:id until it finishes.
   const rollout = typeof req.query.rollout === 'string' && UUID.test(req.query.rollout)
     ? html`<p class="rollout" data-rollout="${req.query.rollout}" data-state="running">Rolling the edit out to open tickets…</p>`
     : '';
-  return page({ title, user: s.user, csrfToken: s.csrfToken, nav: 'admin', notice, error, body: html`${tabs}<h1>${title}</h1>${rollout}${body}` }).value;
+  return sectionPage(req, ADMIN, title, body, { above: rollout });
 }
 
 const requireAdmin = (req: Request) => {

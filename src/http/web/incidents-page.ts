@@ -19,8 +19,8 @@ import { page } from './layout';
 import { countdown } from './queue-page';
 import { sessionOf } from './session';
 import { activeIncidentChoices, findIncidentRow, incidentsOfTicket, linkedTicketsOf } from '../../db/repositories/incidents';
+import { UUID } from '../kit/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const field = formText;
 
 async function findIncident(db: Db, id: unknown) {

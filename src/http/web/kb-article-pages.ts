@@ -21,7 +21,8 @@ import { formText, formValue } from '../kit/form';
 import { refuseUnstorable } from '../kit/validation';
 import { csrfField } from './csrf';
 import { html, queryString, raw, type SafeHtml } from './html';
-import { kbPage, UUID } from './kb-console-layout';
+import { kbPage } from './kb-console-layout';
+import { UUID } from '../kit/uuid';
 import { sessionOf } from './session';
 
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/;

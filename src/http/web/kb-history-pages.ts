@@ -10,7 +10,8 @@ import { diffRevisions, type DiffPart } from '../../domain/kb/revision-diff';
 import { ApiError } from '../kit/errors';
 import { csrfField } from './csrf';
 import { html, queryString, type SafeHtml } from './html';
-import { kbPage, UUID } from './kb-console-layout';
+import { kbPage } from './kb-console-layout';
+import { UUID } from '../kit/uuid';
 import { sessionOf } from './session';
 
 const REVISION = /^[1-9][0-9]{0,9}$/;

@@ -18,8 +18,7 @@ import { listCustomerTickets } from '../../db/repositories/customer-tickets';
 import { organizationSummary } from '../../db/repositories/organizations';
 import { policyTargets } from '../../db/repositories/sla-policies';
 import { listPublicComments } from '../../db/repositories/ticket-details';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../kit/uuid';
 
 export const CUSTOMER_STATUS: Record<string, string> = {
   new: 'Received — we will get back to you',

@@ -16,10 +16,10 @@ import { queueRows, QUEUE_VIEWS, type QueueFilter, type QueueRow, type QueueView
 import { sessionOf } from './session';
 import { refuseUnstorable } from '../kit/validation';
 import { filterChoices } from '../../db/repositories/organizations';
+import { UUID } from '../kit/uuid';
 
 /** Rows shown: the most urgent first; an agent narrows with the filters rather than scrolling past hundreds. */
 export const QUEUE_LIMIT = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface QueueParams {
   view: QueueView;

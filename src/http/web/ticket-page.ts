@@ -23,8 +23,7 @@ import { page } from './layout';
 import { sessionOf } from './session';
 import type { TicketExtras } from './ticket-extras';
 import { isBusinessHours, ticketPageBody } from './ticket-view';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../kit/uuid';
 
 export interface TicketPageDeps {
   db: Db;
