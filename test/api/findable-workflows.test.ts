@@ -57,7 +57,8 @@ describe('API: tickets found by search attribute with the Temporal CLI', functio
   });
 
   it('finds a ticket by its number', async () => {
-    await listed(`PacerTicketNumber="${normal.number}"`, [ticketWorkflowId(normal.id)]);
+    // Numbers restart with each database, and other suites share this dev server: scope to the org.
+    await listed(inOrg(`PacerTicketNumber="${normal.number}"`), [ticketWorkflowId(normal.id)]);
   });
 
   it('carries the next deadline: first response while unanswered, resolution once answered', async () => {

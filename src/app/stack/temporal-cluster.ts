@@ -128,7 +128,7 @@ export async function startTemporalCluster(opts: StartTemporalClusterOptions): P
     await waitForFrontend(address, deadline, serverProcess);
     await ensureNamespace({ cli, address, namespace: server.namespace, retention: server.retention, deadline, log });
     await ensureSearchAttributes({ cli, address, namespace: server.namespace, wanted: server.searchAttributes, deadline, log });
-    await waitUntilUsable({ address, namespace: server.namespace, attributes: Object.keys(server.searchAttributes), deadline, server: serverProcess });
+    await waitUntilUsable({ address, namespace: server.namespace, attributes: server.searchAttributes, deadline, server: serverProcess });
     serverProcess.ready();
 
     const running = serverProcess;
@@ -431,13 +431,30 @@ async function listCustomSearchAttributes(address: string, namespace: string): P
  * their own schedules; a list query naming every attribute succeeds only once both know
  * them, which is what a ticket workflow's upsert and the API's list queries need.
  */
-async function waitUntilUsable(a: { address: string; namespace: string; attributes: string[]; deadline: number; server: ServerProcess }): Promise<void> {
-  const q = a.attributes.map((name) => `${name} = 'probe'`).join(' AND ');
+async function waitUntilUsable(a: { address: string; namespace: string; attributes: Record<string, string>; deadline: number; server: ServerProcess }): Promise<void> {
+  const q = Object.entries(a.attributes)
+    .map(([name, type]) => `${name} = ${probeValue(type)}`)
+    .join(' AND ');
   await retryUntil(a.deadline, `visibility queries on ${a.namespace}`, a.server, async () => {
     await withConnection(a.address, async (c) => {
       await c.workflowService.listWorkflowExecutions({ namespace: a.namespace, pageSize: 1, query: q });
     });
   });
+}
+
+/** A literal the visibility store parses for an attribute of this type (a Datetime refuses 'probe'). */
+function probeValue(type: string): string {
+  switch (type.toLowerCase()) {
+    case 'datetime':
+      return "'1970-01-01T00:00:00Z'";
+    case 'int':
+    case 'double':
+      return '0';
+    case 'bool':
+      return 'false';
+    default:
+      return "'probe'";
+  }
 }
 
 async function retryUntil(deadline: number, what: string, server: ServerProcess | null, attempt: () => Promise<void>): Promise<void> {
