@@ -27,6 +27,23 @@ export interface WebhookDeliveryDeps {
   now?: () => number;
 }
 
+interface DeliveryRow {
+  event_id: string | null; type: string | null; at: Date | string | null; ticket_id: string | null; actor: string | null; data: unknown;
+  incident_event_id: string | null; incident_type: string | null; incident_at: Date | string | null; incident_id: string | null; incident_actor: string | null; incident_data: unknown;
+}
+
+/** The body subscribers receive: a ticket event names its ticket, an incident event its incident. */
+function eventOf(row: DeliveryRow): { id: string; body: Record<string, unknown> } | null {
+  if (row.event_id !== null && row.at !== null) {
+    return { id: row.event_id, body: { id: row.event_id, type: row.type, at: new Date(row.at).toISOString(), ticketId: row.ticket_id, actor: row.actor, data: row.data } };
+  }
+  if (row.incident_event_id !== null && row.incident_at !== null) {
+    const id = row.incident_event_id;
+    return { id, body: { id, type: row.incident_type, at: new Date(row.incident_at).toISOString(), incidentId: row.incident_id, actor: row.incident_actor, data: row.incident_data } };
+  }
+  return null;
+}
+
 export function createWebhookActivities(deps: WebhookDeliveryDeps) {
   const allowPrivate = deps.allowPrivate === true;
   const lookup = guardedLookup(allowPrivate);
@@ -51,24 +68,22 @@ export function createWebhookActivities(deps: WebhookDeliveryDeps) {
   const now = deps.now ?? Date.now;
   return {
     async deliverWebhook({ deliveryId }: PendingDelivery): Promise<{ status: number | null; skipped: boolean }> {
+      // A delivery names a ticket event or an incident event (exactly one, by a check constraint).
       const row = await deps.db
         .selectFrom('webhook_deliveries as d')
         .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-        .innerJoin('ticket_events as e', 'e.id', 'd.event_id')
-        .select(['d.id', 'd.delivered_at', 's.url', 's.secret', 's.active', 'e.id as event_id', 'e.type', 'e.at', 'e.ticket_id', 'e.actor', 'e.data'])
+        .leftJoin('ticket_events as e', 'e.id', 'd.event_id')
+        .leftJoin('incident_events as ie', 'ie.id', 'd.incident_event_id')
+        .select(['d.id', 'd.delivered_at', 's.url', 's.secret', 's.active'])
+        .select(['e.id as event_id', 'e.type', 'e.at', 'e.ticket_id', 'e.actor', 'e.data'])
+        .select(['ie.id as incident_event_id', 'ie.type as incident_type', 'ie.at as incident_at', 'ie.incident_id', 'ie.actor as incident_actor', 'ie.data as incident_data'])
         .where('d.id', '=', deliveryId)
         .executeTakeFirst();
       // A subscription deleted or paused since the event was recorded no longer wants it.
       if (!row || !row.active || row.delivered_at) return { status: null, skipped: true };
-
-      const body = JSON.stringify({
-        id: row.event_id,
-        type: row.type,
-        at: new Date(row.at).toISOString(),
-        ticketId: row.ticket_id,
-        actor: row.actor,
-        data: row.data,
-      });
+      const event = eventOf(row);
+      if (!event) return { status: null, skipped: true };
+      const body = JSON.stringify(event.body);
       const timestamp = Math.floor(now() / 1000);
       let status: number | null = null;
       let error: string | null = null;
@@ -82,7 +97,7 @@ export function createWebhookActivities(deps: WebhookDeliveryDeps) {
           'user-agent': 'Pacer-Webhook/1',
           [TIMESTAMP_HEADER]: String(timestamp),
           [SIGNATURE_HEADER]: signPayload(row.secret, timestamp, body),
-          [EVENT_ID_HEADER]: row.event_id,
+          [EVENT_ID_HEADER]: event.id,
           [DELIVERY_ID_HEADER]: row.id,
         };
         status = await post(row.url, headers, body, deps.timeoutMs ?? 10_000);

@@ -14,6 +14,7 @@ import * as repeatingClocks from './2026_12_02_01_00_00_repeating_clocks';
 import * as eventCommitOrder from './2026_12_02_10_00_00_event_commit_order';
 import * as kbFeedback from './2026_12_02_10_20_00_kb_feedback';
 import * as csat from './2026_12_02_10_50_00_csat';
+import * as incidentWebhooks from './2026_12_02_19_00_00_incident_webhooks';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_10_00_00_event_commit_order': eventCommitOrder,
   '2026_12_02_10_20_00_kb_feedback': kbFeedback,
   '2026_12_02_10_50_00_csat': csat,
+  '2026_12_02_19_00_00_incident_webhooks': incidentWebhooks,
 };

@@ -14,7 +14,7 @@ import type { IncidentAlertSettler } from '../../src/integrations/integration-de
 import type { IncidentActionInput } from '../../workflows/contract/incident';
 import { once } from '../../src/db/effects';
 import { permanentFailureOf, storableText } from '../../src/db/failure-classes';
-import type { ActionOutcome } from '../../workflows/contract/records';
+import type { ActionOutcome, PendingDelivery } from '../../workflows/contract/records';
 import { stepActionEventId, type PostmortemReminderEvent } from '../../workflows/contract/events';
 import type { ActionRegistry } from '../actions/registry';
 import { insertIncidentEvents } from './incident-records';
@@ -33,7 +33,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
   const mail = config.email ? nodemailer.createTransport({ url: config.email.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 }) : null;
 
   return {
-    async runIncidentAction(input: IncidentActionInput): Promise<ActionOutcome> {
+    async runIncidentAction(input: IncidentActionInput): Promise<ActionOutcome & { deliveries: PendingDelivery[] }> {
       let outcome: ActionOutcome;
       try {
         outcome = await deps.actions.runIncident(input);
@@ -53,7 +53,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
         ]);
         throw failure;
       }
-      await insertIncidentEvents(db, input.incidentId, [
+      const deliveries = await insertIncidentEvents(db, input.incidentId, [
         {
           id: stepActionEventId(input.incidentId, input.stepId, input.actionIndex),
           type: outcome.status === 'skipped' ? 'action.skipped' : 'action.done',
@@ -63,7 +63,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
           data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: outcome.detail },
         },
       ]);
-      return outcome;
+      return { ...outcome, deliveries };
     },
 
     async settleIncidentAlerts(input: { incidentId: string; how: 'acknowledge' | 'resolve' }): Promise<{ settled: number }> {
@@ -73,11 +73,11 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
     },
 
     /** Records the reminder and mails the commander (their address, or the incident_commander role's). */
-    async sendPostmortemReminder(input: { incidentId: string; event: PostmortemReminderEvent }): Promise<{ mailed: boolean }> {
-      await insertIncidentEvents(db, input.incidentId, [input.event]);
+    async sendPostmortemReminder(input: { incidentId: string; event: PostmortemReminderEvent }): Promise<{ mailed: boolean; deliveries: PendingDelivery[] }> {
+      const deliveries = await insertIncidentEvents(db, input.incidentId, [input.event]);
       const incident = await db.selectFrom('incidents').select(['id', 'number', 'title', 'severity', 'commander', 'resolved_at']).where('id', '=', input.incidentId).executeTakeFirstOrThrow();
       const to = incident.commander?.includes('@') ? incident.commander : config.email?.roleEmails.incident_commander;
-      if (!mail || !config.email || !to) return { mailed: false };
+      if (!mail || !config.email || !to) return { mailed: false, deliveries };
       const from = config.email.from;
       await once(db, `email:postmortem-reminder:${input.event.id}`, async () => {
         const info = await mail.sendMail({
@@ -96,7 +96,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
         });
         return { messageId: info.messageId };
       });
-      return { mailed: true };
+      return { mailed: true, deliveries };
     },
   };
 }

@@ -8,18 +8,44 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../src/db/schema';
 import { type IncidentFacts, type IncidentPolicySnapshot } from '../../workflows/contract/incident';
 import { createdEventId, type IncidentEvent } from '../../workflows/contract/events';
-import type { ApplyIncidentChangeInput } from '../../workflows/contract/records';
+import type { ApplyIncidentChangeInput, PendingDelivery } from '../../workflows/contract/records';
+import { subscriptionWants } from '../../src/db/repositories/webhook-subscriptions';
 import { newIncidentRow } from '../../src/db/rows/incident-rows';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function insertIncidentEvents(db: Db, incidentId: string, events: IncidentEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await db
-    .insertInto('incident_events')
-    .values(events.map((e) => ({ id: e.id, incident_id: incidentId, type: e.type, at: e.at, actor: e.actor, visibility: e.visibility, data: JSON.stringify(e.data) })))
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+/**
+ * Appends incident events (once each) and fans each out to the webhook subscriptions that
+ * want it, as src/db/repositories/ticket-events.ts does for a ticket's: one idempotent
+ * statement, answering every delivery of these events not yet acknowledged, so a retried
+ * call answers the same set.
+ */
+export async function insertIncidentEvents(db: Db, incidentId: string, events: IncidentEvent[]): Promise<PendingDelivery[]> {
+  if (events.length === 0) return [];
+  const ids = events.map((e) => e.id);
+  const { rows } = await sql<{ id: string }>`
+    with appended as (
+      insert into incident_events (id, incident_id, type, at, actor, visibility, data)
+      select * from unnest(
+        ${ids}::text[], ${events.map(() => incidentId)}::uuid[], ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => e.at)}::timestamptz[], ${events.map((e) => e.actor)}::text[],
+        ${events.map((e) => e.visibility)}::text[], ${events.map((e) => JSON.stringify(e.data))}::jsonb[])
+      on conflict (id) do nothing
+    ), wanted as (
+      select e.id as event_id, s.id as subscription_id
+      from unnest(${ids}::text[], ${events.map((e) => e.type)}::text[]) as e(id, type)
+      join webhook_subscriptions s on s.active and ${subscriptionWants(sql.ref('e.type'))}
+      for key share of s
+    ), inserted as (
+      insert into webhook_deliveries (id, subscription_id, incident_event_id)
+      select event_id || '>' || subscription_id, subscription_id, event_id from wanted
+      on conflict (id) do nothing
+      returning id
+    )
+    select id from inserted
+    union
+    select id from webhook_deliveries where incident_event_id = any(${ids}::text[]) and delivered_at is null`.execute(db);
+  return rows.map((r) => ({ deliveryId: r.id }));
 }
 
 /**
@@ -47,9 +73,9 @@ async function reconcileImpacts(db: Db, change: Pick<ApplyIncidentChangeInput, '
 export function createIncidentRecordActivities(db: Kysely<Database>) {
   return {
     /** Makes sure the incident exists (the API normally wrote it already) with its first timeline entry and impact. */
-    async initIncidentRecord(input: { incident: IncidentFacts; policy: IncidentPolicySnapshot; change: ApplyIncidentChangeInput }): Promise<void> {
+    async initIncidentRecord(input: { incident: IncidentFacts; policy: IncidentPolicySnapshot; change: ApplyIncidentChangeInput }): Promise<PendingDelivery[]> {
       const i = input.incident;
-      await db.transaction().execute(async (tx) => {
+      return db.transaction().execute(async (tx) => {
         await tx.insertInto('incidents').values(newIncidentRow(i, input.policy, input.change)).onConflict((oc) => oc.column('id').doNothing()).execute();
         if (i.sourceTicketId) {
           await tx
@@ -58,7 +84,7 @@ export function createIncidentRecordActivities(db: Kysely<Database>) {
             .onConflict((oc) => oc.columns(['incident_id', 'ticket_id']).doNothing())
             .execute();
         }
-        await insertIncidentEvents(tx, i.id, [
+        const deliveries = await insertIncidentEvents(tx, i.id, [
           {
             id: createdEventId(i.id),
             type: 'incident.created',
@@ -69,11 +95,12 @@ export function createIncidentRecordActivities(db: Kysely<Database>) {
           },
         ]);
         await reconcileImpacts(tx, input.change);
+        return deliveries;
       });
     },
 
-    async applyIncidentChange(c: ApplyIncidentChangeInput): Promise<void> {
-      await db.transaction().execute(async (tx) => {
+    async applyIncidentChange(c: ApplyIncidentChangeInput): Promise<PendingDelivery[]> {
+      return db.transaction().execute(async (tx) => {
         const f = c.fields;
         await tx
           .updateTable('incidents')
@@ -125,13 +152,14 @@ export function createIncidentRecordActivities(db: Kysely<Database>) {
             .onConflict((oc) => oc.column('incident_id').doUpdateSet(values))
             .execute();
         }
-        await insertIncidentEvents(tx, c.incidentId, c.events);
+        const deliveries = await insertIncidentEvents(tx, c.incidentId, c.events);
         await reconcileImpacts(tx, c);
+        return deliveries;
       });
     },
 
-    async recordIncidentEvents(input: { incidentId: string; events: IncidentEvent[] }): Promise<void> {
-      await insertIncidentEvents(db, input.incidentId, input.events);
+    async recordIncidentEvents(input: { incidentId: string; events: IncidentEvent[] }): Promise<PendingDelivery[]> {
+      return insertIncidentEvents(db, input.incidentId, input.events);
     },
   };
 }

@@ -119,7 +119,9 @@ export interface WebhookSubscriptionsTable {
 export interface WebhookDeliveriesTable {
   id: string;
   subscription_id: string;
-  event_id: string;
+  /** A ticket event's id, or null for an incident event's delivery (exactly one is set). */
+  event_id: string | null;
+  incident_event_id: ColumnType<string | null, string | undefined, string | null>;
   attempts: Generated<number>;
   last_status: number | null;
   last_error: string | null;

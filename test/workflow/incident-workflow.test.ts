@@ -255,7 +255,7 @@ describe('incident workflow (time skipping)', function () {
     const worker = await newWorker({
       // The update's write lands but its answer is lost once: Temporal runs it again.
       applyIncidentChange: async (change) => {
-        await real.applyIncidentChange(change);
+        const deliveries = await real.applyIncidentChange(change);
         if (change.update?.public && change.update.body.includes('investigating')) {
           updateWrites++;
           if (!failedOnce) {
@@ -263,6 +263,7 @@ describe('incident workflow (time skipping)', function () {
             throw new Error('connection lost after the write');
           }
         }
+        return deliveries;
       },
     });
     const now = Number(await env.currentTimeMs());

@@ -6,7 +6,8 @@
  * and status-page subscribers what changed. It ends when the incident closes.
  */
 import { ApplicationFailure, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
-import { records, startup, integrations } from '../runtime/activity-proxies';
+import { records, startup, integrations, webhooks } from '../runtime/activity-proxies';
+import type { PendingDelivery } from '../contract/records';
 import { stepActionEventId, stepEventId, type ActionOutcomeEvent, type IncidentStepEvent } from '../contract/events';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../contract/ticket';
 import { takeActions } from '../runtime/action-handlers';
@@ -22,11 +23,14 @@ import { IncidentState, type IncidentEffect } from './incident-state';
 export const INCIDENT_UPDATE_CADENCE = 'incident-update-cadence';
 /** A rollout's re-target is checked against edit versions (and recorded as incident.retargeted): before it, one was a severity change. */
 export const INCIDENT_ROLLOUT_RETARGET = 'incident-rollout-retarget';
+/** The incident's events are delivered to webhook subscribers: runs recorded before it deliver nothing (asked once, first thing in a run). */
+export const INCIDENT_WEBHOOKS = 'incident-webhooks';
 const SYSTEM: Actor = { type: 'system', name: 'incident' };
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ status: string }> {
   // Every "now" of this workflow, never behind a timer that fired (workflow-clock.ts says why).
   const time = workflowClock();
+  const webhooksOn = patched(INCIDENT_WEBHOOKS);
   const state = new IncidentState(input.incident, input.policy, input.carried);
   // The update cadence arms timers of its own: asked the first time a policy with one is planned (at start or in its re-target).
   let updateCadence: boolean | null = null;
@@ -43,6 +47,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       const { change, effects } = state.apply(action, now);
       return {
         write: () => records.applyIncidentChange(change),
+        ...(webhooksOn && { stored: (deliveries: PendingDelivery[] | undefined) => deliver(deliveries) }),
         after: () => {
           for (const e of effects) carryOut(e, change.stateVersion);
         },
@@ -50,10 +55,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     },
     answer: () => state.view(time.now()),
     recordRefusal: (event) => records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] }),
+    ...(webhooksOn && { refusalStored: (deliveries: PendingDelivery[] | undefined) => deliver(deliveries) }),
     historyLimit: input.historyLimit,
     ...(input.indexed === true && { index: () => state.index() }),
   });
   const track = entity.track;
+  /** Each delivery is its own activity, retried like a ticket's (a day and a half of backoff). */
+  const deliver = (deliveries: PendingDelivery[] | undefined) => {
+    if (webhooksOn) for (const d of deliveries ?? []) track(webhooks.deliverWebhook(d));
+  };
+  /** An activity that wrote events answers with their deliveries; before the patch its answer is not waited on for them. */
+  const delivering = <T>(written: Promise<T>, deliveriesOf: (w: T) => PendingDelivery[] | undefined): Promise<unknown> =>
+    webhooksOn ? written.then((w) => deliver(deliveriesOf(w))) : written;
 
   /**
    * A signal to a linked ticket's workflow; a ticket that has ended has nothing left to hear.
@@ -102,6 +115,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
     const init = startup.initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
     entity.persistAfter(init);
+    if (webhooksOn) void init.then(deliver, () => undefined);
     await init.catch((err: unknown) => {
       // Without its row the incident cannot be worked: end as failed, saying why, rather than wait forever.
       const refusal = refusalOf(err);
@@ -123,9 +137,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
         visibility: 'internal',
         data: { step: step.id, action, detail: `acknowledged by ${state.acknowledged.by}: no further paging` },
       };
-      return track(records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] }));
+      return track(delivering(records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] }), (d) => d));
     }
-    track(
+    track(delivering(
       integrations.runIncidentAction({
         incidentId: state.facts.id,
         incidentNumber: number,
@@ -136,7 +150,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
         action,
         at: new Date(time.now()).toISOString(),
       }),
-    );
+      (outcome) => outcome.deliveries,
+    ));
   };
 
   const fireStep = async (step: IncidentStep) => {
@@ -160,7 +175,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       },
     };
     try {
-      await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] });
+      deliver(await records.recordIncidentEvents({ incidentId: state.facts.id, events: [event] }));
     } catch (err) {
       // A step event refused for good must not end the workflow (and with it every clock): the step stays fired, its actions run.
       const refusal = refusalOf(err);
@@ -176,7 +191,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
       const reminderAt = state.nextReminderAt();
       if (reminderAt === null || reminderAt > now) return false;
       const reminder = state.fireReminder(now);
-      track(integrations.sendPostmortemReminder({ incidentId: state.facts.id, event: reminder }));
+      track(delivering(integrations.sendPostmortemReminder({ incidentId: state.facts.id, event: reminder }), (r) => r.deliveries));
       return true;
     },
     autoCloseAt: () => state.autoCloseAt(),

@@ -4,6 +4,7 @@ import type { Database } from '../schema';
 import type { PendingDelivery, RunActionInput } from '../../../workflows/contract/records';
 import { stepActionEventId, type ActionOutcomeData, type TicketEvent } from '../../../workflows/contract/events';
 import { storableText } from '../../../workflows/contract/storable-text';
+import { subscriptionWants } from './webhook-subscriptions';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -30,7 +31,7 @@ export async function insertEvents(db: Db, ticketId: string, events: TicketEvent
     ), wanted as (
       select e.id as event_id, s.id as subscription_id
       from unnest(${ids}::text[], ${events.map((e) => e.type)}::text[]) as e(id, type)
-      join webhook_subscriptions s on s.active and (s.event_types ? '*' or s.event_types ? e.type)
+      join webhook_subscriptions s on s.active and ${subscriptionWants(sql.ref('e.type'))}
       -- Locked so a subscription deleted meanwhile is skipped (or waits for us) instead of
       -- failing the delivery's foreign key, which would refuse the ticket's change for good.
       for key share of s

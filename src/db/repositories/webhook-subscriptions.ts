@@ -1,5 +1,6 @@
 /** Outbound webhook subscriptions (their deliveries are activities/webhook-delivery's). */
 import crypto from 'node:crypto';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, WebhookSubscriptionRow } from '../schema';
 
 export const listWebhooks = (db: Db): Promise<WebhookSubscriptionRow[]> =>
@@ -36,3 +37,12 @@ export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
   const d = await db.deleteFrom('webhook_subscriptions').where('id', '=', id).executeTakeFirst();
   return d.numDeletedRows > 0n;
 }
+
+/**
+ * Whether subscription `s` wants an event of type `type` (SQL, for the fan-out statements):
+ * `*` is every event, `incident.*` every type that starts with `incident.`, anything else the
+ * exact type.
+ */
+export const subscriptionWants = (type: RawBuilder<unknown>): RawBuilder<boolean> => sql<boolean>`exists (
+  select 1 from jsonb_array_elements_text(s.event_types) as w(t)
+  where w.t = '*' or w.t = ${type} or (w.t like '%.*' and starts_with(${type}, left(w.t, -1))))`;
