@@ -1,12 +1,14 @@
 /**
  * PagerDuty: the `page` ladder action (a ticket's alert, or an incident's page at its level),
- * the hook that resolves a ticket's alerts once their clock is met, the settling of an
+ * the hooks that resolve a ticket's alerts once their clock is met and acknowledge them when
+ * someone acknowledges the clock in Pacer, the settling of an
  * incident's alerts when it is acknowledged or resolved, and the signed webhook routes.
  * Without a routing key the worker part is off, so `page` steps are recorded as skipped.
  */
 import { createPagerDutyEvents } from './events-client';
 import { createPageAction } from './page-action';
 import { alertResolutionHook } from './resolve-alerts';
+import { alertAcknowledgementHook } from './acknowledge-alerts';
 import { pageIncident, settleIncidentAlerts, type IncidentPagingDeps } from './incident-paging';
 import { pagerdutyWebhookRoutes } from './webhook-routes';
 import type { Integration } from '../integration-deps';
@@ -25,7 +27,7 @@ export const pagerduty: Integration = {
           incident: (input) => pageIncident(paging, input),
         },
       },
-      hooks: [alertResolutionHook({ db: deps.db, events, log: deps.log })],
+      hooks: [alertResolutionHook({ db: deps.db, events, log: deps.log }), alertAcknowledgementHook({ db: deps.db, events, log: deps.log })],
       settleIncidentAlerts: (incidentId, how) => settleIncidentAlerts(paging, incidentId, how),
     };
   },
