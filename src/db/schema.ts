@@ -262,8 +262,11 @@ export interface KbSearchOutboxTable { id: Generated<string>; article_id: string
 export interface KbVotesTable { id: string; article_id: string; reader_key: string; helpful: boolean; comment: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
 export interface KbArticleViewsTable { article_id: string; day: ColumnType<Date, string, string>; views: Generated<number> }
 export interface KbSearchLogTable { id: Generated<string>; query: string; hit_count: number; caller_kind: 'anonymous' | 'customer' | 'agent' | 'admin'; created_at: GeneratedTimestamp }
-/** A reader opened a suggested article and did not file the ticket; written by the suggestion side. */
-export interface KbDeflectionsTable { id: string; article_id: string; reader_key: string; created_at: GeneratedTimestamp }
+/**
+ * A reader opened a suggested article; a deflection while ticket_id is null (the suggestion session
+ * filed no ticket). Written by the suggestion side (src/domain/search/suggestions.ts).
+ */
+export interface KbDeflectionsTable { id: string; article_id: string; reader_key: string; session_id: string | null; ticket_id: string | null; channel: Generated<string>; created_at: GeneratedTimestamp }
 export interface KbSynonymsTable { id: string; synonyms: Json<string[]>; root: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp }
 
 /** An edit carried to the open tickets or incidents it affects (see workflows/rollout). */

@@ -16,6 +16,7 @@ import { createLogger, type LoggerOptions } from '../../src/core/logger';
 import { createPacerWorker, WORKFLOWS_PATH } from '../../src/app/worker';
 import type { createActivities } from '../../activities';
 import { createTestDatabase, type TestDatabase } from './database';
+import type { KbSearch } from '../../src/domain/search/kb-search';
 import { testTemporalAddress } from './env';
 
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   log?: { level: string; destination: LoggerOptions['destination'] };
   /** Webhook subscriptions may reach loopback receivers (PACER_WEBHOOK_ALLOW_PRIVATE); off, as in production, unless a test delivers to one. */
   allowPrivateWebhooks?: boolean;
+  /** Knowledge-base search for the app and the worker, built on the harness's database (test/kb/answers-stack: real Typesense); PostgreSQL only when absent. */
+  kb?: (db: TestDatabase['db']) => Promise<{ search: KbSearch; onChange?: () => void }>;
 }
 
 export async function startHarness(given: HarnessOptions = {}): Promise<PacerHarness> {
@@ -74,10 +77,11 @@ export async function startHarness(given: HarnessOptions = {}): Promise<PacerHar
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
 
+  const kb = opts.kb ? await opts.kb(database.db) : undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createPacerWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: database.db, workflowBundle: opts.workflowBundle ?? (await workflowBundle()), activities: opts.activities, integrations: opts.integrations, log });
+    worker = await createPacerWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: database.db, workflowBundle: opts.workflowBundle ?? (await workflowBundle()), activities: opts.activities, integrations: opts.integrations, kbSearch: kb?.search, log });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -88,7 +92,7 @@ export async function startHarness(given: HarnessOptions = {}): Promise<PacerHar
   };
   await startWorker();
 
-  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations });
+  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations, kb });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -61,7 +61,7 @@ export async function kbReport(db: Kysely<Database>, o: KbReportOptions): Promis
         (select count(*) from kb_search_log where created_at >= ${since} and hit_count = 0) as no_hits,
         (select coalesce(sum(views), 0) from kb_article_views where day >= ${sinceDay}::date) as views,
         (select count(*) from kb_votes where updated_at >= ${since}) as votes,
-        (select count(*) from kb_deflections where created_at >= ${since}) as deflections`.execute(db),
+        (select count(*) from kb_deflections where created_at >= ${since} and ticket_id is null) as deflections`.execute(db),
     // The same words typed differently ("Reset  Password", "reset password") are one line.
     db
       .selectFrom('kb_search_log')
@@ -107,6 +107,8 @@ export async function kbReport(db: Kysely<Database>, o: KbReportOptions): Promis
       .innerJoin('kb_articles as a', 'a.id', 'd.article_id')
       .select(['a.id', 'a.state', title.as('title'), sql<string>`count(*)`.as('n')])
       .where('d.created_at', '>=', since)
+      // A session that opened the article and filed the ticket anyway was not deflected.
+      .where('d.ticket_id', 'is', null)
       .groupBy(['a.id', 'a.state', 'a.latest_revision_id'])
       .orderBy(sql`count(*)`, 'desc')
       .orderBy('a.id')

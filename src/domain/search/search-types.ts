@@ -13,6 +13,11 @@ export interface SearchRequest {
   locale?: string;
   page: number;
   perPage: number;
+  /**
+   * Suggestions from what someone wrote rather than typed as a search: Typesense drops words
+   * until it has a page of hits (PostgreSQL already falls back to any word).
+   */
+  loose?: boolean;
 }
 
 export interface SearchHit {

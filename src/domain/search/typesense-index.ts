@@ -150,6 +150,7 @@ export class TypesenseIndex implements ArticleSearch {
       snippet_threshold: 30,
       page: req.page,
       per_page: req.perPage,
+      ...(req.loose && { drop_tokens_threshold: req.perPage }),
     };
     const res = await this.client.collections<SearchDocument>(this.alias).documents().search(params, {});
     return {

@@ -19,6 +19,14 @@ import { organizationSummary } from '../../db/repositories/organizations';
 import { policyTargets } from '../../db/repositories/sla-policies';
 import { listPublicComments } from '../../db/repositories/ticket-details';
 import { UUID } from '../kit/uuid';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { freeText, uuid } from '../kit/schemas';
+import { parse } from '../kit/validation';
+import { raw } from './html';
+import type { ArticleService } from '../../domain/kb/article-service';
+import { canRead } from '../../domain/kb/visibility';
+import { Deflections, suggestArticles, type SuggestionSearch } from '../../domain/search/suggestions';
 
 export const CUSTOMER_STATUS: Record<string, string> = {
   new: 'Received — we will get back to you',
@@ -62,8 +70,19 @@ async function promise(db: Db, t: TicketRow, tz: string): Promise<SafeHtml> {
   return html`<ul class="promise">${lines}</ul>`;
 }
 
-export function portalRoutes(db: Db, tickets: TicketService): Router {
+/** What the suggestions need: the knowledge base's search and articles. */
+export interface PortalKb {
+  search: SuggestionSearch;
+  articles: ArticleService;
+}
+
+const PORTAL_SUGGESTIONS = 5;
+// The script sends at most this much of the description: the first words carry the topic.
+const suggestionsQuery = z.strictObject({ subject: freeText(500).default(''), description: freeText(2_000).default(''), session: uuid });
+
+export function portalRoutes(db: Db, tickets: TicketService, kb?: PortalKb): Router {
   const r = Router();
+  const deflections = kb ? new Deflections(db) : null;
 
   r.get('/portal', async (req, res) => {
     const s = sessionOf(req);
@@ -90,11 +109,19 @@ ${(['open', 'closed', 'all'] as const).map((v) => html`<option value="${v}"${v =
 
   r.get('/portal/new', (req, res) => {
     const s = sessionOf(req);
+    // Suggestions need the knowledge base; each form is one suggestion session (what it opened, whether it filed).
+    const session = kb ? crypto.randomUUID() : null;
     const body = html`<h1>Ask for help</h1>
-<form method="post" action="/portal/tickets" class="stack card">
+<form method="post" action="/portal/tickets" class="stack card"${session ? html` data-suggest="/portal/suggestions" data-suggest-session="${session}"` : ''}>
 ${csrfField(s.csrfToken)}
-<label for="subject">Subject</label><input id="subject" name="subject" required maxlength="500">
+${session ? html`<input type="hidden" name="suggestion_session" value="${session}">` : ''}
+<label for="subject">Subject</label><input id="subject" name="subject" required maxlength="500" autocomplete="off"${session ? html` role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="kb-suggestions"` : ''}>
 <label for="description">What happened?</label><textarea id="description" name="description" rows="6"></textarea>
+${session ? html`<section class="kb-suggest" aria-labelledby="kb-suggest-h">
+<h2 id="kb-suggest-h">Articles that may answer this</h2>
+<p id="kb-suggest-status" class="muted" role="status" aria-live="polite">Suggestions appear as you type.</p>
+<ul id="kb-suggestions" role="listbox" aria-labelledby="kb-suggest-h" tabindex="0" hidden></ul>
+</section>` : ''}
 <button type="submit" class="primary">Send</button>
 </form>`;
     res.type('html').send(page({ title: 'Ask for help', user: s.user, csrfToken: s.csrfToken, nav: 'portal', body }).value);
@@ -107,8 +134,32 @@ ${csrfField(s.csrfToken)}
     if (!subject) throw new ApiError(400, 'validation_failed', 'A subject is needed.');
     const description = typeof b.description === 'string' ? b.description : '';
     const { ticket } = await tickets.create(req.principal!, { subject: subject.slice(0, 500), description: description.slice(0, 100_000), channel: 'web', requester: { email: s.user.email, name: s.user.name } });
+    // The articles this form opened did not answer it after all: they are not deflections.
+    const session = typeof b.suggestion_session === 'string' && UUID.test(b.suggestion_session) ? b.suggestion_session : null;
+    if (session && deflections) await deflections.filed({ sessionId: session, readerKey: `user:${s.user.id}`, ticketId: ticket.id });
     res.redirect(303, `/portal/tickets/${ticket.id}`);
   });
+
+  if (kb) {
+    /** The suggestion list for what the customer has written so far, as the listbox's options (an HTML fragment). */
+    r.get('/portal/suggestions', async (req, res) => {
+      const q = parse(suggestionsQuery, req.query, 'query');
+      const s = sessionOf(req);
+      const hits = await suggestArticles(kb.search, { kind: 'customer', organizationId: s.user.organization_id }, { subject: q.subject, description: q.description }, PORTAL_SUGGESTIONS);
+      res.type('html').send(html`${hits.map((h) => html`<li role="option" id="kb-suggestion-${h.articleId}" aria-selected="false" data-article="${h.articleId}"><a href="/portal/suggested/${h.articleId}?session=${q.session}" target="_blank" rel="noopener" tabindex="-1">${h.title}</a><p class="muted">${raw(h.snippet)}</p></li>`)}`.value);
+    });
+
+    /** Opening a suggestion: counted against the form's session (a deflection unless it files), then the article. */
+    r.get('/portal/suggested/:articleId', async (req, res) => {
+      const articleId = parse(uuid, req.params.articleId, 'params');
+      const { session } = parse(z.strictObject({ session: uuid }), req.query, 'query');
+      const s = sessionOf(req);
+      const article = await kb.articles.articles.find(articleId);
+      if (!article || !canRead({ kind: 'customer', organizationId: s.user.organization_id }, article)) throw new ApiError(404, 'not_found', 'no such article');
+      await deflections!.opened({ sessionId: session, articleId, readerKey: `user:${s.user.id}`, channel: 'portal' });
+      res.redirect(303, `/help/articles/${articleId}`);
+    });
+  }
 
   r.get('/portal/tickets/:id', async (req, res) => {
     const s = sessionOf(req);

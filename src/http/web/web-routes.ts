@@ -93,7 +93,7 @@ export function webRoutes(deps: WebDeps): Router {
 
   r.use('/portal', requireCustomer);
   r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));
-  r.use(portalRoutes(deps.db, deps.tickets));
+  r.use(portalRoutes(deps.db, deps.tickets, deps.kb));
 
   if (deps.kb) r.use(helpRoutes(deps.kb));
 

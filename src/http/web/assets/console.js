@@ -83,7 +83,72 @@
       .then(function () { setTimeout(followRollouts, 2000); });
   }
 
+  // Suggested articles while a customer writes a new ticket: the subject is a combobox over the
+  // listbox of suggestions (arrow keys move, Enter opens, Escape closes); asked for 300 ms after
+  // the last keystroke, and an answer to an older text never replaces a newer one.
+  function suggestions() {
+    var form = document.querySelector('form[data-suggest]');
+    if (!form) return;
+    var subject = form.querySelector('#subject');
+    var description = form.querySelector('#description');
+    var list = form.querySelector('#kb-suggestions');
+    var status = form.querySelector('#kb-suggest-status');
+    var timer = null, asked = 0, active = -1, lastText = '';
+    var options = function () { return list.querySelectorAll('[role=option]'); };
+    function setActive(i) {
+      var opts = options();
+      active = opts.length ? (i + opts.length) % opts.length : -1;
+      for (var k = 0; k < opts.length; k++) opts[k].setAttribute('aria-selected', k === active ? 'true' : 'false');
+      if (active >= 0) { subject.setAttribute('aria-activedescendant', opts[active].id); list.setAttribute('aria-activedescendant', opts[active].id); opts[active].scrollIntoView({ block: 'nearest' }); }
+      else { subject.removeAttribute('aria-activedescendant'); list.removeAttribute('aria-activedescendant'); }
+    }
+    function show(open) {
+      list.hidden = !open;
+      subject.setAttribute('aria-expanded', open ? 'true' : 'false');
+      if (!open) setActive(-1);
+    }
+    function ask() {
+      var text = subject.value.trim() + '\n' + description.value.trim();
+      if (text === lastText) return;
+      lastText = text;
+      if (!text.trim()) { list.innerHTML = ''; show(false); status.textContent = 'Suggestions appear as you type.'; return; }
+      var mine = ++asked;
+      var q = '?subject=' + encodeURIComponent(subject.value.slice(0, 500)) + '&description=' + encodeURIComponent(description.value.slice(0, 2000)) + '&session=' + encodeURIComponent(form.getAttribute('data-suggest-session'));
+      fetch(form.getAttribute('data-suggest') + q, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+        .then(function (fragment) {
+          if (mine !== asked) return;
+          list.innerHTML = fragment;
+          var n = options().length;
+          status.textContent = n ? n + (n === 1 ? ' article' : ' articles') + ' may answer this. Use the arrow keys and Enter to open one.' : 'No articles match yet.';
+          show(n > 0);
+        })
+        .catch(function () {});
+    }
+    function later() { clearTimeout(timer); timer = setTimeout(ask, 300); }
+    function open(i) {
+      var opt = options()[i];
+      if (!opt) return;
+      window.open(opt.querySelector('a').getAttribute('href'), '_blank', 'noopener');
+    }
+    function keys(e) {
+      var n = options().length;
+      if (e.key === 'Escape' && !list.hidden) { e.preventDefault(); show(false); return; }
+      if (e.target === description || !n) return;
+      if (e.key === 'ArrowDown') { e.preventDefault(); if (list.hidden) show(true); setActive(active + 1); }
+      else if (e.key === 'ArrowUp') { e.preventDefault(); if (list.hidden) show(true); setActive(active < 0 ? n - 1 : active - 1); }
+      else if (e.key === 'Enter' && active >= 0 && !list.hidden) { e.preventDefault(); open(active); }
+    }
+    subject.addEventListener('input', later);
+    description.addEventListener('input', later);
+    subject.addEventListener('keydown', keys);
+    description.addEventListener('keydown', keys);
+    list.addEventListener('keydown', keys);
+    list.addEventListener('focus', function () { if (active < 0 && options().length) setActive(0); });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    suggestions();
     followRollouts();
     tick();
     setInterval(tick, 1000);
