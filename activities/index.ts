@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { IntegrationConfig } from '../src/integrations/config';
 import type { Logger } from '../src/core/logger';
+import type { SuggestionSearch } from '../src/domain/search/suggestions';
 import { buildIntegrations, type Integrations } from './registries';
 import { createHookActivities } from './hook-activities';
 import { createLadderActivities } from './ladder-actions';
@@ -24,10 +25,12 @@ export interface ActivityDeps {
   registries?: Integrations;
   fetch?: typeof fetch;
   log?: Logger;
+  /** The knowledge base's search (integrations that suggest articles); PostgreSQL full-text search when absent. */
+  kbSearch?: SuggestionSearch;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const registries = deps.registries ?? buildIntegrations({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log });
+  const registries = deps.registries ?? buildIntegrations({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, log: deps.log, kbSearch: deps.kbSearch });
   return {
     ...createTicketRecordActivities(deps.db, registries.hooks),
     ...createWebhookActivities({ db: deps.db, fetch: deps.fetch, allowPrivate: deps.integrations?.allowPrivateWebhooks === true }),

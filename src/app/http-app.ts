@@ -95,7 +95,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use(express.json({ limit: '1mb' }));
   const keyCache = new ApiKeyCache();
   api.use(authenticate(deps.db, deps.adminApiKey, keyCache));
-  api.use('/tickets', ticketRoutes({ db: deps.db, tickets, lifecycle }));
+  api.use('/tickets', ticketRoutes({ db: deps.db, tickets, lifecycle, suggestions: kbSearch }));
   api.use('/sla', slaRoutes(deps.db));
   api.use('/components', componentRoutes(deps.db));
   api.use('/incidents', incidentRoutes(deps.db, incidents));

@@ -88,7 +88,7 @@ async function main(log: Logger): Promise<void> {
   let workerRun: Promise<void> | undefined;
   if (parts.includes('worker')) {
     const connection = await connectWorkerUntilUp(temporalAddress, log);
-    worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize, integrations, log });
+    worker = await createPacerWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, db: database.db, workflowCacheSize: config.workflowCacheSize, integrations, kbSearch: kbSearch.search, log });
     workerRun = worker.run();
     stops.push(async () => {
       // The SDK's runtime may already be draining it on the same signal (its own shutdownSignals).

@@ -12,6 +12,7 @@ import { createActivities } from '../../activities';
 import { classifyingFailures } from '../db/failure-classes';
 import type { IntegrationConfig } from '../integrations/config';
 import type { Logger } from '../core/logger';
+import type { SuggestionSearch } from '../domain/search/suggestions';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -25,6 +26,8 @@ export interface PacerWorkerOptions {
   log?: Logger;
   workflowBundle?: WorkflowBundle;
   activities?: Partial<ReturnType<typeof createActivities>>;
+  /** The knowledge base's search, for integrations that suggest articles (the acknowledgement email). */
+  kbSearch?: SuggestionSearch;
   extra?: Partial<WorkerOptions>;
 }
 
@@ -35,7 +38,7 @@ export async function createPacerWorker(o: PacerWorkerOptions): Promise<Worker> 
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     // Overrides (tests' injected faults) are classified like the real activities.
-    activities: classifyingFailures({ ...createActivities({ db: o.db, integrations: o.integrations, log: o.log }), ...o.activities }),
+    activities: classifyingFailures({ ...createActivities({ db: o.db, integrations: o.integrations, kbSearch: o.kbSearch, log: o.log }), ...o.activities }),
     maxCachedWorkflows: o.workflowCacheSize ?? 2000,
     ...o.extra,
   });

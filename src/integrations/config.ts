@@ -29,6 +29,8 @@ const schema = z.object({
   PACER_MAIL_FROM: opt,
   /** role=address pairs, comma separated: where escalation notices to a role go. */
   PACER_ROLE_EMAILS: z.string().default(''),
+  /** How many suggested knowledge-base articles the acknowledgement email lists (0, the default: none). */
+  PACER_ACK_EMAIL_SUGGESTIONS: z.coerce.number().int().min(0).max(10).default(0),
   PACER_INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The address the inbound listener binds; loopback unless opened on purpose (0.0.0.0, ::, an interface). */
   PACER_INBOUND_SMTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -64,7 +66,7 @@ export interface IntegrationConfig {
   pagerdutyWebhookSecret?: string;
   jira?: { url: string; email: string; apiToken: string; project: string; webhookSecret?: string };
   slack?: { botToken: string; signingSecret: string; apiUrl: string; channel: string; agents: Record<string, string> };
-  email?: { smtpUrl: string; from: string; roleEmails: Record<string, string> };
+  email?: { smtpUrl: string; from: string; roleEmails: Record<string, string>; /** Suggested articles in the acknowledgement (PACER_ACK_EMAIL_SUGGESTIONS); none when 0 or absent. */ ackSuggestions?: number };
   /** host defaults to 127.0.0.1; tls (PEM contents) makes the listener offer STARTTLS. */
   inbound?: { port: number; host?: string; tls?: { key: string; cert: string }; defaultOrganizationId?: string; maxBytes: number };
   /** Outbound webhooks may reach loopback and private addresses (PACER_WEBHOOK_ALLOW_PRIVATE; tests with loopback receivers). */
@@ -87,7 +89,7 @@ export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): Int
   if (e.PACER_SLACK_BOT_TOKEN && e.PACER_SLACK_SIGNING_SECRET && e.PACER_SLACK_CHANNEL) {
     cfg.slack = { botToken: e.PACER_SLACK_BOT_TOKEN, signingSecret: e.PACER_SLACK_SIGNING_SECRET, apiUrl: e.PACER_SLACK_API_URL, channel: e.PACER_SLACK_CHANNEL, agents: pairs(e.PACER_SLACK_AGENTS) };
   }
-  if (e.PACER_SMTP_URL && e.PACER_MAIL_FROM) cfg.email = { smtpUrl: e.PACER_SMTP_URL, from: e.PACER_MAIL_FROM, roleEmails: pairs(e.PACER_ROLE_EMAILS) };
+  if (e.PACER_SMTP_URL && e.PACER_MAIL_FROM) cfg.email = { smtpUrl: e.PACER_SMTP_URL, from: e.PACER_MAIL_FROM, roleEmails: pairs(e.PACER_ROLE_EMAILS), ackSuggestions: e.PACER_ACK_EMAIL_SUGGESTIONS };
   if (e.PACER_INBOUND_SMTP_PORT !== undefined) {
     cfg.inbound = { port: e.PACER_INBOUND_SMTP_PORT, host: e.PACER_INBOUND_SMTP_HOST, defaultOrganizationId: e.PACER_INBOUND_DEFAULT_ORGANIZATION, maxBytes: e.PACER_INBOUND_MAX_BYTES };
     if (Boolean(e.PACER_INBOUND_SMTP_TLS_CERT) !== Boolean(e.PACER_INBOUND_SMTP_TLS_KEY)) {

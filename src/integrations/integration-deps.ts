@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Router } from 'express';
 import type { Database } from '../db/schema';
 import type { Logger } from '../core/logger';
+import type { SuggestionSearch } from '../domain/search/suggestions';
 import type { IntegrationConfig } from './config';
 import type { TicketLifecycle } from '../domain/tickets/ticket-lifecycle';
 import type { TicketService } from '../domain/tickets/ticket-service';
@@ -28,6 +29,8 @@ export interface IntegrationDeps {
   db: Kysely<Database>;
   config: IntegrationConfig;
   log?: Logger;
+  /** The knowledge base's search, for suggested articles (the acknowledgement email); PostgreSQL full-text search when absent. */
+  kbSearch?: SuggestionSearch;
 }
 
 /** What a ladder action does for a ticket's step. */

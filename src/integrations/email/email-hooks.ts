@@ -8,31 +8,49 @@ import type { Database } from '../../db/schema';
 import type { Logger } from '../../core/logger';
 import type { HookContext, IntegrationHook } from '../integration-deps';
 import { PermanentMailError, type TicketMail, type TicketMailer } from './mailer';
-import { acknowledgement, agentReply, solvedNotice, type TicketFacts } from './ticket-mail';
+import { acknowledgement, agentReply, solvedNotice, type SuggestedLink, type TicketFacts } from './ticket-mail';
+import { suggestArticles, type SuggestionSearch } from '../../domain/search/suggestions';
 
 export interface EmailHookDeps {
   db: Kysely<Database>;
   mailer: TicketMailer;
   signature: string;
   log?: Logger;
+  /** Suggested articles in the acknowledgement (PACER_ACK_EMAIL_SUGGESTIONS); none when absent. */
+  suggestions?: { search: SuggestionSearch; count: number; publicUrl: string };
 }
 
 interface Requester extends TicketFacts {
   email: string;
+  description: string;
+  organizationId: string;
 }
 
 async function ticketOf(db: Kysely<Database>, ticketId: string): Promise<Requester> {
   const t = await db
     .selectFrom('tickets')
-    .select(['id', 'number', 'subject', 'priority', 'requester_name', 'requester_email'])
+    .select(['id', 'number', 'subject', 'description', 'priority', 'requester_name', 'requester_email', 'organization_id'])
     .where('id', '=', ticketId)
     .executeTakeFirst();
   // The workflow writes the row before any event of it reaches a hook: missing means not yet visible, so retry.
   if (!t) throw new Error(`ticket ${ticketId} not found`);
-  return { id: t.id, number: t.number, subject: t.subject, priority: t.priority, requesterName: t.requester_name, email: t.requester_email };
+  return { id: t.id, number: t.number, subject: t.subject, description: t.description, priority: t.priority, requesterName: t.requester_name, email: t.requester_email, organizationId: t.organization_id };
 }
 
 export function emailHooks(deps: EmailHookDeps): IntegrationHook[] {
+  /** What the requester's organization may read that matches the request; a search that fails leaves the list out, never the mail. */
+  const suggestedFor = async (t: Requester): Promise<SuggestedLink[]> => {
+    const s = deps.suggestions;
+    if (!s) return [];
+    try {
+      const hits = await suggestArticles(s.search, { kind: 'customer', organizationId: t.organizationId }, t, s.count);
+      return hits.map((h) => ({ title: h.title, url: `${s.publicUrl.replace(/\/$/, '')}/help/articles/${h.articleId}` }));
+    } catch (err) {
+      deps.log?.warn({ ticketId: t.id, err: (err as Error).message }, 'acknowledgement sent without suggested articles: the search failed');
+      return [];
+    }
+  };
+
   const send = async (ctx: HookContext, mail: Omit<TicketMail, 'ticketId' | 'key'>) => {
     try {
       await deps.mailer.send({ ...mail, ticketId: ctx.ticketId, key: ctx.event.id });
@@ -48,7 +66,7 @@ export function emailHooks(deps: EmailHookDeps): IntegrationHook[] {
     types: ['ticket.created'],
     handle: async (ctx) => {
       const t = await ticketOf(deps.db, ctx.ticketId);
-      await send(ctx, { ticketNumber: t.number, kind: 'acknowledgement', to: [t.email], autoSubmitted: 'auto-replied', ...acknowledgement(t, deps.signature) });
+      await send(ctx, { ticketNumber: t.number, kind: 'acknowledgement', to: [t.email], autoSubmitted: 'auto-replied', ...acknowledgement(t, deps.signature, await suggestedFor(t)) });
     },
   };
 

@@ -10,6 +10,7 @@ import { emailHooks } from './email-hooks';
 import { TicketMailer } from './mailer';
 import { startInboundEmail } from './inbound-server';
 import type { Integration } from '../integration-deps';
+import { PostgresSearch } from '../../domain/search/postgres-search';
 
 export const email: Integration = {
   name: 'email',
@@ -21,7 +22,13 @@ export const email: Integration = {
     const mailer = new TicketMailer(deps.db, config.smtpUrl, from);
     return {
       actions: { email: { ticket: emailAction({ db: deps.db, mailer, roleEmails: config.roleEmails, publicUrl: deps.config.publicUrl }) } },
-      hooks: emailHooks({ db: deps.db, mailer, signature: from.name || 'Support', log: deps.log }),
+      hooks: emailHooks({
+        db: deps.db,
+        mailer,
+        signature: from.name || 'Support',
+        log: deps.log,
+        suggestions: config.ackSuggestions ? { search: deps.kbSearch ?? new PostgresSearch(deps.db), count: config.ackSuggestions, publicUrl: deps.config.publicUrl } : undefined,
+      }),
     };
   },
   server: startInboundEmail,

@@ -16,10 +16,17 @@ export interface TicketFacts {
 const greeting = (t: TicketFacts) => `Hello${t.requesterName ? ` ${t.requesterName}` : ''},`;
 const replyHint = (t: TicketFacts) => `Reply to this email to add to the request (keep [${t.number}] in the subject).`;
 
-export function acknowledgement(t: TicketFacts, signature: string) {
+/** A knowledge-base article the acknowledgement suggests: its title and absolute link. */
+export interface SuggestedLink {
+  title: string;
+  url: string;
+}
+
+export function acknowledgement(t: TicketFacts, signature: string, suggested: SuggestedLink[] = []) {
+  const articles = suggested.length ? ['', 'These articles may already answer it:', ...suggested.map((a) => `- ${a.title}\n  ${a.url}`)] : [];
   return {
     subject: `[${t.number}] ${t.subject}`,
-    text: [greeting(t), '', `We received your request and opened ticket ${t.number}: "${t.subject}".`, replyHint(t), '', `— ${signature}`].join('\n'),
+    text: [greeting(t), '', `We received your request and opened ticket ${t.number}: "${t.subject}".`, replyHint(t), ...articles, '', `— ${signature}`].join('\n'),
   };
 }
 

@@ -24,7 +24,7 @@ import { KB_OPERATIONS } from '../routes/kb';
 import { KB_FEEDBACK_OPERATIONS } from '../routes/kb-feedback';
 import { listQuery as slaListQuery, previewSchema } from '../routes/sla';
 import { subscriptionSchema } from '../routes/status';
-import { acknowledgeSchema, escalateSchema } from '../routes/tickets';
+import { acknowledgeSchema, createTicketQuery, escalateSchema } from '../routes/tickets';
 import { createSchema as createUserSchema, patchSchema as patchUserSchema } from '../routes/users';
 import { commentSchema, createTicketSchema, listTicketsQuery, patchTicketSchema, uuid } from '../../kit/schemas';
 import type { Operation } from './operation';
@@ -43,9 +43,9 @@ const location = { Location: 'the new resource' };
 
 const tickets: Operation[] = [
   {
-    method: 'post', path: '/tickets', tag: 'tickets', roles: everyone, summary: 'Create a ticket', body: createTicketSchema, idempotent: true, errors: [409],
-    description: "A customer key creates tickets for its own organization only. The ticket's workflow starts before the answer.",
-    success: { 201: { description: 'the new ticket', schema: r.ticketResponse, headers: location }, 200: { description: 'the ticket an earlier request with this Idempotency-Key created (Idempotent-Replayed: true)', schema: r.ticketResponse } },
+    method: 'post', path: '/tickets', tag: 'tickets', roles: everyone, summary: 'Create a ticket', query: createTicketQuery, body: createTicketSchema, idempotent: true, errors: [409],
+    description: "A customer key creates tickets for its own organization only. The ticket's workflow starts before the answer. With `?suggest=N` the answer also carries `suggestedArticles`: up to N published knowledge-base articles the requester's organization may read, found from the subject and description (not logged as searches).",
+    success: { 201: { description: 'the new ticket', schema: r.ticketWithSuggestionsResponse, headers: location }, 200: { description: 'the ticket an earlier request with this Idempotency-Key created (Idempotent-Replayed: true)', schema: r.ticketWithSuggestionsResponse } },
   },
   { method: 'get', path: '/tickets', tag: 'tickets', roles: everyone, summary: 'List tickets, newest first', query: listTicketsQuery, success: ok('a page; pass nextCursor as cursor for the next', r.ticketPage), description: 'A customer key sees its organization only.' },
   { method: 'get', path: '/tickets/:id', tag: 'tickets', roles: everyone, summary: 'Read a ticket', params: id, success: ok('the ticket', r.ticketResponse) },

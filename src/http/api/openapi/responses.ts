@@ -54,6 +54,14 @@ export const ticketResponse = z
     }),
   })
   .meta({ id: 'Ticket' });
+export const ticketWithSuggestionsResponse = ticketResponse
+  .extend({
+    suggestedArticles: z
+      .array(z.object({ id, title: z.string(), snippet: z.string().meta({ description: 'HTML: text escaped, matches in <mark>' }), url: z.string().meta({ description: "the article's help-centre path" }) }))
+      .optional()
+      .meta({ description: 'with ?suggest=N: up to N published articles the requester may read, for the subject and description' }),
+  })
+  .meta({ id: 'TicketWithSuggestions' });
 export const ticketPage = z.object({ data: z.array(ticketResponse), nextCursor: z.string().nullable() }).meta({ id: 'TicketPage' });
 export const ticketList = z.object({ data: z.array(ticketResponse) });
 

@@ -13,12 +13,24 @@ import { principalOf, requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';
 import { commentSchema, createTicketSchema, CUSTOMER_FORBIDDEN_CREATE_FIELDS, listTicketsQuery, patchTicketSchema, uuid } from '../../kit/schemas';
 import { idempotencyKeyOf, parse, parseCursor, refuseFields } from '../../kit/validation';
+import { MAX_SUGGESTIONS, suggestArticles, type SuggestionSearch } from '../../../domain/search/suggestions';
+import type { SearchHit } from '../../../domain/search/search-types';
 
 export interface TicketRouteDeps {
   db: Db;
   tickets: TicketService;
   lifecycle: TicketLifecycle;
+  /** Where `?suggest=N` finds articles (the knowledge base's search). */
+  suggestions: SuggestionSearch;
 }
+
+/** `POST /tickets?suggest=N`: up to N articles the requester may read, for the new ticket's text. */
+export const createTicketQuery = z.strictObject({
+  suggest: z.coerce.number().int().min(0).max(MAX_SUGGESTIONS).optional().describe(`answer up to this many suggested articles (0–${MAX_SUGGESTIONS}) in suggestedArticles`),
+});
+
+/** A suggested article as the ticket answer carries it (the search hit's fields, with its help-centre path). */
+export const suggestedArticleView = (h: SearchHit) => ({ id: h.articleId, title: h.title, snippet: h.snippet, url: `/help/articles/${h.articleId}` });
 
 export { idempotencyKeyOf };
 
@@ -45,10 +57,17 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   r.post('/', async (req, res) => {
     const p = principalOf(req);
     if (p.role === 'customer') refuseFields(req.body, CUSTOMER_FORBIDDEN_CREATE_FIELDS, 'a customer may not set this field');
+    const q = parse(createTicketQuery, req.query, 'query');
     const body = parse(createTicketSchema, req.body);
     const { ticket, replayed } = await deps.tickets.create(p, body, idempotencyKeyOf(req));
     if (replayed) res.set('Idempotent-Replayed', 'true');
-    res.status(replayed ? 200 : 201).location(`/api/v1/tickets/${ticket.id}`).json(viewFor(req)(ticket));
+    const view = viewFor(req)(ticket);
+    // What the requester may read (their organization's customers' view), whoever filed the ticket.
+    const suggested = q.suggest ? await suggestArticles(deps.suggestions, { kind: 'customer', organizationId: ticket.organization_id }, ticket, q.suggest) : null;
+    res
+      .status(replayed ? 200 : 201)
+      .location(`/api/v1/tickets/${ticket.id}`)
+      .json(suggested ? { ...view, suggestedArticles: suggested.map(suggestedArticleView) } : view);
   });
 
   r.get('/', async (req, res) => {
