@@ -18,6 +18,7 @@ const DOMAIN_EDGES = {
   tickets: ['settings', 'sla'],
   settings: ['sla'],
   search: ['kb'],
+  reports: ['sla'],
 };
 
 const domainSiblingRules = Object.entries(DOMAIN_EDGES).map(([area, uses]) => ({

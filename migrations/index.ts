@@ -16,6 +16,7 @@ import * as kbFeedback from './2026_12_02_10_20_00_kb_feedback';
 import * as csat from './2026_12_02_10_50_00_csat';
 import * as incidentWebhooks from './2026_12_02_19_00_00_incident_webhooks';
 import * as kbDeflectionSessions from './2026_12_02_19_10_00_kb_deflection_sessions';
+import * as reportSummaries from './2026_12_02_19_40_00_report_summaries';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_10_50_00_csat': csat,
   '2026_12_02_19_00_00_incident_webhooks': incidentWebhooks,
   '2026_12_02_19_10_00_kb_deflection_sessions': kbDeflectionSessions,
+  '2026_12_02_19_40_00_report_summaries': reportSummaries,
 };

@@ -27,6 +27,7 @@ import { kbRoutes } from '../http/api/routes/kb';
 import { ArticleService } from '../domain/kb/article-service';
 import { KbSearch } from '../domain/search/kb-search';
 import { KbFeedback } from '../domain/kb/feedback';
+import { reportRoutes } from '../http/api/routes/reports';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -100,6 +101,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/components', componentRoutes(deps.db));
   api.use('/incidents', incidentRoutes(deps.db, incidents));
   api.use('/incident-policies', incidentPolicyRoutes(deps.db, tickets.rollouts));
+  api.use('/reports', reportRoutes(deps.db));
   api.use('/', integrationRoutes.authenticated);
   api.use('/', adminRoutes(deps.db, tickets, keyCache, { allowPrivateWebhooks: deps.integrations?.allowPrivateWebhooks === true }));
   api.use('/', userRoutes(deps.db));

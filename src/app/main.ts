@@ -26,6 +26,7 @@ import { reconcilePendingRollouts } from '../domain/settings/rollouts';
 import { buildIntegrations } from '../../activities/registries';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 import { startKbSearch } from '../domain/search/kb-search-stack';
+import { startReportRefresher } from '../domain/reports/summary-refresh';
 
 type Part = 'api' | 'worker';
 
@@ -114,6 +115,9 @@ async function main(log: Logger): Promise<void> {
       await reconciler.stop();
       await reconcilerConnection.close();
     });
+    // Report summaries follow the event log in the background, so a report read rarely has a queue to catch up on first.
+    const reportRefresher = startReportRefresher(database.db, log);
+    stops.push(() => reportRefresher.stop());
     // Last: whoever waits for this line (a supervisor, the fault suite) may rely on every part of the worker being up.
     log.info({ taskQueue: config.taskQueue }, 'worker running');
   }

@@ -304,6 +304,45 @@ export interface CsatSurveysTable {
   updated_at: GeneratedTimestamp;
 }
 
+/** Columns every report row carries, so a report groups without joining tickets. */
+interface ReportDimensions {
+  ticket_id: string;
+  number: string;
+  organization_id: string;
+  tier: string;
+  priority: string;
+  policy_id: string | null;
+  policy_name: string | null;
+  assignee: string | null;
+}
+
+/** A ticket as reports see it, recomputed from its event log (src/domain/reports/summary-refresh.ts). */
+export interface ReportTicketsTable extends ReportDimensions {
+  status: string;
+  created_at: Timestamp;
+  first_reply_at: Timestamp | null;
+  first_reply_by: string | null;
+  first_reply_business_ms: ColumnType<string | null, number | null, number | null>;
+  solved_at: Timestamp | null;
+  resolution_business_ms: ColumnType<string | null, number | null, number | null>;
+  reopens: number;
+  refreshed_at: GeneratedTimestamp;
+}
+
+/** One SLA clock (cycle) of a ticket: what the ticket's /sla answers, frozen at its last event. */
+export interface ReportClocksTable extends ReportDimensions {
+  clock: string;
+  cycle: number;
+  started_at: Timestamp;
+  target_minutes: number;
+  due_at: Timestamp | null;
+  met_at: Timestamp | null;
+  business_ms: ColumnType<string | null, number | null, number | null>;
+}
+
+/** Tickets whose summaries are stale: a trigger on ticket_events adds them. */
+export interface ReportDirtyTable { id: Generated<string>; ticket_id: string }
+
 export interface Database {
   tiers: TiersTable;
   priorities: PrioritiesTable;
@@ -349,6 +388,9 @@ export interface Database {
   kb_search_log: KbSearchLogTable;
   kb_deflections: KbDeflectionsTable;
   csat_surveys: CsatSurveysTable;
+  report_tickets: ReportTicketsTable;
+  report_clocks: ReportClocksTable;
+  report_dirty: ReportDirtyTable;
 }
 
 /** The database handle routes, pages and services pass to repositories (only src/db names kysely). */

@@ -101,3 +101,13 @@ export async function policySnapshots(db: Kysely<Database>, where: { policyId: s
   q = 'policyId' in where ? q.where('p.id', '=', where.policyId) : q.where('p.calendar_id', '=', where.calendarId);
   return (await q.execute()).flatMap((row) => toSnapshot(row) ?? []);
 }
+
+/** Snapshots of the given policies as they stand now, by id (what the report refresher plans tickets with). */
+export async function policySnapshotsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, SlaPolicySnapshot>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('sla_policies as p').innerJoin('calendars as c', 'c.id', 'p.calendar_id').select(POLICY_COLUMNS).where('p.id', 'in', [...ids]).execute();
+  return new Map(rows.flatMap((row) => {
+    const s = toSnapshot(row);
+    return s ? [[row.policy_id, s] as const] : [];
+  }));
+}

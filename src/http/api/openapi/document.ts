@@ -102,7 +102,7 @@ function answer(schemas: SchemaSet, a: Answer): Json {
   return {
     description: a.description,
     ...(a.headers && { headers: Object.fromEntries(Object.entries(a.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) }),
-    ...(a.schema && { content: { 'application/json': { schema: schemas.render(a.schema, 'output') } } }),
+    ...(a.schema && { content: { [a.contentType ?? 'application/json']: { schema: schemas.render(a.schema, 'output') } } }),
   };
 }
 
@@ -197,7 +197,7 @@ export function buildOpenApiDocument(config?: IntegrationConfig): Json {
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
-    tags: ['tickets', 'sla', 'incidents', 'status', 'integrations', 'settings', 'webhooks', 'api-keys', 'users', 'meta'].map((name) => ({ name })),
+    tags: ['tickets', 'sla', 'incidents', 'status', 'integrations', 'settings', 'webhooks', 'api-keys', 'users', 'reports', 'meta'].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key (POST /api-keys), or PACER_ADMIN_API_KEY' } },

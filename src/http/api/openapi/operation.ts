@@ -14,6 +14,8 @@ export interface Answer {
   description: string;
   /** The JSON body; none for 204. */
   schema?: z.ZodType;
+  /** The body's media type when it is not JSON (a CSV export); its schema is then a string. */
+  contentType?: string;
   headers?: Record<string, string>;
 }
 

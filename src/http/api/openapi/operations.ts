@@ -31,6 +31,7 @@ import type { Operation } from './operation';
 import * as r from './responses';
 import * as ro from './rollout-responses';
 import { impactQuery } from '../routes/rollouts';
+import { REPORT_OPERATIONS } from './report-responses';
 
 const staff = ['admin', 'agent'] as const;
 const admins = ['admin'] as const;
@@ -148,4 +149,4 @@ const status: Operation[] = [
   },
 ];
 
-export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS];
+export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS, ...REPORT_OPERATIONS];
