@@ -18,7 +18,8 @@ import type { Logger } from '../../core/logger';
 import { assigneeOf } from '../../domain/users/users';
 import { formValue } from '../kit/form';
 import { STATUS_LABELS } from './format';
-import { queryString } from './html';
+import { html, queryString } from './html';
+import type { TicketKb } from './ticket-kb';
 import { page } from './layout';
 import { sessionOf } from './session';
 import type { TicketExtras } from './ticket-extras';
@@ -31,6 +32,8 @@ export interface TicketPageDeps {
   lifecycle: TicketLifecycle;
   extras: TicketExtras;
   log: Logger;
+  /** Suggested articles, insert-a-link and new-article-from-ticket; left out without a knowledge base. */
+  kb?: TicketKb;
 }
 
 export async function staffTicket(db: Db, id: string | string[] | undefined): Promise<TicketRow> {
@@ -57,9 +60,11 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
     ]);
     const now = Date.now();
     const sla = inputs ? describeSla(inputs, now) : null;
+    const open = !['closed', 'cancelled'].includes(t.status);
+    const [suggested, replyDraft] = deps.kb ? await Promise.all([deps.kb.suggestionsFor(t, comments), deps.kb.replyDraft(req, t)]) : [[], ''];
     const body = ticketPageBody({
       t, org, comments, events, links, sla, businessHours: isBusinessHours(sla, inputs), tz, now, me: assigneeOf(s.user), csrfToken: s.csrfToken,
-      extraActions: deps.extras.actions(t, s.csrfToken, extra), extraPanels: deps.extras.panels(t, extra),
+      extraActions: deps.extras.actions(t, s.csrfToken, extra), extraPanels: html`${deps.kb ? deps.kb.panel(req, t, suggested, open) : ''}${deps.extras.panels(t, extra)}`, replyDraft,
     });
     const notice = typeof req.query.notice === 'string' ? req.query.notice : null;
     const error = typeof req.query.error === 'string' ? req.query.error : null;
@@ -114,5 +119,6 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
     return `You took ${t.number}.`;
   });
   deps.extras.routes(r, action);
+  deps.kb?.routes(r, (req) => staffTicket(db, req.params.id));
   return r;
 }

@@ -27,6 +27,8 @@ export interface TicketPageView {
   csrfToken: string;
   extraActions: SafeHtml;
   extraPanels: SafeHtml;
+  /** What the reply box starts with (an article link asked for without the script). */
+  replyDraft?: string;
 }
 
 const CLOCK_TITLES: Record<ClockName, string> = { first_response: 'First response', resolution: 'Resolution', next_reply: 'Next reply', update: 'Update cadence' };
@@ -134,7 +136,7 @@ ${comments.map((c) => html`<li class="msg ${c.public ? 'msg-public' : 'msg-inter
 ${open ? html`<form method="post" action="${act('reply')}" class="stack reply">
 ${csrf}
 <label for="reply-body">Your message</label>
-<textarea id="reply-body" name="body" rows="5" required></textarea>
+<textarea id="reply-body" name="body" rows="5" required>${v.replyDraft ?? ''}</textarea>
 <div class="row">
 <button type="submit" name="visibility" value="public" class="primary">Send public reply</button>
 <button type="submit" name="visibility" value="internal" class="secondary">Add internal note</button>

@@ -27,6 +27,7 @@ import { loadSession, requireCustomer, requireManager, requireStaff, sessionOf }
 import { TicketExtras } from './ticket-extras';
 import { slaSettingsPageRoutes } from './sla-settings-pages';
 import { ticketPageRoutes } from './ticket-page';
+import { TicketKb } from './ticket-kb';
 import { helpRoutes, type HelpDeps } from './help-pages';
 import { kbArticlePageRoutes } from './kb-article-pages';
 import { kbHistoryPageRoutes } from './kb-history-pages';
@@ -79,7 +80,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use('/console', requireStaff);
   r.get('/console/stream', (req, res) => streamTickets(tail, req, res, null));
   r.use(queueRoutes(deps.db, deps.log));
-  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log }));
+  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log, kb: deps.kb && new TicketKb({ db: deps.db, search: deps.kb.search, articles: deps.kb.articles, publicUrl: deps.integrations?.publicUrl }) }));
   r.use(incidentRoutes(deps.db, deps.incidents));
   if (deps.kb) {
     r.use(kbArticlePageRoutes(deps.db, deps.kb.articles));

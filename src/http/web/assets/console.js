@@ -147,7 +147,28 @@
     list.addEventListener('focus', function () { if (active < 0 && options().length) setActive(0); });
   }
 
+  // "Insert link" on the ticket page: the article's title and link go into the reply at the cursor
+  // (delegated, so it survives a live refresh of the ticket); without the script the link reloads
+  // the page with the reply box filled.
+  function insertArticleLinks() {
+    document.addEventListener('click', function (e) {
+      var link = e.target && e.target.closest ? e.target.closest('a[data-insert]') : null;
+      var box = document.getElementById('reply-body');
+      if (!link || !box) return;
+      e.preventDefault();
+      var text = link.getAttribute('data-insert');
+      var start = box.selectionStart, end = box.selectionEnd, v = box.value;
+      var before = v.slice(0, start), after = v.slice(end);
+      var piece = (before && !/\s$/.test(before) ? '\n' : '') + text + (after && !/^\s/.test(after) ? '\n' : '');
+      box.value = before + piece + after;
+      box.focus();
+      box.selectionStart = box.selectionEnd = before.length + piece.length;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    insertArticleLinks();
     suggestions();
     followRollouts();
     tick();
