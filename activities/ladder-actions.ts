@@ -6,6 +6,7 @@ import { permanentFailureOf } from '../src/db/failure-classes';
 import type { ActionOutcome, PendingDelivery, RunActionInput } from '../workflows/contract/records';
 import { insertEvents, recordActionFailure } from '../src/db/repositories/ticket-events';
 import { stepActionEventId } from '../workflows/contract/events';
+import { countAction } from './ladder-metrics';
 
 export function createLadderActivities(db: Kysely<Database>, registry: ActionRegistry) {
   return {
@@ -16,6 +17,7 @@ export function createLadderActivities(db: Kysely<Database>, registry: ActionReg
       } catch (err) {
         // Failed for good: its outcome goes on the timeline (once: the same id an integration may already have written) and the ladder goes on.
         const failure = permanentFailureOf(err);
+        countAction('ticket', input.action.type, failure ? 'failed' : 'error');
         if (!failure) throw err;
         await recordActionFailure(db, input, failure.message, { failure: failure.type ?? 'ApplicationFailure' });
         throw failure;
@@ -30,6 +32,7 @@ export function createLadderActivities(db: Kysely<Database>, registry: ActionReg
             data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: outcome.detail },
           },
       ]);
+      countAction('ticket', input.action.type, outcome.status);
       return { outcome, deliveries };
     },
   };

@@ -10,6 +10,7 @@ import type { ApplyChangeInput, InitTicketInput, PendingDelivery } from '../work
 import { createdEventId, type TicketCreatedEvent, type TicketEvent } from '../workflows/contract/events';
 import { slaColumns, newTicketRow } from '../src/db/rows/ticket-rows';
 import { insertEvents } from '../src/db/repositories/ticket-events';
+import { observeRecordedEvents } from './ladder-metrics';
 
 export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRegistry) {
   return {
@@ -61,8 +62,11 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
       });
     },
 
+    /** The ladder's steps and the workflow's own skips are recorded through here, so their metrics are taken here. */
     async recordEvents(input: { ticketId: string; events: TicketEvent[] }): Promise<PendingDelivery[]> {
-      return insertEvents(db, input.ticketId, input.events);
+      const deliveries = await insertEvents(db, input.ticketId, input.events);
+      observeRecordedEvents('ticket', input.events);
+      return deliveries;
     },
   };
 }

@@ -16,6 +16,7 @@ import type { Database } from '../src/db/schema';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from '../src/domain/webhooks/signature';
 import { guardedLookup, WebhookAddressRefused, webhookUrlProblem } from '../src/domain/webhooks/url-guard';
 import type { PendingDelivery } from '../workflows/contract/records';
+import { webhookDeliveries } from '../src/core/metrics';
 
 export interface WebhookDeliveryDeps {
   db: Kysely<Database>;
@@ -117,6 +118,7 @@ export function createWebhookActivities(deps: WebhookDeliveryDeps) {
         }))
         .where('id', '=', deliveryId)
         .execute();
+      webhookDeliveries.inc({ outcome: ok ? 'delivered' : refused ? 'refused' : 'failed' });
       if (refused) throw ApplicationFailure.nonRetryable(`webhook delivery ${deliveryId} ${error}`, 'WebhookAddressRefused');
       if (!ok) throw ApplicationFailure.retryable(`webhook delivery ${deliveryId} failed: ${error ?? `HTTP ${status}`}`, 'WebhookDeliveryFailed');
       return { status, skipped: false };

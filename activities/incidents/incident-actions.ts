@@ -19,6 +19,7 @@ import { stepActionEventId, type PostmortemReminderEvent } from '../../workflows
 import type { ActionRegistry } from '../actions/registry';
 import { insertIncidentEvents } from './incident-records';
 import { incidentUrl } from '../../src/core/links';
+import { countAction } from '../ladder-metrics';
 
 export interface IncidentActionDeps {
   db: Kysely<Database>;
@@ -40,6 +41,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
       } catch (err) {
         // Failed for good: the outcome goes on the timeline under the action's own id, and the ladder goes on.
         const failure = permanentFailureOf(err);
+        countAction('incident', input.action.type, failure ? 'failed' : 'error');
         if (!failure) throw err;
         await insertIncidentEvents(db, input.incidentId, [
           {
@@ -63,6 +65,7 @@ export function createIncidentActionActivities(deps: IncidentActionDeps) {
           data: { step: input.stepId, clock: input.clock, percent: input.percent, action: input.action, detail: outcome.detail },
         },
       ]);
+      countAction('incident', input.action.type, outcome.status);
       return { ...outcome, deliveries };
     },
 

@@ -11,6 +11,7 @@ import { createdEventId, type IncidentEvent } from '../../workflows/contract/eve
 import type { ApplyIncidentChangeInput, PendingDelivery } from '../../workflows/contract/records';
 import { subscriptionWants } from '../../src/db/repositories/webhook-subscriptions';
 import { newIncidentRow } from '../../src/db/rows/incident-rows';
+import { observeRecordedEvents } from '../ladder-metrics';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -159,7 +160,9 @@ export function createIncidentRecordActivities(db: Kysely<Database>) {
     },
 
     async recordIncidentEvents(input: { incidentId: string; events: IncidentEvent[] }): Promise<PendingDelivery[]> {
-      return insertIncidentEvents(db, input.incidentId, input.events);
+      const deliveries = await insertIncidentEvents(db, input.incidentId, input.events);
+      observeRecordedEvents('incident', input.events);
+      return deliveries;
     },
   };
 }

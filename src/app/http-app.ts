@@ -28,6 +28,8 @@ import { ArticleService } from '../domain/kb/article-service';
 import { KbSearch } from '../domain/search/kb-search';
 import { KbFeedback } from '../domain/kb/feedback';
 import { reportRoutes } from '../http/api/routes/reports';
+import { observeRequests } from '../http/kit/request-observer';
+import { metricsRoutes } from './metrics-endpoint';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -40,6 +42,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** Knowledge-base search (src/domain/search/kb-search-stack); PostgreSQL full-text search when absent. */
   kb?: { search: KbSearch; defaultLocale?: string; onChange?: () => void };
+  /** GET /metrics on this app, behind PACER_METRICS_TOKEN (README "Metrics"); not served without a token. */
+  metrics?: { token: string; sdkMetricsUrl?: string };
 }
 
 /** The app and the services behind it (the inbound SMTP listener shares them). */
@@ -59,6 +63,8 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   app.disable('etag');
   app.set('query parser', 'simple');
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  app.use(observeRequests());
+  if (deps.metrics) app.use(metricsRoutes({ token: deps.metrics.token, sdkMetricsUrl: deps.metrics.sdkMetricsUrl, db: deps.db, log: deps.log }));
   const lifecycle = new TicketLifecycle(deps.temporal, deps.taskQueue);
   const tickets = new TicketService(deps.db, lifecycle);
   const incidents = new IncidentService(deps.db, new IncidentLifecycle(deps.temporal, deps.taskQueue));

@@ -6,6 +6,7 @@
  * cluster and PostgreSQL.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
@@ -27,8 +28,18 @@ import { buildIntegrations } from '../../activities/registries';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 import { startKbSearch } from '../domain/search/kb-search-stack';
 import { startReportRefresher } from '../domain/reports/summary-refresh';
+import { startMetricsServer } from './metrics-endpoint';
 
 type Part = 'api' | 'worker';
+
+/** A loopback port free now, for the SDK's exporter when PACER_TEMPORAL_METRICS_ADDRESS names none. */
+async function freeLoopbackAddress(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
 
 function partsFromArgs(argv: string[]): Part[] {
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -42,9 +53,20 @@ async function main(log: Logger): Promise<void> {
   const config = loadConfig();
   const integrations = loadIntegrationConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
-  // The SDK's INFO lines (bundle statistics, worker state) are noise in a service log. Its
-  // lines go through Pacer's logger: an activity failure prints its error whole, scrubbed there.
-  Runtime.install({ logger: new DefaultLogger('WARN', sdkLogFunction(log)), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const metricsOn = config.metricsToken !== undefined || config.metricsPort !== undefined;
+  // The SDK's own metrics (task slots, poll and schedule-to-start latencies, failures) come from the worker's Rust core; the API's
+  // client connection is not the core's, so only a worker process has them. Served on loopback and folded into /metrics.
+  const sdkMetricsAddress = metricsOn && parts.includes('worker') ? (config.temporalMetricsAddress ?? (await freeLoopbackAddress())) : undefined;
+  const sdkMetricsUrl = sdkMetricsAddress === undefined ? undefined : `http://${sdkMetricsAddress}/metrics`;
+  // Once, before any worker or connection exists. The SDK's INFO lines (bundle statistics, worker state) are noise in a
+  // service log. Its lines go through Pacer's logger: an activity failure prints its error whole, scrubbed there.
+  Runtime.install({
+    logger: new DefaultLogger('WARN', sdkLogFunction(log)),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(sdkMetricsAddress !== undefined && { metrics: { prometheus: { bindAddress: sdkMetricsAddress, useSecondsForDurations: true } } }),
+    },
+  });
 
   const stops: Array<() => Promise<void>> = [];
   const shutdown = async (signal: string) => {
@@ -126,7 +148,7 @@ async function main(log: Logger): Promise<void> {
     // Lazy: the API starts (and answers 503 for what needs Temporal, /healthz saying so) while Temporal is down.
     const connection = Connection.lazy({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.temporalNamespace });
-    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy, kb: { search: kbSearch.search, defaultLocale: config.kbDefaultLocale, onChange: () => kbSearch.drainer?.wake() } });
+    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy, kb: { search: kbSearch.search, defaultLocale: config.kbDefaultLocale, onChange: () => kbSearch.drainer?.wake() }, ...(config.metricsToken !== undefined && { metrics: { token: config.metricsToken, sdkMetricsUrl } }) });
     for (const stop of await startIntegrationServers({ db: database.db, lifecycle, tickets, config: integrations, log })) stops.push(stop);
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
@@ -136,6 +158,13 @@ async function main(log: Logger): Promise<void> {
       await connection.close();
     });
     log.info({ url: config.publicUrl, adminKey: config.adminApiKey ? 'configured' : 'not set (PACER_ADMIN_API_KEY)' }, 'API listening');
+  }
+
+  if (config.metricsPort !== undefined) {
+    // The ticket gauges come from the processes that serve the API, so a sum over instances does not count workers too.
+    const metrics = await startMetricsServer({ port: config.metricsPort, host: config.metricsHost, token: config.metricsToken, db: parts.includes('api') ? database.db : undefined, sdkMetricsUrl, log });
+    stops.push(metrics.stop);
+    log.info({ url: metrics.url, bearer: config.metricsToken ? 'required' : 'not required (PACER_METRICS_TOKEN unset)' }, 'metrics listening');
   }
 
   // A worker that stops on its own (fatal error) takes the process down, loudly.

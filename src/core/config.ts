@@ -37,6 +37,13 @@ const schema = z.object({
   PACER_TYPESENSE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'must be an http(s) URL' }),
   PACER_TYPESENSE_API_KEY: optionalString,
   /** The locale of an article that names none. */
+  /** Bearer token for GET /metrics (on the API port, and on PACER_METRICS_PORT when set); without it the API port serves no /metrics. */
+  PACER_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters' }),
+  /** A port of its own for /metrics (a worker-only process has no other HTTP port); open there unless PACER_METRICS_TOKEN is set. */
+  PACER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PACER_METRICS_HOST: z.string().default('127.0.0.1'),
+  /** Where the Temporal SDK's Prometheus exporter binds (host:port) in a worker process; a free loopback port when absent. */
+  PACER_TEMPORAL_METRICS_ADDRESS: optionalString.refine((v) => v === undefined || /^[^\s:]+:\d{1,5}$/.test(v), { message: 'must be host:port' }),
   PACER_KB_DEFAULT_LOCALE: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/).default('en'),
 });
 
@@ -59,6 +66,10 @@ export type Config = Readonly<{
   typesenseUrl: string | undefined;
   typesenseApiKey: string | undefined;
   kbDefaultLocale: string;
+  metricsToken: string | undefined;
+  metricsPort: number | undefined;
+  metricsHost: string;
+  temporalMetricsAddress: string | undefined;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -86,6 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     typesenseUrl: e.PACER_TYPESENSE_URL,
     typesenseApiKey: e.PACER_TYPESENSE_API_KEY,
     kbDefaultLocale: e.PACER_KB_DEFAULT_LOCALE,
+    metricsToken: e.PACER_METRICS_TOKEN,
+    metricsPort: e.PACER_METRICS_PORT,
+    metricsHost: e.PACER_METRICS_HOST,
+    temporalMetricsAddress: e.PACER_TEMPORAL_METRICS_ADDRESS,
     trustProxy: e.PACER_TRUST_PROXY === undefined ? undefined : e.PACER_TRUST_PROXY === 'true' ? true : e.PACER_TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.PACER_TRUST_PROXY) ? Number(e.PACER_TRUST_PROXY) : e.PACER_TRUST_PROXY,
   });
 }

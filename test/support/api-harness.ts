@@ -64,6 +64,8 @@ export interface HarnessOptions {
   allowPrivateWebhooks?: boolean;
   /** Knowledge-base search for the app and the worker, built on the harness's database (test/kb/answers-stack: real Typesense); PostgreSQL only when absent. */
   kb?: (db: TestDatabase['db']) => Promise<{ search: KbSearch; onChange?: () => void }>;
+  /** Serves GET /metrics behind this bearer token (PACER_METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export async function startHarness(given: HarnessOptions = {}): Promise<PacerHarness> {
@@ -92,7 +94,7 @@ export async function startHarness(given: HarnessOptions = {}): Promise<PacerHar
   };
   await startWorker();
 
-  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations, kb });
+  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations, kb, ...(opts.metricsToken !== undefined && { metrics: { token: opts.metricsToken } }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

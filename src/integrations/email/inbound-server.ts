@@ -10,6 +10,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { isUnavailable } from '../../http/kit/errors';
 import { receiveMail, SmtpRefusal, type InboundDeps } from './inbound-mail';
 import type { IntegrationRouteDeps } from '../integration-deps';
+import { inboundMail } from '../../core/metrics';
 
 type SmtpError = Error & { responseCode: number };
 
@@ -26,7 +27,10 @@ function handleData(deps: InboundDeps, maxBytes: number) {
     });
     stream.on('error', (err) => callback(smtpError(451, `4.3.0 could not read the message: ${err.message}`)));
     stream.on('end', () => {
-      if (stream.sizeExceeded) return callback(smtpError(552, `5.3.4 the message exceeds the size limit of ${maxBytes} bytes`));
+      if (stream.sizeExceeded) {
+        inboundMail.inc({ outcome: 'refused' });
+        return callback(smtpError(552, `5.3.4 the message exceeds the size limit of ${maxBytes} bytes`));
+      }
       const envelope = {
         mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null,
         rcptTo: session.envelope.rcptTo.map((r) => r.address),
@@ -34,10 +38,14 @@ function handleData(deps: InboundDeps, maxBytes: number) {
       receiveMail(deps, Buffer.concat(chunks), envelope).then(
         (outcome) => {
           if (outcome.kind === 'ignored') deps.log.info({ reason: outcome.reason }, 'inbound email ignored');
+          // A duplicate (the sender retried after our answer was lost) was accepted the first time.
+          inboundMail.inc({ outcome: outcome.kind === 'ignored' ? 'ignored' : outcome.kind === 'duplicate' ? 'duplicate' : 'accepted' });
           callback();
         },
         (err: unknown) => {
-          if (err instanceof SmtpRefusal) return callback(smtpError(err.responseCode, err.message));
+          const refusal = err instanceof SmtpRefusal ? err : null;
+          inboundMail.inc({ outcome: refusal && refusal.responseCode >= 500 ? 'refused' : 'deferred' });
+          if (refusal) return callback(smtpError(refusal.responseCode, refusal.message));
           // Anything else is ours (database, Temporal): the sender keeps the message and retries.
           if (isUnavailable(err)) deps.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'inbound email deferred (451): a backing service is unavailable');
           else deps.log.error({ err }, 'inbound email failed');
