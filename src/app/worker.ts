@@ -13,6 +13,7 @@ import { classifyingFailures } from '../db/failure-classes';
 import type { IntegrationConfig } from '../integrations/config';
 import type { Logger } from '../core/logger';
 import type { SuggestionSearch } from '../domain/search/suggestions';
+import { activityLogFields } from './activity-log-fields';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -41,5 +42,6 @@ export async function createPacerWorker(o: PacerWorkerOptions): Promise<Worker> 
     activities: classifyingFailures({ ...createActivities({ db: o.db, integrations: o.integrations, kbSearch: o.kbSearch, log: o.log }), ...o.activities }),
     maxCachedWorkflows: o.workflowCacheSize ?? 2000,
     ...o.extra,
+    interceptors: { ...o.extra?.interceptors, activity: [activityLogFields, ...(o.extra?.interceptors?.activity ?? [])] },
   });
 }

@@ -14,6 +14,7 @@
  * sdkLogFunction, so the same rules apply to them.
  */
 import pino from 'pino';
+import { currentLogFields } from './log-context';
 
 export type Logger = pino.Logger;
 
@@ -107,6 +108,8 @@ export function createLogger(level: string = process.env.PACER_LOG_LEVEL ?? 'inf
   const options: pino.LoggerOptions = {
     level,
     base: { service: 'pacer' },
+    // The unit of work's ids (log-context.ts); a field the call names itself wins.
+    mixin: () => currentLogFields(),
     redact: { paths: REDACT_PATHS, censor: CENSOR },
     serializers: { err: serializeError, error: serializeError },
     hooks: { streamWrite: (line) => scrubText(line, known) },

@@ -8,6 +8,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { PacerError, type ErrorKind, type FieldProblem } from '../../core/errors';
 import type { Logger } from '../../core/logger';
+import { requestLogFields } from './request-observer';
 
 export type { FieldProblem };
 
@@ -86,10 +87,10 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     const answer = errorAnswer(err);
     if (answer.retryAfterSeconds !== undefined) {
       // An outage is not a bug: one line without the stack, and the client is told when to come back.
-      log.warn({ method: req.method, path: req.path, reason: describe(err) }, 'request failed: a backing service is unavailable');
+      log.warn({ ...requestLogFields(req), path: req.path, reason: describe(err) }, 'request failed: a backing service is unavailable');
       res.set('Retry-After', String(answer.retryAfterSeconds));
     } else if (!answer.known) {
-      log.error({ err, method: req.method, path: req.path }, 'request failed');
+      log.error({ err, ...requestLogFields(req), path: req.path }, 'request failed');
     }
     res.status(answer.status).json(answer.body);
   };

@@ -20,6 +20,7 @@ import { countdown } from './queue-page';
 import { sessionOf } from './session';
 import { activeIncidentChoices, findIncidentRow, incidentsOfTicket, linkedTicketsOf } from '../../db/repositories/incidents';
 import { UUID } from '../kit/uuid';
+import { logSubject } from '../kit/request-observer';
 
 const field = formText;
 
@@ -65,6 +66,7 @@ export async function linkTicketToIncident(db: Db, incidents: IncidentService, r
 
 export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   const r = Router();
+  r.param('id', logSubject('incident'));
 
   r.get('/console/incidents', async (req, res) => {
     const s = sessionOf(req);

@@ -27,6 +27,7 @@ import { raw } from './html';
 import type { ArticleService } from '../../domain/kb/article-service';
 import { canRead } from '../../domain/kb/visibility';
 import { Deflections, suggestArticles, type SuggestionSearch } from '../../domain/search/suggestions';
+import { logSubject } from '../kit/request-observer';
 
 export const CUSTOMER_STATUS: Record<string, string> = {
   new: 'Received — we will get back to you',
@@ -83,6 +84,7 @@ const suggestionsQuery = z.strictObject({ subject: freeText(500).default(''), de
 export function portalRoutes(db: Db, tickets: TicketService, kb?: PortalKb): Router {
   const r = Router();
   const deflections = kb ? new Deflections(db) : null;
+  r.param('id', logSubject('ticket'));
 
   r.get('/portal', async (req, res) => {
     const s = sessionOf(req);

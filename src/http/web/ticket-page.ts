@@ -25,6 +25,7 @@ import { sessionOf } from './session';
 import type { TicketExtras } from './ticket-extras';
 import { isBusinessHours, ticketPageBody } from './ticket-view';
 import { UUID } from '../kit/uuid';
+import { logSubject } from '../kit/request-observer';
 
 export interface TicketPageDeps {
   db: Db;
@@ -44,6 +45,7 @@ export async function staffTicket(db: Db, id: string | string[] | undefined): Pr
 
 export function ticketPageRoutes(deps: TicketPageDeps): Router {
   const r = Router();
+  r.param('id', logSubject('ticket'));
   const { db } = deps;
 
   r.get('/console/tickets/:id', async (req, res) => {

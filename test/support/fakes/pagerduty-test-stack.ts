@@ -11,7 +11,7 @@ import type { IntegrationConfig } from '../../../src/integrations/config';
 import { alertDedupKey } from '../../../src/integrations/pagerduty/alert-key';
 import type { ClockName } from '../../../workflows/contract/ticket';
 import { createCalendar, createOrg } from '../../api/api-helpers';
-import { startHarness, type PacerHarness } from '../api-harness';
+import { startHarness, type HarnessOptions, type PacerHarness } from '../api-harness';
 import { startPagerDutyEventsFake, type PagerDutyEventsFake } from './pagerduty-events-server';
 
 export const PAGE_STEPS = [5, 15];
@@ -32,6 +32,8 @@ export interface PagerDutyStack {
 export interface StackOptions {
   /** Defaults to a fresh valid 32-character key. */
   routingKey?: string;
+  /** The harness's log lines go here (a test reads them). */
+  log?: HarnessOptions['log'];
 }
 
 export function dedupKeyOf(ticketId: string, clock: ClockName, cycle = 0): string {
@@ -47,7 +49,7 @@ export async function startPagerDutyStack(opts: StackOptions = {}): Promise<Page
     pagerduty: { routingKey, eventsHost: fake.host, webhookSecret, ca: fake.ca },
     pagerdutyWebhookSecret: webhookSecret,
   };
-  const h = await startHarness({ integrations });
+  const h = await startHarness({ integrations, log: opts.log });
 
   const calendar = await createCalendar(h, 'always open (pagerduty test)');
   const ladder = PAGE_STEPS.map((percent) => ({ percent, actions: [{ type: 'page' }] }));

@@ -18,12 +18,14 @@ import { findCalendar } from '../../../db/repositories/calendars';
 import { listIncidentPolicies } from '../../../db/repositories/incident-policies';
 import { saveIncidentPolicy } from '../../../domain/settings/incident-policy-settings';
 import type { RolloutStarter } from '../../../domain/settings/rollouts';
+import { logSubject } from '../../kit/request-observer';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const DAY_MS = 86_400_000;
 
 export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   const r = Router();
+  r.param('id', logSubject('incident'));
   r.use(requireRole('admin', 'agent'));
 
   const findIncident = async (req: Request) => {

@@ -15,6 +15,7 @@ import { commentSchema, createTicketSchema, CUSTOMER_FORBIDDEN_CREATE_FIELDS, li
 import { idempotencyKeyOf, parse, parseCursor, refuseFields } from '../../kit/validation';
 import { MAX_SUGGESTIONS, suggestArticles, type SuggestionSearch } from '../../../domain/search/suggestions';
 import type { SearchHit } from '../../../domain/search/search-types';
+import { logSubject } from '../../kit/request-observer';
 
 export interface TicketRouteDeps {
   db: Db;
@@ -41,6 +42,7 @@ export const escalateSchema = clockChoice();
 
 export function ticketRoutes(deps: TicketRouteDeps): Router {
   const r = Router();
+  r.param('id', logSubject('ticket'));
 
   /** How the caller sees a ticket: a customer without its internal parts (ticket-view). */
   const viewFor = (req: Request) => (principalOf(req).role === 'customer' ? customerTicketView : ticketView);
