@@ -1,7 +1,7 @@
 /** Request schemas of the incident routes. Strict objects: an unknown field is a 400, not silently dropped. */
 import { z } from 'zod';
 import { INCIDENT_IMPACTS, INCIDENT_SEVERITIES, INCIDENT_STATUSES } from '../../../workflows/contract/incident';
-import { csv, bool, boundedJson, cursor, freeText, int4, isoInstant, MAX_LADDER_STEPS, safeString, targetMinutes, text, uuid } from '../kit/schemas';
+import { csv, bool, cursor, freeText, int4, isoInstant, text, uuid } from '../kit/schemas';
 
 export const severity = z.enum(INCIDENT_SEVERITIES);
 export const incidentStatus = z.enum(INCIDENT_STATUSES);
@@ -57,21 +57,3 @@ export const listIncidentsQuery = z.strictObject({
 
 /** The period is bounded (MAX_REPORT_SPAN_DAYS, checked by the route once defaults are applied). */
 export const metricsQuery = z.strictObject({ from: isoInstant().optional(), to: isoInstant().optional() });
-
-const incidentLadder = z
-  .array(z.strictObject({ percent: z.number().min(0).max(1000), actions: z.array(boundedJson(z.looseObject({ type: safeString().min(1).max(100) }))).max(20).default([]) }))
-  .max(MAX_LADDER_STEPS);
-
-export const incidentPolicySchema = z.strictObject({
-  acknowledgeMinutes: targetMinutes(),
-  resolveMinutes: targetMinutes(),
-  calendarId: uuid.nullable().default(null),
-  acknowledgementEscalations: incidentLadder,
-  resolutionEscalations: incidentLadder,
-  postmortemRequired: z.boolean(),
-  postmortemReminderHours: z.array(z.number().positive().max(24 * 365)).min(1).max(20).default([24, 72, 168]),
-  solveLinkedTickets: z.boolean().default(false),
-  /** Absent: left as it is. */
-  updateEveryMinutes: targetMinutes().nullable().optional(),
-  updateEscalations: incidentLadder.optional(),
-});

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_LADDER, type CalendarInput, type PolicyInput } from '../../domain/settings/sla-settings';
-import { calendarSpecSchema, ladderSchema, priority, safeString, status, targetMinutes, text, uuid } from './schemas';
+import { boundedJson, calendarSpecSchema, ladderSchema, MAX_LADDER_STEPS, priority, safeString, status, targetMinutes, text, uuid } from './schemas';
 
 export const calendarSchema = calendarSpecSchema.extend({ name: text(200) }) satisfies z.ZodType<CalendarInput>;
 
@@ -26,3 +26,22 @@ export const policySchema = z.strictObject({
   updateEveryMinutes: targetMinutes().nullable().optional(),
   updateEscalations: ladderSchema.optional(),
 }) satisfies z.ZodType<PolicyInput>;
+
+/** An incident policy's ladder (PUT /incident-policies/:severity and the console's incident policy form). */
+const incidentLadder = z
+  .array(z.strictObject({ percent: z.number().min(0).max(1000), actions: z.array(boundedJson(z.looseObject({ type: safeString().min(1).max(100) }))).max(20).default([]) }))
+  .max(MAX_LADDER_STEPS);
+
+export const incidentPolicySchema = z.strictObject({
+  acknowledgeMinutes: targetMinutes(),
+  resolveMinutes: targetMinutes(),
+  calendarId: uuid.nullable().default(null),
+  acknowledgementEscalations: incidentLadder,
+  resolutionEscalations: incidentLadder,
+  postmortemRequired: z.boolean(),
+  postmortemReminderHours: z.array(z.number().positive().max(24 * 365)).min(1).max(20).default([24, 72, 168]),
+  solveLinkedTickets: z.boolean().default(false),
+  /** Absent: left as it is. */
+  updateEveryMinutes: targetMinutes().nullable().optional(),
+  updateEscalations: incidentLadder.optional(),
+});

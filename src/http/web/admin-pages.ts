@@ -43,6 +43,7 @@ const ADMIN: Section = {
     ['/console/admin/organizations', 'Organizations'],
     ['/console/admin/calendars', 'Calendars'],
     ['/console/admin/policies', 'SLA policies'],
+    ['/console/admin/incident-policies', 'Incident policies'],
     ['/console/admin/users', 'Users'],
   ],
 };

@@ -11,13 +11,13 @@ import { ApiError, statusOf, type FieldProblem } from '../kit/errors';
 import { PacerError } from '../../core/errors';
 import { uuid } from '../kit/schemas';
 import { parse } from '../kit/validation';
-import { DEFAULT_LADDER, deleteCalendar, insertCalendar, insertPolicy, updateCalendar, updatePolicy } from '../../domain/settings/sla-settings';
+import { DEFAULT_LADDER, deleteCalendar, insertCalendar, insertPolicy, updateCalendar, updatePolicy, type PolicyInput } from '../../domain/settings/sla-settings';
 import { calendarSchema, policySchema } from '../kit/settings-schemas';
 import type { TicketService } from '../../domain/tickets/ticket-service';
 import { TICKET_STATUSES } from '../../../workflows/contract/ticket';
 import { adminPage } from './admin-pages';
 import { csrfField } from './csrf';
-import { policyImpact, type ImpactReport } from '../../domain/settings/rollout-impact';
+import { calendarImpact, policyImpact, type ImpactReport } from '../../domain/settings/rollout-impact';
 import { html, queryString, type SafeHtml } from './html';
 import { sessionOf } from './session';
 import { findCalendar, listCalendarChoices } from '../../db/repositories/calendars';
@@ -28,21 +28,21 @@ export const WEEKDAYS = [
   ['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday'],
 ] as const;
 
-type Body = Record<string, unknown>;
+export type Body = Record<string, unknown>;
 
-function impactSummary(r: ImpactReport): SafeHtml {
+function impactSummary(r: ImpactReport, on = 'this policy'): SafeHtml {
   const move = (s: number) => `${s < 0 ? 'earlier' : 'later'} by ${Math.round(Math.abs(s) / 60)} min`;
   return html`<section class="card impact" id="impact"><h2>Open tickets this edit moves</h2>
-<p><strong>${String(r.moved)}</strong> of ${String(r.evaluated)} open tickets on this policy move: ${String(r.earlier)} earlier, ${String(r.later)} later; ${String(r.unchanged)} unchanged.${r.nextCursor ? ` (First ${r.evaluated} of ${r.affected}.)` : ''}</p>
+<p><strong>${String(r.moved)}</strong> of ${String(r.evaluated)} open tickets on ${on} move: ${String(r.earlier)} earlier, ${String(r.later)} later; ${String(r.unchanged)} unchanged.${r.nextCursor ? ` (First ${r.evaluated} of ${r.affected}.)` : ''}</p>
 <p>Breached at once: <strong>${String(r.breachedAtOnce.length)}</strong>${r.breachedAtOnce.length ? html` (${r.breachedAtOnce.slice(0, 10).map((b) => b.number).join(', ')})` : ''}; at risk at once: <strong>${String(r.atRiskAtOnce.length)}</strong>.</p>
 ${r.largestMoves.length ? html`<table class="compact"><thead><tr><th scope="col">Ticket</th><th scope="col">Clock</th><th scope="col">Due now</th><th scope="col">Due after</th><th scope="col">Move</th></tr></thead><tbody>${r.largestMoves.map((m) => html`<tr><td>${m.number}</td><td>${m.clock}</td><td>${m.fromDueAt ?? ''}</td><td>${m.toDueAt ?? ''}</td><td>${move(m.deltaSeconds)}</td></tr>`)}</tbody></table>` : ''}</section>`;
 }
-type Problems = Map<string, string[]>;
+export type Problems = Map<string, string[]>;
 
-const requireAdmin = (req: Request) => {
+export const requireAdmin = (req: Request) => {
   if (sessionOf(req).user.role !== 'admin') throw new ApiError(403, 'forbidden', 'Only admins change settings.');
 };
-const str = (b: Body, name: string) => (typeof b[name] === 'string' ? (b[name] as string).trim() : '');
+export const str = (b: Body, name: string) => (typeof b[name] === 'string' ? (b[name] as string).trim() : '');
 const list = (b: Body, name: string): string[] => {
   const v = b[name];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
@@ -65,13 +65,13 @@ const windowsText = (pairs: ReadonlyArray<readonly string[]> | undefined) => (pa
 function fieldOf(path: string): { field: string; where: string } {
   const parts = path.split(/[.[\]]+/).filter(Boolean);
   if (parts[0] === 'weekly' && parts[1]) return { field: `weekly.${parts[1]}`, where: parts[2] !== undefined ? `window ${Number(parts[2]) + 1}: ` : '' };
-  if ((parts[0] === 'holidays' || parts[0] === 'escalations') && parts[1] !== undefined) {
-    return { field: parts[0], where: `${parts[0] === 'holidays' ? 'line' : 'step'} ${Number(parts[1]) + 1}${parts[2] ? ` ${parts.slice(2).join('.')}` : ''}: ` };
+  if ((parts[0] === 'holidays' || LADDER_FIELDS.includes(parts[0] ?? '')) && parts[1] !== undefined) {
+    return { field: parts[0]!, where: `${parts[0] === 'holidays' ? 'line' : 'step'} ${Number(parts[1]) + 1}${parts[2] ? ` ${parts.slice(2).join('.')}` : ''}: ` };
   }
   return { field: parts[0] ?? '', where: '' };
 }
 
-function problemsOf(err: PacerError, fields: readonly string[]): { problems: Problems; general: string[] } {
+export function problemsOf(err: PacerError, fields: readonly string[]): { problems: Problems; general: string[] } {
   const problems: Problems = new Map();
   const general: string[] = [];
   for (const d of err.details ?? [{ path: '', message: err.message }]) {
@@ -83,17 +83,17 @@ function problemsOf(err: PacerError, fields: readonly string[]): { problems: Pro
 }
 
 /** The error text under a control, and the attributes that tie it to the control. */
-const fieldError = (p: Problems, key: string, id: string) =>
+export const fieldError = (p: Problems, key: string, id: string) =>
   p.has(key) ? html`<p class="field-error" id="${id}-error">${p.get(key)!.join('; ')}</p>` : '';
-const invalid = (p: Problems, key: string, id: string) => (p.has(key) ? html` aria-invalid="true" aria-describedby="${id}-error"` : '');
+export const invalid = (p: Problems, key: string, id: string) => (p.has(key) ? html` aria-invalid="true" aria-describedby="${id}-error"` : '');
 
-function formErrors(general: string[], problems: Problems): SafeHtml | string {
+export function formErrors(general: string[], problems: Problems): SafeHtml | string {
   if (!general.length && !problems.size) return '';
   return html`<div class="error" role="alert"><p>Nothing was saved. ${problems.size ? 'Fix the fields marked below.' : ''}</p>${general.length ? html`<ul>${general.map((g) => html`<li>${g}</li>`)}</ul>` : ''}</div>`;
 }
 
 /** Runs a write; a refused input or a conflict re-renders the form with its problems, anything else propagates. */
-async function attempt(res: Response, write: () => Promise<string>, rerender: (err: PacerError) => Promise<void>): Promise<void> {
+export async function attempt(res: Response, write: () => Promise<string>, rerender: (err: PacerError) => Promise<void>): Promise<void> {
   let notice: string;
   try {
     notice = await write();
@@ -128,7 +128,7 @@ function calendarForm(req: Request, action: string, v: CalendarFormValues, p: Pr
 ${WEEKDAYS.map(([d, label]) => html`<div class="row"><label for="cal-${d}" class="day">${label}</label><input id="cal-${d}" name="weekly_${d}" value="${v.weekly[d] ?? ''}" size="40"${invalid(p, `weekly.${d}`, `cal-${d}`)}>${fieldError(p, `weekly.${d}`, `cal-${d}`)}</div>`)}
 </fieldset>
 <label for="cal-holidays">Holidays (one local date YYYY-MM-DD per line)</label><textarea id="cal-holidays" name="holidays" rows="5"${invalid(p, 'holidays', 'cal-holidays')}>${v.holidays}</textarea>${fieldError(p, 'holidays', 'cal-holidays')}
-<button type="submit" class="primary">${submit}</button></form>
+<button type="submit" class="primary">${submit}</button>${action === '/console/admin/calendars' ? '' : html` <button type="submit" formaction="${action}/impact">Preview impact on open tickets</button>`}</form>
 <p><a href="/console/admin/calendars">Back to calendars</a></p>`;
 }
 
@@ -138,42 +138,86 @@ const calendarValuesFromBody = (b: Body): CalendarFormValues => ({
 });
 
 // ── policies ───────────────────────────────────────────────────────
-const POLICY_FIELDS = ['name', 'tier', 'priority', 'calendarId', 'firstResponseMinutes', 'resolutionMinutes', 'pauseOn', 'pauseOnIncident', 'autoCloseDays', 'escalations'];
+const POLICY_FIELDS = ['name', 'tier', 'priority', 'calendarId', 'firstResponseMinutes', 'resolutionMinutes', 'pauseOn', 'pauseOnIncident', 'autoCloseDays', 'escalations', 'nextReplyMinutes', 'nextReplyEscalations', 'updateEveryMinutes', 'updateEscalations'];
+/** The ladders a policy form edits as JSON (an incident policy's are in incident-policy-pages.ts). */
+export const LADDER_FIELDS = ['escalations', 'nextReplyEscalations', 'updateEscalations', 'acknowledgementEscalations', 'resolutionEscalations'];
 
-const ladderText = (steps: unknown) => `[\n${(Array.isArray(steps) ? steps : []).map((s) => `  ${JSON.stringify(s)}`).join(',\n')}\n]`;
+export const ladderText = (steps: unknown) => `[\n${(Array.isArray(steps) ? steps : []).map((s) => `  ${JSON.stringify(s)}`).join(',\n')}\n]`;
 
-/** The form as the API's JSON body; a ladder that is not JSON is a problem of its own field. */
-function policyInput(b: Body): { input: Record<string, unknown>; ladderProblem: FieldProblem | null } {
-  const minutes = (name: string) => (str(b, name) === '' ? null : Number(str(b, name)));
-  let escalations: unknown;
-  let ladderProblem: FieldProblem | null = null;
-  try {
-    escalations = JSON.parse(str(b, 'escalations') || '[]');
-  } catch (err) {
-    ladderProblem = { path: 'escalations', message: `not valid JSON (${(err as Error).message})` };
+/**
+ * A form's ladders as JSON values: an empty box is absent (the policy keeps the ladder it has,
+ * a new one takes the default), JSON that does not parse is a problem of its own field.
+ */
+export function laddersOf(b: Body, names: readonly string[]): { ladders: Record<string, unknown>; ladderProblems: FieldProblem[] } {
+  const ladders: Record<string, unknown> = {};
+  const ladderProblems: FieldProblem[] = [];
+  for (const name of names) {
+    const text = str(b, name);
+    if (text === '') continue;
+    try {
+      ladders[name] = JSON.parse(text);
+    } catch (err) {
+      ladderProblems.push({ path: name, message: `not valid JSON (${(err as Error).message})` });
+    }
   }
+  return { ladders, ladderProblems };
+}
+
+/** Parses with the API's schema; ladders that did not parse are named with the schema's problems. */
+export function parseWithLadders<T>(schema: Parameters<typeof parse>[0], input: Record<string, unknown>, ladderProblems: FieldProblem[]): T {
+  let body: T;
+  try {
+    body = parse(schema, input) as T;
+  } catch (err) {
+    if (ladderProblems.length && err instanceof ApiError) throw new ApiError(400, err.code, err.message, [...ladderProblems, ...(err.details ?? [])]);
+    throw err;
+  }
+  if (ladderProblems.length) throw new ApiError(400, 'validation_failed', ladderProblems[0]!.message, ladderProblems);
+  return body;
+}
+
+/** The form as the API's JSON body. An empty target is null (no such clock). */
+function policyInput(b: Body): { input: Record<string, unknown>; ladderProblems: FieldProblem[] } {
+  const minutes = (name: string) => (str(b, name) === '' ? null : Number(str(b, name)));
+  const { ladders, ladderProblems } = laddersOf(b, ['escalations', 'nextReplyEscalations', 'updateEscalations']);
   return {
     input: {
       name: str(b, 'name'), tier: str(b, 'tier'), priority: str(b, 'priority'), calendarId: str(b, 'calendarId'),
       firstResponseMinutes: minutes('firstResponseMinutes'), resolutionMinutes: minutes('resolutionMinutes'),
       pauseOn: list(b, 'pauseOn'), pauseOnIncident: str(b, 'pauseOnIncident') === 'on',
       autoCloseDays: str(b, 'autoCloseDays') === '' ? undefined : Number(str(b, 'autoCloseDays')),
-      ...(ladderProblem ? {} : { escalations }),
+      // Forms from before these fields carry none of them: the policy keeps what it has.
+      ...('nextReplyMinutes' in b && { nextReplyMinutes: minutes('nextReplyMinutes') }),
+      ...('updateEveryMinutes' in b && { updateEveryMinutes: minutes('updateEveryMinutes') }),
+      // An empty main ladder is the empty list, as before; the clocks' own ladders stay absent.
+      escalations: 'escalations' in ladders ? ladders.escalations : ladderProblems.some((l) => l.path === 'escalations') ? undefined : [],
+      ...('nextReplyEscalations' in ladders && { nextReplyEscalations: ladders.nextReplyEscalations }),
+      ...('updateEscalations' in ladders && { updateEscalations: ladders.updateEscalations }),
     },
-    ladderProblem,
+    ladderProblems,
   };
 }
 
 interface PolicyFormValues {
   name: string; tier: string; priority: string; calendarId: string; firstResponseMinutes: string; resolutionMinutes: string;
   pauseOn: string[]; pauseOnIncident: boolean; autoCloseDays: string; escalations: string;
+  nextReplyMinutes: string; nextReplyEscalations: string; updateEveryMinutes: string; updateEscalations: string;
 }
 
 const policyValuesFromBody = (b: Body): PolicyFormValues => ({
   name: str(b, 'name'), tier: str(b, 'tier'), priority: str(b, 'priority'), calendarId: str(b, 'calendarId'),
   firstResponseMinutes: str(b, 'firstResponseMinutes'), resolutionMinutes: str(b, 'resolutionMinutes'),
   pauseOn: list(b, 'pauseOn'), pauseOnIncident: str(b, 'pauseOnIncident') === 'on', autoCloseDays: str(b, 'autoCloseDays'), escalations: str(b, 'escalations'),
+  nextReplyMinutes: str(b, 'nextReplyMinutes'), nextReplyEscalations: str(b, 'nextReplyEscalations'), updateEveryMinutes: str(b, 'updateEveryMinutes'), updateEscalations: str(b, 'updateEscalations'),
 });
+
+/** The impact, and a button that posts the form's fields (carried hidden) to the save. */
+function confirmPage(req: Request, summary: SafeHtml, action: string, b: Body, id: string): SafeHtml {
+  const hidden = Object.entries(b).filter(([k]) => k !== '_csrf').flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => html`<input type="hidden" name="${k}" value="${String(x)}">`));
+  return html`${summary}
+<form method="post" action="${action}" class="stack card" id="${id}">${csrfField(sessionOf(req).csrfToken)}${hidden}<button type="submit" class="primary">Confirm and save</button></form>
+<p><a href="${action}/edit">Back to the form</a></p>`;
+}
 
 export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
   const r = Router();
@@ -227,6 +271,21 @@ export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
     );
   });
 
+  // What the edit would do to open tickets on the policies that use the calendar, before it is saved.
+  r.post('/console/admin/calendars/:id/impact', async (req, res) => {
+    requireAdmin(req);
+    const id = idOf(req);
+    const b = (req.body ?? {}) as Body;
+    const action = `/console/admin/calendars/${id}`;
+    try {
+      const report = await calendarImpact(db, tickets.rollouts, id, parse(calendarSchema, calendarInput(b)), { limit: 1000, cursor: null });
+      res.type('html').send(adminPage(req, 'Impact of this edit', confirmPage(req, impactSummary(report, 'policies using this calendar'), action, b, 'calendar-confirm')));
+    } catch (err) {
+      if (err instanceof PacerError && err.kind === 'invalid_input') return sendCalendarForm(req, res, 'Edit calendar', action, calendarValuesFromBody(b), 'Save calendar', err);
+      throw err;
+    }
+  });
+
   r.post('/console/admin/calendars/:id/delete', async (req, res) => {
     requireAdmin(req);
     const id = idOf(req);
@@ -269,6 +328,14 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
 <label class="check"><input type="checkbox" id="pol-incident" name="pauseOnIncident"${v.pauseOnIncident ? html` checked` : ''}> Pause while a linked incident is active</label>
 <label for="pol-autoclose">Auto-close solved tickets after (days)</label><input id="pol-autoclose" name="autoCloseDays" inputmode="numeric" value="${v.autoCloseDays}"${invalid(p, 'autoCloseDays', 'pol-autoclose')}>${fieldError(p, 'autoCloseDays', 'pol-autoclose')}
 <label for="pol-ladder">Escalation ladder (JSON: a list of {"percent": 80, "actions": [{"type": "notify", "role": "manager"}]})</label><textarea id="pol-ladder" name="escalations" rows="7" spellcheck="false"${invalid(p, 'escalations', 'pol-ladder')}>${v.escalations}</textarea>${fieldError(p, 'escalations', 'pol-ladder')}
+<fieldset><legend>Next reply: once the first response is met, each public customer comment owes a reply</legend>
+<label for="pol-next-reply">Next reply target (business minutes; empty = none)</label><input id="pol-next-reply" name="nextReplyMinutes" inputmode="numeric" value="${v.nextReplyMinutes}"${invalid(p, 'nextReplyMinutes', 'pol-next-reply')}>${fieldError(p, 'nextReplyMinutes', 'pol-next-reply')}
+<label for="pol-next-reply-ladder">Next-reply ladder (JSON, as above; empty = keep it, or 80, 100, 120% recording only on a new policy)</label><textarea id="pol-next-reply-ladder" name="nextReplyEscalations" rows="5" spellcheck="false"${invalid(p, 'nextReplyEscalations', 'pol-next-reply-ladder')}>${v.nextReplyEscalations}</textarea>${fieldError(p, 'nextReplyEscalations', 'pol-next-reply-ladder')}
+</fieldset>
+<fieldset><legend>Update cadence: while the ticket is open or on hold, a public agent comment is owed every</legend>
+<label for="pol-update-every">Public update every (business minutes; empty = none)</label><input id="pol-update-every" name="updateEveryMinutes" inputmode="numeric" value="${v.updateEveryMinutes}"${invalid(p, 'updateEveryMinutes', 'pol-update-every')}>${fieldError(p, 'updateEveryMinutes', 'pol-update-every')}
+<label for="pol-update-ladder">Update-cadence ladder (JSON, as above; empty = keep it, or 80% notify assignee, 100% escalate manager on a new policy)</label><textarea id="pol-update-ladder" name="updateEscalations" rows="5" spellcheck="false"${invalid(p, 'updateEscalations', 'pol-update-ladder')}>${v.updateEscalations}</textarea>${fieldError(p, 'updateEscalations', 'pol-update-ladder')}
+</fieldset>
 <button type="submit" class="primary">${submit}</button>${action === '/console/admin/policies' ? '' : html` <button type="submit" formaction="${action}/impact">Preview impact on open tickets</button>`}</form>
 <p><a href="/console/admin/policies">Back to SLA policies</a></p>`;
     res.status(err ? statusOf(err) : 200).type('html').send(adminPage(req, title, body));
@@ -282,15 +349,8 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
     await attempt(
       res,
       async () => {
-        const { input, ladderProblem } = policyInput(b);
-        let body;
-        try {
-          body = parse(policySchema, input);
-        } catch (err) {
-          if (ladderProblem && err instanceof ApiError) throw new ApiError(400, err.code, err.message, [ladderProblem, ...(err.details ?? [])]);
-          throw err;
-        }
-        if (ladderProblem) throw new ApiError(400, 'validation_failed', ladderProblem.message, [ladderProblem]);
+        const { input, ladderProblems } = policyInput(b);
+        const body = parseWithLadders<PolicyInput>(policySchema, input, ladderProblems);
         const p = id ? await updatePolicy(db, cache, id, body, { rollouts: tickets.rollouts, by: sessionOf(req).user.email }) : await insertPolicy(db, cache, body);
         const rollout = 'rolloutId' in p ? String(p.rolloutId) : undefined;
         return `/console/admin/policies${queryString({ notice: `Saved SLA policy ${p.name}.${rollout ? ' Rolling out to open tickets.' : ''}`, policy: p.id, rollout })}`;
@@ -305,6 +365,7 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
     await sendPolicyForm(req, res, 'New SLA policy', '/console/admin/policies', {
       name: '', tier: '', priority: 'normal', calendarId: calendar?.id ?? '', firstResponseMinutes: '', resolutionMinutes: '',
       pauseOn: ['pending'], pauseOnIncident: true, autoCloseDays: '7', escalations: ladderText(DEFAULT_LADDER),
+      nextReplyMinutes: '', nextReplyEscalations: '', updateEveryMinutes: '', updateEscalations: '',
     }, 'Add policy');
   });
   r.post('/console/admin/policies', (req, res) => writePolicy(req, res, null));
@@ -318,6 +379,8 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
       firstResponseMinutes: p.first_response_minutes === null ? '' : String(p.first_response_minutes),
       resolutionMinutes: p.resolution_minutes === null ? '' : String(p.resolution_minutes),
       pauseOn: p.pause_on, pauseOnIncident: p.pause_on_incident, autoCloseDays: String(p.auto_close_days), escalations: ladderText(p.escalations),
+      nextReplyMinutes: p.next_reply_minutes === null ? '' : String(p.next_reply_minutes), nextReplyEscalations: ladderText(p.next_reply_escalations),
+      updateEveryMinutes: p.update_every_minutes === null ? '' : String(p.update_every_minutes), updateEscalations: ladderText(p.update_escalations),
     }, 'Save policy');
   });
   r.post('/console/admin/policies/:id', (req, res) => writePolicy(req, res, idOf(req)));
@@ -328,13 +391,9 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
     const b = (req.body ?? {}) as Body;
     const action = `/console/admin/policies/${id}`;
     try {
-      const { input, ladderProblem } = policyInput(b);
-      if (ladderProblem) throw new ApiError(400, 'validation_failed', ladderProblem.message, [ladderProblem]);
-      const report = await policyImpact(db, tickets.rollouts, id, parse(policySchema, input), { limit: 1000, cursor: null });
-      const hidden = Object.entries(b).filter(([k]) => k !== '_csrf').flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => html`<input type="hidden" name="${k}" value="${String(x)}">`));
-      res.type('html').send(adminPage(req, 'Impact of this edit', html`${impactSummary(report)}
-<form method="post" action="${action}" class="stack card" id="policy-confirm">${csrfField(sessionOf(req).csrfToken)}${hidden}<button type="submit" class="primary">Confirm and save</button></form>
-<p><a href="${action}/edit">Back to the form</a></p>`));
+      const { input, ladderProblems } = policyInput(b);
+      const report = await policyImpact(db, tickets.rollouts, id, parseWithLadders<PolicyInput>(policySchema, input, ladderProblems), { limit: 1000, cursor: null });
+      res.type('html').send(adminPage(req, 'Impact of this edit', confirmPage(req, impactSummary(report), action, b, 'policy-confirm')));
     } catch (err) {
       if (err instanceof PacerError && err.kind === 'invalid_input') return sendPolicyForm(req, res, 'Edit SLA policy', action, policyValuesFromBody(b), 'Save policy', err);
       throw err;

@@ -26,6 +26,7 @@ import { queueRoutes } from './queue-page';
 import { loadSession, requireCustomer, requireManager, requireStaff, sessionOf } from './session';
 import { TicketExtras } from './ticket-extras';
 import { slaSettingsPageRoutes } from './sla-settings-pages';
+import { incidentPolicyPageRoutes } from './incident-policy-pages';
 import { ticketPageRoutes } from './ticket-page';
 import { TicketKb } from './ticket-kb';
 import { helpRoutes, type HelpDeps } from './help-pages';
@@ -91,6 +92,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use('/console/admin', requireManager);
   r.use(adminPageRoutes(deps.db, deps.tickets));
   r.use(slaSettingsPageRoutes(deps.db, deps.tickets));
+  r.use(incidentPolicyPageRoutes(deps.db, deps.tickets));
 
   r.use('/portal', requireCustomer);
   r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));

@@ -4,10 +4,9 @@
  */
 import { z } from 'zod';
 import { openIssueSchema } from '../../../integrations/jira/jira-routes';
-import { calendarSchema, policySchema } from '../../kit/settings-schemas';
+import { calendarSchema, incidentPolicySchema, policySchema } from '../../kit/settings-schemas';
 import {
   createIncidentSchema,
-  incidentPolicySchema,
   incidentUpdateSchema,
   linkTicketSchema,
   listIncidentsQuery,

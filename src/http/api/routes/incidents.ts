@@ -10,13 +10,14 @@ import { incidentMetrics, incidentView, listIncidents } from '../../../domain/in
 import type { IncidentService } from '../../../domain/incidents/incident-service';
 import { principalOf, requireRole } from '../../kit/auth';
 import { ApiError } from '../../kit/errors';
-import { createIncidentSchema, incidentPolicySchema, incidentUpdateSchema, linkTicketSchema, listIncidentsQuery, metricsQuery, patchIncidentSchema, postmortemSchema, severity } from '../incident-schemas';
+import { createIncidentSchema, incidentUpdateSchema, linkTicketSchema, listIncidentsQuery, metricsQuery, patchIncidentSchema, postmortemSchema, severity } from '../incident-schemas';
 import { MAX_REPORT_SPAN_DAYS, uuid } from '../../kit/schemas';
 import { idempotencyKeyOf, parse, parseCursor } from '../../kit/validation';
 import { findIncidentRow, findIncidentUpdate, findPostmortem, linkedTickets, listIncidentEvents, listIncidentUpdates } from '../../../db/repositories/incidents';
 import { findCalendar } from '../../../db/repositories/calendars';
 import { listIncidentPolicies } from '../../../db/repositories/incident-policies';
 import { saveIncidentPolicy } from '../../../domain/settings/incident-policy-settings';
+import { incidentPolicySchema } from '../../kit/settings-schemas';
 import type { RolloutStarter } from '../../../domain/settings/rollouts';
 import { logSubject } from '../../kit/request-observer';
 
