@@ -126,13 +126,14 @@ export class TypesenseIndex implements ArticleSearch {
     await this.client.collections(name).delete();
   }
 
-  async search(req: SearchRequest): Promise<SearchResult> {
+  /** The search Pacer sends for a request: the reader's filter added here, never taken from the request. */
+  paramsFor(req: SearchRequest): SearchParams<SearchDocument> {
     const filters = ['state:=published'];
     const tokens = readerTokens(req.reader);
     if (tokens) filters.push(`audience:=[${tokens.join(',')}]`);
     if (req.categoryId) filters.push(`category_id:=${quoted(req.categoryId)}`);
     if (req.locale) filters.push(`locale:=${quoted(req.locale)}`);
-    const params: SearchParams<SearchDocument> = {
+    return {
       q: req.q.trim() === '' ? '*' : req.q,
       query_by: QUERY_BY,
       query_by_weights: QUERY_BY_WEIGHTS,
@@ -152,6 +153,10 @@ export class TypesenseIndex implements ArticleSearch {
       per_page: req.perPage,
       ...(req.loose && { drop_tokens_threshold: req.perPage }),
     };
+  }
+
+  async search(req: SearchRequest): Promise<SearchResult> {
+    const params = this.paramsFor(req);
     const res = await this.client.collections<SearchDocument>(this.alias).documents().search(params, {});
     return {
       engine: 'typesense',
