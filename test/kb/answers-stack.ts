@@ -1,7 +1,7 @@
 /**
  * A whole Pacer (app, worker, PostgreSQL, the Temporal dev server) whose knowledge base
  * searches the real Typesense server of the run under its own alias, with the outbox drainer
- * running: what the suggestion tests need (tickets, portal and console pages, emails, search).
+ * running (or, with engine 'postgres', the PostgreSQL full-text fallback alone): what the suggestion tests need (tickets, portal and console pages, emails, search).
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import { TypesenseIndex } from '../../src/domain/search/typesense-index';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import { startHarness, type PacerHarness } from '../support/api-harness';
 import { bodyOf } from '../api/api-helpers';
-import { testTypesense } from './kb-harness';
+import { testTypesense, type Engine } from './kb-harness';
 
 export interface AnswersStack {
   h: PacerHarness;
@@ -26,14 +26,16 @@ export interface AnswersStack {
 
 const created = z.object({ id: z.string() });
 
-export async function startAnswersStack(opts: { integrations?: IntegrationConfig } = {}): Promise<AnswersStack> {
+export async function startAnswersStack(opts: { integrations?: IntegrationConfig; engine?: Engine } = {}): Promise<AnswersStack> {
   const log = createLogger('error');
-  const { url, apiKey } = testTypesense();
-  const index = new TypesenseIndex({ url, apiKey, alias: `kb_answers_${crypto.randomBytes(5).toString('hex')}`, timeoutSeconds: 2 });
   let drainer: OutboxDrainer | null = null;
   const h = await startHarness({
     integrations: opts.integrations,
     kb: async (db) => {
+      // The fallback alone: what searches answer while Typesense is unreachable, or with PACER_SEARCH=postgres.
+      if (opts.engine === 'postgres') return { search: new KbSearch(db, log, null) };
+      const { url, apiKey } = testTypesense();
+      const index = new TypesenseIndex({ url, apiKey, alias: `kb_answers_${crypto.randomBytes(5).toString('hex')}`, timeoutSeconds: 2 });
       await reindex(db, index);
       const d = new OutboxDrainer(db, index, log, { idleMs: 50, maxBackoffMs: 500 });
       drainer = d;
@@ -48,14 +50,16 @@ export async function startAnswersStack(opts: { integrations?: IntegrationConfig
     },
     async settle() {
       const deadline = Date.now() + 10_000;
-      const d = drainer!;
+      const d: OutboxDrainer | null = drainer;
+      if (!d) return;
       while ((await d.drainAll(), await d.pending()) > 0) {
         if (Date.now() > deadline) throw new Error('the search outbox did not drain within 10 s');
         await new Promise((r) => setTimeout(r, 20));
       }
     },
     async close() {
-      await drainer!.stop();
+      const d: OutboxDrainer | null = drainer;
+      await d?.stop();
       await h.close();
     },
   };

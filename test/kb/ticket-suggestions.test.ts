@@ -1,7 +1,7 @@
 /**
  * Suggested articles where a ticket is filed: `POST /api/v1/tickets?suggest=N` answers up to N
  * articles for the ticket's text, only those the requester's organization may read, on the real
- * Typesense server; a bad `suggest` is a 400 that files nothing; and with
+ * Typesense server and on the PostgreSQL fallback (the same suite both ways); a bad `suggest` is a 400 that files nothing; and with
  * PACER_ACK_EMAIL_SUGGESTIONS the acknowledgement email (through nodemailer to the loopback SMTP
  * capture, as the other email tests) lists them with absolute links.
  */
@@ -12,7 +12,8 @@ import { assertError, bodyOf, createKey, createOrg } from '../api/api-helpers';
 import { startSmtpCapture, type SmtpCapture } from '../support/fakes/smtp-capture';
 import { startAnswersStack, type AnswersStack } from './answers-stack';
 
-describe('knowledge base: suggestions for a new ticket (API and acknowledgement email)', function () {
+for (const engine of ['typesense', 'postgres'] as const)
+describe(`knowledge base: suggestions for a new ticket (API and acknowledgement email) on ${engine}`, function () {
   this.timeout(60_000);
   let s: AnswersStack;
   let smtp: SmtpCapture;
@@ -26,7 +27,7 @@ describe('knowledge base: suggestions for a new ticket (API and acknowledgement 
     smtp = await startSmtpCapture();
     // The setting as an operator gives it: from the environment.
     const integrations = loadIntegrationConfig({ PACER_SMTP_URL: smtp.url, PACER_MAIL_FROM: 'Pacer Support <support@pacer.test>', PACER_PUBLIC_URL: 'https://help.pacer.test', PACER_ACK_EMAIL_SUGGESTIONS: '3' });
-    s = await startAnswersStack({ integrations });
+    s = await startAnswersStack({ integrations, engine });
     orgA = await createOrg(s.h, 'enterprise');
     orgB = await createOrg(s.h, 'enterprise');
     customerA = (await createKey(s.h, 'customer', orgA.id)).key;
