@@ -160,6 +160,8 @@ async function main(log: Logger): Promise<void> {
     log.info({ url: config.publicUrl, adminKey: config.adminApiKey ? 'configured' : 'not set (PACER_ADMIN_API_KEY)' }, 'API listening');
   }
 
+  // Without an API port, only PACER_METRICS_PORT can serve this process's metrics.
+  if (config.metricsToken !== undefined && config.metricsPort === undefined && !parts.includes('api')) log.warn({}, 'PACER_METRICS_TOKEN is set but this process serves no API: set PACER_METRICS_PORT to scrape it');
   if (config.metricsPort !== undefined) {
     // The ticket gauges come from the processes that serve the API, so a sum over instances does not count workers too.
     const metrics = await startMetricsServer({ port: config.metricsPort, host: config.metricsHost, token: config.metricsToken, db: parts.includes('api') ? database.db : undefined, sdkMetricsUrl, log });
