@@ -53,6 +53,18 @@ export interface ImpactRequest {
   now: number;
 }
 
+/**
+ * The running cycles of a repeating clock (next reply, update cadence) under both snapshots:
+ * only the latest cycle can still move. Cycles come from the ticket's own events, so the same
+ * cycle is the latest under both; one the current snapshot does not run (no target yet) is
+ * compared with nothing, so it can only be breached or at risk at once.
+ */
+function runningPair(was: readonly PlannedClock[], will: readonly PlannedClock[]): [PlannedClock | null, PlannedClock | null] {
+  const a = was[was.length - 1] ?? null;
+  const b = will[will.length - 1] ?? null;
+  return [a && b && a.cycle !== b.cycle ? null : a, b];
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Where a ticket's live timing inputs come from (the workflow's query). */
@@ -87,7 +99,12 @@ export async function previewImpact(db: Kysely<Database>, lifecycle: LiveInputs,
     const before = planSla(live.policy, createdAt, live.events);
     const after = planSla(proposed, createdAt, live.events);
     let biggest: ClockMove | null = null;
-    const pairs: Array<[PlannedClock | null, PlannedClock | null]> = [[before.firstResponse, after.firstResponse], [before.resolution, after.resolution]];
+    const pairs: Array<[PlannedClock | null, PlannedClock | null]> = [
+      [before.firstResponse, after.firstResponse],
+      [before.resolution, after.resolution],
+      runningPair(before.nextReply, after.nextReply),
+      runningPair(before.update, after.update),
+    ];
     for (const [was, will] of pairs) {
       if (!will || will.result.metAt !== null) continue;
       const fromDue = was?.result.dueAt ?? null;
@@ -139,6 +156,11 @@ export async function policyImpact(db: Kysely<Database>, live: LiveInputs, id: s
           escalations: body.escalations as LadderStep[],
           autoCloseDays: body.autoCloseDays,
           pauseOnIncident: body.pauseOnIncident,
+          // Absent in the body: the policy keeps what it has (as the save does).
+          ...(body.nextReplyMinutes !== undefined && { nextReplyMinutes: body.nextReplyMinutes }),
+          ...(body.nextReplyEscalations !== undefined && { nextReplyEscalations: body.nextReplyEscalations }),
+          ...(body.updateEveryMinutes !== undefined && { updateEveryMinutes: body.updateEveryMinutes }),
+          ...(body.updateEscalations !== undefined && { updateEscalations: body.updateEscalations }),
         };
   return previewImpact(db, live, { kind: 'sla_policy', targetId: id, propose, ...page, now: Date.now() });
 }
