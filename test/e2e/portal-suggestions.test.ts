@@ -90,7 +90,8 @@ describe('E2E: portal suggestions while the customer types', function () {
     await page.goto(`${s.h.baseUrl}/portal/new`);
     await page.getByLabel('Subject').pressSequentially('VPN gateway question', { delay: 20 });
     await eventually(async () => (await options().count()) > 0, 10_000, 'suggestions');
-    const [opened] = await Promise.all([ctx.waitForEvent('page'), options().first().locator('a').click()]);
+    // A click on the option's snippet, not its link, opens it too.
+    const [opened] = await Promise.all([ctx.waitForEvent('page'), options().first().locator('p').click()]);
     await opened.waitForURL(/\/help\/articles\//);
     await opened.close();
     assert.equal((await deflections()).filter((r) => r.ticket_id === null).length, 2);

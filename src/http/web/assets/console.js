@@ -144,6 +144,13 @@
     subject.addEventListener('keydown', keys);
     description.addEventListener('keydown', keys);
     list.addEventListener('keydown', keys);
+    // A click anywhere on an option opens it, as its link does.
+    list.addEventListener('click', function (e) {
+      var opt = e.target.closest('[role=option]');
+      if (!opt || e.target.closest('a')) return;
+      var opts = options();
+      for (var k = 0; k < opts.length; k++) if (opts[k] === opt) { setActive(k); open(k); }
+    });
     list.addEventListener('focus', function () { if (active < 0 && options().length) setActive(0); });
   }
 
