@@ -14,10 +14,8 @@ import { calendarResponse } from '../../src/http/api/openapi/responses';
 import { agentsReportResponse, slaReportResponse, timesReportResponse, volumeReportResponse } from '../../src/http/api/openapi/report-responses';
 import { policySnapshotsByIds } from '../../src/domain/sla/policy-snapshot';
 import { NEW_YORK_9_TO_5 } from '../support/ticket-fixtures';
-import { insertScripted, scriptTicket, type ScriptedTicket } from '../support/report-fixtures';
+import { insertScripted, knownWeek, ny, scriptTicket } from '../support/report-fixtures';
 
-// Monday 16 November 2026; New York is UTC-5 then.
-const ny = (day: 'mon' | 'tue', hhmm: string) => `2026-11-${day === 'mon' ? '16' : '17'}T${String(Number(hhmm.slice(0, 2)) + 5).padStart(2, '0')}:${hhmm.slice(3)}:00Z`;
 
 describe('reports: tickets with known outcomes on a business-hours calendar', function () {
   this.timeout(120_000);
@@ -32,17 +30,7 @@ describe('reports: tickets with known outcomes on a business-hours calendar', fu
     const p = await createPolicy(h, { name: 'starter high (NY)', tier: 'starter', priority: 'high', calendarId: cal.id, firstResponseMinutes: 60, resolutionMinutes: 480, nextReplyMinutes: 60, pauseOn: ['pending'] });
     orgId = (await createOrg(h, 'starter')).id;
     const policy = (await policySnapshotsByIds(h.database.db, [p.id])).get(p.id)!;
-    const base = { organizationId: orgId, tier: 'starter', priority: 'high' as const, policy, assignee: 'dana', agent: 'dana' };
-    const scripts: Record<keyof typeof ids, ScriptedTicket> = {
-      // Met across the night: 30 business minutes on Monday, 20 on Tuesday.
-      t1: { ...base, createdAt: ny('mon', '16:30'), steps: [{ at: ny('tue', '09:20'), do: 'reply' }, { at: ny('tue', '10:00'), do: 'status', status: 'solved' }] },
-      // First response late; resolution paused while pending overnight, met; its next reply ended unanswered by the solve.
-      t2: { ...base, createdAt: ny('mon', '10:00'), steps: [{ at: ny('mon', '11:30'), do: 'reply' }, { at: ny('mon', '12:00'), do: 'status', status: 'pending' }, { at: ny('tue', '09:00'), do: 'customer_reply' }, { at: ny('tue', '14:00'), do: 'status', status: 'solved' }] },
-      // Solved, reopened by the customer, answered within the next-reply target, solved again.
-      t3: { ...base, createdAt: ny('mon', '09:00'), steps: [{ at: ny('mon', '09:10'), do: 'reply' }, { at: ny('mon', '10:00'), do: 'status', status: 'solved' }, { at: ny('tue', '09:00'), do: 'customer_reply' }, { at: ny('tue', '09:30'), do: 'reply' }, { at: ny('tue', '12:00'), do: 'status', status: 'solved' }] },
-      // Never answered: both clocks breached, still in the backlog.
-      t4: { ...base, assignee: null, createdAt: ny('mon', '09:00'), steps: [] },
-    };
+    const scripts = knownWeek(orgId, policy);
     const rows = (Object.keys(scripts) as Array<keyof typeof ids>).map((k, i) => {
       const r = scriptTicket(scripts[k], `TKT-20261116-000${i + 1}`);
       ids[k] = r.ticket.id;

@@ -85,3 +85,25 @@ export async function insertScripted(db: Db, rows: ScriptedRows[], chunk = 1_000
     for (let j = 0; j < events.length; j += 5_000) await db.insertInto('ticket_events').values(events.slice(j, j + 5_000)).execute();
   }
 }
+
+/** Monday 16 or Tuesday 17 November 2026 at a New York wall time (UTC-5 then), as an instant. */
+export const ny = (day: 'mon' | 'tue', hhmm: string) => `2026-11-${day === 'mon' ? '16' : '17'}T${String(Number(hhmm.slice(0, 2)) + 5).padStart(2, '0')}:${hhmm.slice(3)}:00Z`;
+
+/**
+ * Four tickets of one week on a New York 9–17 policy (1 h first response, 8 business hours
+ * resolution, 1 h next reply, pending pauses), with outcomes worked out by hand: t1 met across
+ * the night, t2 first response late and resolution paused (met), t3 reopened and met, t4 never answered.
+ */
+export function knownWeek(organizationId: string, policy: SlaPolicySnapshot): Record<'t1' | 't2' | 't3' | 't4', ScriptedTicket> {
+  const base = { organizationId, tier: 'starter', priority: 'high' as const, policy, assignee: 'dana', agent: 'dana' };
+  return {
+    // Met across the night: 30 business minutes on Monday, 20 on Tuesday.
+    t1: { ...base, createdAt: ny('mon', '16:30'), steps: [{ at: ny('tue', '09:20'), do: 'reply' }, { at: ny('tue', '10:00'), do: 'status', status: 'solved' }] },
+    // First response late; resolution paused while pending overnight, met; its next reply ended unanswered by the solve.
+    t2: { ...base, createdAt: ny('mon', '10:00'), steps: [{ at: ny('mon', '11:30'), do: 'reply' }, { at: ny('mon', '12:00'), do: 'status', status: 'pending' }, { at: ny('tue', '09:00'), do: 'customer_reply' }, { at: ny('tue', '14:00'), do: 'status', status: 'solved' }] },
+    // Solved, reopened by the customer, answered within the next-reply target, solved again.
+    t3: { ...base, createdAt: ny('mon', '09:00'), steps: [{ at: ny('mon', '09:10'), do: 'reply' }, { at: ny('mon', '10:00'), do: 'status', status: 'solved' }, { at: ny('tue', '09:00'), do: 'customer_reply' }, { at: ny('tue', '09:30'), do: 'reply' }, { at: ny('tue', '12:00'), do: 'status', status: 'solved' }] },
+    // Never answered: both clocks breached, still in the backlog.
+    t4: { ...base, assignee: null, createdAt: ny('mon', '09:00'), steps: [] },
+  };
+}

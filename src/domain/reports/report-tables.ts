@@ -111,7 +111,7 @@ function incidentTables(r: IncidentsReport): ReportTable[] {
       columns: ['period', 'severity', 'incidents', 'acknowledged', 'MTTA s', 'resolved', 'MTTR s'],
       rows: r.series.map((s) => [s.bucket, s.severity, s.incidents, s.acknowledged, s.mttaSeconds, s.resolved, s.mttrSeconds]),
     },
-    { id: 'postmortems-overdue', title: 'Post-mortems overdue', columns: ['incident', 'title', 'severity', 'resolved', 'due'], rows: r.postmortemsOverdue.map((o) => [o.number, o.title, o.severity, o.resolvedAt, o.dueAt]) },
+    { id: 'postmortems-overdue', title: 'Post-mortems overdue', columns: ['incident', 'title', 'severity', 'resolved', 'due', 'incident id'], rows: r.postmortemsOverdue.map((o) => [o.number, o.title, o.severity, o.resolvedAt, o.dueAt, o.incidentId]) },
   ];
 }
 

@@ -34,6 +34,7 @@ import { kbArticlePageRoutes } from './kb-article-pages';
 import { kbHistoryPageRoutes } from './kb-history-pages';
 import { kbReportPageRoutes } from './kb-report-page';
 import { kbSynonymPageRoutes } from './kb-synonyms-page';
+import { reportsPageRoutes } from './reports-page';
 
 export interface WebDeps {
   db: Db;
@@ -83,6 +84,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use(queueRoutes(deps.db, deps.log));
   r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log, kb: deps.kb && new TicketKb({ db: deps.db, search: deps.kb.search, articles: deps.kb.articles, publicUrl: deps.integrations?.publicUrl }) }));
   r.use(incidentRoutes(deps.db, deps.incidents));
+  r.use(reportsPageRoutes(deps.db));
   if (deps.kb) {
     r.use(kbArticlePageRoutes(deps.db, deps.kb.articles));
     r.use(kbHistoryPageRoutes(deps.kb.articles));
