@@ -103,6 +103,26 @@ export interface SlaSnapshot {
   nrAtRiskAt?: string | null;
   /** How many next-reply cycles were met after their due. */
   nrBreaches?: number;
+  /** The running update-cadence cycle's due and at-risk instants; absent when none runs (and from older snapshots). */
+  updDueAt?: string | null;
+  updAtRiskAt?: string | null;
+}
+
+/**
+ * The due and at-risk instants of one clock in a snapshot: what a ladder action's message names
+ * (a repeating clock's are its running cycle's, null when none runs).
+ */
+export function clockDueIn(sla: SlaSnapshot, clock: ClockName): { dueAt: string | null; atRiskAt: string | null } {
+  switch (clock) {
+    case 'first_response':
+      return { dueAt: sla.frDueAt, atRiskAt: sla.frAtRiskAt };
+    case 'resolution':
+      return { dueAt: sla.resDueAt, atRiskAt: sla.resAtRiskAt };
+    case 'next_reply':
+      return { dueAt: sla.nrDueAt ?? null, atRiskAt: sla.nrAtRiskAt ?? null };
+    case 'update':
+      return { dueAt: sla.updDueAt ?? null, atRiskAt: sla.updAtRiskAt ?? null };
+  }
 }
 
 /** Clock-relevant history, kept in the workflow so every re-plan uses the same rules as the preview. */

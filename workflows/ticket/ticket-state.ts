@@ -58,6 +58,12 @@ export class TicketState {
   private cachedPlan: SlaPlan | null = null;
   /** Whether the next-reply and update clocks may be planned; the workflow answers with its patch decision. */
   repeatingClocksAllowed: () => boolean = () => true;
+  /**
+   * Whether an acknowledgement that names no clock also takes the repeating clocks running a
+   * cycle then (next reply, update cadence). The workflow answers with a patch decision, asked
+   * only when such a cycle runs; elsewhere (rebuilding a state from the log) the log says which.
+   */
+  acknowledgeRunningCycles: () => boolean = () => false;
   /** Manual escalations applied but not yet run by the workflow loop (never carried: the loop runs them first). */
   private manualEscalations: Array<{ actionId: string; stepId: string }> = [];
 
@@ -81,6 +87,17 @@ export class TicketState {
   index(): EntityIndex {
     const deadline = this.finished ? null : nextDeadline(liveClocks(this.plan()).map((c) => c.result));
     return { kind: 'ticket', number: this.facts.number, status: this.status, priority: this.priority, organizationId: this.facts.organizationId, nextDeadline: deadline };
+  }
+
+  /** The repeating clocks running a cycle now, not yet acknowledged, when an acknowledgement without a clock may take them. */
+  private runningCycleClocks(): ClockName[] {
+    const plan = this.plan();
+    const running = (['next_reply', 'update'] as const).filter((c) => {
+      const cycles = c === 'next_reply' ? plan.nextReply : plan.update;
+      const last = cycles[cycles.length - 1];
+      return last !== undefined && last.result.metAt === null && !this.isAcknowledged(c);
+    });
+    return running.length > 0 && this.acknowledgeRunningCycles() ? running : [];
   }
 
   isAcknowledged(clock: ClockName): boolean {
@@ -244,7 +261,7 @@ export class TicketState {
         fields.assignee = action.assignee;
         break;
       case 'acknowledge': {
-        const clocks: ClockName[] = action.clock ? [action.clock] : ['first_response', 'resolution'];
+        const clocks: ClockName[] = action.clock ? [action.clock] : ['first_response', 'resolution', ...this.runningCycleClocks()];
         for (const clock of clocks) this.acknowledged[clock] ??= { by: action.actor.name, at, source: action.source };
         event('ack', 'internal', { type: 'sla.acknowledged', data: { clocks, by: action.actor.name, source: action.source } });
         break;
@@ -300,9 +317,11 @@ export class TicketState {
   }
 
   slaSnapshot(): SlaSnapshot {
-    const { firstResponse: fr, resolution: res, nextReply } = this.plan();
+    const { firstResponse: fr, resolution: res, nextReply, update } = this.plan();
     const nr = nextReply[nextReply.length - 1];
     const nrRunning = nr !== undefined && nr.result.metAt === null ? nr : null;
+    const upd = update[update.length - 1];
+    const updRunning = upd !== undefined && upd.result.metAt === null ? upd : null;
     const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
     return {
       frDueAt: iso(fr?.result.dueAt),
@@ -312,6 +331,7 @@ export class TicketState {
       resMetAt: iso(res?.result.metAt),
       resAtRiskAt: iso(res?.atRiskAt),
       resPausedSince: iso(res?.result.pausedSince),
+      ...(updRunning && { updDueAt: iso(updRunning.result.dueAt), updAtRiskAt: iso(updRunning.atRiskAt) }),
       nrDueAt: iso(nrRunning?.result.dueAt),
       nrAtRiskAt: iso(nrRunning?.atRiskAt),
       nrBreaches: nextReply.filter((c) => c.result.breached === true).length,

@@ -18,6 +18,8 @@ import { workflowClock } from '../runtime/workflow-clock';
 
 /** The next-reply and update-cadence clocks arm timers of their own: histories recorded before them replay without. */
 export const REPEATING_CLOCKS = 'next-reply-and-update-cadence';
+/** An acknowledgement without a clock also takes a running next-reply or update cycle (its pages stop): before it, first response and resolution only. */
+export const ACKNOWLEDGE_RUNNING_CYCLES = 'acknowledge-running-cycles';
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ status: string }> {
   // Every "now" of this workflow, never behind a timer that fired (workflow-clock.ts says why).
@@ -27,6 +29,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   let repeatingClocks: boolean | null = null;
   state.repeatingClocksAllowed = () => (repeatingClocks ??= patched(REPEATING_CLOCKS));
   if (hasRepeatingClocks(state.policy)) state.repeatingClocksAllowed();
+  // Asked the first time an acknowledgement without a clock meets a running next-reply or update cycle (never in a validator).
+  let ackRunningCycles: boolean | null = null;
+  state.acknowledgeRunningCycles = () => (ackRunningCycles ??= patched(ACKNOWLEDGE_RUNNING_CYCLES));
   const entity = entityRuntime({
     id: state.facts.id,
     time,

@@ -4,6 +4,7 @@
  * activity sends it once; a role nobody is mapped to is skipped with a recorded outcome.
  * Business-hours-only waiting happens in the workflow before this activity is called.
  */
+import { clockDueIn } from '../../../workflows/contract/ticket';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { ActionHandler } from '../integration-deps';
@@ -38,7 +39,7 @@ export function emailAction(deps: EmailActionDeps): ActionHandler {
     const t = await deps.db.selectFrom('tickets').select(['id', 'number', 'subject', 'priority', 'requester_name']).where('id', '=', input.ticketId).executeTakeFirst();
     if (!t) throw new Error(`ticket ${input.ticketId} not found`);
     const facts = { id: t.id, number: t.number, subject: t.subject, priority: t.priority, requesterName: t.requester_name };
-    const dueAt = input.clock === 'first_response' ? input.sla.frDueAt : input.sla.resDueAt;
+    const { dueAt } = clockDueIn(input.sla, input.clock);
     const link = ticketUrl(deps.publicUrl, t.id);
     try {
       const sent = await deps.mailer.send({

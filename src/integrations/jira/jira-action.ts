@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { clockDueIn } from '../../../workflows/contract/ticket';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { Logger } from '../../core/logger';
@@ -27,7 +28,7 @@ export function createJiraAction(deps: JiraActionDeps): ActionHandler {
     const a = input.action;
     const issueType = typeof a.issueType === 'string' && a.issueType.trim() !== '' ? a.issueType.trim() : undefined;
     const syncComments = typeof a.syncComments === 'boolean' ? a.syncComments : undefined;
-    const dueAt = input.clock === 'first_response' ? input.sla.frDueAt : input.sla.resDueAt;
+    const { dueAt } = clockDueIn(input.sla, input.clock);
     try {
       const r = await deps.service.openOrUpdate({
         ticketId: input.ticketId,

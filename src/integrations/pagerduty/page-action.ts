@@ -4,7 +4,7 @@ import type { Database, TicketRow as TicketRecord } from '../../db/schema';
 import type { Logger } from '../../core/logger';
 import { alertDedupKey, cycleOfStep, type AlertKey } from './alert-key';
 import { PagerDutyRejected, type AlertPayload, type PagerDutyEvents, type Severity } from './events-client';
-import type { ClockName } from '../../../workflows/contract/ticket';
+import { clockDueIn, type ClockName } from '../../../workflows/contract/ticket';
 import type { ActionHandler } from '../integration-deps';
 import { once } from '../../db/effects';
 import type { RunActionInput } from '../../../workflows/contract/records';
@@ -33,8 +33,7 @@ export function clockMet(t: Pick<TicketRow, 'status' | 'fr_met_at' | 'res_met_at
 }
 
 export function alertPayload(t: TicketRow, input: RunActionInput, cycle: number, link: string): AlertPayload {
-  const dueAt = input.clock === 'first_response' ? input.sla.frDueAt : input.sla.resDueAt;
-  const atRiskAt = input.clock === 'first_response' ? input.sla.frAtRiskAt : input.sla.resAtRiskAt;
+  const { dueAt, atRiskAt } = clockDueIn(input.sla, input.clock);
   const state = input.percent >= 100 ? 'breached' : 'at risk';
   const summary = `${t.number}: ${t.subject} (${CLOCK_LABEL[input.clock]} SLA at ${input.percent}%, ${state})`;
   return {

@@ -7,7 +7,7 @@ import { METADATA_EVENT_TYPE, escalationMessage, type EscalationView } from './e
 import { rememberMessage } from './message-links';
 import { classifySlackError, platformError } from './slack-errors';
 import type { SlackWebClient } from './web-client';
-import type { ClockName } from '../../../workflows/contract/ticket';
+import { clockDueIn, type ClockName } from '../../../workflows/contract/ticket';
 import type { ActionHandler } from '../integration-deps';
 import { once } from '../../db/effects';
 import type { RunActionInput } from '../../../workflows/contract/records';
@@ -75,7 +75,7 @@ export function createSlackEscalationAction(deps: SlackActionDeps): ActionHandle
     if (!ticket) throw new Error(`ticket ${input.ticketId} has no record yet`);
     if (clockMet(ticket, input.clock)) return { status: 'skipped', detail: `${input.clock} clock already met: nothing posted to Slack` };
 
-    const dueAt = input.clock === 'first_response' ? input.sla.frDueAt : input.sla.resDueAt;
+    const { dueAt } = clockDueIn(input.sla, input.clock);
     const view: EscalationView = { ticketId: ticket.id, number: ticket.number, subject: ticket.subject, priority: ticket.priority, clock: input.clock, percent: input.percent, dueAt, url: ticketUrl(deps.publicUrl, ticket.id) };
     const effect = `slack:post:${input.ticketId}:${input.stepId}:${input.actionIndex}`;
 
