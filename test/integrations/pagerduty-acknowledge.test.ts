@@ -3,7 +3,8 @@
  * PagerDuty Events API v2 server (TLS, as pdjs speaks it) receives exactly one `acknowledge`
  * per open alert, with the alert's dedup key, retried through a 503, never sent again for a
  * second acknowledgement, and never echoed back for an acknowledgement that came from
- * PagerDuty. Real PostgreSQL and the Temporal dev server; about 20 s.
+ * PagerDuty. The console's Acknowledge button (in Chromium) does the same. Real PostgreSQL and
+ * the Temporal dev server; about 40 s.
  */
 import assert from 'node:assert/strict';
 import { bodyOf, createTicket, sleep } from '../api/api-helpers';
@@ -12,6 +13,8 @@ import type { PagerDutyEventsFake } from '../support/fakes/pagerduty-events-serv
 import { dedupKeyOf, startPagerDutyStack, type PagerDutyStack } from '../support/fakes/pagerduty-test-stack';
 import { deliverPagerDutyWebhook, incidentEvent } from '../support/fakes/pagerduty-webhook-signer';
 import { acknowledgeResponse } from '../../src/http/api/openapi/responses';
+import type { Browser } from 'playwright-core';
+import { createUser, launchChromium, signIn } from '../support/browser';
 
 describe('PagerDuty: an acknowledgement in Pacer acknowledges the alert', function () {
   this.timeout(60_000);
@@ -69,5 +72,29 @@ describe('PagerDuty: an acknowledgement in Pacer acknowledges the alert', functi
     assert.equal(res.status, 200);
     await sleep(2_000);
     assert.equal(fake.accepted('acknowledge', key).length, 0, 'no acknowledge echoed to PagerDuty');
+  });
+
+  describe("the console ticket page's Acknowledge button", () => {
+    let browser: Browser;
+    before(async function () {
+      this.timeout(60_000);
+      browser = await launchChromium();
+    });
+    after(async () => browser?.close());
+
+    it('acknowledges the clocks from the console: one acknowledge reaches PagerDuty', async () => {
+      const { t, key } = await pagedTicket('Acknowledged in the console');
+      const agent = await createUser(h, { email: 'pd-ack-agent@pacer.test', name: 'Ack Agent', role: 'agent' });
+      const page = await (await browser.newContext()).newPage();
+      await signIn(page, h.baseUrl, agent, /\/console$/);
+      await page.goto(`${h.baseUrl}/console/tickets/${t.id}`);
+      await Promise.all([page.waitForURL(/notice=/), page.getByRole('button', { name: 'Acknowledge', exact: true }).click()]);
+      await fake.waitFor(() => fake.accepted('acknowledge', key).length === 1, 15_000, 'the acknowledge in PagerDuty');
+      assert.equal((await link(key)).data.acknowledgedVia, 'console');
+      const sla = bodyOf(await h.api(`/api/v1/tickets/${t.id}/acknowledge`, { body: {} }), acknowledgeResponse);
+      assert.equal(sla.acknowledged.first_response?.by, 'Ack Agent');
+      await sleep(1_000);
+      assert.equal(fake.accepted('acknowledge', key).length, 1);
+    });
   });
 });

@@ -56,7 +56,11 @@ export class TicketExtras {
     const escalate = t.policy_id
       ? html`<form method="post" action="/console/tickets/${t.id}/escalate" class="row">${csrfField(csrf)}<button type="submit" aria-describedby="escalate-help">Escalate now</button> <span id="escalate-help" class="muted">runs the next ladder step's actions</span></form>`
       : html`<p class="row"><button type="button" disabled aria-describedby="escalate-off">Escalate now</button> <span id="escalate-off" class="muted">not available: no SLA policy, so no ladder</span></p>`;
-    return html`${escalate}${jira}${incidentLinkForm(t, csrf, extra.incidents)}`;
+    // Who owns the clocks: their pages stop, here and in PagerDuty (the same acknowledgement as the API's and Slack's).
+    const acknowledge = t.policy_id
+      ? html`<form method="post" action="/console/tickets/${t.id}/acknowledge" class="row">${csrfField(csrf)}<button type="submit" aria-describedby="acknowledge-help">Acknowledge</button> <span id="acknowledge-help" class="muted">stops the ladder's pages for the running clocks</span></form>`
+      : '';
+    return html`${escalate}${acknowledge}${jira}${incidentLinkForm(t, csrf, extra.incidents)}`;
   }
 
   panels(_t: TicketRow, extra: TicketExtraData): SafeHtml {
@@ -70,6 +74,10 @@ export class TicketExtras {
       await this.deps.lifecycle.act(t.id, { kind: 'escalate', actionId: id, actor: actorOf(req.principal!), clock: null });
       const d = await findManualEscalation(this.deps.db, t.id, id);
       return `Escalated now: the ${d?.percent ?? '?'}% ${String(d?.clock ?? '').replace('_', ' ')} step's actions are running.`;
+    });
+    action('acknowledge', async (req, t) => {
+      await this.deps.lifecycle.act(t.id, { kind: 'acknowledge', actionId: crypto.randomUUID(), actor: actorOf(req.principal!), clock: null, source: 'console' });
+      return 'Acknowledged: no further pages for the running clocks.';
     });
     action('jira', async (req, t) => {
       if (!this.jira) throw new Unavailable('jira_not_configured', 'Jira is not configured.');
