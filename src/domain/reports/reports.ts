@@ -124,9 +124,11 @@ export async function slaReport(db: Db, p: ReportPeriod, f: ReportFilters, breac
     }),
   );
   const { rows: breachRows } = await sql<{ ticket_id: string; number: string; clock: ReportClock; cycle: number; due_at: Date; met_at: Date | null; policy_name: string | null; priority: string; organization_id: string }>`
-    with d as (${decided})
-    select ticket_id, number, clock, cycle, due_at, met_at, policy_name, priority, organization_id from d where breached
-    order by decided_at desc, number, clock, cycle limit ${breachLimit}`.execute(db);
+    select c.ticket_id, c.number, c.clock, c.cycle, c.due_at, c.met_at, c.policy_name, c.priority, c.organization_id from report_clocks c
+    where ((c.met_at >= ${p.from} and c.met_at < ${p.to} and c.met_at > c.due_at)
+        or (c.met_at is null and c.due_at >= ${p.from} and c.due_at < ${p.to} and c.due_at <= now()))
+      and ${filterSql(f, 'c')}
+    order by coalesce(c.met_at, c.due_at) desc, c.number, c.clock, c.cycle limit ${breachLimit}`.execute(db);
   return {
     totals,
     byPolicy: group(0b10000, (r) => r.label ?? 'no policy'),
