@@ -251,6 +251,29 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'ack-without-clock-takes-running-next-reply-page-skipped',
+    server: 'time-skipping',
+    async run(s) {
+      // A customer comment opens next-reply cycle 0; its 50% page fires; an acknowledgement naming no clock
+      // takes the running cycle too (patch acknowledge-running-cycles), so its 100% page is a recorded skip.
+      const nextReplyEscalations: LadderStep[] = [
+        { percent: 50, actions: [{ type: 'page' }] },
+        { percent: 100, actions: [{ type: 'page' }] },
+      ];
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: 60, resolutionMinutes: 10_000, nextReplyMinutes: 60, nextReplyEscalations }));
+      await s.ticket(input);
+      await s.sleep('10 minutes');
+      await s.toTicket(input, act.reply());
+      await s.toTicket(input, act.customerReply('It still fails'));
+      await s.sleep('35 minutes');
+      await s.toTicket(input, ack(null));
+      await s.sleep('40 minutes');
+      await s.toTicket(input, act.reply('Fixed'));
+      await s.sleep('10 minutes');
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
     name: 'urgent-update-cadence-reminders-fire-twice',
     server: 'time-skipping',
     async run(s) {
