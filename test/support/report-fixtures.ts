@@ -10,7 +10,7 @@ import type { Db, NewTicketRow, TicketEventsTable } from '../../src/db/schema';
 import { newTicketRow } from '../../src/db/rows/ticket-rows';
 import { TicketState } from '../../workflows/ticket/ticket-state';
 import { createdEventId, type TicketEvent } from '../../workflows/contract/events';
-import type { Priority, SlaPolicySnapshot, TicketAction, TicketStatus } from '../../workflows/contract/ticket';
+import type { Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketStatus } from '../../workflows/contract/ticket';
 
 export type ScriptStep =
   | { at: string | number; do: 'reply' | 'customer_reply' | 'note' }
@@ -32,6 +32,8 @@ export interface ScriptedTicket {
 export interface ScriptedRows {
   ticket: NewTicketRow;
   events: Array<Insertable<TicketEventsTable>>;
+  /** The workflow's timing inputs after the last step: what GET /tickets/:id/sla describes. */
+  inputs: SlaInputs;
 }
 
 const ms = (t: string | number) => (typeof t === 'number' ? t : Date.parse(t));
@@ -73,7 +75,7 @@ export function scriptTicket(s: ScriptedTicket, number: string, id: string = cry
       updated_at: change.at,
     });
   }
-  return { ticket, events };
+  return { ticket, events, inputs: state.inputs() };
 }
 
 /** Inserts scripted tickets in chunks (the event trigger queues each for the report refresher). */
