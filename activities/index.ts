@@ -16,6 +16,7 @@ import { createStatusSubscriberActivities } from './status-subscribers';
 import { createIncidentRecordActivities } from './incidents/incident-records';
 import { createIncidentActionActivities } from './incidents/incident-actions';
 import { createRolloutActivities } from './rollouts';
+import { createContractPeriodActivities } from './contract-periods';
 
 export interface ActivityDeps {
   db: Kysely<Database>;
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIncidentRecordActivities(deps.db),
     ...createIncidentActionActivities({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, actions: registries.actions, incidentAlerts: registries.incidentAlerts }),
     ...createRolloutActivities(deps.db),
+    ...createContractPeriodActivities(deps.db),
   };
 }
 

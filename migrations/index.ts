@@ -17,6 +17,7 @@ import * as csat from './2026_12_02_10_50_00_csat';
 import * as incidentWebhooks from './2026_12_02_19_00_00_incident_webhooks';
 import * as kbDeflectionSessions from './2026_12_02_19_10_00_kb_deflection_sessions';
 import * as reportSummaries from './2026_12_02_19_40_00_report_summaries';
+import * as contracts from './2026_12_02_19_50_00_contracts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_19_00_00_incident_webhooks': incidentWebhooks,
   '2026_12_02_19_10_00_kb_deflection_sessions': kbDeflectionSessions,
   '2026_12_02_19_40_00_report_summaries': reportSummaries,
+  '2026_12_02_19_50_00_contracts': contracts,
 };

@@ -30,6 +30,9 @@ import { KbFeedback } from '../domain/kb/feedback';
 import { reportRoutes } from '../http/api/routes/reports';
 import { observeRequests } from '../http/kit/request-observer';
 import { metricsRoutes } from './metrics-endpoint';
+import { ContractService } from '../domain/contracts/contract-service';
+import { ContractPeriodWorkflows } from '../domain/contracts/contract-periods';
+import { contractRoutes } from '../http/api/routes/contracts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -70,6 +73,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const incidents = new IncidentService(deps.db, new IncidentLifecycle(deps.temporal, deps.taskQueue));
   const kbSearch = deps.kb?.search ?? new KbSearch(deps.db, deps.log, null);
   const kbFeedback = new KbFeedback(deps.db);
+  const contracts = new ContractService(deps.db, new ContractPeriodWorkflows(deps.temporal, deps.taskQueue));
   const articles = new ArticleService(deps.db, { defaultLocale: deps.kb?.defaultLocale ?? 'en', onChange: deps.kb?.onChange });
 
   // Says which part is down, bounded in time so a hanging dependency reads as down rather than hanging the probe.
@@ -112,6 +116,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/', adminRoutes(deps.db, tickets, keyCache, { allowPrivateWebhooks: deps.integrations?.allowPrivateWebhooks === true }));
   api.use('/', userRoutes(deps.db));
   api.use('/', rolloutRoutes(deps.db, tickets.rollouts, lifecycle));
+  api.use('/', contractRoutes(deps.db, contracts));
   api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   // The knowledge base reads without a key too (public articles), so it authenticates only requests that carry credentials.
   app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, feedback: kbFeedback, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));

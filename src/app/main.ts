@@ -24,6 +24,7 @@ import { connectWorkerUntilUp } from './connect-until-up';
 import { startOrphanReconciler } from '../domain/tickets/reconcile-orphans';
 import { reconcileIncidentOrphans } from '../domain/incidents/reconcile-incident-orphans';
 import { reconcilePendingRollouts } from '../domain/settings/rollouts';
+import { reconcileContractPeriods } from '../domain/contracts/contract-periods';
 import { buildIntegrations } from '../../activities/registries';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-dev-server';
 import { startKbSearch } from '../domain/search/kb-search-stack';
@@ -129,8 +130,9 @@ async function main(log: Logger): Promise<void> {
       taskQueue: config.taskQueue,
       hookTypes: buildIntegrations({ db: database.db, config: integrations, log }).hooks.types(),
       everyMs: config.reconcileIntervalSeconds * 1000,
-      // Rollouts whose save committed but whose start was lost (a crash between the two) are started here.
-      also: [reconcileIncidentOrphans, reconcilePendingRollouts],
+      // Rollouts whose save committed but whose start was lost (a crash between the two) are started here,
+      // and so is the period workflow of any contract that has none running.
+      also: [reconcileIncidentOrphans, reconcilePendingRollouts, reconcileContractPeriods],
       log,
     });
     stops.push(async () => {

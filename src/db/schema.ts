@@ -343,6 +343,49 @@ export interface ReportClocksTable extends ReportDimensions {
 /** Tickets whose summaries are stale: a trigger on ticket_events adds them. */
 export interface ReportDirtyTable { id: Generated<string>; ticket_id: string }
 
+/** What an organization was promised and what a broken promise costs (src/domain/contracts). */
+export interface ContractsTable {
+  id: string;
+  organization_id: string;
+  period: string;
+  timezone: string;
+  currency: string;
+  /** int8: read it cast to text (`fee_minor::text`), so no driver turns it into a float. */
+  fee_minor: ColumnType<string, string, string>;
+  /** The first local date of the first period: YYYY-MM-01. */
+  starts_on: string;
+  rules: Json<unknown>;
+  cap_bp: number | null;
+  customer_visible: Generated<boolean>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** A breach a manager left out of the credits, with why; undone ones keep their row. */
+export interface BreachExclusionsTable {
+  id: string;
+  breach_event_id: string;
+  ticket_id: string;
+  reason: string;
+  note: string | null;
+  incident_id: string | null;
+  excluded_by: string;
+  excluded_at: GeneratedTimestamp;
+  undone_by: string | null;
+  undone_at: Timestamp | null;
+}
+
+/** A closed period's statement, frozen. */
+export interface ContractStatementsTable {
+  contract_id: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  period_key: string;
+  organization_id: string;
+  body: Json<unknown>;
+  closed_at: GeneratedTimestamp;
+}
+
 export interface Database {
   tiers: TiersTable;
   priorities: PrioritiesTable;
@@ -391,6 +434,9 @@ export interface Database {
   report_tickets: ReportTicketsTable;
   report_clocks: ReportClocksTable;
   report_dirty: ReportDirtyTable;
+  contracts: ContractsTable;
+  breach_exclusions: BreachExclusionsTable;
+  contract_statements: ContractStatementsTable;
 }
 
 /** The database handle routes, pages and services pass to repositories (only src/db names kysely). */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   actionEventId,
   createdEventId,
+  exclusionEventId,
   firedKeyOfEventId,
   manualStepId,
   postmortemReminderEventId,
@@ -54,6 +55,11 @@ describe('event ids', () => {
   it('a post-mortem reminder is `<incident>:postmortem-reminder:<n>`, its fired key `postmortem-reminder:<n>`', () => {
     assert.equal(postmortemReminderKey(0), 'postmortem-reminder:0');
     assert.equal(postmortemReminderEventId(TICKET, 2), `${TICKET}:postmortem-reminder:2`);
+  });
+
+  it('a breach exclusion is `<ticket>:exclusion:<id>:excluded`, its undo `…:undone`', () => {
+    assert.equal(exclusionEventId(TICKET, ACTION, 'excluded'), `${TICKET}:exclusion:${ACTION}:excluded`);
+    assert.equal(exclusionEventId(TICKET, ACTION, 'undone'), `${TICKET}:exclusion:${ACTION}:undone`);
   });
 
   it('reads the step id and the fired key back out of an id', () => {

@@ -67,6 +67,12 @@ export type SlaStepEvent = Recorded<
   { number: string; clock: ClockName; cycle: number; percent: number; scheduledAt: string | null; dueAt: string | null; priority: Priority }
 >;
 
+/** A manager left a breach out of the service credits (src/domain/contracts), or undid that: bookkeeping on the timeline, no clock changes. */
+export type BreachExclusionEvent = Recorded<
+  'sla.breach_excluded' | 'sla.breach_exclusion_undone',
+  { exclusionId: string; breachEventId: string; clock: ClockName; cycle: number; reason: string; note: string | null; incidentId: string | null }
+>;
+
 export type TicketEvent =
   | TicketCreatedEvent
   | CommentEvent
@@ -80,6 +86,7 @@ export type TicketEvent =
   | TicketReopenedEvent
   | TicketStatusChangedEvent
   | SlaStepEvent
+  | BreachExclusionEvent
   | ActionOutcomeEvent
   | ChangeRefusedEvent;
 
@@ -217,6 +224,11 @@ export function postmortemReminderKey(n: number): string {
 /** `<incident>:postmortem-reminder:<n>`: the event of the n-th (from 0) post-mortem reminder. */
 export function postmortemReminderEventId(incidentId: string, n: number): string {
   return `${incidentId}:${postmortemReminderKey(n)}`;
+}
+
+/** `<ticket>:exclusion:<exclusionId>:excluded|undone`: a breach exclusion made or undone (each exclusion row is made and undone at most once). */
+export function exclusionEventId(ticketId: string, exclusionId: string, what: 'excluded' | 'undone'): string {
+  return `${ticketId}:exclusion:${exclusionId}:${what}`;
 }
 
 /** The fired-set key inside a reminder event's id, or null when the id is not the incident's. */

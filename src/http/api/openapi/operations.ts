@@ -21,6 +21,7 @@ import { webhookPatchSchema, webhookSchema } from '../routes/webhooks';
 import { createSchema as createComponentSchema, patchSchema as patchComponentSchema } from '../routes/components';
 import { KB_OPERATIONS } from '../routes/kb';
 import { KB_FEEDBACK_OPERATIONS } from '../routes/kb-feedback';
+import { CONTRACT_OPERATIONS } from '../routes/contracts';
 import { listQuery as slaListQuery, previewSchema } from '../routes/sla';
 import { subscriptionSchema } from '../routes/status';
 import { acknowledgeSchema, createTicketQuery, escalateSchema } from '../routes/tickets';
@@ -148,4 +149,4 @@ const status: Operation[] = [
   },
 ];
 
-export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS, ...REPORT_OPERATIONS];
+export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS, ...REPORT_OPERATIONS, ...CONTRACT_OPERATIONS];
