@@ -57,6 +57,8 @@ export interface ClockFactRow {
   id: string;
   ticket_id: string;
   number: string;
+  /** The ticket's priority now: what a clock met before any recorded priority counts as. */
+  priority: string;
   type: string;
   at: Date;
   data: unknown;
@@ -76,7 +78,7 @@ export async function clockFacts(db: Db, organizationId: string, from: Date, to:
         and ((e.type = 'sla.breached' and (e.data->>'dueAt')::timestamptz >= ${from} and (e.data->>'dueAt')::timestamptz < ${to})
           or (e.type in ('sla.first_response_met', 'ticket.status_changed') and e.at >= ${from} and e.at < ${to}))
     )
-    select e.id, e.ticket_id, t.number, e.type, e.at, e.data
+    select e.id, e.ticket_id, t.number, t.priority, e.type, e.at, e.data
     from ticket_events e join touched using (ticket_id) join tickets t on t.id = e.ticket_id
     where e.type in ('sla.breached', 'sla.first_response_met', 'ticket.status_changed', 'ticket.reopened', 'ticket.created', 'ticket.retargeted')
     order by e.ticket_id, e.at, e.seq`.execute(db);

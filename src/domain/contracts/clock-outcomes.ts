@@ -24,7 +24,7 @@ export function clockOutcomes(rows: ClockFactRow[], from: Date, to: Date): Array
   for (const r of rows) {
     if (r.ticket_id !== ticket) {
       ticket = r.ticket_id;
-      priority = '';
+      priority = r.priority;
       reopens = 0;
     }
     const data = (r.data ?? {}) as Record<string, unknown>;
