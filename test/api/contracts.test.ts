@@ -18,7 +18,6 @@ import { stepEventId, type TicketEvent } from '../../workflows/contract/events';
 import type { ClockName, Priority } from '../../workflows/contract/ticket';
 import type { TicketView } from '../../src/domain/tickets/ticket-view';
 
-type Statement = z.output<typeof statementResponse>;
 
 const breach = (t: TicketView, clock: ClockName, dueAt: string, cycle = 0): TicketEvent => ({
   id: stepEventId(t.id, `${clock}:${cycle}:100`), type: 'sla.breached', at: dueAt, actor: 'system:sla', visibility: 'internal',
