@@ -31,7 +31,7 @@ export function formBody(fields: Record<string, string | string[]>): string {
   return body.toString();
 }
 
-export function browsing(h: KbHarness, cookie: string, csrf: string | null): Browsing {
+export function browsing(h: Pick<KbHarness, 'baseUrl'>, cookie: string, csrf: string | null): Browsing {
   return {
     cookie,
     get: (path) => fetchPage(h.baseUrl + path, { headers: { cookie } }),
@@ -40,7 +40,7 @@ export function browsing(h: KbHarness, cookie: string, csrf: string | null): Bro
   };
 }
 
-export async function signedIn(h: KbHarness, role: 'admin' | 'agent' | 'manager' | 'customer', email: string, organizationId: string | null = null): Promise<Browsing & { userId: string }> {
+export async function signedIn(h: Pick<KbHarness, 'baseUrl' | 'database'>, role: 'admin' | 'agent' | 'manager' | 'customer', email: string, organizationId: string | null = null): Promise<Browsing & { userId: string }> {
   const user = await createUser(h.database.db, { email, name: `${role} ${email}`, role, organizationId, password: 'correct horse battery staple' });
   const cookie = `${SESSION_COOKIE}=${(await createSession(h.database.db, user.id)).token}`;
   const landing = await fetchPage(`${h.baseUrl}/help`, { headers: { cookie } });

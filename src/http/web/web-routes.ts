@@ -33,6 +33,7 @@ import { helpRoutes, type HelpDeps } from './help-pages';
 import { kbArticlePageRoutes } from './kb-article-pages';
 import { kbHistoryPageRoutes } from './kb-history-pages';
 import { kbReportPageRoutes } from './kb-report-page';
+import { consoleContractRoutes, portalContractRoutes } from './contract-pages';
 import { kbSynonymPageRoutes } from './kb-synonyms-page';
 import { reportsPageRoutes } from './reports-page';
 
@@ -85,6 +86,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log, kb: deps.kb && new TicketKb({ db: deps.db, search: deps.kb.search, articles: deps.kb.articles, publicUrl: deps.integrations?.publicUrl }) }));
   r.use(incidentRoutes(deps.db, deps.incidents));
   r.use(reportsPageRoutes(deps.db));
+  r.use(consoleContractRoutes(deps.db));
   if (deps.kb) {
     r.use(kbArticlePageRoutes(deps.db, deps.kb.articles));
     r.use(kbHistoryPageRoutes(deps.kb.articles));
@@ -99,6 +101,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use('/portal', requireCustomer);
   r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));
   r.use(portalRoutes(deps.db, deps.tickets, deps.kb));
+  r.use(portalContractRoutes(deps.db));
 
   if (deps.kb) r.use(helpRoutes(deps.kb));
 
