@@ -11,6 +11,7 @@ import { createdEventId, type TicketCreatedEvent, type TicketEvent } from '../wo
 import { slaColumns, newTicketRow } from '../src/db/rows/ticket-rows';
 import { insertEvents } from '../src/db/repositories/ticket-events';
 import { observeRecordedEvents } from './ladder-metrics';
+import { recordRating } from '../src/db/repositories/csat-surveys';
 
 export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRegistry) {
   return {
@@ -58,6 +59,7 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
           .where('id', '=', input.ticketId)
           .where('state_version', '<', input.stateVersion)
           .execute();
+        if (input.csat) await recordRating(tx, input.ticketId, input.csat);
         return insertEvents(tx, input.ticketId, input.events);
       });
     },

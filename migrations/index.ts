@@ -18,6 +18,7 @@ import * as incidentWebhooks from './2026_12_02_19_00_00_incident_webhooks';
 import * as kbDeflectionSessions from './2026_12_02_19_10_00_kb_deflection_sessions';
 import * as reportSummaries from './2026_12_02_19_40_00_report_summaries';
 import * as contracts from './2026_12_02_19_50_00_contracts';
+import * as serverSecrets from './2026_12_02_19_20_00_server_secrets';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_19_10_00_kb_deflection_sessions': kbDeflectionSessions,
   '2026_12_02_19_40_00_report_summaries': reportSummaries,
   '2026_12_02_19_50_00_contracts': contracts,
+  '2026_12_02_19_20_00_server_secrets': serverSecrets,
 };

@@ -385,6 +385,8 @@ export interface ContractStatementsTable {
   body: Json<unknown>;
   closed_at: GeneratedTimestamp;
 }
+/** Secrets Pacer generated for itself (the CSAT link key when PACER_CSAT_SECRET is unset). */
+export interface ServerSecretsTable { name: string; secret: string; created_at: GeneratedTimestamp }
 
 export interface Database {
   tiers: TiersTable;
@@ -437,6 +439,7 @@ export interface Database {
   contracts: ContractsTable;
   breach_exclusions: BreachExclusionsTable;
   contract_statements: ContractStatementsTable;
+  server_secrets: ServerSecretsTable;
 }
 
 /** The database handle routes, pages and services pass to repositories (only src/db names kysely). */

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
+import { loadCsatSettings, type CsatSettings } from '../core/csat-settings';
 
 const opt = z
   .string()
@@ -71,6 +72,8 @@ export interface IntegrationConfig {
   inbound?: { port: number; host?: string; tls?: { key: string; cert: string }; defaultOrganizationId?: string; maxBytes: number };
   /** Outbound webhooks may reach loopback and private addresses (PACER_WEBHOOK_ALLOW_PRIVATE; tests with loopback receivers). */
   allowPrivateWebhooks?: boolean;
+  /** Customer-satisfaction surveys (src/core/csat-settings.ts); the defaults when absent. */
+  csat?: CsatSettings;
 }
 
 export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): IntegrationConfig {
@@ -79,7 +82,7 @@ export function loadIntegrationConfig(env: NodeJS.ProcessEnv = process.env): Int
     throw new Error(`invalid integration configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const e = parsed.data;
-  const cfg: IntegrationConfig = { publicUrl: e.PACER_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}` };
+  const cfg: IntegrationConfig = { publicUrl: e.PACER_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}`, csat: loadCsatSettings(env) };
   if (e.PACER_PAGERDUTY_ROUTING_KEY) cfg.pagerduty = { routingKey: e.PACER_PAGERDUTY_ROUTING_KEY, eventsHost: e.PACER_PAGERDUTY_EVENTS_HOST, webhookSecret: e.PACER_PAGERDUTY_WEBHOOK_SECRET };
   if (e.PACER_WEBHOOK_ALLOW_PRIVATE === 'true') cfg.allowPrivateWebhooks = true;
   if (e.PACER_PAGERDUTY_WEBHOOK_SECRET) cfg.pagerdutyWebhookSecret = e.PACER_PAGERDUTY_WEBHOOK_SECRET;

@@ -33,6 +33,8 @@ export interface ActionOutcomeData {
   detail: string;
   /** action.failed: the failure's type (ApplicationFailure, …). */
   failure?: string;
+  /** What set the action off when no ladder step did (`csat.low_rating`). */
+  trigger?: string;
   /** action.failed of an integration: what the remote side answered. */
   errors?: unknown;
   error?: unknown;
@@ -72,9 +74,15 @@ export type BreachExclusionEvent = Recorded<
   'sla.breach_excluded' | 'sla.breach_exclusion_undone',
   { exclusionId: string; breachEventId: string; clock: ClockName; cycle: number; reason: string; note: string | null; incidentId: string | null }
 >;
+/** The ticket's satisfaction survey went out (by email when mail is configured, and in the portal); its link is valid until `expiresAt`. */
+export type CsatSurveySentEvent = Recorded<'csat.survey_sent', { expiresAt: string }>;
+/** The customer rated the ticket; `previous` is the rating this one replaced, `assignee` who held the ticket then. */
+export type CsatRatedEvent = Recorded<'csat.rated', { rating: number; previous: number | null; reason: string | null; comment: string | null; assignee: string | null }>;
 
 export type TicketEvent =
   | TicketCreatedEvent
+  | CsatSurveySentEvent
+  | CsatRatedEvent
   | CommentEvent
   | FirstResponseMetEvent
   | TicketRetargetedEvent
@@ -170,6 +178,7 @@ export type ActionEventSuffix =
   | 'incident-wait'
   | 'escalate'
   | 'edit'
+  | 'csat'
   | 'update'
   | 'postmortem'
   | 'resolved'
@@ -186,6 +195,16 @@ export function createdEventId(entityId: string): string {
 /** `<entity>:<actionId>:<suffix>`: one of the events an agent's, customer's or responder's action recorded. */
 export function actionEventId(entityId: string, actionId: string, suffix: ActionEventSuffix): string {
   return `${entityId}:${actionId}:${suffix}`;
+}
+
+/** `<ticket>:csat-survey`: the ticket's one satisfaction survey went out. */
+export function csatSurveyEventId(ticketId: string): string {
+  return `${ticketId}:csat-survey`;
+}
+
+/** `csat-low:<actionId>`: the step id under which a low rating's actions run (their outcome ids follow stepActionEventId). */
+export function csatLowRatingStepId(actionId: string): string {
+  return `csat-low:${actionId}`;
 }
 
 /** `<entity>:<actionId>:refused`: the change.refused event of an action the store refused. */

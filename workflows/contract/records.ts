@@ -44,7 +44,37 @@ export interface ApplyChangeInput {
   fields: TicketFieldChanges;
   sla: SlaSnapshot;
   comment?: CommentInput;
+  /** A rating: written over the ticket's survey row with who held the ticket then. */
+  csat?: CsatRatingRecord;
   events: TicketEvent[];
+}
+
+export interface CsatRatingRecord {
+  rating: number;
+  reason: string | null;
+  comment: string | null;
+  assignee: string | null;
+  priority: string;
+  ratedAt: string;
+}
+
+export interface SendCsatSurveyInput {
+  ticketId: string;
+  /** When the workflow sent it: the survey's sent_at, its link valid from then for the configured days. */
+  at: string;
+}
+
+/** One of a low rating's actions, run through the action registry like a ladder step's. */
+export interface CsatActionInput {
+  ticketId: string;
+  ticketNumber: string;
+  /** csatLowRatingStepId(actionId) of the rating. */
+  stepId: string;
+  actionIndex: number;
+  action: ActionSpec;
+  rating: number;
+  at: string;
+  sla: SlaSnapshot;
 }
 
 /** A webhook delivery the workflow must see through (one per subscription and event). */

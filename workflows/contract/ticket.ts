@@ -148,6 +148,17 @@ export interface CarriedState {
   stateVersion: number;
   acknowledged?: Partial<Record<ClockName, { by: string; at: string; source: string }>>;
   hookTypes?: string[];
+  csat?: CsatProgress;
+}
+
+/** The ticket's satisfaction survey as its workflow tracks it (epoch ms). */
+export interface CsatProgress {
+  /** When the survey went out (once per ticket), or null. */
+  sentAt: number | null;
+  /** The customer's current rating, or null. */
+  rating: number | null;
+  /** Minutes after a solve before the survey goes out, as the worker's settings said (null: not asked yet). */
+  delayMinutes: number | null;
 }
 
 export interface TicketWorkflowInput {
@@ -185,7 +196,12 @@ export type TicketAction =
    * as a manual escalation. The ladder keeps its own schedule (that step still fires, and
    * records a breach at 100%, at its instant).
    */
-  | { kind: 'escalate'; actionId: string; actor: Actor; clock: ClockName | null };
+  | { kind: 'escalate'; actionId: string; actor: Actor; clock: ClockName | null }
+  /**
+   * The customer rated the ticket through its survey (again: the new rating replaces the old).
+   * A rating that becomes 1 or 2 runs `lowRatingActions` through the action registry.
+   */
+  | { kind: 'rate'; actionId: string; actor: Actor; rating: number; reason: string | null; comment: string | null; lowRatingActions?: ActionSpec[] };
 
 export interface ClockState {
   name: ClockName;

@@ -3,10 +3,10 @@
  * each action changes them. Pure (no Temporal calls): the workflow applies an action here,
  * then persists the returned change through activities.
  */
-import type { ApplyChangeInput, SlaSnapshot, TicketFieldChanges, CommentInput } from '../contract/records';
+import type { ApplyChangeInput, CsatRatingRecord, SlaSnapshot, TicketFieldChanges, CommentInput } from '../contract/records';
 import { actionEventId, manualStepId, type ActionEventSuffix, type EventVisibility, type TicketEvent, type TicketEventBody } from '../contract/events';
 import { hasRepeatingClocks, liveClocks, planSla, type PlannedStep, type SlaPlan } from './clock-plan';
-import type { Actor, CarriedState, ClockEvent, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from '../contract/ticket';
+import type { Actor, CarriedState, ClockEvent, CsatProgress, ClockName, Priority, SlaInputs, SlaPolicySnapshot, TicketAction, TicketFacts, TicketStatus } from '../contract/ticket';
 import { canTransition, isFinal, statusAfterReply } from './status-rules';
 import { resolveRetarget } from '../rollout/edit-versions';
 import { nextDeadline } from '../sla/sla-clock';
@@ -38,6 +38,7 @@ export interface TicketStateSnapshot {
   stateVersion: number;
   acknowledged: NonNullable<CarriedState['acknowledged']>;
   manualEscalations: Array<{ actionId: string; stepId: string }>;
+  csatRating: number | null;
 }
 
 export class TicketState {
@@ -54,6 +55,8 @@ export class TicketState {
   acknowledged: NonNullable<CarriedState['acknowledged']>;
   /** Event types the worker's integrations listen to (learned at start; carried over). */
   hookTypes: string[];
+  /** The satisfaction survey: sent once after a solve (the workflow sets sentAt), then rated. */
+  readonly csat: CsatProgress;
   readonly createdAt: number;
   private cachedPlan: SlaPlan | null = null;
   /** Whether the next-reply and update clocks may be planned; the workflow answers with its patch decision. */
@@ -81,6 +84,7 @@ export class TicketState {
     this.stateVersion = carried?.stateVersion ?? 0;
     this.acknowledged = carried?.acknowledged ?? {};
     this.hookTypes = carried?.hookTypes ?? [];
+    this.csat = { sentAt: null, rating: null, delayMinutes: null, ...carried?.csat };
   }
 
   /** What Temporal's visibility finds this ticket by (workflows/contract/search-attributes.ts). */
@@ -168,6 +172,7 @@ export class TicketState {
       stateVersion: this.stateVersion,
       acknowledged: { ...this.acknowledged },
       manualEscalations: [...this.manualEscalations],
+      csatRating: this.csat.rating,
     };
   }
 
@@ -183,6 +188,7 @@ export class TicketState {
     this.stateVersion = s.stateVersion;
     this.acknowledged = s.acknowledged;
     this.manualEscalations = s.manualEscalations;
+    this.csat.rating = s.csatRating;
     this.cachedPlan = null;
   }
 
@@ -197,6 +203,10 @@ export class TicketState {
     }
     if (action.kind === 'escalate' && !this.nextStep(action.clock)) {
       throw new ActionRejected('nothing_to_escalate', 'no unmet clock has a ladder step left to escalate to');
+    }
+    if (action.kind === 'rate') {
+      if (this.csat.sentAt === null) throw new ActionRejected('no_survey', 'no satisfaction survey was sent for this ticket');
+      if (!Number.isInteger(action.rating) || action.rating < 1 || action.rating > 5) throw new ActionRejected('invalid_rating', 'a rating is a whole number from 1 to 5');
     }
     if (action.kind === 'set_status') {
       if (action.status === this.status) throw new ActionRejected('no_change', `ticket is already ${this.status}`);
@@ -215,6 +225,7 @@ export class TicketState {
     const fields: TicketFieldChanges = {};
     const events: TicketEvent[] = [];
     let comment: CommentInput | undefined;
+    let csat: CsatRatingRecord | undefined;
     const event = (suffix: ActionEventSuffix, visibility: EventVisibility, body: TicketEventBody) =>
       events.push({ id: actionEventId(this.facts.id, action.actionId, suffix), ...body, at, actor, visibility });
 
@@ -279,6 +290,13 @@ export class TicketState {
         this.manualEscalations.push({ actionId: action.actionId, stepId: step.id });
         break;
       }
+      case 'rate': {
+        const { rating, reason, comment: text } = action;
+        event('csat', 'public', { type: 'csat.rated', data: { rating, previous: this.csat.rating, reason, comment: text, assignee: this.assignee } });
+        this.csat.rating = rating;
+        csat = { rating, reason, comment: text, assignee: this.assignee, priority: this.priority, ratedAt: at };
+        break;
+      }
       case 'edit':
         event('edit', 'public', { type: 'ticket.edited', data: { fields: Object.keys(action.fields) } });
         Object.assign(fields, action.fields);
@@ -286,7 +304,7 @@ export class TicketState {
     }
     this.cachedPlan = null;
     this.stateVersion += 1;
-    return { ticketId: this.facts.id, stateVersion: this.stateVersion, at, fields, sla: this.slaSnapshot(), comment, events };
+    return { ticketId: this.facts.id, stateVersion: this.stateVersion, at, fields, sla: this.slaSnapshot(), comment, ...(csat && { csat }), events };
   }
 
   private changeStatus(
@@ -368,6 +386,7 @@ export class TicketState {
       stateVersion: this.stateVersion,
       acknowledged: this.acknowledged,
       hookTypes: this.hookTypes,
+      csat: { ...this.csat },
     };
   }
 }

@@ -7,7 +7,7 @@
 import { ApplicationFailure, continueAsNew, log, patched, setHandler, sleep } from '@temporalio/workflow';
 import { records, startup, integrations, webhooks, ladder } from '../runtime/activity-proxies';
 import type { PendingDelivery } from '../contract/records';
-import { stepActionEventId, stepEventId, type ActionOutcomeEvent, type SlaStepEvent, type TicketEvent } from '../contract/events';
+import { csatLowRatingStepId, stepActionEventId, stepEventId, type ActionOutcomeEvent, type SlaStepEvent, type TicketEvent } from '../contract/events';
 import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
 import { slaInputsQuery, ticketActionSignal, ticketActionUpdate, type ActionSpec, type TicketAction, type TicketWorkflowInput } from '../contract/ticket';
 import { TicketState } from './ticket-state';
@@ -20,6 +20,10 @@ import { workflowClock } from '../runtime/workflow-clock';
 export const REPEATING_CLOCKS = 'next-reply-and-update-cadence';
 /** An acknowledgement without a clock also takes a running next-reply or update cycle (its pages stop): before it, first response and resolution only. */
 export const ACKNOWLEDGE_RUNNING_CYCLES = 'acknowledge-running-cycles';
+/** A solved ticket sends its satisfaction survey after a delay: histories recorded before it replay without the timer or the send. */
+export const CSAT_SURVEY = 'csat-survey';
+
+const MINUTE = 60_000;
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ status: string }> {
   // Every "now" of this workflow, never behind a timer that fired (workflow-clock.ts says why).
@@ -32,17 +36,27 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   // Asked the first time an acknowledgement without a clock meets a running next-reply or update cycle (never in a validator).
   let ackRunningCycles: boolean | null = null;
   state.acknowledgeRunningCycles = () => (ackRunningCycles ??= patched(ACKNOWLEDGE_RUNNING_CYCLES));
+  // Asked the first time a ticket stands solved with no survey sent, never in a validator.
+  let csatSurveys: boolean | null = null;
+  /** Solved, survey not sent yet: one is owed once the delay has passed since the solve. */
+  const surveyOwed = () => state.status === 'solved' && state.csat.sentAt === null && (csatSurveys ??= patched(CSAT_SURVEY));
+  const surveyAt = (): number | null => {
+    const solved = state.solvedAt();
+    return solved === null || state.csat.delayMinutes === null ? null : solved + state.csat.delayMinutes * MINUTE;
+  };
   const entity = entityRuntime({
     id: state.facts.id,
     time,
     state,
     apply: (action: TicketAction, now) => {
+      const ratedBefore = state.csat.rating;
       const change = state.apply(action, now);
       return {
         write: () => records.applyTicketChange(change),
         stored: (deliveries: PendingDelivery[]) => {
           deliver(deliveries);
           tellIntegrations(change.events);
+          if (action.kind === 'rate') rated(action, ratedBefore, change.at);
         },
       };
     },
@@ -78,6 +92,38 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     deliver(init.deliveries);
     tellIntegrations(init.events);
   }
+
+  /** A rating that became low (1–2, from none or 3–5) runs its actions through the action registry, each once. */
+  const rated = (action: Extract<TicketAction, { kind: 'rate' }>, before: number | null, at: string) => {
+    if (action.rating > 2 || (before !== null && before <= 2)) return;
+    const stepId = csatLowRatingStepId(action.actionId);
+    (action.lowRatingActions ?? []).forEach((spec, actionIndex) => {
+      const input = { ticketId: state.facts.id, ticketNumber: state.facts.number, stepId, actionIndex, action: spec, rating: action.rating, at, sla: state.slaSnapshot() };
+      track(ladder.runCsatAction(input).then(deliver));
+    });
+  };
+
+  /** The survey goes out once; marked sent before the activity so no later pass of the loop sends it again. */
+  const sendSurvey = async () => {
+    // A reopen that arrived while a step before it ran cancels it.
+    if (!surveyOwed()) return;
+    const at = time.now();
+    state.csat.sentAt = at;
+    deliver(await records.sendCsatSurvey({ ticketId: state.facts.id, at: new Date(at).toISOString() }));
+  };
+  /** What the survey needs now: the delay from the worker's settings (asked once), or its send when due. */
+  const surveyWork = (now: number): Array<() => Promise<void>> => {
+    if (!surveyOwed()) return [];
+    if (state.csat.delayMinutes === null) {
+      return [
+        async () => {
+          state.csat.delayMinutes = (await records.csatSurveyPlan()).delayMinutes;
+        },
+      ];
+    }
+    const at = surveyAt();
+    return at !== null && at <= now ? [sendSurvey] : [];
+  };
 
   /** One ladder action as its own activity; non-paging actions may wait for business hours. */
   const runAction = (step: PlannedStep, action: ActionSpec, actionIndex: number) => {
@@ -137,7 +183,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
   };
 
   await entity.run({
-    dueSteps: (now) => dueSteps(state.plan(), state.fired, now).map(({ step, clock }) => () => fireStep(step, clock)),
+    dueSteps: (now) => [...dueSteps(state.plan(), state.fired, now).map(({ step, clock }) => () => fireStep(step, clock)), ...surveyWork(now)],
     afterSteps: () => {
       // "Escalate now": the next step's actions at once, under their own ids; the ladder step itself still fires on time.
       for (const step of state.takeManualEscalations()) step.actions.forEach((action, actionIndex) => runAction(step, action, actionIndex));
@@ -145,7 +191,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
     },
     autoCloseAt: () => state.autoCloseAt(),
     autoCloseAction: (at) => ({ kind: 'set_status', actionId: `auto-close:${at}`, actor: { type: 'system', name: 'auto-close' }, status: 'closed' }),
-    wakeTimes: (now) => [nextStepAt(state.plan(), state.fired, now)],
+    wakeTimes: (now) => [nextStepAt(state.plan(), state.fired, now), surveyOwed() ? surveyAt() : null],
   });
   if (!state.finished) {
     return continueAsNew<typeof ticketWorkflow>({ ...input, policy: state.policy, carried: state.carry() });

@@ -8,13 +8,16 @@ import type { Database } from '../../db/schema';
 import type { Logger } from '../../core/logger';
 import type { HookContext, IntegrationHook } from '../integration-deps';
 import { PermanentMailError, type TicketMail, type TicketMailer } from './mailer';
-import { acknowledgement, agentReply, solvedNotice, type SuggestedLink, type TicketFacts } from './ticket-mail';
+import { acknowledgement, agentReply, csatSurveyMail, solvedNotice, type SuggestedLink, type TicketFacts } from './ticket-mail';
 import { suggestArticles, type SuggestionSearch } from '../../domain/search/suggestions';
+import type { SurveyLinks } from '../../domain/csat/survey-links';
 
 export interface EmailHookDeps {
   db: Kysely<Database>;
   mailer: TicketMailer;
   signature: string;
+  /** Signs the satisfaction survey's link. */
+  surveyLinks: SurveyLinks;
   log?: Logger;
   /** Suggested articles in the acknowledgement (PACER_ACK_EMAIL_SUGGESTIONS); none when absent. */
   suggestions?: { search: SuggestionSearch; count: number; publicUrl: string };
@@ -98,5 +101,17 @@ export function emailHooks(deps: EmailHookDeps): IntegrationHook[] {
     },
   };
 
-  return [acknowledge, agentReplies, solved];
+  const survey: IntegrationHook = {
+    name: 'email-csat-survey',
+    types: ['csat.survey_sent'],
+    handle: async (ctx) => {
+      if (ctx.event.type !== 'csat.survey_sent') return;
+      const t = await ticketOf(deps.db, ctx.ticketId);
+      const { expiresAt } = ctx.event.data;
+      const link = await deps.surveyLinks.url(t.id, new Date(expiresAt));
+      await send(ctx, { ticketNumber: t.number, kind: 'csat', to: [t.email], autoSubmitted: 'auto-generated', ...csatSurveyMail(t, link, expiresAt, deps.signature) });
+    },
+  };
+
+  return [acknowledge, agentReplies, solved, survey];
 }

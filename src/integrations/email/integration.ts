@@ -11,6 +11,7 @@ import { TicketMailer } from './mailer';
 import { startInboundEmail } from './inbound-server';
 import type { Integration } from '../integration-deps';
 import { PostgresSearch } from '../../domain/search/postgres-search';
+import { SurveyLinks } from '../../domain/csat/survey-links';
 
 export const email: Integration = {
   name: 'email',
@@ -26,6 +27,7 @@ export const email: Integration = {
         db: deps.db,
         mailer,
         signature: from.name || 'Support',
+        surveyLinks: new SurveyLinks(deps.db, deps.config.csat?.secret, deps.config.publicUrl),
         log: deps.log,
         suggestions: config.ackSuggestions ? { search: deps.kbSearch ?? new PostgresSearch(deps.db), count: config.ackSuggestions, publicUrl: deps.config.publicUrl } : undefined,
       }),

@@ -12,7 +12,7 @@ import type { Database } from '../../db/schema';
 import { INBOUND_SCOPE, outboundMessageId, plusAddress, type Mailbox } from './threading';
 import { once } from '../../db/effects';
 
-export type MailKind = 'acknowledgement' | 'reply' | 'solved' | 'escalation';
+export type MailKind = 'acknowledgement' | 'reply' | 'solved' | 'escalation' | 'csat';
 
 export interface TicketMail {
   ticketId: string;

@@ -51,6 +51,25 @@ export function solvedNotice(t: TicketFacts, signature: string) {
   };
 }
 
+/** The satisfaction survey: one link that opens the survey page without signing in. */
+export function csatSurveyMail(t: TicketFacts, link: string, expiresAt: string, signature: string) {
+  return {
+    subject: `[${t.number}] How did we do? ${t.subject}`,
+    text: [
+      greeting(t),
+      '',
+      `Ticket ${t.number} ("${t.subject}") was solved. How satisfied are you with the help you got?`,
+      'Rate it from 1 to 5 (one click, no sign-in needed):',
+      '',
+      link,
+      '',
+      `The link works until ${expiresAt.slice(0, 10)}; you can change your rating until the ticket is closed.`,
+      '',
+      `— ${signature}`,
+    ].join('\n'),
+  };
+}
+
 const CLOCK_NAMES: Record<ClockName, string> = { first_response: 'first response', resolution: 'resolution', next_reply: 'next reply', update: 'update' };
 
 export function escalationNotice(t: TicketFacts, e: { clock: ClockName; percent: number; dueAt: string | null; link: string; role: string | null }) {
