@@ -33,6 +33,8 @@ import { metricsRoutes } from './metrics-endpoint';
 import { ContractService } from '../domain/contracts/contract-service';
 import { ContractPeriodWorkflows } from '../domain/contracts/contract-periods';
 import { contractRoutes } from '../http/api/routes/contracts';
+import { CsatService } from '../domain/csat/csat-service';
+import { csatScoreRoutes, csatSurveyRoutes } from '../http/api/routes/csat';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -74,6 +76,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const kbSearch = deps.kb?.search ?? new KbSearch(deps.db, deps.log, null);
   const kbFeedback = new KbFeedback(deps.db);
   const contracts = new ContractService(deps.db, new ContractPeriodWorkflows(deps.temporal, deps.taskQueue));
+  const csat = new CsatService({ db: deps.db, settings: deps.integrations?.csat, publicUrl: deps.integrations?.publicUrl ?? 'http://localhost:3000', act: (ticketId, action) => lifecycle.act(ticketId, action) });
   const articles = new ArticleService(deps.db, { defaultLocale: deps.kb?.defaultLocale ?? 'en', onChange: deps.kb?.onChange });
 
   // Says which part is down, bounded in time so a hanging dependency reads as down rather than hanging the probe.
@@ -101,6 +104,8 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   app.use('/api/v1/status', status.api);
   // The API's contract (OpenAPI 3.1) and its reference page: public, like the status page.
   app.use('/api/v1', openApiRoutes(deps.integrations));
+  // What a satisfaction survey's link opens: the signed token is the credential, so no key.
+  app.use('/api/v1/csat/surveys', express.json({ limit: '16kb' }), csatSurveyRoutes(csat));
 
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
@@ -108,6 +113,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use(authenticate(deps.db, deps.adminApiKey, keyCache));
   api.use('/tickets', ticketRoutes({ db: deps.db, tickets, lifecycle, suggestions: kbSearch }));
   api.use('/sla', slaRoutes(deps.db));
+  api.use('/csat', csatScoreRoutes(csat));
   api.use('/components', componentRoutes(deps.db));
   api.use('/incidents', incidentRoutes(deps.db, incidents));
   api.use('/incident-policies', incidentPolicyRoutes(deps.db, tickets.rollouts));
@@ -122,7 +128,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, feedback: kbFeedback, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));
   app.use('/api/v1', api);
   // The agents' console and the customers' portal: server-rendered pages on the same services.
-  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch, feedback: kbFeedback } }));
+  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, csat, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch, feedback: kbFeedback } }));
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
   return { app, lifecycle, tickets, incidents, articles, kbSearch };

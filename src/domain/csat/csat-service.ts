@@ -55,7 +55,7 @@ export class CsatService {
   }
 
   /** Whether a survey still takes a rating (its ticket not closed). */
-  static takesRating(survey: SurveyWithTicket): boolean {
+  takesRating(survey: SurveyWithTicket): boolean {
     return !CLOSED.includes(survey.status);
   }
 
@@ -66,7 +66,7 @@ export class CsatService {
     const comment = input.comment?.trim() || null;
     const problems = this.problems(input.rating, reason);
     if (problems.length) throw new InvalidInput(`invalid rating: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
-    if (!CsatService.takesRating(survey)) throw new Conflict('survey_closed', `the ticket is ${survey.status}: its rating can no longer change`);
+    if (!this.takesRating(survey)) throw new Conflict('survey_closed', `the ticket is ${survey.status}: its rating can no longer change`);
     await this.deps.act(survey.ticketId, {
       kind: 'rate',
       actionId: crypto.randomUUID(),

@@ -28,6 +28,7 @@ import type { ArticleService } from '../../domain/kb/article-service';
 import { canRead } from '../../domain/kb/visibility';
 import { Deflections, suggestArticles, type SuggestionSearch } from '../../domain/search/suggestions';
 import { logSubject } from '../kit/request-observer';
+import type { CsatService } from '../../domain/csat/csat-service';
 
 export const CUSTOMER_STATUS: Record<string, string> = {
   new: 'Received — we will get back to you',
@@ -71,6 +72,12 @@ async function promise(db: Db, t: TicketRow, tz: string): Promise<SafeHtml> {
   return html`<ul class="promise">${lines}</ul>`;
 }
 
+/** The survey prompt of a solved ticket whose survey went out (the same signed link as the email). */
+function surveyPrompt(prompt: { url: string; rating: number | null } | undefined, number: string): SafeHtml {
+  if (!prompt) return html``;
+  return html`<p class="csat-prompt" data-csat="${number}"><a class="button" href="${prompt.url}">${prompt.rating === null ? 'How did we do? Rate this ticket' : `You rated it ${prompt.rating}/5 — change your rating`}</a></p>`;
+}
+
 /** What the suggestions need: the knowledge base's search and articles. */
 export interface PortalKb {
   search: SuggestionSearch;
@@ -81,7 +88,7 @@ const PORTAL_SUGGESTIONS = 5;
 // The script sends at most this much of the description: the first words carry the topic.
 const suggestionsQuery = z.strictObject({ subject: freeText(500).default(''), description: freeText(2_000).default(''), session: uuid });
 
-export function portalRoutes(db: Db, tickets: TicketService, kb?: PortalKb): Router {
+export function portalRoutes(db: Db, tickets: TicketService, csat: CsatService, kb?: PortalKb): Router {
   const r = Router();
   const deflections = kb ? new Deflections(db) : null;
   r.param('id', logSubject('ticket'));
@@ -93,6 +100,7 @@ export function portalRoutes(db: Db, tickets: TicketService, kb?: PortalKb): Rou
     const show = req.query.show === 'all' ? 'all' : req.query.show === 'closed' ? 'closed' : 'open';
     const rows = await listCustomerTickets(db, s.user.organization_id!, { show, q });
     const org = await organizationSummary(db, s.user.organization_id!);
+    const prompts = await csat.prompts(rows.map((t) => t.id));
     const body = html`<h1>Tickets of ${org.name}</h1>
 <p><a class="button primary" href="/portal/new">Ask for help</a></p>
 <form method="get" action="/portal" class="filters" role="search">
@@ -104,7 +112,7 @@ ${(['open', 'closed', 'all'] as const).map((v) => html`<option value="${v}"${v =
 </form>
 <table class="portal-list">
 <thead><tr><th scope="col">Ticket</th><th scope="col">Subject</th><th scope="col">Status</th><th scope="col">Last update</th></tr></thead>
-<tbody>${rows.length ? rows.map((t) => html`<tr data-ticket="${t.id}"><td><a href="/portal/tickets/${t.id}">${t.number}</a></td><td>${t.subject}</td><td>${CUSTOMER_STATUS[t.status] ?? t.status}</td><td>${formatInstant(t.updated_at, s.user.time_zone)}</td></tr>`) : html`<tr><td colspan="4" class="empty">No tickets${q ? ' match your search' : ''}.</td></tr>`}</tbody>
+<tbody>${rows.length ? rows.map((t) => html`<tr data-ticket="${t.id}"><td><a href="/portal/tickets/${t.id}">${t.number}</a></td><td>${t.subject}</td><td>${CUSTOMER_STATUS[t.status] ?? t.status}${surveyPrompt(prompts.get(t.id), t.number)}</td><td>${formatInstant(t.updated_at, s.user.time_zone)}</td></tr>`) : html`<tr><td colspan="4" class="empty">No tickets${q ? ' match your search' : ''}.</td></tr>`}</tbody>
 </table>`;
     res.type('html').send(page({ title: 'My tickets', user: s.user, csrfToken: s.csrfToken, nav: 'portal', body }).value);
   });
@@ -169,10 +177,12 @@ ${session ? html`<section class="kb-suggest" aria-labelledby="kb-suggest-h">
     const t = await ownTicket(db, req);
     const comments = await listPublicComments(db, t.id);
     const open = !['closed', 'cancelled'].includes(t.status);
+    const prompt = (await csat.prompts([t.id])).get(t.id);
     const body = html`<div class="ticket" data-ticket="${t.id}">
 <h1><span class="muted">${t.number}</span> ${t.subject}</h1>
 <p class="status-line">Status: <strong id="portal-status">${CUSTOMER_STATUS[t.status] ?? t.status}</strong></p>
 ${await promise(db, t, tz)}
+${surveyPrompt(prompt, t.number)}
 <h2>Conversation</h2>
 <ol class="conversation">
 <li class="msg msg-public"><p class="who">${t.requester_name ?? t.requester_email} <span class="muted">${formatInstant(t.created_at, tz)}</span></p><div class="body">${t.description}</div></li>

@@ -17,8 +17,8 @@ import type { TicketService } from '../../domain/tickets/ticket-service';
 import type { Logger } from '../../core/logger';
 import { assigneeOf } from '../../domain/users/users';
 import { formValue } from '../kit/form';
-import { STATUS_LABELS } from './format';
-import { html, queryString } from './html';
+import { STATUS_LABELS, formatInstant } from './format';
+import { html, queryString, type SafeHtml } from './html';
 import type { TicketKb } from './ticket-kb';
 import { page } from './layout';
 import { sessionOf } from './session';
@@ -26,15 +26,29 @@ import type { TicketExtras } from './ticket-extras';
 import { isBusinessHours, ticketPageBody } from './ticket-view';
 import { UUID } from '../kit/uuid';
 import { logSubject } from '../kit/request-observer';
+import type { CsatService } from '../../domain/csat/csat-service';
+import type { SurveyWithTicket } from '../../db/repositories/csat-surveys';
 
 export interface TicketPageDeps {
   db: Db;
   tickets: TicketService;
   lifecycle: TicketLifecycle;
   extras: TicketExtras;
+  csat: CsatService;
   log: Logger;
   /** Suggested articles, insert-a-link and new-article-from-ticket; left out without a knowledge base. */
   kb?: TicketKb;
+}
+
+/** The customer's rating beside the clocks, once the survey went out. */
+function csatPanel(s: SurveyWithTicket | undefined, tz: string): SafeHtml {
+  if (!s) return html``;
+  const rated = s.rating === null
+    ? html`<p class="muted">Survey sent ${formatInstant(s.sentAt, tz)}; not rated yet.</p>`
+    : html`<p><strong id="csat-rating" class="csat-${s.rating >= 4 ? 'satisfied' : s.rating <= 2 ? 'unhappy' : 'neutral'}">${s.rating}/5</strong>${s.reason ? html` — ${s.reason}` : ''}</p>
+${s.comment ? html`<blockquote>${s.comment}</blockquote>` : ''}
+<p class="muted">Rated ${s.ratedAt ? formatInstant(s.ratedAt, tz) : ''}${s.assignee ? html` while assigned to ${s.assignee}` : ''}</p>`;
+  return html`<section aria-labelledby="csat-h" id="csat"><h2 id="csat-h">Customer satisfaction</h2>${rated}</section>`;
 }
 
 export async function staffTicket(db: Db, id: string | string[] | undefined): Promise<TicketRow> {
@@ -52,13 +66,14 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
     const s = sessionOf(req);
     const tz = s.user.time_zone;
     const t = await staffTicket(db, req.params.id);
-    const [org, comments, events, inputs, links, extra] = await Promise.all([
+    const [org, comments, events, inputs, links, extra, survey] = await Promise.all([
       organizationSummary(db, t.organization_id),
       listComments(db, t.id),
       listTicketEvents(db, t.id),
       deps.lifecycle.slaInputs(t.id).catch(() => null),
       listTicketLinks(db, t.id),
       deps.extras.forTicket(t),
+      deps.csat.survey(t.id),
     ]);
     const now = Date.now();
     const sla = inputs ? describeSla(inputs, now) : null;
@@ -66,7 +81,7 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
     const [suggested, replyDraft] = deps.kb ? await Promise.all([deps.kb.suggestionsFor(t, comments), deps.kb.replyDraft(req, t)]) : [[], ''];
     const body = ticketPageBody({
       t, org, comments, events, links, sla, businessHours: isBusinessHours(sla, inputs), tz, now, me: assigneeOf(s.user), csrfToken: s.csrfToken,
-      extraActions: deps.extras.actions(t, s.csrfToken, extra), extraPanels: html`${deps.kb ? deps.kb.panel(req, t, suggested, open) : ''}${deps.extras.panels(t, extra)}`, replyDraft,
+      extraActions: deps.extras.actions(t, s.csrfToken, extra), extraPanels: html`${csatPanel(survey, tz)}${deps.kb ? deps.kb.panel(req, t, suggested, open) : ''}${deps.extras.panels(t, extra)}`, replyDraft,
     });
     const notice = typeof req.query.notice === 'string' ? req.query.notice : null;
     const error = typeof req.query.error === 'string' ? req.query.error : null;

@@ -36,6 +36,8 @@ import { kbReportPageRoutes } from './kb-report-page';
 import { consoleContractRoutes, portalContractRoutes } from './contract-pages';
 import { kbSynonymPageRoutes } from './kb-synonyms-page';
 import { reportsPageRoutes } from './reports-page';
+import { csatPageRoutes } from './csat-pages';
+import type { CsatService } from '../../domain/csat/csat-service';
 
 export interface WebDeps {
   db: Db;
@@ -43,6 +45,8 @@ export interface WebDeps {
   lifecycle: TicketLifecycle;
   integrations: IntegrationConfig | undefined;
   incidents: IncidentService;
+  /** Satisfaction surveys: the survey page, the portal's prompt and the ticket page's rating. */
+  csat: CsatService;
   log: Logger;
   /** The public help centre (/help) and the console's knowledge-base pages; left out when absent. */
   kb?: HelpDeps;
@@ -71,19 +75,21 @@ export function webRoutes(deps: WebDeps): Router {
   const tail = new TicketEventTail(deps.db, deps.log);
   r.use('/assets', express.static(path.join(__dirname, 'assets'), { maxAge: '1h', index: false, fallthrough: false }));
   r.use(express.urlencoded({ extended: false, limit: '200kb' }));
-  r.use(loadSession(deps.db));
-  r.use(checkCsrf);
   r.use((_req, res, next) => {
     // Pages are per person and never framed by another site.
     res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'Referrer-Policy': 'same-origin' });
     next();
   });
+  // The survey page needs no session: its signed link is the credential (and no cookie means no CSRF).
+  r.use(csatPageRoutes(deps.csat));
+  r.use(loadSession(deps.db));
+  r.use(checkCsrf);
   r.use(loginRoutes(deps.db));
 
   r.use('/console', requireStaff);
   r.get('/console/stream', (req, res) => streamTickets(tail, req, res, null));
   r.use(queueRoutes(deps.db, deps.log));
-  r.use(ticketPageRoutes({ db: deps.db, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log, kb: deps.kb && new TicketKb({ db: deps.db, search: deps.kb.search, articles: deps.kb.articles, publicUrl: deps.integrations?.publicUrl }) }));
+  r.use(ticketPageRoutes({ db: deps.db, csat: deps.csat, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log, kb: deps.kb && new TicketKb({ db: deps.db, search: deps.kb.search, articles: deps.kb.articles, publicUrl: deps.integrations?.publicUrl }) }));
   r.use(incidentRoutes(deps.db, deps.incidents));
   r.use(reportsPageRoutes(deps.db));
   r.use(consoleContractRoutes(deps.db));
@@ -100,7 +106,7 @@ export function webRoutes(deps: WebDeps): Router {
 
   r.use('/portal', requireCustomer);
   r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));
-  r.use(portalRoutes(deps.db, deps.tickets, deps.kb));
+  r.use(portalRoutes(deps.db, deps.tickets, deps.csat, deps.kb));
   r.use(portalContractRoutes(deps.db));
 
   if (deps.kb) r.use(helpRoutes(deps.kb));

@@ -22,6 +22,7 @@ import { createSchema as createComponentSchema, patchSchema as patchComponentSch
 import { KB_OPERATIONS } from '../routes/kb';
 import { KB_FEEDBACK_OPERATIONS } from '../routes/kb-feedback';
 import { CONTRACT_OPERATIONS } from '../routes/contracts';
+import { CSAT_OPERATIONS } from '../routes/csat';
 import { listQuery as slaListQuery, previewSchema } from '../routes/sla';
 import { subscriptionSchema } from '../routes/status';
 import { acknowledgeSchema, createTicketQuery, escalateSchema } from '../routes/tickets';
@@ -149,4 +150,4 @@ const status: Operation[] = [
   },
 ];
 
-export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS, ...REPORT_OPERATIONS, ...CONTRACT_OPERATIONS];
+export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS, ...REPORT_OPERATIONS, ...CONTRACT_OPERATIONS, ...CSAT_OPERATIONS];
