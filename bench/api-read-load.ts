@@ -6,6 +6,7 @@
  * Prints one JSON line: {"latencies": [ms per request, in order], "errors": n, "maxSendLagMs": …}.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadSpecOf } from './load-spec';
 
 export interface ReadLoadSpec {
   baseUrl: string;
@@ -52,7 +53,7 @@ async function main(spec: ReadLoadSpec): Promise<void> {
 }
 
 if (require.main === module) {
-  main(JSON.parse(process.argv[2]!) as ReadLoadSpec).catch((err) => {
+  main(loadSpecOf<ReadLoadSpec>()).catch((err) => {
     console.error(err);
     process.exit(1);
   });

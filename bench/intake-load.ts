@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { loadSpecOf } from './load-spec';
 
 export interface LoadSpec {
   mode: 'bare' | 'api';
@@ -77,7 +78,7 @@ async function main(spec: LoadSpec): Promise<void> {
 }
 
 if (require.main === module) {
-  main(JSON.parse(process.argv[2]!) as LoadSpec).catch((err) => {
+  main(loadSpecOf<LoadSpec>()).catch((err) => {
     console.error(err);
     process.exit(1);
   });

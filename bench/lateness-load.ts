@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { loadSpecOf } from './load-spec';
 
 export interface LatenessLoadSpec {
   mode: 'pacer' | 'bare';
@@ -113,7 +114,7 @@ async function main(spec: LatenessLoadSpec): Promise<void> {
 }
 
 if (require.main === module) {
-  main(JSON.parse(process.argv[2]!) as LatenessLoadSpec).catch((err) => {
+  main(loadSpecOf<LatenessLoadSpec>()).catch((err) => {
     console.error(err);
     process.exit(1);
   });

@@ -5,6 +5,7 @@
  * the test harness, through startBenchServices here.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -61,10 +62,21 @@ export async function startBenchServices(): Promise<{ stop(): Promise<void> }> {
   };
 }
 
-/** Runs bench/<script> in its own Node process with `arg` as JSON and answers the JSON of its last stdout line. */
+/**
+ * Runs bench/<script> in its own Node process with `arg` as JSON and answers the JSON of its last
+ * stdout line. The argument goes through a file named on the command line: 10,000 ticket paths
+ * are more than the kernel lets a command line carry (E2BIG).
+ */
 export async function runLoadProcess<T>(script: string, arg: unknown): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, script), JSON.stringify(arg)], { maxBuffer: 16 << 20 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pacer-bench-'));
+  const specFile = path.join(dir, 'spec.json');
+  try {
+    await writeFile(specFile, JSON.stringify(arg));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, script), specFile], { maxBuffer: 16 << 20 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Waits until the log holds at least `count` events of `type` (ticket.created: the worker ran the workflow's first task). */
