@@ -19,6 +19,7 @@ import * as kbDeflectionSessions from './2026_12_02_19_10_00_kb_deflection_sessi
 import * as reportSummaries from './2026_12_02_19_40_00_report_summaries';
 import * as contracts from './2026_12_02_19_50_00_contracts';
 import * as serverSecrets from './2026_12_02_19_20_00_server_secrets';
+import * as routing from './2026_12_03_10_00_00_routing';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_19_40_00_report_summaries': reportSummaries,
   '2026_12_02_19_50_00_contracts': contracts,
   '2026_12_02_19_20_00_server_secrets': serverSecrets,
+  '2026_12_03_10_00_00_routing': routing,
 };

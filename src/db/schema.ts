@@ -84,6 +84,10 @@ export interface TicketsTable {
   updated_at: Timestamp;
   solved_at: Timestamp | null;
   closed_at: Timestamp | null;
+  /** The routing group its matching rule chose (null: no rule matched, or routing never saw it). */
+  routing_group_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The skills the matching rule asked for ([{name, minLevel}]). */
+  required_skills: ColumnType<RequiredSkill[] | null, string | null | undefined, string | null>;
 }
 
 export interface CommentsTable {
@@ -385,6 +389,86 @@ export interface ContractStatementsTable {
   body: Json<unknown>;
   closed_at: GeneratedTimestamp;
 }
+// ---- routing (issue 15) ----------------------------------------------------------------
+
+export type RoutingStrategy = 'round_robin' | 'least_loaded' | 'skill_based' | 'deadline_aware';
+export type AgentStatus = 'online' | 'away' | 'offline';
+export type RoutingDecisionKind = 'queued' | 'assigned' | 'released' | 'unroutable';
+/** An agent's skill, level 1 (can follow a script) to 5 (the expert). */
+export interface AgentSkill { name: string; level: number }
+/** What a rule asks of the agent: the skill at this level or above. */
+export interface RequiredSkill { name: string; minLevel: number }
+/** Every present list must match one of its values; subjectWords: any whole word, case-insensitive. */
+export interface RoutingConditions {
+  organizationIds?: string[];
+  tiers?: string[];
+  priorities?: string[];
+  categories?: string[];
+  channels?: string[];
+  languages?: string[];
+  subjectWords?: string[];
+}
+type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
+
+/** A queue of agents and how it hands tickets out. */
+export interface RoutingGroupsTable {
+  id: string;
+  name: string;
+  strategy: ColumnType<RoutingStrategy, RoutingStrategy | undefined, RoutingStrategy>;
+  release_on_offline: Generated<boolean>;
+  away_release_minutes: number | null;
+  release_on_shift_end: Generated<boolean>;
+  answer_minutes: Generated<number>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+export interface RoutingGroupMembersTable { group_id: string; user_id: string; added_at: GeneratedTimestamp }
+
+/** An agent's routing profile; the agent's time zone is users.time_zone. */
+export interface AgentProfilesTable {
+  user_id: string;
+  status: ColumnType<AgentStatus, AgentStatus | undefined, AgentStatus>;
+  status_since: GeneratedTimestamp;
+  capacity: Generated<number>;
+  /** Priority name -> most open tickets of that priority at once. */
+  capacity_by_priority: JsonWithDefault<Record<string, number>>;
+  /** Null: always working. */
+  calendar_id: string | null;
+  /** ISO local dates (the agent's time zone). */
+  days_off: JsonWithDefault<string[]>;
+  /** ISO 639-1 codes. */
+  languages: JsonWithDefault<string[]>;
+  skills: JsonWithDefault<AgentSkill[]>;
+  /** The last time round-robin picked this agent. */
+  round_robin_at: Timestamp | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** Evaluated in position order; the first enabled rule that matches decides. */
+export interface RoutingRulesTable {
+  id: string;
+  position: number;
+  name: string;
+  enabled: Generated<boolean>;
+  conditions: JsonWithDefault<RoutingConditions>;
+  group_id: string;
+  required_skills: JsonWithDefault<RequiredSkill[]>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** What routing decided for a ticket and why (the console's "why routed"). Ids are deterministic. */
+export interface RoutingDecisionsTable {
+  id: string;
+  ticket_id: string;
+  group_id: string;
+  kind: RoutingDecisionKind;
+  agent_user_id: string | null;
+  strategy: string | null;
+  reason: JsonWithDefault<Record<string, unknown>>;
+  at: GeneratedTimestamp;
+}
+
 /** Secrets Pacer generated for itself (the CSAT link key when PACER_CSAT_SECRET is unset). */
 export interface ServerSecretsTable { name: string; secret: string; created_at: GeneratedTimestamp }
 
@@ -440,6 +524,11 @@ export interface Database {
   breach_exclusions: BreachExclusionsTable;
   contract_statements: ContractStatementsTable;
   server_secrets: ServerSecretsTable;
+  routing_groups: RoutingGroupsTable;
+  routing_group_members: RoutingGroupMembersTable;
+  agent_profiles: AgentProfilesTable;
+  routing_rules: RoutingRulesTable;
+  routing_decisions: RoutingDecisionsTable;
 }
 
 /** The database handle routes, pages and services pass to repositories (only src/db names kysely). */
@@ -463,3 +552,7 @@ export type KbSectionRow = Selectable<KbSectionsTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;
 export type KbRevisionRow = Selectable<KbRevisionsTable>;
 export type KbSynonymRow = Selectable<KbSynonymsTable>;
+export type RoutingGroupRow = Selectable<RoutingGroupsTable>;
+export type AgentProfileRow = Selectable<AgentProfilesTable>;
+export type RoutingRuleRow = Selectable<RoutingRulesTable>;
+export type RoutingDecisionRow = Selectable<RoutingDecisionsTable>;
