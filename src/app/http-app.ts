@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger';
 import { TicketLifecycle } from '../domain/tickets/ticket-lifecycle';
 import { TicketService } from '../domain/tickets/ticket-service';
 import { ApiKeyCache, authenticate } from '../http/kit/auth';
-import { ApiError, RETRY_AFTER_SECONDS, errorMiddleware } from '../http/kit/errors';
+import { RETRY_AFTER_SECONDS, errorMiddleware } from '../http/kit/errors';
 import { adminRoutes } from '../http/api/routes/admin';
 import { slaRoutes } from '../http/api/routes/sla';
 import { ticketRoutes } from '../http/api/routes/tickets';
@@ -35,6 +35,7 @@ import { ContractPeriodWorkflows } from '../domain/contracts/contract-periods';
 import { contractRoutes } from '../http/api/routes/contracts';
 import { CsatService } from '../domain/csat/csat-service';
 import { csatScoreRoutes, csatSurveyRoutes } from '../http/api/routes/csat';
+import { NotFound } from '../core/errors';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -123,13 +124,13 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/', userRoutes(deps.db));
   api.use('/', rolloutRoutes(deps.db, tickets.rollouts, lifecycle));
   api.use('/', contractRoutes(deps.db, contracts));
-  api.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
+  api.use((_req, _res, next) => next(new NotFound('page', 'no such endpoint')));
   // The knowledge base reads without a key too (public articles), so it authenticates only requests that carry credentials.
   app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, feedback: kbFeedback, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));
   app.use('/api/v1', api);
   // The agents' console and the customers' portal: server-rendered pages on the same services.
   app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, csat, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch, feedback: kbFeedback } }));
-  app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
+  app.use((_req, _res, next) => next(new NotFound('page', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
   return { app, lifecycle, tickets, incidents, articles, kbSearch };
 }

@@ -19,7 +19,8 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../core/logger';
 import { processRegistry } from '../core/metrics';
 import { ticketGauges, type TicketGaugeRow } from '../db/repositories/ticket-gauges';
-import { ApiError, errorMiddleware } from '../http/kit/errors';
+import { errorMiddleware } from '../http/kit/errors';
+import { NotFound, Unauthenticated } from '../core/errors';
 
 export interface MetricsOptions {
   /** PACER_METRICS_TOKEN: scrapes must send `Authorization: Bearer <token>`; absent, the endpoint is open (its own port only). */
@@ -107,7 +108,7 @@ export function metricsRoutes(o: MetricsOptions): Router {
       const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
       if (given === undefined || !sameToken(given, o.token)) {
         res.set('WWW-Authenticate', 'Bearer realm="metrics"');
-        throw new ApiError(401, 'unauthorized', 'metrics need the bearer token set in PACER_METRICS_TOKEN');
+        throw new Unauthenticated('metrics need the bearer token set in PACER_METRICS_TOKEN', 'unauthorized');
       }
     }
     const sdk = await sdkText();
@@ -122,7 +123,7 @@ export async function startMetricsServer(o: MetricsOptions & { port: number; hos
   const app: Express = express();
   app.disable('x-powered-by');
   app.use(metricsRoutes(o));
-  app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'only /metrics is served here')));
+  app.use((_req, _res, next) => next(new NotFound('page', 'only /metrics is served here')));
   app.use(errorMiddleware(o.log));
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { boundedJson, isStorableText, safeString } from '../../src/http/kit/schemas';
 import { parseCursor, parseInboundJson } from '../../src/http/kit/validation';
 import { bodyOf, subjectOf } from '../../src/integrations/email/mail-text';
-import { ApiError } from '../../src/http/kit/errors';
+import { PacerError } from '../../src/core/errors';
+import { statusOf } from '../../src/http/kit/errors';
 import { guardedLookup, isPrivateAddress, webhookUrlProblem } from '../../src/domain/webhooks/url-guard';
 import { z } from 'zod';
 
@@ -65,7 +66,7 @@ describe('edge primitives', () => {
       ['a date before 1970', make({ createdAt: '1969-12-31T23:59:59.000Z', id })],
     ] as const) {
       it(`refuses ${what} with invalid_cursor`, () => {
-        assert.throws(() => parseCursor(raw), (err: unknown) => err instanceof ApiError && err.status === 400 && err.code === 'invalid_cursor');
+        assert.throws(() => parseCursor(raw), (err: unknown) => err instanceof PacerError && statusOf(err) === 400 && err.code === 'invalid_cursor');
       });
     }
   });

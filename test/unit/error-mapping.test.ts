@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Conflict, Forbidden, InvalidInput, isRefusal, NotFound, PacerError, TooManyRequests, Unauthenticated, Unavailable, UpstreamFailed } from '../../src/core/errors';
 import { refuseUnstorable } from '../../src/core/storable-text';
 import { KbInvalidReference, KbInvalidState, KbNotFound } from '../../src/domain/kb/kb-errors';
-import { ApiError, errorAnswer, STATUS_OF_KIND, statusOf } from '../../src/http/kit/errors';
+import { errorAnswer, STATUS_OF_KIND, statusOf } from '../../src/http/kit/errors';
 
 describe('error mapping: kind to status', () => {
   const cases: Array<[PacerError, number, string]> = [
@@ -30,8 +30,9 @@ describe('error mapping: kind to status', () => {
     assert.equal(new Set(statuses).size, statuses.length);
   });
 
-  it('reads an ApiError status back into the same kind', () => {
-    assert.deepEqual([new ApiError(502, 'jira_rejected', 'no').kind, new ApiError(401, 'invalid_signature', 'no').kind], ['upstream_failed', 'unauthenticated']);
+  it("answers the HTTP layer's own refusals through the same table, keeping their codes", () => {
+    const answered = [new UpstreamFailed('jira_rejected', 'no'), new Unauthenticated('no', 'invalid_signature'), new Forbidden('no', 'csrf_failed')].map((e) => [e.kind, statusOf(e), e.code]);
+    assert.deepEqual(answered, [['upstream_failed', 502, 'jira_rejected'], ['unauthenticated', 401, 'invalid_signature'], ['forbidden', 403, 'csrf_failed']]);
   });
 
   it('maps the knowledge base errors by their kind and keeps their codes', () => {

@@ -7,12 +7,12 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../db/schema';
-import { ApiError } from './errors';
 import { TtlCache } from '../../core/ttl-cache';
 import { findSession, readCookie, sameToken, SESSION_COOKIE } from '../../domain/users/sessions';
 import { principalOfUser } from '../../domain/users/users';
 import type { Role, Principal } from '../../core/principal';
 import { findLiveKeyByHash } from '../../db/repositories/api-keys';
+import { Forbidden, Unauthenticated } from '../../core/errors';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -49,15 +49,15 @@ export function authenticate(db: Db, adminApiKey: string | undefined, cache = ne
         // The console's own script calls the API with the sign-in cookie; a write must carry
         // the session's CSRF token in X-CSRF-Token, which another site cannot read or set.
         const session = await findSession(db, sessionToken);
-        if (!session) throw new ApiError(401, 'unauthenticated', 'the session has ended; sign in again');
+        if (!session) throw new Unauthenticated('the session has ended; sign in again');
         if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !sameToken(req.get('x-csrf-token'), session.csrfToken)) {
-          throw new ApiError(403, 'csrf_failed', 'a cookie-authenticated write needs the X-CSRF-Token header');
+          throw new Forbidden('a cookie-authenticated write needs the X-CSRF-Token header', 'csrf_failed');
         }
         req.principal = principalOfUser(session.user);
         return next();
       }
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw new ApiError(401, 'unauthenticated', 'send "Authorization: Bearer <api key>"');
+      if (!match) throw new Unauthenticated('send "Authorization: Bearer <api key>"');
       const key = match[1]!;
       if (adminApiKey && sameSecret(key, adminApiKey)) {
         req.principal = { role: 'admin', keyId: null, name: 'admin (PACER_ADMIN_API_KEY)', organizationId: null };
@@ -70,7 +70,7 @@ export function authenticate(db: Db, adminApiKey: string | undefined, cache = ne
         return next();
       }
       const row = await findLiveKeyByHash(db, hash);
-      if (!row) throw new ApiError(401, 'unauthenticated', 'unknown or revoked API key');
+      if (!row) throw new Unauthenticated('unknown or revoked API key');
       req.principal = { role: row.role as Role, keyId: row.id, name: row.name, organizationId: row.organization_id };
       cache.set(hash, req.principal);
       next();
@@ -81,14 +81,14 @@ export function authenticate(db: Db, adminApiKey: string | undefined, cache = ne
 }
 
 export function principalOf(req: Request): Principal {
-  if (!req.principal) throw new ApiError(401, 'unauthenticated', 'not signed in');
+  if (!req.principal) throw new Unauthenticated('not signed in');
   return req.principal;
 }
 
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     const p = principalOf(req);
-    if (!roles.includes(p.role)) return next(new ApiError(403, 'forbidden', `this needs one of the roles: ${roles.join(', ')}`));
+    if (!roles.includes(p.role)) return next(new Forbidden(`this needs one of the roles: ${roles.join(', ')}`));
     next();
   };
 }

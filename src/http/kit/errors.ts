@@ -24,8 +24,6 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   unavailable: 503,
 };
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503;
-const KIND_OF_STATUS = Object.fromEntries(Object.entries(STATUS_OF_KIND).map(([kind, status]) => [status, kind])) as Record<ErrorStatus, ErrorKind>;
 
 export function statusOf(err: PacerError): number {
   return STATUS_OF_KIND[err.kind];
@@ -61,25 +59,6 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   }
   if (isUnavailable(err)) return { status: 503, body: body('unavailable', 'a backing service is unavailable; retry later'), retryAfterSeconds: RETRY_AFTER_SECONDS, known: false };
   return { status: 500, body: body('internal', 'internal error'), known: false };
-}
-
-/**
- * The HTTP layer's own refusals (sessions, signatures, CSRF, unknown endpoints), written with
- * the status they answer. It is a PacerError whose kind is read back from the table above, so
- * it maps like any other; the domain, the integrations and the activities never use it.
- */
-export class ApiError extends PacerError {
-  constructor(status: ErrorStatus, code: string, message: string, details?: FieldProblem[]) {
-    super(KIND_OF_STATUS[status], code, message, details);
-  }
-
-  get status(): number {
-    return statusOf(this);
-  }
-
-  static notFound(what: string): ApiError {
-    return new ApiError(404, 'not_found', `${what} not found`);
-  }
 }
 
 export function errorMiddleware(log: Logger): ErrorRequestHandler {

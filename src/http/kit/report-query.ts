@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import type { ReportFilters, ReportPeriod } from '../../domain/reports/reports';
-import { ApiError } from './errors';
 import { isoInstant, MAX_REPORT_SPAN_DAYS, priority, safeString, uuid } from './schemas';
+import { InvalidInput } from '../../core/errors';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_REPORT_DAYS = 30;
@@ -38,9 +38,9 @@ export type ReportQuery = z.infer<typeof reportQuery>;
 export function periodOf(q: ReportQuery, now = Date.now()): { period: ReportPeriod; filters: ReportFilters } {
   const to = q.to ? new Date(q.to) : new Date(now);
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_REPORT_DAYS * DAY_MS);
-  if (from >= to) throw new ApiError(400, 'validation_failed', 'from must be before to', [{ path: 'from', message: 'must be before to' }]);
+  if (from >= to) throw new InvalidInput('from must be before to', [{ path: 'from', message: 'must be before to' }]);
   if (to.getTime() - from.getTime() > MAX_REPORT_SPAN_DAYS * DAY_MS) {
-    throw new ApiError(400, 'validation_failed', `the period may cover at most ${MAX_REPORT_SPAN_DAYS} days`, [{ path: 'from', message: `at most ${MAX_REPORT_SPAN_DAYS} days before to` }]);
+    throw new InvalidInput(`the period may cover at most ${MAX_REPORT_SPAN_DAYS} days`, [{ path: 'from', message: `at most ${MAX_REPORT_SPAN_DAYS} days before to` }]);
   }
   const filters: ReportFilters = {
     ...(q.organizationId && { organizationId: q.organizationId }),

@@ -1,7 +1,7 @@
 /** zod at the edge: a failed parse becomes a 400 that names every offending field. */
 import { z } from 'zod';
-import { ApiError } from './errors';
 import { isoInstant, isStorableText, replaceUnstorable, uuid } from './schemas';
+import { InvalidInput } from '../../core/errors';
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.infer<T> {
   const result = schema.safeParse(value);
@@ -12,7 +12,7 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'bo
     if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: [...at, k].join('.'), message: 'unknown field' }));
     return [{ path: at.join('.') || where, message: i.message }];
   });
-  throw new ApiError(400, 'validation_failed', `invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  throw new InvalidInput(`invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
 }
 
 /** What a cursor holds: the last row's creation instant and id, both checked before they reach a query. */
@@ -34,7 +34,7 @@ export function parseCursor(raw: string): Cursor {
     decoded = undefined;
   }
   const result = cursorContent.safeParse(decoded);
-  if (!result.success) throw new ApiError(400, 'invalid_cursor', 'invalid cursor: pass nextCursor from a previous page unchanged', [{ path: 'cursor', message: 'not a cursor this API issued' }]);
+  if (!result.success) throw new InvalidInput('invalid cursor: pass nextCursor from a previous page unchanged', [{ path: 'cursor', message: 'not a cursor this API issued' }], 'invalid_cursor');
   return result.data;
 }
 
@@ -47,7 +47,7 @@ export function idempotencyKeyOf(req: { get(name: string): string | undefined })
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
   if (key.length < 1 || key.length > 255 || !isStorableText(key)) {
-    throw new ApiError(400, 'validation_failed', 'Idempotency-Key must be 1–255 storable characters', [{ path: 'Idempotency-Key', message: 'length 1–255, no NUL or unpaired surrogates' }]);
+    throw new InvalidInput('Idempotency-Key must be 1–255 storable characters', [{ path: 'Idempotency-Key', message: 'length 1–255, no NUL or unpaired surrogates' }]);
   }
   return key;
 }
@@ -56,7 +56,7 @@ export function idempotencyKeyOf(req: { get(name: string): string | undefined })
 export function refuseFields(body: unknown, fields: readonly string[], why: string): void {
   if (body === null || typeof body !== 'object') return;
   const named = fields.filter((f) => Object.hasOwn(body, f));
-  if (named.length) throw new ApiError(400, 'validation_failed', `${why}: ${named.join(', ')}`, named.map((path) => ({ path, message: why })));
+  if (named.length) throw new InvalidInput(`${why}: ${named.join(', ')}`, named.map((path) => ({ path, message: why })));
 }
 
 /** The storable-text rule for callers that do not go through a schema (core/storable-text). */

@@ -7,7 +7,6 @@
  */
 import { Router, type Request } from 'express';
 import type { Db } from '../../db/schema';
-import { ApiError } from '../kit/errors';
 import { formText } from '../kit/form';
 import { previewSla } from '../../../workflows/sla/sla-preview';
 import { offsetAt } from '../../../workflows/sla/zone-offsets';
@@ -25,6 +24,7 @@ import { findOrganization, insertOrganization, listOrganizationNames, listOrgani
 import { listCalendars } from '../../db/repositories/calendars';
 import { listPoliciesWithCalendars } from '../../db/repositories/sla-policies';
 import { listUsersWithOrganization } from '../../db/repositories/users';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../../core/errors';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -57,7 +57,7 @@ export function adminPage(req: Request, title: string, body: SafeHtml): string {
 }
 
 const requireAdmin = (req: Request) => {
-  if (sessionOf(req).user.role !== 'admin') throw new ApiError(403, 'forbidden', 'Only admins change settings.');
+  if (sessionOf(req).user.role !== 'admin') throw new Forbidden('Only admins change settings.');
 };
 const field = formText;
 
@@ -83,7 +83,7 @@ export function adminPageRoutes(db: Db, tickets: TicketService): Router {
 
   r.get('/console/admin/rollouts/:id', async (req, res) => {
     const id = String(req.params.id);
-    if (!UUID.test(id)) throw ApiError.notFound('rollout');
+    if (!UUID.test(id)) throw new NotFound('rollout');
     res.type('html').send(rolloutLine(await tickets.rollouts.view(id)).value);
   });
 
@@ -113,11 +113,11 @@ ${admin ? html`<h2>Add an organization</h2>
     requireAdmin(req);
     const name = field(req, 'name');
     const tier = field(req, 'tier');
-    if (!name) throw new ApiError(400, 'validation_failed', 'An organization needs a name.');
-    if (!(await tierExists(db, tier))) throw new ApiError(400, 'validation_failed', 'Unknown tier.');
+    if (!name) throw new InvalidInput('An organization needs a name.');
+    if (!(await tierExists(db, tier))) throw new InvalidInput('Unknown tier.');
     const domains = field(req, 'domains').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
     await insertOrganization(db, { name, tier, emailDomains: domains }).catch((err) => {
-      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `An organization named "${name}" exists.`);
+      if (isUniqueViolation(err)) throw new Conflict('conflict', `An organization named "${name}" exists.`);
       throw err;
     });
     tickets.settingsCache.clear();
@@ -128,9 +128,9 @@ ${admin ? html`<h2>Add an organization</h2>
     requireAdmin(req);
     const tier = field(req, 'tier');
     const id = String(req.params.id);
-    if (!(await tierExists(db, tier))) throw new ApiError(400, 'validation_failed', 'Unknown tier.');
+    if (!(await tierExists(db, tier))) throw new InvalidInput('Unknown tier.');
     const before = await findOrganization(db, id);
-    if (!before) throw ApiError.notFound('organization');
+    if (!before) throw new NotFound('organization');
     await updateOrganization(db, id, { tier });
     tickets.settingsCache.clear();
     const rollout = tier !== before.tier ? await tickets.rollouts.start('organization_tier', id, 0, sessionOf(req).user.email) : null;
@@ -216,14 +216,14 @@ ${s.user.role === 'admin' ? html`<h2>Add a user</h2>
   r.post('/console/admin/users', async (req, res) => {
     requireAdmin(req);
     const role = field(req, 'role') as UserRole;
-    if (!USER_ROLES.includes(role)) throw new ApiError(400, 'validation_failed', 'Unknown role.');
+    if (!USER_ROLES.includes(role)) throw new InvalidInput('Unknown role.');
     const password = (req.body as Record<string, unknown>).password;
-    if (typeof password !== 'string' || password.length < 10) throw new ApiError(400, 'validation_failed', 'The password needs at least 10 characters.');
+    if (typeof password !== 'string' || password.length < 10) throw new InvalidInput('The password needs at least 10 characters.');
     const tz = field(req, 'timeZone') || 'UTC';
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: tz });
     } catch {
-      throw new ApiError(400, 'validation_failed', 'Unknown time zone.');
+      throw new InvalidInput('Unknown time zone.');
     }
     const u = await createUser(db, { email: field(req, 'email'), name: field(req, 'name') || field(req, 'email'), role, organizationId: field(req, 'organizationId') || null, password, timeZone: tz });
     res.redirect(303, `/console/admin/users${queryString({ notice: `Added ${u.email}.` })}`);

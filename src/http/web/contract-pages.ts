@@ -12,11 +12,11 @@ import { EXCLUSION_REASONS, type ExclusionReason } from '../../domain/contracts/
 import type { StatementBody } from '../../domain/contracts/statement';
 import { statementCsv } from '../../domain/contracts/statement-csv';
 import { principalOfUser } from '../../domain/users/users';
-import { ApiError } from '../kit/errors';
 import { csrfField } from './csrf';
 import { html, type SafeHtml } from './html';
 import { page } from './layout';
 import { sessionOf } from './session';
+import { Forbidden, InvalidInput, NotFound } from '../../core/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PERIOD = /^(\d{4}-(\d{2}|Q[1-4])|current)$/;
@@ -49,12 +49,12 @@ export function consoleContractRoutes(db: Db): Router {
   const contracts = new ContractService(db, null);
   const orgOf = (req: Request) => {
     const id = String(req.params.orgId);
-    if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'no such page');
+    if (!UUID.test(id)) throw new NotFound('page', 'no such page');
     return id;
   };
   const periodOf = (req: Request) => {
     const p = typeof req.params.period === 'string' ? req.params.period : typeof req.query.period === 'string' ? req.query.period : 'current';
-    if (!PERIOD.test(p)) throw new ApiError(404, 'not_found', 'no such period');
+    if (!PERIOD.test(p)) throw new NotFound('page', 'no such period');
     return p;
   };
   const canExclude = (req: Request) => ['admin', 'manager'].includes(sessionOf(req).user.role);
@@ -90,11 +90,11 @@ export function consoleContractRoutes(db: Db): Router {
     res.type('text/csv').attachment(`statement-${st.period.key}.csv`).send(statementCsv(st));
   });
   r.post('/console/contracts/:orgId/:period/exclude', async (req, res) => {
-    if (!canExclude(req)) throw new ApiError(403, 'forbidden', 'admins and managers exclude breaches');
+    if (!canExclude(req)) throw new Forbidden('admins and managers exclude breaches');
     const org = orgOf(req);
     const form = req.body as Record<string, unknown>;
     const reason = String(form.reason ?? '');
-    if (!(EXCLUSION_REASONS as readonly string[]).includes(reason)) throw new ApiError(400, 'validation_failed', 'choose a reason', [{ path: 'reason', message: 'one of ' + EXCLUSION_REASONS.join(', ') }]);
+    if (!(EXCLUSION_REASONS as readonly string[]).includes(reason)) throw new InvalidInput('choose a reason', [{ path: 'reason', message: 'one of ' + EXCLUSION_REASONS.join(', ') }]);
     const note = typeof form.note === 'string' && form.note.trim() ? form.note.trim().slice(0, 2000) : null;
     await contracts.exclude(principalOfUser(sessionOf(req).user), String(form.eventId ?? ''), { reason: reason as ExclusionReason, note });
     res.redirect(303, `/console/contracts/${org}?period=${periodOf(req)}&notice=${encodeURIComponent('Breach excluded')}`);
@@ -109,14 +109,14 @@ export function portalContractRoutes(db: Db): Router {
   const contracts = new ContractService(db, null);
   const periodOf = (req: Request) => {
     const p = typeof req.query.period === 'string' ? req.query.period : 'current';
-    if (!PERIOD.test(p)) throw new ApiError(404, 'not_found', 'no such period');
+    if (!PERIOD.test(p)) throw new NotFound('page', 'no such period');
     return p;
   };
   const portalStatement = async (req: Request, res: Response) => {
     const s = sessionOf(req);
     const org = s.user.organization_id!;
     const c = await contracts.get(org).catch(() => null);
-    if (!c?.customerVisible) throw new ApiError(404, 'not_found', 'no such page');
+    if (!c?.customerVisible) throw new NotFound('page', 'no such page');
     const st = await contracts.statement(org, periodOf(req));
     const periods = await contracts.periods(org);
     const body = html`<h1>Service credits ${st.period.key}</h1><form method="get" action="/portal/statements" class="row"><label for="period">Period</label><select id="period" name="period">${periods.map((p) => html`<option value="${p.key}"${p.key === st.period.key ? html` selected` : ''}>${p.key} (${p.status})</option>`)}</select><button type="submit">Show</button></form>${statementHtml(st, { base: '/portal/statements', canExclude: false, printable: false })}`;

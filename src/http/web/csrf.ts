@@ -5,10 +5,10 @@
  */
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { ApiError } from '../kit/errors';
 import { readCookie, sameToken } from '../../domain/users/sessions';
 import { html, type SafeHtml } from './html';
 import { setCookie } from './session';
+import { Forbidden } from '../../core/errors';
 
 export const LOGIN_CSRF_COOKIE = 'pacer_login_csrf';
 
@@ -21,7 +21,7 @@ export const checkCsrf: RequestHandler = (req, _res, next) => {
   if (SAFE.has(req.method) || !req.webSession) return next();
   const given = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
   if (!sameToken(typeof given === 'string' ? given : undefined, req.webSession.csrfToken)) {
-    return next(new ApiError(403, 'csrf_failed', 'This form has expired or did not come from Pacer. Reload the page and try again.'));
+    return next(new Forbidden('This form has expired or did not come from Pacer. Reload the page and try again.', 'csrf_failed'));
   }
   next();
 };

@@ -7,7 +7,6 @@
 import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ApiError } from '../kit/errors';
 import { freeText, uuid } from '../kit/schemas';
 import { parse } from '../kit/validation';
 import type { Article } from '../../domain/kb/article-repository';
@@ -22,6 +21,7 @@ import { html, raw, type SafeHtml } from './html';
 import { page } from './layout';
 import { setCookie } from './session';
 import { csrfField } from './csrf';
+import { Forbidden, InvalidInput, NotFound } from '../../core/errors';
 
 export interface HelpDeps {
   articles: ArticleService;
@@ -68,7 +68,7 @@ ${recent.length ? html`<h2>Recently published</h2><ul>${recent.slice(0, 10).map(
   r.get('/help/categories/:id', async (req, res) => {
     const id = parse(uuid, req.params.id, 'params');
     const category = await deps.articles.categories.find(id);
-    if (!category) throw new ApiError(404, 'not_found', 'no such category');
+    if (!category) throw new NotFound('page', 'no such category');
     const [sections, list] = await Promise.all([deps.articles.categories.sections(id), deps.articles.articles.listReadable(helpReader(req), { categoryId: id, limit: 500 })]);
     const loose = list.filter((a) => a.sectionId === null || !sections.some((s) => s.id === a.sectionId));
     send(req, res, category.name, html`<p><a href="/help">Help centre</a></p>
@@ -88,7 +88,7 @@ ${list.length ? '' : html`<p>No articles here yet.</p>`}`);
     const id = parse(uuid, req.params.id, 'params');
     const article = await deps.articles.articles.find(id);
     // Not found and not yours read alike, so an id tells nothing about an article you may not see.
-    if (!article || !canRead(helpReader(req), article)) throw new ApiError(404, 'not_found', 'no such article');
+    if (!article || !canRead(helpReader(req), article)) throw new NotFound('page', 'no such article');
     return article;
   };
 
@@ -118,11 +118,11 @@ ${searchBox()}`);
     // A signed-in reader's form was checked against the session's CSRF token already; an
     // anonymous one carries its reader id, which a page on another site cannot know.
     const anon = req.webSession ? null : anonymousReaderId(req.get('cookie'));
-    if (!req.webSession && (anon === null || formValue(req, '_reader') !== anon)) throw new ApiError(403, 'csrf_failed', 'This form has expired or did not come from Pacer. Reload the page and try again.');
+    if (!req.webSession && (anon === null || formValue(req, '_reader') !== anon)) throw new Forbidden('This form has expired or did not come from Pacer. Reload the page and try again.', 'csrf_failed');
     const helpful = formValue(req, 'helpful');
-    if (helpful !== 'yes' && helpful !== 'no') throw new ApiError(400, 'validation_failed', 'Answer yes or no.');
+    if (helpful !== 'yes' && helpful !== 'no') throw new InvalidInput('Answer yes or no.');
     const comment = formText(req, 'comment');
-    if (comment.length > MAX_COMMENT) throw new ApiError(400, 'validation_failed', `A comment has at most ${MAX_COMMENT} characters.`);
+    if (comment.length > MAX_COMMENT) throw new InvalidInput(`A comment has at most ${MAX_COMMENT} characters.`);
     await deps.feedback.vote(article.id, req.webSession ? `user:${req.webSession.user.id}` : `anon:${anon!}`, { helpful: helpful === 'yes', comment: comment || null });
     res.redirect(303, `/help/articles/${article.id}?voted=1#helpful`);
   });

@@ -9,8 +9,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../../db/schema';
-import { ApiError, statusOf } from '../kit/errors';
-import { PacerError } from '../../core/errors';
+import { statusOf } from '../kit/errors';
+import { PacerError, InvalidInput, NotFound } from '../../core/errors';
 import { parse } from '../kit/validation';
 import { incidentPolicySchema } from '../kit/settings-schemas';
 import { INCIDENT_SEVERITIES, type IncidentSeverity } from '../../../workflows/contract/incident';
@@ -121,7 +121,7 @@ ${ladder('ip-update-ladder', 'updateEscalations', 'Update-cadence ladder (JSON, 
     requireAdmin(req);
     const severity = severityOf(req);
     const p = (await listIncidentPolicies(db)).find((x) => x.severity === severity);
-    if (!p) throw ApiError.notFound('incident policy');
+    if (!p) throw new NotFound('incident policy');
     await sendForm(req, res, severity, valuesOfRow(p));
   });
 
@@ -134,7 +134,7 @@ ${ladder('ip-update-ladder', 'updateEscalations', 'Update-cadence ladder (JSON, 
       async () => {
         const { input, ladderProblems } = inputOf(b);
         const body = parseWithLadders<IncidentPolicyFields>(incidentPolicySchema, input, ladderProblems);
-        if (body.calendarId && !(await findCalendar(db, body.calendarId))) throw new ApiError(400, 'validation_failed', 'unknown calendar', [{ path: 'calendarId', message: 'no such calendar' }]);
+        if (body.calendarId && !(await findCalendar(db, body.calendarId))) throw new InvalidInput('unknown calendar', [{ path: 'calendarId', message: 'no such calendar' }]);
         const p = await saveIncidentPolicy(db, severity, body, { rollouts: tickets.rollouts, by: sessionOf(req).user.email });
         return `/console/admin/incident-policies${queryString({ notice: `Saved the ${severity} incident policy; rolling out to incidents not yet closed.`, rollout: p.rolloutId })}`;
       },

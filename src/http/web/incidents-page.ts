@@ -6,8 +6,7 @@
  */
 import { Router, type Request } from 'express';
 import type { Db, TicketRow } from '../../db/schema';
-import { ApiError } from '../kit/errors';
-import { isRefusal } from '../../core/errors';
+import { isRefusal, InvalidInput, NotFound } from '../../core/errors';
 import { formText } from '../kit/form';
 import { listIncidents } from '../../domain/incidents/incident-reads';
 import type { IncidentService } from '../../domain/incidents/incident-service';
@@ -26,7 +25,7 @@ const field = formText;
 
 async function findIncident(db: Db, id: unknown) {
   const incident = typeof id === 'string' && UUID.test(id) ? await findIncidentRow(db, id) : undefined;
-  if (!incident) throw ApiError.notFound('incident');
+  if (!incident) throw new NotFound('incident');
   return incident;
 }
 
@@ -132,8 +131,8 @@ ${cards.length ? cards : html`<p class="empty">No active incidents.</p>`}
     guarded(res, async () => {
       const title = field(req, 'title');
       const severity = field(req, 'severity') as IncidentSeverity;
-      if (!title) throw new ApiError(400, 'validation_failed', 'An incident needs a title.');
-      if (!INCIDENT_SEVERITIES.includes(severity)) throw new ApiError(400, 'validation_failed', 'Unknown severity.');
+      if (!title) throw new InvalidInput('An incident needs a title.');
+      if (!INCIDENT_SEVERITIES.includes(severity)) throw new InvalidInput('Unknown severity.');
       const { incident } = await incidents.create(req.principal!, { title: title.slice(0, 300), description: field(req, 'description'), severity, responders: [], affectedComponents: [] });
       return `Declared ${incident.number}.`;
     }),
@@ -152,8 +151,8 @@ ${cards.length ? cards : html`<p class="empty">No active incidents.</p>`}
       const incident = await findIncident(db, req.params.id);
       const text = field(req, 'body');
       const status = field(req, 'status') as IncidentStatus | '';
-      if (status && !INCIDENT_STATUSES.includes(status)) throw new ApiError(400, 'validation_failed', 'Unknown status.');
-      if (!text && !status) throw new ApiError(400, 'validation_failed', 'Write an update or pick a status.');
+      if (status && !INCIDENT_STATUSES.includes(status)) throw new InvalidInput('Unknown status.');
+      if (!text && !status) throw new InvalidInput('Write an update or pick a status.');
       await incidents.postUpdate(req.principal!, incident, { ...(text && { body: text.slice(0, 20_000) }), ...(status && { status }), public: field(req, 'internal') !== '1' });
       return `Update posted to ${incident.number}.`;
     }),

@@ -9,14 +9,14 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../../db/schema';
-import { PacerError } from '../../core/errors';
+import { PacerError, InvalidInput, NotFound } from '../../core/errors';
 import type { Article } from '../../domain/kb/article-repository';
 import type { ArticleService } from '../../domain/kb/article-service';
 import type { Category, Section } from '../../domain/kb/category-repository';
 import { renderMarkdown } from '../../domain/kb/markdown';
 import { ARTICLE_STATES, VISIBILITIES, type Visibility } from '../../domain/kb/visibility';
 import { listOrganizationNames } from '../../db/repositories/organizations';
-import { ApiError, statusOf } from '../kit/errors';
+import { statusOf } from '../kit/errors';
 import { formText, formValue } from '../kit/form';
 import { refuseUnstorable } from '../kit/validation';
 import { csrfField } from './csrf';
@@ -80,7 +80,7 @@ function valuesOfForm(req: Request): EditorValues {
   };
 }
 
-const refuse = (message: string) => new ApiError(400, 'validation_failed', message);
+const refuse = (message: string) => new InvalidInput(message);
 
 /** The form's values as the service's fields; a refusal names the field in words. */
 function articleFields(v: EditorValues) {
@@ -141,7 +141,7 @@ export function kbArticlePageRoutes(db: Db, articles: ArticleService): Router {
   const author = (req: Request) => sessionOf(req).user.name;
   const articleOf = async (req: Request) => {
     const id = String(req.params.id);
-    if (!UUID.test(id)) throw ApiError.notFound('article');
+    if (!UUID.test(id)) throw new NotFound('article');
     return articles.get(id);
   };
 

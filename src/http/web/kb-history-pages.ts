@@ -7,12 +7,12 @@
 import { Router, type Request } from 'express';
 import type { ArticleService } from '../../domain/kb/article-service';
 import { diffRevisions, type DiffPart } from '../../domain/kb/revision-diff';
-import { ApiError } from '../kit/errors';
 import { csrfField } from './csrf';
 import { html, queryString, type SafeHtml } from './html';
 import { kbPage } from './kb-console-layout';
 import { UUID } from '../kit/uuid';
 import { sessionOf } from './session';
+import { InvalidInput, NotFound } from '../../core/errors';
 
 const REVISION = /^[1-9][0-9]{0,9}$/;
 
@@ -26,7 +26,7 @@ export function kbHistoryPageRoutes(articles: ArticleService): Router {
   const r = Router();
   const articleOf = async (req: Request) => {
     const id = String(req.params.id);
-    if (!UUID.test(id)) throw ApiError.notFound('article');
+    if (!UUID.test(id)) throw new NotFound('article');
     return articles.get(id);
   };
 
@@ -57,9 +57,9 @@ ${revisions.filter((rev) => rev.number !== newest).map((rev) => html`<form id="r
     const a = await articleOf(req);
     const fromN = revisionNumber(req.query.from);
     const toN = revisionNumber(req.query.to);
-    if (fromN === null || toN === null) throw new ApiError(400, 'validation_failed', 'Choose two revisions to compare.');
+    if (fromN === null || toN === null) throw new InvalidInput('Choose two revisions to compare.');
     const [from, to] = await Promise.all([articles.articles.revision(a.id, fromN), articles.articles.revision(a.id, toN)]);
-    if (!from || !to) throw ApiError.notFound('revision');
+    if (!from || !to) throw new NotFound('revision');
     const d = diffRevisions(from, to);
     const body = html`<p><a href="/console/kb/articles/${a.id}/history">Back to the history</a></p>
 <p>Changes from revision ${d.from} (${from.author}) to revision ${d.to} (${to.author}). <ins>Added</ins> and <del>removed</del> text is marked.</p>
@@ -73,7 +73,7 @@ ${revisions.filter((rev) => rev.number !== newest).map((rev) => html`<form id="r
   r.post('/console/kb/articles/:id/revisions/:number/restore', async (req, res) => {
     const a = await articleOf(req);
     const n = revisionNumber(req.params.number);
-    if (n === null) throw ApiError.notFound('revision');
+    if (n === null) throw new NotFound('revision');
     const restored = await articles.restore(a.id, n, sessionOf(req).user.name);
     res.redirect(303, `/console/kb/articles/${a.id}${queryString({ notice: `Revision ${n} restored as revision ${restored.latest.number}; publish it to make it live.` })}`);
   });

@@ -5,17 +5,17 @@
  */
 import { Router, type Request } from 'express';
 import type { KbSearch } from '../../domain/search/kb-search';
-import { ApiError } from '../kit/errors';
 import { formText } from '../kit/form';
 import { csrfField } from './csrf';
 import { html, queryString } from './html';
 import { kbPage } from './kb-console-layout';
 import { sessionOf } from './session';
+import { Forbidden, InvalidInput, NotFound } from '../../core/errors';
 
 const SYNONYM_ID = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 
 const requireAdmin = (req: Request) => {
-  if (sessionOf(req).user.role !== 'admin') throw new ApiError(403, 'forbidden', 'Only admins change search synonyms.');
+  if (sessionOf(req).user.role !== 'admin') throw new Forbidden('Only admins change search synonyms.');
 };
 
 export function kbSynonymPageRoutes(search: KbSearch): Router {
@@ -42,8 +42,8 @@ ${admin ? html`<h2>Add or replace a set</h2>
     const id = formText(req, 'id');
     const words = formText(req, 'synonyms').split(',').map((w) => w.trim()).filter(Boolean);
     const root = formText(req, 'root');
-    if (!SYNONYM_ID.test(id)) throw new ApiError(400, 'validation_failed', 'A name is lowercase letters, digits, - and _ (at most 100).');
-    if (words.length === 0 || words.length > 50 || words.some((w) => w.length > 100) || root.length > 100) throw new ApiError(400, 'validation_failed', 'A set has 1 to 50 words of at most 100 characters.');
+    if (!SYNONYM_ID.test(id)) throw new InvalidInput('A name is lowercase letters, digits, - and _ (at most 100).');
+    if (words.length === 0 || words.length > 50 || words.some((w) => w.length > 100) || root.length > 100) throw new InvalidInput('A set has 1 to 50 words of at most 100 characters.');
     await search.putSynonym({ id, synonyms: words, root: root || null });
     res.redirect(303, `/console/kb/synonyms${queryString({ notice: `Saved “${id}”.` })}`);
   });
@@ -51,7 +51,7 @@ ${admin ? html`<h2>Add or replace a set</h2>
   r.post('/console/kb/synonyms/:id/delete', async (req, res) => {
     requireAdmin(req);
     const id = String(req.params.id);
-    if (!SYNONYM_ID.test(id)) throw ApiError.notFound('synonym');
+    if (!SYNONYM_ID.test(id)) throw new NotFound('synonym');
     await search.deleteSynonym(id);
     res.redirect(303, `/console/kb/synonyms${queryString({ notice: `Deleted “${id}”.` })}`);
   });

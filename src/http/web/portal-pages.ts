@@ -6,7 +6,6 @@
 import { Router, type Request } from 'express';
 import type { Db, TicketRow } from '../../db/schema';
 import { findTicket } from '../../db/repositories/tickets';
-import { ApiError } from '../kit/errors';
 import { refuseUnstorable } from '../kit/validation';
 import type { TicketService } from '../../domain/tickets/ticket-service';
 import { csrfField } from './csrf';
@@ -29,6 +28,7 @@ import { canRead } from '../../domain/kb/visibility';
 import { Deflections, suggestArticles, type SuggestionSearch } from '../../domain/search/suggestions';
 import { logSubject } from '../kit/request-observer';
 import type { CsatService } from '../../domain/csat/csat-service';
+import { InvalidInput, NotFound } from '../../core/errors';
 
 export const CUSTOMER_STATUS: Record<string, string> = {
   new: 'Received — we will get back to you',
@@ -44,7 +44,7 @@ async function ownTicket(db: Db, req: Request): Promise<TicketRow> {
   const id = req.params.id;
   const orgId = sessionOf(req).user.organization_id!;
   const t = typeof id === 'string' && UUID.test(id) ? await findTicket(db, id, orgId) : undefined;
-  if (!t) throw ApiError.notFound('ticket');
+  if (!t) throw new NotFound('ticket');
   return t;
 }
 
@@ -141,7 +141,7 @@ ${session ? html`<section class="kb-suggest" aria-labelledby="kb-suggest-h">
     const s = sessionOf(req);
     const b = (req.body ?? {}) as Record<string, unknown>;
     const subject = typeof b.subject === 'string' ? b.subject.trim() : '';
-    if (!subject) throw new ApiError(400, 'validation_failed', 'A subject is needed.');
+    if (!subject) throw new InvalidInput('A subject is needed.');
     const description = typeof b.description === 'string' ? b.description : '';
     const { ticket } = await tickets.create(req.principal!, { subject: subject.slice(0, 500), description: description.slice(0, 100_000), channel: 'web', requester: { email: s.user.email, name: s.user.name } });
     // The articles this form opened did not answer it after all: they are not deflections.
@@ -165,7 +165,7 @@ ${session ? html`<section class="kb-suggest" aria-labelledby="kb-suggest-h">
       const { session } = parse(z.strictObject({ session: uuid }), req.query, 'query');
       const s = sessionOf(req);
       const article = await kb.articles.articles.find(articleId);
-      if (!article || !canRead({ kind: 'customer', organizationId: s.user.organization_id }, article)) throw new ApiError(404, 'not_found', 'no such article');
+      if (!article || !canRead({ kind: 'customer', organizationId: s.user.organization_id }, article)) throw new NotFound('page', 'no such article');
       await deflections!.opened({ sessionId: session, articleId, readerKey: `user:${s.user.id}`, channel: 'portal' });
       res.redirect(303, `/help/articles/${articleId}`);
     });
@@ -202,7 +202,7 @@ ${csrfField(s.csrfToken)}
   r.post('/portal/tickets/:id/reply', async (req, res) => {
     const t = await ownTicket(db, req);
     const text = typeof req.body?.body === 'string' ? req.body.body.trim() : '';
-    if (!text) throw new ApiError(400, 'validation_failed', 'Write a reply first.');
+    if (!text) throw new InvalidInput('Write a reply first.');
     await tickets.comment(req.principal!, t, text, true);
     res.redirect(303, `/portal/tickets/${t.id}${queryString({ notice: 'Thanks — your reply was sent.' })}`);
   });

@@ -8,13 +8,13 @@ import { Router, type Request } from 'express';
 import type { Db } from '../../db/schema';
 import { readReport, REPORT_NAMES, REPORT_TABLES, type LoadedReport, type ReportTable } from '../../domain/reports/report-tables';
 import { csvDisposition, tableCsv } from '../kit/csv';
-import { ApiError } from '../kit/errors';
 import { periodOf, reportQuery } from '../kit/report-query';
 import { parse } from '../kit/validation';
 import { html, queryString, type SafeHtml } from './html';
 import { page } from './layout';
 import { sessionOf } from './session';
 import { barChart, lineChart, PALETTE } from './svg-charts';
+import { NotFound } from '../../core/errors';
 
 const WINDOWS = [7, 30, 90, 365] as const;
 const DAY_MS = 86_400_000;
@@ -130,7 +130,7 @@ ${slaSection(sla, search)}${timesSection(times, search)}${volumeSection(volume, 
   r.get('/console/reports/:report/:table.csv', async (req, res) => {
     const report = REPORT_NAMES.find((n) => n === req.params.report);
     const table = report ? REPORT_TABLES[report].find((t) => t === req.params.table) : undefined;
-    if (!report || !table) throw new ApiError(404, 'not_found', 'no such report table');
+    if (!report || !table) throw new NotFound('page', 'no such report table');
     const { period, filters } = queryOf(req).parsed;
     const loaded = await readReport(db, report, period, filters);
     res.type('text/csv; charset=utf-8').set('Content-Disposition', csvDisposition(report, table)).send(tableCsv(tableOf(loaded, table)));

@@ -6,9 +6,9 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../db/schema';
-import { ApiError } from '../kit/errors';
 import { findSession, readCookie, SESSION_COOKIE, type Session } from '../../domain/users/sessions';
 import { isStaff, principalOfUser } from '../../domain/users/users';
+import { NotFound, Unauthenticated } from '../../core/errors';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -46,7 +46,7 @@ export function loadSession(db: Db): RequestHandler {
 }
 
 export function sessionOf(req: Request): Session {
-  if (!req.webSession) throw new ApiError(401, 'unauthenticated', 'sign in first');
+  if (!req.webSession) throw new Unauthenticated('sign in first');
   return req.webSession;
 }
 
@@ -57,7 +57,7 @@ export const requireStaff: RequestHandler = (req, res, next) => {
   if (!req.webSession) return toLogin(req, res);
   if (!isStaff(req.webSession.user)) {
     if (req.method === 'GET') return res.redirect(303, '/portal');
-    return next(new ApiError(404, 'not_found', 'no such page'));
+    return next(new NotFound('page', 'no such page'));
   }
   next();
 };
@@ -65,7 +65,7 @@ export const requireStaff: RequestHandler = (req, res, next) => {
 /** Admin pages: admins (and managers, read-only where they may not write). */
 export const requireManager: RequestHandler = (req, _res, next) => {
   const role = req.webSession?.user.role;
-  if (role !== 'admin' && role !== 'manager') return next(new ApiError(404, 'not_found', 'no such page'));
+  if (role !== 'admin' && role !== 'manager') return next(new NotFound('page', 'no such page'));
   next();
 };
 

@@ -7,8 +7,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../../db/schema';
-import { ApiError, statusOf, type FieldProblem } from '../kit/errors';
-import { PacerError } from '../../core/errors';
+import { statusOf, type FieldProblem } from '../kit/errors';
+import { PacerError, Forbidden, InvalidInput, NotFound } from '../../core/errors';
 import { uuid } from '../kit/schemas';
 import { parse } from '../kit/validation';
 import { DEFAULT_LADDER, deleteCalendar, insertCalendar, insertPolicy, updateCalendar, updatePolicy, type PolicyInput } from '../../domain/settings/sla-settings';
@@ -40,7 +40,7 @@ ${r.largestMoves.length ? html`<table class="compact"><thead><tr><th scope="col"
 export type Problems = Map<string, string[]>;
 
 export const requireAdmin = (req: Request) => {
-  if (sessionOf(req).user.role !== 'admin') throw new ApiError(403, 'forbidden', 'Only admins change settings.');
+  if (sessionOf(req).user.role !== 'admin') throw new Forbidden('Only admins change settings.');
 };
 export const str = (b: Body, name: string) => (typeof b[name] === 'string' ? (b[name] as string).trim() : '');
 const list = (b: Body, name: string): string[] => {
@@ -169,10 +169,10 @@ export function parseWithLadders<T>(schema: Parameters<typeof parse>[0], input: 
   try {
     body = parse(schema, input) as T;
   } catch (err) {
-    if (ladderProblems.length && err instanceof ApiError) throw new ApiError(400, err.code, err.message, [...ladderProblems, ...(err.details ?? [])]);
+    if (ladderProblems.length && err instanceof InvalidInput) throw new InvalidInput(err.message, [...ladderProblems, ...(err.details ?? [])], err.code);
     throw err;
   }
-  if (ladderProblems.length) throw new ApiError(400, 'validation_failed', ladderProblems[0]!.message, ladderProblems);
+  if (ladderProblems.length) throw new InvalidInput(ladderProblems[0]!.message, ladderProblems);
   return body;
 }
 
@@ -252,7 +252,7 @@ export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
   r.get('/console/admin/calendars/:id/edit', async (req, res) => {
     requireAdmin(req);
     const c = await findCalendar(db, idOf(req));
-    if (!c) throw ApiError.notFound('calendar');
+    if (!c) throw new NotFound('calendar');
     const weekly = c.weekly as Record<string, string[][]>;
     sendCalendarForm(req, res, `Edit calendar ${c.name}`, `/console/admin/calendars/${c.id}`, { name: c.name, timezone: c.timezone, holidays: c.holidays.join('\n'), weekly: Object.fromEntries(WEEKDAYS.map(([d]) => [d, windowsText(weekly[d])])) }, 'Save calendar');
   });
@@ -290,7 +290,7 @@ export function slaSettingsPageRoutes(db: Db, tickets: TicketService): Router {
     requireAdmin(req);
     const id = idOf(req);
     const c = await findCalendar(db, id);
-    if (!c) throw ApiError.notFound('calendar');
+    if (!c) throw new NotFound('calendar');
     try {
       await deleteCalendar(db, cache, id);
     } catch (err) {
@@ -373,7 +373,7 @@ ${fieldError(p, 'pauseOn', 'pol-pause')}</fieldset>
   r.get('/console/admin/policies/:id/edit', async (req, res) => {
     requireAdmin(req);
     const p = await findPolicy(db, idOf(req));
-    if (!p) throw ApiError.notFound('SLA policy');
+    if (!p) throw new NotFound('SLA policy');
     await sendPolicyForm(req, res, `Edit SLA policy ${p.name}`, `/console/admin/policies/${p.id}`, {
       name: p.name, tier: p.tier, priority: p.priority, calendarId: p.calendar_id,
       firstResponseMinutes: p.first_response_minutes === null ? '' : String(p.first_response_minutes),

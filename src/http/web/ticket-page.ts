@@ -8,8 +8,7 @@ import type { Db, TicketRow } from '../../db/schema';
 import { findTicket } from '../../db/repositories/tickets';
 import { organizationSummary } from '../../db/repositories/organizations';
 import { listComments, listTicketEvents, listTicketLinks } from '../../db/repositories/ticket-details';
-import { ApiError } from '../kit/errors';
-import { isRefusal } from '../../core/errors';
+import { isRefusal, InvalidInput, NotFound } from '../../core/errors';
 import { describeSla } from '../../../workflows/ticket/sla-state';
 import { PRIORITIES } from '../../../workflows/contract/ticket';
 import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
@@ -53,7 +52,7 @@ ${s.comment ? html`<blockquote>${s.comment}</blockquote>` : ''}
 
 export async function staffTicket(db: Db, id: string | string[] | undefined): Promise<TicketRow> {
   const ticket = typeof id === 'string' && UUID.test(id) ? await findTicket(db, id) : undefined;
-  if (!ticket) throw ApiError.notFound('ticket');
+  if (!ticket) throw new NotFound('ticket');
   return ticket;
 }
 
@@ -109,20 +108,20 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
 
   action('reply', async (req, t) => {
     const text = field(req, 'body').trim();
-    if (!text) throw new ApiError(400, 'validation_failed', 'Write a message first.');
+    if (!text) throw new InvalidInput('Write a message first.');
     const isPublic = field(req, 'visibility') !== 'internal';
     await deps.tickets.comment(principal(req), t, text, isPublic);
     return isPublic ? 'Reply sent.' : 'Internal note added.';
   });
   action('status', async (req, t) => {
     const status = field(req, 'status');
-    if (!['open', 'pending', 'on_hold', 'solved'].includes(status)) throw new ApiError(400, 'validation_failed', 'Unknown status.');
+    if (!['open', 'pending', 'on_hold', 'solved'].includes(status)) throw new InvalidInput('Unknown status.');
     await deps.tickets.patch(principal(req), t, { status: status as TicketRow['status'] });
     return `Status set to ${STATUS_LABELS[status]}.`;
   });
   action('priority', async (req, t) => {
     const priority = field(req, 'priority');
-    if (!(PRIORITIES as readonly string[]).includes(priority)) throw new ApiError(400, 'validation_failed', 'Unknown priority.');
+    if (!(PRIORITIES as readonly string[]).includes(priority)) throw new InvalidInput('Unknown priority.');
     await deps.tickets.patch(principal(req), t, { priority: priority as never });
     return `Priority set to ${priority}; the SLA clocks were re-targeted.`;
   });

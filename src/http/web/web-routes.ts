@@ -7,8 +7,8 @@
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler } from 'express';
 import type { Db } from '../../db/schema';
-import { ApiError, errorAnswer } from '../kit/errors';
-import { PacerError } from '../../core/errors';
+import { errorAnswer } from '../kit/errors';
+import { PacerError, NotFound } from '../../core/errors';
 import type { IntegrationConfig } from '../../integrations/config';
 import type { Logger } from '../../core/logger';
 import type { IncidentService } from '../../domain/incidents/incident-service';
@@ -111,7 +111,7 @@ export function webRoutes(deps: WebDeps): Router {
 
   if (deps.kb) r.use(helpRoutes(deps.kb));
 
-  r.use(['/console', '/portal', '/help'], (_req, _res, next) => next(new ApiError(404, 'not_found', 'no such page')));
+  r.use(['/console', '/portal', '/help'], (_req, _res, next) => next(new NotFound('page', 'no such page')));
   r.use(htmlErrors);
   return r;
 }

@@ -6,10 +6,10 @@ import { insertApiKey, listApiKeys, revokeApiKey } from '../../../db/repositorie
 import { organizationExists } from '../../../db/repositories/organizations';
 import { ROLES } from '../../../core/principal';
 import { generateApiKey, hashApiKey, requireRole, type ApiKeyCache } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { text, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import { idOf, iso } from './settings-params';
+import { InvalidInput, NotFound } from '../../../core/errors';
 
 export const keySchema = z
   .strictObject({ name: text(200), role: z.enum(ROLES), organizationId: uuid.optional() })
@@ -26,7 +26,7 @@ export function apiKeyRoutes(db: Db, keyCache: ApiKeyCache): Router {
   r.post('/api-keys', admin, async (req, res) => {
     const body = parse(keySchema, req.body);
     if (body.organizationId && !(await organizationExists(db, body.organizationId))) {
-      throw new ApiError(400, 'validation_failed', 'unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
+      throw new InvalidInput('unknown organization', [{ path: 'organizationId', message: 'no such organization' }]);
     }
     const key = generateApiKey(body.role);
     const k = await insertApiKey(db, { name: body.name, role: body.role, organizationId: body.organizationId ?? null, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 16) });
@@ -35,7 +35,7 @@ export function apiKeyRoutes(db: Db, keyCache: ApiKeyCache): Router {
   });
   r.delete('/api-keys/:id', admin, async (req, res) => {
     const k = await revokeApiKey(db, idOf(req));
-    if (!k) throw ApiError.notFound('API key');
+    if (!k) throw new NotFound('API key');
     keyCache.clear();
     res.json(keyView(k));
   });

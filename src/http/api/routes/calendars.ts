@@ -6,9 +6,9 @@ import { deleteCalendar, insertCalendar, updateCalendar } from '../../../domain/
 import { calendarSchema } from '../../kit/settings-schemas';
 import { findCalendar, listCalendars } from '../../../db/repositories/calendars';
 import { principalOf, requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { parse } from '../../kit/validation';
 import { idOf, iso } from './settings-params';
+import { NotFound } from '../../../core/errors';
 
 const calendarView = (c: Pick<CalendarRow, 'id' | 'name' | 'timezone' | 'weekly' | 'holidays' | 'created_at' | 'updated_at'>) => ({
   id: c.id, name: c.name, timezone: c.timezone, weekly: c.weekly, holidays: c.holidays, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at),
@@ -22,7 +22,7 @@ export function calendarRoutes(db: Db, tickets: TicketService): Router {
   r.get('/calendars', readers, async (_req, res) => res.json({ data: (await listCalendars(db)).map(calendarView) }));
   r.get('/calendars/:id', readers, async (req, res) => {
     const c = await findCalendar(db, idOf(req));
-    if (!c) throw ApiError.notFound('calendar');
+    if (!c) throw new NotFound('calendar');
     res.json(calendarView(c));
   });
   r.post('/calendars', admin, async (req, res) => {

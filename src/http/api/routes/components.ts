@@ -8,11 +8,11 @@ import { z } from 'zod';
 import type { ComponentRow, Db } from '../../../db/schema';
 import { COMPONENT_STATUSES } from '../../../domain/status/component-status';
 import { requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { freeText, text, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import { isUniqueViolation } from '../../../db/pg-errors';
 import { deleteComponent, findComponent, insertComponent, listComponents, updateComponent } from '../../../db/repositories/components';
+import { Conflict, NotFound } from '../../../core/errors';
 
 const fields = {
   name: text(200),
@@ -53,7 +53,7 @@ export function componentRoutes(db: Db): Router {
   const admin = requireRole('admin');
   const idOf = (req: Request) => parse(uuid, req.params.id, 'params');
   const conflict = (name: string | undefined) => (err: unknown): never => {
-    if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', name ? `a component named "${name}" exists` : 'a component with that name exists');
+    if (isUniqueViolation(err)) throw new Conflict('conflict', name ? `a component named "${name}" exists` : 'a component with that name exists');
     throw err;
   };
 
@@ -62,7 +62,7 @@ export function componentRoutes(db: Db): Router {
   });
   r.get('/:id', readers, async (req, res) => {
     const c = await findComponent(db, idOf(req));
-    if (!c) throw ApiError.notFound('component');
+    if (!c) throw new NotFound('component');
     res.json(componentView(c));
   });
   r.post('/', admin, async (req, res) => {
@@ -74,12 +74,12 @@ export function componentRoutes(db: Db): Router {
     const id = idOf(req);
     const body = parse(patchSchema, req.body);
     const c = await updateComponent(db, id, body).catch(conflict(body.name));
-    if (!c) throw ApiError.notFound('component');
+    if (!c) throw new NotFound('component');
     res.json(componentView(c));
   });
   // Its impact history goes with it (ON DELETE CASCADE): the status page no longer shows it.
   r.delete('/:id', admin, async (req, res) => {
-    if (!(await deleteComponent(db, idOf(req)))) throw ApiError.notFound('component');
+    if (!(await deleteComponent(db, idOf(req)))) throw new NotFound('component');
     res.status(204).end();
   });
   return r;

@@ -15,11 +15,12 @@ import { parseAmount, parsePercent } from '../../../domain/contracts/money';
 import { statementCsv } from '../../../domain/contracts/statement-csv';
 import { isKnownZone } from '../../../../workflows/sla/zone-offsets';
 import { principalOf, requireRole } from '../../kit/auth';
-import { ApiError, type FieldProblem } from '../../kit/errors';
+import { type FieldProblem } from '../../kit/errors';
 import type { Operation } from '../openapi/operation';
 import { freeText, safeString, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import { idOf } from './settings-params';
+import { InvalidInput, NotFound } from '../../../core/errors';
 
 const percent = z.string().refine((v) => parsePercent(v) !== null, 'a percentage 0…100 as a decimal string with at most two decimals, e.g. "2.5"');
 const priorityOrAny = safeString().min(1).max(100).nullable().default(null).describe('a priority name, or null for any');
@@ -60,14 +61,14 @@ export function contractRoutes(db: Db, contracts: ContractService): Router {
     const p = principalOf(req);
     const id = idOf(req);
     if (p.role === 'customer') {
-      if (p.organizationId !== id || !(await contracts.get(id).catch(() => null))?.customerVisible) throw ApiError.notFound('contract');
-    } else if (!(await findOrganization(db, id))) throw ApiError.notFound('organization');
+      if (p.organizationId !== id || !(await contracts.get(id).catch(() => null))?.customerVisible) throw new NotFound('contract');
+    } else if (!(await findOrganization(db, id))) throw new NotFound('organization');
     return id;
   };
 
   r.put('/organizations/:id/contract', admin, async (req, res) => {
     const id = idOf(req);
-    if (!(await findOrganization(db, id))) throw ApiError.notFound('organization');
+    if (!(await findOrganization(db, id))) throw new NotFound('organization');
     const body = parse(contractSchema, req.body);
     const feeMinor = parseAmount(body.fee, body.currency);
     const problems: FieldProblem[] = [];
@@ -76,7 +77,7 @@ export function contractRoutes(db: Db, contracts: ContractService): Router {
     body.rules.forEach((rule, i) => {
       if (rule.priority !== null && !priorities.has(rule.priority)) problems.push({ path: `rules.${i}.priority`, message: `unknown priority "${rule.priority}"` });
     });
-    if (problems.length) throw new ApiError(400, 'validation_failed', `invalid body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    if (problems.length) throw new InvalidInput(`invalid body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
     const rules: CreditRule[] = body.rules.map((rule) =>
       rule.kind === 'per_breach'
         ? { kind: 'per_breach', clock: rule.clock, priority: rule.priority, creditBp: parsePercent(rule.creditPercent)! }

@@ -9,10 +9,10 @@ import { z } from 'zod';
 import type { CsatService } from '../../../domain/csat/csat-service';
 import type { SurveyWithTicket } from '../../../db/repositories/csat-surveys';
 import { requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { freeText, isoInstant } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import type { Operation } from '../openapi/operation';
+import { InvalidInput } from '../../../core/errors';
 
 const DAY_MS = 86_400_000;
 /** A score over more than this is refused: a year and a day covers every yearly report. */
@@ -67,9 +67,9 @@ export function csatScoreRoutes(csat: CsatService): Router {
     const q = parse(scoreQuery, req.query, 'query');
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
-    if (from >= to) throw new ApiError(400, 'validation_failed', 'invalid query: from must be before to', [{ path: 'from', message: 'must be before to' }]);
+    if (from >= to) throw new InvalidInput('invalid query: from must be before to', [{ path: 'from', message: 'must be before to' }]);
     if (to.getTime() - from.getTime() > MAX_SCORE_SPAN_DAYS * DAY_MS) {
-      throw new ApiError(400, 'validation_failed', `invalid query: at most ${MAX_SCORE_SPAN_DAYS} days at once`, [{ path: 'from', message: `at most ${MAX_SCORE_SPAN_DAYS} days before to` }]);
+      throw new InvalidInput(`invalid query: at most ${MAX_SCORE_SPAN_DAYS} days at once`, [{ path: 'from', message: `at most ${MAX_SCORE_SPAN_DAYS} days before to` }]);
     }
     const score = await csat.score({ from, to }, q.by ?? null);
     res.json({ from: from.toISOString(), to: to.toISOString(), by: q.by ?? null, ...score });

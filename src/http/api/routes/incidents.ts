@@ -9,7 +9,6 @@ import { encodeCursor } from '../../../db/repositories/tickets';
 import { incidentMetrics, incidentView, listIncidents } from '../../../domain/incidents/incident-reads';
 import type { IncidentService } from '../../../domain/incidents/incident-service';
 import { principalOf, requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { createIncidentSchema, incidentUpdateSchema, linkTicketSchema, listIncidentsQuery, metricsQuery, patchIncidentSchema, postmortemSchema, severity } from '../incident-schemas';
 import { MAX_REPORT_SPAN_DAYS, uuid } from '../../kit/schemas';
 import { idempotencyKeyOf, parse, parseCursor } from '../../kit/validation';
@@ -20,6 +19,7 @@ import { saveIncidentPolicy } from '../../../domain/settings/incident-policy-set
 import { incidentPolicySchema } from '../../kit/settings-schemas';
 import type { RolloutStarter } from '../../../domain/settings/rollouts';
 import { logSubject } from '../../kit/request-observer';
+import { InvalidInput, NotFound } from '../../../core/errors';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const DAY_MS = 86_400_000;
@@ -32,7 +32,7 @@ export function incidentRoutes(db: Db, incidents: IncidentService): Router {
   const findIncident = async (req: Request) => {
     const id = parse(uuid, req.params.id, 'params');
     const incident = await findIncidentRow(db, id);
-    if (!incident) throw ApiError.notFound('incident');
+    if (!incident) throw new NotFound('incident');
     return incident;
   };
   const reread = async (id: string) => incidentView((await findIncidentRow(db, id))!);
@@ -57,9 +57,9 @@ export function incidentRoutes(db: Db, incidents: IncidentService): Router {
     const q = parse(metricsQuery, req.query, 'query');
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
-    if (from >= to) throw new ApiError(400, 'validation_failed', 'from must be before to', [{ path: 'from', message: 'must be before to' }]);
+    if (from >= to) throw new InvalidInput('from must be before to', [{ path: 'from', message: 'must be before to' }]);
     if (to.getTime() - from.getTime() > MAX_REPORT_SPAN_DAYS * DAY_MS) {
-      throw new ApiError(400, 'validation_failed', `the period may cover at most ${MAX_REPORT_SPAN_DAYS} days`, [{ path: 'from', message: `at most ${MAX_REPORT_SPAN_DAYS} days before to` }]);
+      throw new InvalidInput(`the period may cover at most ${MAX_REPORT_SPAN_DAYS} days`, [{ path: 'from', message: `at most ${MAX_REPORT_SPAN_DAYS} days before to` }]);
     }
     res.json({ from: from.toISOString(), to: to.toISOString(), bySeverity: await incidentMetrics(db, from, to) });
   });
@@ -162,7 +162,7 @@ export function incidentPolicyRoutes(db: Db, rollouts: RolloutStarter): Router {
     const sev = parse(severity, req.params.severity, 'params');
     const b = parse(incidentPolicySchema, req.body);
     if (b.calendarId && !(await findCalendar(db, b.calendarId))) {
-      throw new ApiError(400, 'validation_failed', 'unknown calendar', [{ path: 'calendarId', message: 'no such calendar' }]);
+      throw new InvalidInput('unknown calendar', [{ path: 'calendarId', message: 'no such calendar' }]);
     }
     const p = await saveIncidentPolicy(db, sev, b, { rollouts, by: principalOf(req).name });
     res.json({ ...view(p), rolloutId: p.rolloutId });

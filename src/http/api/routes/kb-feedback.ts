@@ -8,11 +8,11 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { Article } from '../../../domain/kb/article-repository';
 import type { ArticleFeedback, KbFeedback } from '../../../domain/kb/feedback';
-import { ApiError } from '../../kit/errors';
 import { readerKeyOf } from '../../kit/reader-key';
 import { freeText, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import type { Operation } from '../openapi/operation';
+import { Unauthenticated } from '../../../core/errors';
 
 export const voteSchema = z.strictObject({
   helpful: z.boolean(),
@@ -31,7 +31,7 @@ export function feedbackRoutes(r: Router, deps: { feedback: KbFeedback; readable
     const a = await deps.readable(req);
     const body = parse(voteSchema, req.body);
     const key = keyOf(req);
-    if (key === null) throw new ApiError(401, 'unauthenticated', 'send "Authorization: Bearer <api key>", or vote from the help centre (its reader cookie counts you once)');
+    if (key === null) throw new Unauthenticated('send "Authorization: Bearer <api key>", or vote from the help centre (its reader cookie counts you once)');
     await deps.feedback.vote(a.id, key, { helpful: body.helpful, comment: body.comment ? body.comment : null });
     res.json(feedbackView(await deps.feedback.of(a.id, key)));
   });

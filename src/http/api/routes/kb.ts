@@ -18,11 +18,11 @@ import type { KbSearch } from '../../../domain/search/kb-search';
 import type { KbFeedback } from '../../../domain/kb/feedback';
 import { feedbackRoutes } from './kb-feedback';
 import { readCookie, SESSION_COOKIE } from '../../../domain/users/sessions';
-import { ApiError } from '../../kit/errors';
 import type { Operation } from '../openapi/operation';
 import { freeText, safeString, text, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import type { Principal } from '../../../core/principal';
+import { Forbidden, NotFound, Unauthenticated } from '../../../core/errors';
 
 /** BCP 47-shaped: a language, then up to two subtags (en, pt-BR, zh-Hant-TW). */
 export const locale = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, 'a locale such as en or pt-BR');
@@ -157,8 +157,8 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   r.use((req, res, next) => (hasCredentials(req) ? deps.authenticate(req, res, next) : next()));
   const reader = (req: Request) => readerOf(req.principal);
   const need = (...roles: Array<Principal['role']>): RequestHandler => (req, _res, next) => {
-    if (!req.principal) return next(new ApiError(401, 'unauthenticated', 'send "Authorization: Bearer <api key>"'));
-    if (!roles.includes(req.principal.role)) return next(new ApiError(403, 'forbidden', `this needs one of the roles: ${roles.join(', ')}`));
+    if (!req.principal) return next(new Unauthenticated('send "Authorization: Bearer <api key>"'));
+    if (!roles.includes(req.principal.role)) return next(new Forbidden(`this needs one of the roles: ${roles.join(', ')}`));
     next();
   };
   const staff = need('admin', 'agent');
@@ -168,7 +168,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   /** An article the caller may read, or a 404 that does not say whether it exists. */
   const readable = async (req: Request) => {
     const a = await articles.articles.find(idOf(req));
-    if (!a || !canRead(reader(req), a)) throw ApiError.notFound('article');
+    if (!a || !canRead(reader(req), a)) throw new NotFound('article');
     return a;
   };
   const view = (req: Request, a: Article) => (reader(req).kind === 'staff' ? staffArticleView(a) : readerArticleView(a));
@@ -235,7 +235,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
     const number = parse(revisionNumber, req.params.number, 'params');
     await articles.get(id);
     const rev = await articles.articles.revision(id, number);
-    if (!rev) throw ApiError.notFound('revision');
+    if (!rev) throw new NotFound('revision');
     res.json(revisionView(rev));
   });
   r.post('/articles/:id/revisions/:number/restore', staff, async (req, res) => {
@@ -248,7 +248,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
     const q = parse(diffQuery, req.query, 'query');
     await articles.get(id);
     const [from, to] = await Promise.all([articles.articles.revision(id, q.from), articles.articles.revision(id, q.to)]);
-    if (!from || !to) throw ApiError.notFound('revision');
+    if (!from || !to) throw new NotFound('revision');
     res.json(diffRevisions(from, to));
   });
 
@@ -261,7 +261,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
   r.get('/categories/:id', async (req, res) => {
     const c = await articles.categories.find(idOf(req));
-    if (!c) throw ApiError.notFound('category');
+    if (!c) throw new NotFound('category');
     res.json(categoryView(c));
   });
   r.patch('/categories/:id', staff, async (req, res) => {
@@ -308,7 +308,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
 
   feedbackRoutes(r, { feedback: deps.feedback, readable });
 
-  r.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such endpoint')));
+  r.use((_req, _res, next) => next(new NotFound('page', 'no such endpoint')));
   return r;
 }
 

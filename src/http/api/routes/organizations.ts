@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Db, OrganizationRow } from '../../../db/schema';
 import type { TicketService } from '../../../domain/tickets/ticket-service';
 import { principalOf, requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { safeString, text } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import { isFkViolation, isUniqueViolation } from '../../../db/pg-errors';
@@ -12,6 +11,7 @@ import {
   countOpenTickets, deleteOrganization, findOrganization, insertOrganization, listOrganizations, listPriorities, listTiers, tierExists, updateOrganization,
 } from '../../../db/repositories/organizations';
 import { idOf, iso } from './settings-params';
+import { Conflict, InvalidInput, NotFound } from '../../../core/errors';
 
 // PATCH schemas are built from the fields without defaults: a default would overwrite what the PATCH does not name.
 const orgFields = { name: text(200), tier: safeString().min(1).max(100), emailDomains: z.array(safeString().min(1).max(253)).max(100) };
@@ -27,7 +27,7 @@ export function organizationRoutes(db: Db, tickets: TicketService): Router {
   const admin = requireRole('admin');
   const requireTier = async (tier: string) => {
     if (!(await tierExists(db, tier))) {
-      throw new ApiError(400, 'validation_failed', `unknown tier "${tier}"`, [{ path: 'tier', message: 'unknown tier' }]);
+      throw new InvalidInput(`unknown tier "${tier}"`, [{ path: 'tier', message: 'unknown tier' }]);
     }
   };
   r.get('/tiers', async (_req, res) => res.json({ data: await listTiers(db) }));
@@ -39,9 +39,9 @@ export function organizationRoutes(db: Db, tickets: TicketService): Router {
   r.get('/organizations/:id', async (req, res) => {
     const p = principalOf(req);
     const id = idOf(req);
-    if (p.role === 'customer' && id !== p.organizationId) throw ApiError.notFound('organization');
+    if (p.role === 'customer' && id !== p.organizationId) throw new NotFound('organization');
     const o = await findOrganization(db, id);
-    if (!o) throw ApiError.notFound('organization');
+    if (!o) throw new NotFound('organization');
     res.json(orgView(o));
   });
   r.post('/organizations', admin, async (req, res) => {
@@ -50,7 +50,7 @@ export function organizationRoutes(db: Db, tickets: TicketService): Router {
     try {
       res.status(201).json(orgView(await insertOrganization(db, body)));
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', `an organization named "${body.name}" exists`);
+      if (isUniqueViolation(err)) throw new Conflict('conflict', `an organization named "${body.name}" exists`);
       throw err;
     }
   });
@@ -59,9 +59,9 @@ export function organizationRoutes(db: Db, tickets: TicketService): Router {
     const body = parse(orgPatchSchema, req.body);
     if (body.tier) await requireTier(body.tier);
     const before = await findOrganization(db, id);
-    if (!before) throw ApiError.notFound('organization');
+    if (!before) throw new NotFound('organization');
     const o = await updateOrganization(db, id, body).catch((err) => {
-      if (isUniqueViolation(err)) throw new ApiError(409, 'conflict', 'an organization with that name exists');
+      if (isUniqueViolation(err)) throw new Conflict('conflict', 'an organization with that name exists');
       throw err;
     });
     // A tier change re-targets the clocks of every open ticket of the organization, through a rollout.
@@ -73,9 +73,9 @@ export function organizationRoutes(db: Db, tickets: TicketService): Router {
   r.delete('/organizations/:id', admin, async (req, res) => {
     const id = idOf(req);
     try {
-      if (!(await deleteOrganization(db, id))) throw ApiError.notFound('organization');
+      if (!(await deleteOrganization(db, id))) throw new NotFound('organization');
     } catch (err) {
-      if (isFkViolation(err)) throw new ApiError(409, 'in_use', 'the organization still has tickets or keys');
+      if (isFkViolation(err)) throw new Conflict('in_use', 'the organization still has tickets or keys');
       throw err;
     }
     res.status(204).end();

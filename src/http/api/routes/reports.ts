@@ -8,9 +8,9 @@ import type { Db } from '../../../db/schema';
 import { readReport, REPORT_NAMES, REPORT_TABLES, type ReportName } from '../../../domain/reports/report-tables';
 import { requireRole } from '../../kit/auth';
 import { csvDisposition, tableCsv } from '../../kit/csv';
-import { ApiError } from '../../kit/errors';
 import { periodOf, reportQuery } from '../../kit/report-query';
 import { parse } from '../../kit/validation';
+import { PacerError } from '../../../core/errors';
 
 export const reportName = z.enum(REPORT_NAMES);
 export const tableName = z.enum([...new Set(Object.values(REPORT_TABLES).flat())] as [string, ...string[]]);
@@ -27,7 +27,7 @@ export function reportRoutes(db: Db): Router {
   r.get('/:report/:table.csv', async (req, res) => {
     const report = parse(reportName, req.params.report, 'params');
     const table = parse(tableName, req.params.table, 'params');
-    if (!REPORT_TABLES[report].includes(table)) throw new ApiError(404, 'not_found', `the ${report} report has no table ${table}`, [{ path: 'table', message: `one of ${REPORT_TABLES[report].join(', ')}` }]);
+    if (!REPORT_TABLES[report].includes(table)) throw new PacerError('not_found', 'not_found', `the ${report} report has no table ${table}`, [{ path: 'table', message: `one of ${REPORT_TABLES[report].join(', ')}` }]);
     const { period, filters } = periodOf(parse(reportQuery, req.query, 'query'));
     const loaded = await readReport(db, report, period, filters);
     res.type('text/csv; charset=utf-8').set('Content-Disposition', csvDisposition(report, table)).send(tableCsv(loaded.tables.find((t) => t.id === table)!));

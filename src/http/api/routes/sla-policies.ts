@@ -6,9 +6,9 @@ import { insertPolicy, updatePolicy } from '../../../domain/settings/sla-setting
 import { policySchema } from '../../kit/settings-schemas';
 import { deletePolicy, findPolicy, listPolicies } from '../../../db/repositories/sla-policies';
 import { principalOf, requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { parse } from '../../kit/validation';
 import { idOf, iso } from './settings-params';
+import { NotFound } from '../../../core/errors';
 
 const policyView = (p: SlaPolicyRow) => ({
   id: p.id, name: p.name, tier: p.tier, priority: p.priority, calendarId: p.calendar_id,
@@ -27,7 +27,7 @@ export function slaPolicyRoutes(db: Db, tickets: TicketService): Router {
   r.get('/sla-policies', readers, async (_req, res) => res.json({ data: (await listPolicies(db)).map(policyView) }));
   r.get('/sla-policies/:id', readers, async (req, res) => {
     const p = await findPolicy(db, idOf(req));
-    if (!p) throw ApiError.notFound('SLA policy');
+    if (!p) throw new NotFound('SLA policy');
     res.json(policyView(p));
   });
   r.post('/sla-policies', admin, async (req, res) => {
@@ -39,7 +39,7 @@ export function slaPolicyRoutes(db: Db, tickets: TicketService): Router {
     res.json({ ...policyView(p), rolloutId: p.rolloutId });
   });
   r.delete('/sla-policies/:id', admin, async (req, res) => {
-    if (!(await deletePolicy(db, idOf(req)))) throw ApiError.notFound('SLA policy');
+    if (!(await deletePolicy(db, idOf(req)))) throw new NotFound('SLA policy');
     res.status(204).end();
   });
   return r;

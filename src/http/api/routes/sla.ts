@@ -7,9 +7,9 @@ import { BusinessCalendar, CalendarError } from '../../../../workflows/sla/busin
 import { previewSla, type PreviewEvent } from '../../../../workflows/sla/sla-preview';
 import { customerTicketView, ticketView } from '../../../domain/tickets/ticket-view';
 import { principalOf, requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { calendarSpecSchema, isoInstant, MAX_LADDER_STEPS, MAX_PREVIEW_SPAN_DAYS, MAX_TARGET_MINUTES, status, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
+import { InvalidInput } from '../../../core/errors';
 
 const instant = isoInstant().transform((s) => Date.parse(s));
 const DAY_MS = 86_400_000;
@@ -62,11 +62,11 @@ export function slaRoutes(db: Db): Router {
   r.post('/preview', requireRole('admin', 'agent'), (req, res) => {
     const body = parse(previewSchema, req.body);
     const late = body.events.findIndex((e) => e.at < body.createdAt);
-    if (late >= 0) throw new ApiError(400, 'validation_failed', 'an event happens before createdAt', [{ path: `events.${late}.at`, message: 'before createdAt' }]);
+    if (late >= 0) throw new InvalidInput('an event happens before createdAt', [{ path: `events.${late}.at`, message: 'before createdAt' }]);
     try {
       BusinessCalendar.from(body.policy.calendar);
     } catch (err) {
-      if (err instanceof CalendarError) throw new ApiError(400, 'validation_failed', err.message, [{ path: `policy.calendar.${err.field}`, message: err.message }]);
+      if (err instanceof CalendarError) throw new InvalidInput(err.message, [{ path: `policy.calendar.${err.field}`, message: err.message }]);
       throw err;
     }
     res.json(previewSla(body.policy, body.createdAt, body.events as PreviewEvent[]));

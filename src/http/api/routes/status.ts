@@ -18,8 +18,8 @@ import { renderMessagePage, renderStatusPage } from '../../../domain/status/stat
 import { sharedSnapshots } from '../../../domain/status/status-snapshot';
 import { admitSubscriptionRequest } from '../../../domain/status/subscription-limiter';
 import { cancelSubscription, confirmSubscription, requestSubscription, type LinkOutcome } from '../../../domain/status/subscriptions';
-import { ApiError } from '../../kit/errors';
 import { parse } from '../../kit/validation';
+import { TooManyRequests, Unavailable } from '../../../core/errors';
 
 export interface StatusRouteDeps {
   db: Db;
@@ -56,7 +56,7 @@ export function statusRoutes(deps: StatusRouteDeps): { page: Router; api: Router
     return 0;
   };
   const requireMail = () => {
-    if (!mailer) throw new ApiError(503, 'email_not_configured', 'status subscriptions need outbound email (PACER_SMTP_URL, PACER_MAIL_FROM)');
+    if (!mailer) throw new Unavailable('email_not_configured', 'status subscriptions need outbound email (PACER_SMTP_URL, PACER_MAIL_FROM)');
   };
 
   const page = Router();
@@ -110,7 +110,7 @@ export function statusRoutes(deps: StatusRouteDeps): { page: Router; api: Router
     const wait = await subscribe(body.email, req);
     if (wait > 0) {
       res.set('Retry-After', String(wait));
-      throw new ApiError(429, 'rate_limited', 'too many subscription requests; retry after the seconds in Retry-After');
+      throw new TooManyRequests('too many subscription requests; retry after the seconds in Retry-After');
     }
     res.status(202).json({ status: 'accepted', message: 'if the address can receive updates, a confirmation email is on its way' });
   });

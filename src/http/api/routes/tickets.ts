@@ -10,12 +10,12 @@ import { customerEventView, customerSlaView, customerStatusFilter, customerTicke
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { principalOf, requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { commentSchema, createTicketSchema, CUSTOMER_FORBIDDEN_CREATE_FIELDS, listTicketsQuery, patchTicketSchema, uuid } from '../../kit/schemas';
 import { idempotencyKeyOf, parse, parseCursor, refuseFields } from '../../kit/validation';
 import { MAX_SUGGESTIONS, suggestArticles, type SuggestionSearch } from '../../../domain/search/suggestions';
 import type { SearchHit } from '../../../domain/search/search-types';
 import { logSubject } from '../../kit/request-observer';
+import { Conflict, InvalidInput, NotFound } from '../../../core/errors';
 
 export interface TicketRouteDeps {
   db: Db;
@@ -52,7 +52,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const id = parse(uuid, req.params.id, 'params');
     const p = principalOf(req);
     const ticket = await findTicket(deps.db, id, p.role === 'customer' ? p.organizationId : undefined);
-    if (!ticket) throw ApiError.notFound('ticket');
+    if (!ticket) throw new NotFound('ticket');
     return ticket;
   };
 
@@ -80,7 +80,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
       return void res.json({ data: [], nextCursor: null });
     }
     // Routing is internal: a filter on it would answer what the view blanks.
-    if (p.role === 'customer' && q.assignee !== undefined) throw new ApiError(400, 'validation_failed', 'a customer may not filter by assignee', [{ path: 'assignee', message: 'a customer may not filter by this field' }]);
+    if (p.role === 'customer' && q.assignee !== undefined) throw new InvalidInput('a customer may not filter by assignee', [{ path: 'assignee', message: 'a customer may not filter by this field' }]);
     if (p.role === 'customer' && q.status) q.status = customerStatusFilter(q.status);
     if (q.status && q.status.length === 0) return void res.json({ data: [], nextCursor: null });
     const rows = await listTickets(deps.db, {
@@ -151,7 +151,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   r.get('/:id/sla', async (req, res) => {
     const ticket = await visibleTicket(req);
     const inputs = await deps.lifecycle.slaInputs(ticket.id);
-    if (!inputs) throw new ApiError(409, 'no_workflow', 'this ticket has no running workflow');
+    if (!inputs) throw new Conflict('no_workflow', 'this ticket has no running workflow');
     // Who owns each clock (acknowledged through the API, Slack or PagerDuty) belongs with its timing.
     const sla = { ...describeSla(inputs, Date.now()), acknowledged: inputs.acknowledged ?? {} };
     res.json(principalOf(req).role === 'customer' ? customerSlaView(sla) : sla);

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { Db } from '../../../db/schema';
 import { createUser, updateUser, userView, USER_ROLES } from '../../../domain/users/users';
 import { requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { safeString, text, uuid } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import { findUser, listUsers } from '../../../db/repositories/users';
+import { NotFound } from '../../../core/errors';
 
 const timeZone = safeString().min(1).max(100).refine((tz) => {
   try {
@@ -42,7 +42,7 @@ export function userRoutes(db: Db): Router {
   });
   r.get('/users/:id', async (req, res) => {
     const u = await findUser(db, parse(uuid, req.params.id, 'params'));
-    if (!u) throw ApiError.notFound('user');
+    if (!u) throw new NotFound('user');
     res.json(userView(u));
   });
   r.post('/users', async (req, res) => {

@@ -6,10 +6,10 @@ import type { Db, WebhookSubscriptionRow } from '../../../db/schema';
 import { deleteWebhook, findWebhook, insertWebhook, listWebhooks, updateWebhook } from '../../../db/repositories/webhook-subscriptions';
 import { webhookUrlProblem } from '../../../domain/webhooks/url-guard';
 import { requireRole } from '../../kit/auth';
-import { ApiError } from '../../kit/errors';
 import { safeString } from '../../kit/schemas';
 import { parse } from '../../kit/validation';
 import { idOf, iso } from './settings-params';
+import { InvalidInput, NotFound } from '../../../core/errors';
 
 const webhookFields = {
   url: z.url({ protocol: /^https?$/ }).max(2_000).regex(/^[\x21-\x7e]+$/, 'printable ASCII only (percent-encode the rest)'),
@@ -36,7 +36,7 @@ export function webhookRoutes(db: Db, opts: { allowPrivateWebhooks?: boolean } =
   const checkWebhookUrl = async (url: string | undefined) => {
     if (url === undefined) return;
     const problem = await webhookUrlProblem(url, { allowPrivate: opts.allowPrivateWebhooks === true });
-    if (problem) throw new ApiError(400, 'validation_failed', `webhook URL refused: ${problem}`, [{ path: 'url', message: `${problem} (PACER_WEBHOOK_ALLOW_PRIVATE=true allows it)` }]);
+    if (problem) throw new InvalidInput(`webhook URL refused: ${problem}`, [{ path: 'url', message: `${problem} (PACER_WEBHOOK_ALLOW_PRIVATE=true allows it)` }]);
   };
   r.get('/webhooks', admin, async (_req, res) => res.json({ data: (await listWebhooks(db)).map(webhookView) }));
   r.post('/webhooks', admin, async (req, res) => {
@@ -49,18 +49,18 @@ export function webhookRoutes(db: Db, opts: { allowPrivateWebhooks?: boolean } =
   });
   r.get('/webhooks/:id', admin, async (req, res) => {
     const w = await findWebhook(db, idOf(req));
-    if (!w) throw ApiError.notFound('webhook subscription');
+    if (!w) throw new NotFound('webhook subscription');
     res.json(webhookView(w));
   });
   r.patch('/webhooks/:id', admin, async (req, res) => {
     const body = parse(webhookPatchSchema, req.body);
     await checkWebhookUrl(body.url);
     const w = await updateWebhook(db, idOf(req), body);
-    if (!w) throw ApiError.notFound('webhook subscription');
+    if (!w) throw new NotFound('webhook subscription');
     res.json(webhookView(w));
   });
   r.delete('/webhooks/:id', admin, async (req, res) => {
-    if (!(await deleteWebhook(db, idOf(req)))) throw ApiError.notFound('webhook subscription');
+    if (!(await deleteWebhook(db, idOf(req)))) throw new NotFound('webhook subscription');
     res.status(204).end();
   });
   return r;
