@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { defineQuery } from '@temporalio/workflow';
 import { Pool } from 'pg';
-import { isUnavailable } from '../../src/http/kit/errors';
+import { isUnavailable } from '../../src/db/unavailable';
 import { freePort } from '../support/private-postgres';
 import { testDatabaseUrl, testTemporalAddress, testTemporalNamespace } from '../support/env';
 

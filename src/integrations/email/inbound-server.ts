@@ -7,7 +7,7 @@
  * message is answered only after its ticket or comment exists: 250 means it is kept.
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { isUnavailable } from '../../http/kit/errors';
+import { isUnavailable } from '../../db/unavailable';
 import { receiveMail, SmtpRefusal, type InboundDeps } from './inbound-mail';
 import type { IntegrationRouteDeps } from '../integration-deps';
 import { inboundMail } from '../../core/metrics';
