@@ -3,3 +3,4 @@ export { ticketWorkflow } from './ticket/ticket-workflow';
 export { incidentWorkflow } from './incident/incident-workflow';
 export { rolloutWorkflow } from './rollout/rollout-workflow';
 export { contractPeriodsWorkflow } from './statements/contract-periods-workflow';
+export { routingWorkflow } from './routing/routing-workflow';

@@ -32,6 +32,8 @@ describe('event ids', () => {
     assert.equal(actionEventId(TICKET, ACTION, 'status-solved'), `${TICKET}:${ACTION}:status-solved`);
     assert.equal(actionEventId(TICKET, ACTION, 'link-t1'), `${TICKET}:${ACTION}:link-t1`);
     assert.equal(actionEventId(TICKET, 'auto-close:1764583200000', 'status-closed'), `${TICKET}:auto-close:1764583200000:status-closed`);
+    assert.equal(actionEventId(TICKET, `route:${TICKET}:1764583200000`, 'routed'), `${TICKET}:route:${TICKET}:1764583200000:routed`);
+    assert.equal(actionEventId(TICKET, `release:${TICKET}:${ACTION}:1764583200000`, 'routing-released'), `${TICKET}:release:${TICKET}:${ACTION}:1764583200000:routing-released`);
   });
 
   it('a refusal is `<entity>:<actionId>:refused`', () => {

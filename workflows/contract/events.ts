@@ -5,6 +5,7 @@
  * is pinned byte for byte by test/unit/event-ids.test.ts, and no id is written by hand elsewhere.
  */
 import type { ActionSpec, ClockName, Priority, SlaSnapshot, TicketStatus } from './ticket';
+import type { ReleaseReason, RoutedReason, RoutingStrategy } from './routing';
 import type { IncidentClockName, IncidentFields, IncidentImpact, IncidentSeverity, IncidentStatus } from './incident';
 
 export type EventVisibility = 'public' | 'internal';
@@ -79,8 +80,15 @@ export type CsatSurveySentEvent = Recorded<'csat.survey_sent', { expiresAt: stri
 /** The customer rated the ticket; `previous` is the rating this one replaced, `assignee` who held the ticket then. */
 export type CsatRatedEvent = Recorded<'csat.rated', { rating: number; previous: number | null; reason: string | null; comment: string | null; assignee: string | null }>;
 
+/** Routing gave the ticket to an agent of the group, saying why (workflows/routing/planner.ts). */
+export type TicketRoutedEvent = Recorded<'ticket.routed', { group: string; agent: string; strategy: RoutingStrategy; reason: RoutedReason }>;
+/** Routing took the ticket back from its agent (offline, away past the limit, shift ended before it comes due); it is queued again. */
+export type TicketRoutingReleasedEvent = Recorded<'ticket.routing_released', { agent: string; reason: ReleaseReason }>;
+
 export type TicketEvent =
   | TicketCreatedEvent
+  | TicketRoutedEvent
+  | TicketRoutingReleasedEvent
   | CsatSurveySentEvent
   | CsatRatedEvent
   | CommentEvent
@@ -179,6 +187,8 @@ export type ActionEventSuffix =
   | 'escalate'
   | 'edit'
   | 'csat'
+  | 'routed'
+  | 'routing-released'
   | 'update'
   | 'postmortem'
   | 'resolved'

@@ -185,7 +185,12 @@ export type TicketAction =
   | { kind: 'comment'; actionId: string; actor: Actor; body: string; public: boolean }
   | { kind: 'set_status'; actionId: string; actor: Actor; status: TicketStatus }
   | { kind: 'retarget'; actionId: string; actor: Actor; priority: Priority; tier: string; policy: SlaPolicySnapshot | null; rollout?: RolloutRetarget }
-  | { kind: 'assign'; actionId: string; actor: Actor; assignee: string | null }
+  /**
+   * `ifUnassigned`: refused when the ticket already has an assignee (routing's assignment: a
+   * manual one wins). `ifAssignee`: refused unless the ticket is still this one's (routing's
+   * release: a ticket handed on by hand meanwhile stays where it went).
+   */
+  | { kind: 'assign'; actionId: string; actor: Actor; assignee: string | null; ifUnassigned?: boolean; ifAssignee?: string }
   | { kind: 'edit'; actionId: string; actor: Actor; fields: { subject?: string; description?: string; category?: string | null } }
   /** Someone took responsibility (API, Slack, PagerDuty): further paging for the clock stops. */
   | { kind: 'acknowledge'; actionId: string; actor: Actor; clock: ClockName | null; source: string }

@@ -208,6 +208,10 @@ export class TicketState {
       if (this.csat.sentAt === null) throw new ActionRejected('no_survey', 'no satisfaction survey was sent for this ticket');
       if (!Number.isInteger(action.rating) || action.rating < 1 || action.rating > 5) throw new ActionRejected('invalid_rating', 'a rating is a whole number from 1 to 5');
     }
+    if (action.kind === 'assign') {
+      if (action.ifUnassigned === true && this.assignee !== null) throw new ActionRejected('already_assigned', `ticket is already assigned to ${this.assignee}`);
+      if (action.ifAssignee !== undefined && this.assignee !== action.ifAssignee) throw new ActionRejected('assignee_changed', 'ticket is no longer assigned to the agent it was released from');
+    }
     if (action.kind === 'set_status') {
       if (action.status === this.status) throw new ActionRejected('no_change', `ticket is already ${this.status}`);
       if (!canTransition(this.status, action.status)) {
