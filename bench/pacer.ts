@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createActivities } from '../activities';
 import { classifyingFailures } from '../src/db/failure-classes';
@@ -17,6 +17,7 @@ import { loadConfig } from '../src/core/config';
 import type { Database } from '../src/db/schema';
 import type { Logger } from '../src/core/logger';
 import { createPacerWorker } from '../src/app/worker';
+import { bundlePacerWorkflows } from '../src/app/workflow-bundle';
 import { benchActivities, createBenchMarksTable } from './bench-activities';
 import type { BenchStack } from './stack';
 
@@ -26,28 +27,28 @@ export interface BenchPacer {
   client: Client;
   taskQueue: string;
   workflowCacheSize: number;
+  /** Workflows the in-process worker holds in its cache now (0 without a worker). */
+  cachedWorkflows(): number;
   /** fetch against the API with the admin key; throws unless the answer is `expect`. */
   api<T = unknown>(path: string, init: { method?: string; body?: unknown; expect: number }): Promise<T>;
   close(): Promise<void>;
 }
 
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
-
 export function benchWorkflowBundle(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflows'), logger: quiet as never });
+  return bundlePacerWorkflows(require.resolve('./bench-workflows'));
 }
 
 /** Pacer's worker on `taskQueue`, with the bare workflows' activity registered beside Pacer's. */
-export async function createBenchWorker(o: { connection: NativeConnection; namespace: string; taskQueue: string; db: Kysely<Database>; log: Logger; workflowBundle: WorkflowBundle; workflowCacheSize: number }): Promise<Worker> {
+export async function createBenchWorker(o: { connection: NativeConnection; namespace: string; taskQueue: string; db: Kysely<Database>; log: Logger; workflowBundle: WorkflowBundle; workflowCacheSize: number; extra?: Partial<WorkerOptions> }): Promise<Worker> {
   await createBenchMarksTable(o.db);
   return createPacerWorker({
     ...o,
     // Registered as createPacerWorker registers Pacer's own, plus the bench activity (its `activities` option only overrides Pacer's names).
-    extra: { activities: classifyingFailures({ ...createActivities({ db: o.db, log: o.log }), ...benchActivities(o.db) }) },
+    extra: { ...o.extra, activities: classifyingFailures({ ...createActivities({ db: o.db, log: o.log }), ...benchActivities(o.db) }) },
   });
 }
 
-export async function startBenchPacer(stack: BenchStack, opts: { worker?: boolean } = {}): Promise<BenchPacer> {
+export async function startBenchPacer(stack: BenchStack, opts: { worker?: boolean; workerOptions?: Partial<WorkerOptions> } = {}): Promise<BenchPacer> {
   const { log, db } = stack;
   const workflowCacheSize = loadConfig().workflowCacheSize;
   const taskQueue = `pacer-bench-${crypto.randomBytes(4).toString('hex')}`;
@@ -61,7 +62,7 @@ export async function startBenchPacer(stack: BenchStack, opts: { worker?: boolea
   let nativeConnection: NativeConnection | undefined;
   if (opts.worker !== false) {
     nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-    worker = await createBenchWorker({ connection: nativeConnection, namespace: stack.namespace, taskQueue, db, log, workflowBundle: await benchWorkflowBundle(), workflowCacheSize });
+    worker = await createBenchWorker({ connection: nativeConnection, namespace: stack.namespace, taskQueue, db, log, workflowBundle: await benchWorkflowBundle(), workflowCacheSize, extra: opts.workerOptions });
     running = worker.run();
   }
   const { app } = createPacerApp({ db, temporal: client, taskQueue, adminApiKey: adminKey, log });
@@ -75,6 +76,7 @@ export async function startBenchPacer(stack: BenchStack, opts: { worker?: boolea
     client,
     taskQueue,
     workflowCacheSize,
+    cachedWorkflows: () => worker?.getStatus().numCachedWorkflows ?? 0,
     async api<T>(path: string, init: { method?: string; body?: unknown; expect: number }): Promise<T> {
       const res = await fetch(baseUrl + path, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),

@@ -14,8 +14,8 @@ import type { IntegrationConfig } from '../integrations/config';
 import type { Logger } from '../core/logger';
 import type { SuggestionSearch } from '../domain/search/suggestions';
 import { activityLogFields } from './activity-log-fields';
+import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
-export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
 export interface PacerWorkerOptions {
   connection: NativeConnection;
@@ -37,7 +37,7 @@ export async function createPacerWorker(o: PacerWorkerOptions): Promise<Worker> 
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     // Overrides (tests' injected faults) are classified like the real activities.
     activities: classifyingFailures({ ...createActivities({ db: o.db, integrations: o.integrations, kbSearch: o.kbSearch, log: o.log }), ...o.activities }),
     maxCachedWorkflows: o.workflowCacheSize ?? 2000,

@@ -7,13 +7,14 @@ import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, bundleWorkflowCode, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createPacerApp } from '../../src/app/http-app';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import type { TicketLifecycle } from '../../src/domain/tickets/ticket-lifecycle';
 import type { TicketService } from '../../src/domain/tickets/ticket-service';
 import { createLogger, type LoggerOptions } from '../../src/core/logger';
-import { createPacerWorker, WORKFLOWS_PATH } from '../../src/app/worker';
+import { createPacerWorker } from '../../src/app/worker';
+import { bundlePacerWorkflows } from '../../src/app/workflow-bundle';
 import type { createActivities } from '../../activities';
 import { createTestDatabase, type TestDatabase } from './database';
 import type { KbSearch } from '../../src/domain/search/kb-search';
@@ -22,7 +23,7 @@ import { testTemporalAddress } from './env';
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle, built once per test process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  bundle ??= bundlePacerWorkflows();
   return bundle;
 }
 
