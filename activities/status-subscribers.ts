@@ -8,7 +8,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import type { IntegrationConfig } from '../src/integrations/config';
-import { StatusMailer, type StatusRecipient } from '../src/integrations/email/status-mailer';
+import type { StatusMail, StatusRecipient } from '../src/integrations/integration-deps';
+import { statusMailOf } from '../src/integrations/status-mail';
 import type { Logger } from '../src/core/logger';
 
 /** Sends in flight at once: enough to keep an SMTP relay busy, few enough not to be throttled. */
@@ -22,11 +23,11 @@ export interface StatusSubscriberDeps {
 }
 
 export function createStatusSubscriberActivities(deps: StatusSubscriberDeps) {
-  let mailer: StatusMailer | undefined;
+  let mailer: StatusMail | undefined;
   return {
     async notifyStatusSubscribers(input: { incidentId: string; updateId: string }): Promise<{ sent: number }> {
-      if (!deps.email) return { sent: 0 };
-      mailer ??= new StatusMailer(deps.db, deps.email, deps.publicUrl);
+      const mail = (mailer ??= statusMailOf({ db: deps.db, config: { publicUrl: deps.publicUrl, email: deps.email } }));
+      if (!mail) return { sent: 0 };
       const incident = await deps.db.selectFrom('incidents').select(['id', 'number', 'title', 'severity', 'status']).where('id', '=', input.incidentId).executeTakeFirst();
       const update = await deps.db
         .selectFrom('incident_updates')
@@ -50,7 +51,7 @@ export function createStatusSubscriberActivities(deps: StatusSubscriberDeps) {
       const worker = async () => {
         while (next < subscribers.length) {
           const to = subscribers[next++]!;
-          const result = await mailer!.sendIncidentUpdate(to, notice);
+          const result = await mail.sendIncidentUpdate(to, notice);
           if (result.outcome === 'sent') sent++;
           if (result.outcome === 'refused') deps.log?.warn({ subscriberId: to.id, updateId: update.id, code: result.code }, 'status update refused by the mail server; not retried');
         }

@@ -74,6 +74,39 @@ export type RouteBuilder = (deps: IntegrationRouteDeps) => { inbound?: Router; a
 /** A listener beside the API; answers its stop function, or null when its configuration is absent. */
 export type ServerStarter = (deps: IntegrationRouteDeps) => Promise<(() => Promise<void>) | null>;
 
+/** A status-page subscriber as mail sees them. */
+export interface StatusRecipient {
+  id: string;
+  email: string;
+  token: string;
+}
+
+/** A public incident update as it is mailed to subscribers. */
+export interface IncidentNotice {
+  incidentId: string;
+  number: string;
+  title: string;
+  status: string;
+  updateId: string;
+  updateStatus: string;
+  body: string;
+}
+
+/** What one send did: sent now, sent before (recorded), or refused for good by the server (5xx, recorded, never retried). */
+export type StatusMailOutcome = { outcome: 'sent' | 'already_sent' } | { outcome: 'refused'; code: number; message: string };
+
+/** Mail to status-page subscribers: a subscription's confirmation and each public incident update, each sent once. */
+export interface StatusMail {
+  sendConfirmation(to: StatusRecipient): Promise<StatusMailOutcome>;
+  sendIncidentUpdate(to: StatusRecipient, notice: IncidentNotice): Promise<StatusMailOutcome>;
+}
+
+/** What a status-mail provider needs: the store its sends are recorded in and the configuration. */
+export interface StatusMailDeps {
+  db: Kysely<Database>;
+  config: IntegrationConfig;
+}
+
 /** One integration's `integration.ts`: everything it registers, as data and functions. */
 export interface Integration {
   name: string;
@@ -83,4 +116,6 @@ export interface Integration {
   routes?: RouteBuilder;
   /** Its listener beside the API. */
   server?: ServerStarter;
+  /** Its mail to status-page subscribers, used by the API (confirmations) and the worker (updates); null when its configuration is absent. */
+  statusMail?: (deps: StatusMailDeps) => StatusMail | null;
 }

@@ -1,6 +1,7 @@
 /**
  * Email: requester mail on ticket events (acknowledgement, agent replies, solved), the `email`
- * ladder action, and the inbound SMTP listener that turns mail into tickets and comments.
+ * ladder action, the inbound SMTP listener that turns mail into tickets and comments, and the
+ * mail to status-page subscribers.
  * Without PACER_SMTP_URL and PACER_MAIL_FROM the worker part is off, and `email` actions are
  * recorded as skipped.
  */
@@ -9,6 +10,7 @@ import { emailAction } from './email-action';
 import { emailHooks } from './email-hooks';
 import { TicketMailer } from './mailer';
 import { startInboundEmail } from './inbound-server';
+import { StatusMailer } from './status-mailer';
 import type { Integration } from '../integration-deps';
 import { PostgresSearch } from '../../domain/search/postgres-search';
 import { SurveyLinks } from '../../domain/csat/survey-links';
@@ -34,4 +36,5 @@ export const email: Integration = {
     };
   },
   server: startInboundEmail,
+  statusMail: (deps) => (deps.config.email ? new StatusMailer(deps.db, deps.config.email, deps.config.publicUrl) : null),
 };

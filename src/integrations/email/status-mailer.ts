@@ -12,29 +12,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { once } from '../../db/effects';
 import { parseMailbox, type Mailbox } from './threading';
-
-export interface StatusRecipient {
-  id: string;
-  email: string;
-  token: string;
-}
-
-export interface IncidentNotice {
-  incidentId: string;
-  number: string;
-  title: string;
-  status: string;
-  updateId: string;
-  updateStatus: string;
-  body: string;
-}
-
-/** What one send did: sent now, sent before (recorded), or refused for good by the server (5xx, recorded, never retried). */
-export type StatusMailOutcome = { outcome: 'sent' | 'already_sent' } | { outcome: 'refused'; code: number; message: string };
+import type { IncidentNotice, StatusMail, StatusMailOutcome, StatusRecipient } from '../integration-deps';
 
 const hash = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 24);
 
-export class StatusMailer {
+export class StatusMailer implements StatusMail {
   private readonly transport: ReturnType<typeof nodemailer.createTransport>;
   private readonly from: Mailbox;
 

@@ -12,7 +12,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../../db/schema';
 import type { IntegrationConfig } from '../../../integrations/config';
-import { StatusMailer } from '../../../integrations/email/status-mailer';
+import { statusMailOf } from '../../../integrations/status-mail';
 import type { Logger } from '../../../core/logger';
 import { renderMessagePage, renderStatusPage } from '../../../domain/status/status-page-html';
 import { sharedSnapshots } from '../../../domain/status/status-snapshot';
@@ -37,7 +37,7 @@ const PAGE_CACHE = 'public, max-age=15';
 
 export function statusRoutes(deps: StatusRouteDeps): { page: Router; api: Router } {
   const snapshot = sharedSnapshots(deps.db);
-  const mailer = deps.config.email ? new StatusMailer(deps.db, deps.config.email, deps.config.publicUrl) : undefined;
+  const mailer = statusMailOf({ db: deps.db, config: deps.config });
 
   /** Subscribes unless a rate limit refuses it; answers the seconds to wait, or 0. */
   const subscribe = async (email: string, req: Request): Promise<number> => {
