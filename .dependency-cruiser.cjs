@@ -97,10 +97,10 @@ module.exports = {
     },
     {
       name: 'integration-not-integration',
-      comment: 'One integration never imports another, nor the registries that list them (only the shared declarations config.ts and integration-deps.ts).',
+      comment: 'One integration never imports another, nor the registries that list them (only the shared declarations config.ts, integration-deps.ts and env-values.ts).',
       severity: 'error',
       from: { path: '^src/integrations/([^/]+)/' },
-      to: { path: '^src/integrations/', pathNot: ['^src/integrations/$1/', '^src/integrations/(config|integration-deps)\\.ts$'] },
+      to: { path: '^src/integrations/', pathNot: ['^src/integrations/$1/', '^src/integrations/(config|integration-deps|env-values)\\.ts$'] },
     },
     {
       name: 'activities-below-http-and-app',

@@ -7,11 +7,10 @@
  * since nobody else will.
  */
 import { webApi } from '@slack/bolt';
-import type { IntegrationConfig } from '../config';
+import type { SlackConfig } from './config';
 import type { Logger } from '../../core/logger';
 import { slackLogger } from './slack-logger';
 
-export type SlackConfig = NonNullable<IntegrationConfig['slack']>;
 export type SlackWebClient = webApi.WebClient;
 
 export type ClientStance = 'ladder' | 'interactive';
