@@ -15,7 +15,7 @@
 /** Domain areas that use another area, and which: one way each, no circles. */
 const DOMAIN_EDGES = {
   incidents: ['tickets'],
-  tickets: ['settings', 'sla'],
+  tickets: ['settings', 'sla', 'classify'],
   settings: ['sla'],
   search: ['kb'],
   reports: ['sla'],

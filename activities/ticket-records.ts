@@ -12,6 +12,7 @@ import { slaColumns, newTicketRow } from '../src/db/rows/ticket-rows';
 import { insertEvents } from '../src/db/repositories/ticket-events';
 import { observeRecordedEvents } from './ladder-metrics';
 import { recordRating } from '../src/db/repositories/csat-surveys';
+import { categoryBefore, intakeCategorizedEvents, recordCategoryEdit } from './ticket-categorization';
 
 export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRegistry) {
   return {
@@ -25,7 +26,7 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
         .values(newTicketRow(input.ticket, input.policyId, input.sla))
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
-      const events = [createdEvent(input)];
+      const events: TicketEvent[] = [createdEvent(input), ...intakeCategorizedEvents(input)];
       return { deliveries: await insertEvents(db, input.ticket.id, events), hookTypes: hooks.types(), events };
     },
 
@@ -40,7 +41,8 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
             .execute();
         }
         const f = input.fields;
-        await tx
+        const category = await categoryBefore(tx, input);
+        const updated = await tx
           .updateTable('tickets')
           .set({
             ...(f.status !== undefined && { status: f.status }),
@@ -58,9 +60,10 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
           })
           .where('id', '=', input.ticketId)
           .where('state_version', '<', input.stateVersion)
-          .execute();
+          .executeTakeFirst();
         if (input.csat) await recordRating(tx, input.ticketId, input.csat);
-        return insertEvents(tx, input.ticketId, input.events);
+        const categorized = await recordCategoryEdit(tx, input, category, Number(updated.numUpdatedRows) > 0);
+        return insertEvents(tx, input.ticketId, [...input.events, ...categorized]);
       });
     },
 

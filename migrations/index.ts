@@ -20,6 +20,7 @@ import * as reportSummaries from './2026_12_02_19_40_00_report_summaries';
 import * as contracts from './2026_12_02_19_50_00_contracts';
 import * as serverSecrets from './2026_12_02_19_20_00_server_secrets';
 import * as routing from './2026_12_03_10_00_00_routing';
+import * as ticketCategorization from './2026_12_03_20_00_00_ticket_categorization';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_23_00_00_00_initial': initial,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_19_50_00_contracts': contracts,
   '2026_12_02_19_20_00_server_secrets': serverSecrets,
   '2026_12_03_10_00_00_routing': routing,
+  '2026_12_03_20_00_00_ticket_categorization': ticketCategorization,
 };

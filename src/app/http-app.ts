@@ -36,6 +36,9 @@ import { contractRoutes } from '../http/api/routes/contracts';
 import { CsatService } from '../domain/csat/csat-service';
 import { csatScoreRoutes, csatSurveyRoutes } from '../http/api/routes/csat';
 import { NotFound } from '../core/errors';
+import { CategoryClassifier } from '../domain/classify/category-classifier';
+import { classifierRoutes } from '../http/api/routes/classifier';
+import type { ClassifySettings } from '../core/classify-settings';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -50,6 +53,8 @@ export interface AppDeps {
   kb?: { search: KbSearch; defaultLocale?: string; onChange?: () => void };
   /** GET /metrics on this app, behind PACER_METRICS_TOKEN (README "Metrics"); not served without a token. */
   metrics?: { token: string; sdkMetricsUrl?: string };
+  /** Intake's category classifier (PACER_CATEGORY_*); the defaults when absent. */
+  classify?: ClassifySettings;
 }
 
 /** The app and the services behind it (the inbound SMTP listener shares them). */
@@ -72,7 +77,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   app.use(observeRequests());
   if (deps.metrics) app.use(metricsRoutes({ token: deps.metrics.token, sdkMetricsUrl: deps.metrics.sdkMetricsUrl, db: deps.db, log: deps.log }));
   const lifecycle = new TicketLifecycle(deps.temporal, deps.taskQueue);
-  const tickets = new TicketService(deps.db, lifecycle);
+  const tickets = new TicketService(deps.db, lifecycle, undefined, new CategoryClassifier(deps.db, deps.classify));
   const incidents = new IncidentService(deps.db, new IncidentLifecycle(deps.temporal, deps.taskQueue));
   const kbSearch = deps.kb?.search ?? new KbSearch(deps.db, deps.log, null);
   const kbFeedback = new KbFeedback(deps.db);
@@ -124,6 +129,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/', userRoutes(deps.db));
   api.use('/', rolloutRoutes(deps.db, tickets.rollouts, lifecycle));
   api.use('/', contractRoutes(deps.db, contracts));
+  api.use('/', classifierRoutes(tickets.classifier));
   api.use((_req, _res, next) => next(new NotFound('page', 'no such endpoint')));
   // The knowledge base reads without a key too (public articles), so it authenticates only requests that carry credentials.
   app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, feedback: kbFeedback, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));

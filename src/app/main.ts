@@ -30,6 +30,7 @@ import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal
 import { startKbSearch } from '../domain/search/kb-search-stack';
 import { startReportRefresher } from '../domain/reports/summary-refresh';
 import { startMetricsServer } from './metrics-endpoint';
+import { loadClassifySettings } from '../core/classify-settings';
 
 type Part = 'api' | 'worker';
 
@@ -150,7 +151,7 @@ async function main(log: Logger): Promise<void> {
     // Lazy: the API starts (and answers 503 for what needs Temporal, /healthz saying so) while Temporal is down.
     const connection = Connection.lazy({ address: temporalAddress });
     const client = new Client({ connection, namespace: config.temporalNamespace });
-    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy, kb: { search: kbSearch.search, defaultLocale: config.kbDefaultLocale, onChange: () => kbSearch.drainer?.wake() }, ...(config.metricsToken !== undefined && { metrics: { token: config.metricsToken, sdkMetricsUrl } }) });
+    const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue: config.taskQueue, adminApiKey: config.adminApiKey, log, integrations, trustProxy: config.trustProxy, classify: loadClassifySettings(process.env), kb: { search: kbSearch.search, defaultLocale: config.kbDefaultLocale, onChange: () => kbSearch.drainer?.wake() }, ...(config.metricsToken !== undefined && { metrics: { token: config.metricsToken, sdkMetricsUrl } }) });
     for (const stop of await startIntegrationServers({ db: database.db, lifecycle, tickets, config: integrations, log })) stops.push(stop);
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));

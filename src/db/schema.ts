@@ -3,6 +3,7 @@
  * so a drift between migrations and code shows up as a type error.
  */
 import type { ColumnType, Generated, Insertable, Kysely, Selectable } from 'kysely';
+import type { CategorySource } from '../../workflows/contract/ticket';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in (defaults to now()). */
@@ -88,6 +89,20 @@ export interface TicketsTable {
   routing_group_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The skills the matching rule asked for ([{name, minLevel}]). */
   required_skills: ColumnType<RequiredSkill[] | null, string | null | undefined, string | null>;
+  /** ISO 639-1, detected at intake; null when unsure (src/domain/classify/language-detection.ts). */
+  language: Generated<string | null>;
+  category_source: Generated<CategorySource | null>;
+  category_confidence: Generated<number | null>;
+  category_suggestion: Generated<string | null>;
+}
+
+/** What the category classifier trains on: one row per ticket an agent categorised. */
+export interface CategoryExamplesTable {
+  ticket_id: string;
+  category: string;
+  text: string;
+  labelled_by: string;
+  labelled_at: GeneratedTimestamp;
 }
 
 export interface CommentsTable {
@@ -479,6 +494,7 @@ export interface Database {
   calendars: CalendarsTable;
   sla_policies: SlaPoliciesTable;
   tickets: TicketsTable;
+  category_examples: CategoryExamplesTable;
   comments: CommentsTable;
   ticket_events: TicketEventsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createPacerApp } from '../../src/app/http-app';
+import type { ClassifySettings } from '../../src/core/classify-settings';
 import type { IntegrationConfig } from '../../src/integrations/config';
 import type { TicketLifecycle } from '../../src/domain/tickets/ticket-lifecycle';
 import type { TicketService } from '../../src/domain/tickets/ticket-service';
@@ -67,6 +68,8 @@ export interface HarnessOptions {
   kb?: (db: TestDatabase['db']) => Promise<{ search: KbSearch; onChange?: () => void }>;
   /** Serves GET /metrics behind this bearer token (PACER_METRICS_TOKEN). */
   metricsToken?: string;
+  /** Intake's category classifier settings (PACER_CATEGORY_*); the defaults when absent. */
+  classify?: ClassifySettings;
 }
 
 export async function startHarness(given: HarnessOptions = {}): Promise<PacerHarness> {
@@ -95,7 +98,7 @@ export async function startHarness(given: HarnessOptions = {}): Promise<PacerHar
   };
   await startWorker();
 
-  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations, kb, ...(opts.metricsToken !== undefined && { metrics: { token: opts.metricsToken } }) });
+  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations, kb, classify: opts.classify, ...(opts.metricsToken !== undefined && { metrics: { token: opts.metricsToken } }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

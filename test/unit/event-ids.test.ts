@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import {
   actionEventId,
   createdEventId,
+  editCategorizedEventId,
   exclusionEventId,
   firedKeyOfEventId,
+  intakeCategorizedEventId,
   manualStepId,
   postmortemReminderEventId,
   postmortemReminderKey,
@@ -34,6 +36,11 @@ describe('event ids', () => {
     assert.equal(actionEventId(TICKET, 'auto-close:1764583200000', 'status-closed'), `${TICKET}:auto-close:1764583200000:status-closed`);
     assert.equal(actionEventId(TICKET, `route:${TICKET}:1764583200000`, 'routed'), `${TICKET}:route:${TICKET}:1764583200000:routed`);
     assert.equal(actionEventId(TICKET, `release:${TICKET}:${ACTION}:1764583200000`, 'routing-released'), `${TICKET}:release:${TICKET}:${ACTION}:1764583200000:routing-released`);
+  });
+
+  it("intake's automatic category is `<ticket>:categorized`, an agent's `<ticket>:<actionId>:categorized`", () => {
+    assert.equal(intakeCategorizedEventId(TICKET), `${TICKET}:categorized`);
+    assert.equal(editCategorizedEventId(TICKET, ACTION), `${TICKET}:${ACTION}:categorized`);
   });
 
   it('a refusal is `<entity>:<actionId>:refused`', () => {

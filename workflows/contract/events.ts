@@ -4,7 +4,7 @@
  * key in PostgreSQL, and part of recorded histories' activity inputs): every builder's output
  * is pinned byte for byte by test/unit/event-ids.test.ts, and no id is written by hand elsewhere.
  */
-import type { ActionSpec, ClockName, Priority, SlaSnapshot, TicketStatus } from './ticket';
+import type { ActionSpec, CategorySource, ClockName, Priority, SlaSnapshot, TicketStatus } from './ticket';
 import type { ReleaseReason, RoutedReason, RoutingStrategy } from './routing';
 import type { IncidentClockName, IncidentFields, IncidentImpact, IncidentSeverity, IncidentStatus } from './incident';
 
@@ -62,6 +62,15 @@ export type SlaAcknowledgedEvent = Recorded<'sla.acknowledged', { clocks: ClockN
 export type IncidentWaitEvent = Recorded<'ticket.waiting_on_incident' | 'ticket.incident_wait_ended', { incidentId: string; incidentNumber: string; pausesSla: boolean }>;
 export type EscalatedManuallyEvent = Recorded<'sla.escalated_manually', { clock: ClockName; percent: number; step: string; by: string }>;
 export type TicketEditedEvent = Recorded<'ticket.edited', { fields: string[] }>;
+/**
+ * A category chosen automatically at intake (`automatic: true`, source classifier or keywords),
+ * or chosen by an agent (`automatic: false`); `replaced` is the automatic choice an agent's
+ * change overrode (null when the category it replaced was not automatic).
+ */
+export type TicketCategorizedEvent = Recorded<
+  'ticket.categorized',
+  { category: string | null; confidence: number | null; source: CategorySource; automatic: boolean; replaced: { category: string | null; source: CategorySource; confidence: number | null } | null }
+>;
 export type TicketReopenedEvent = Recorded<'ticket.reopened', Empty>;
 export type TicketStatusChangedEvent = Recorded<'ticket.status_changed', { from: TicketStatus; to: TicketStatus }>;
 /** A ticket's ladder step fired (sla.breached at 100%). */
@@ -99,6 +108,7 @@ export type TicketEvent =
   | IncidentWaitEvent
   | EscalatedManuallyEvent
   | TicketEditedEvent
+  | TicketCategorizedEvent
   | TicketReopenedEvent
   | TicketStatusChangedEvent
   | SlaStepEvent
@@ -205,6 +215,16 @@ export function createdEventId(entityId: string): string {
 /** `<entity>:<actionId>:<suffix>`: one of the events an agent's, customer's or responder's action recorded. */
 export function actionEventId(entityId: string, actionId: string, suffix: ActionEventSuffix): string {
   return `${entityId}:${actionId}:${suffix}`;
+}
+
+/** `<ticket>:categorized`: the category intake chose automatically (once per ticket). */
+export function intakeCategorizedEventId(ticketId: string): string {
+  return `${ticketId}:categorized`;
+}
+
+/** `<ticket>:<actionId>:categorized`: the category an agent's edit (that action) chose. */
+export function editCategorizedEventId(ticketId: string, actionId: string): string {
+  return `${ticketId}:${actionId}:categorized`;
 }
 
 /** `<ticket>:csat-survey`: the ticket's one satisfaction survey went out. */

@@ -87,6 +87,22 @@ export interface TicketFacts {
   tier: string;
   /** ISO 8601; the instant both clocks start from. */
   createdAt: string;
+  /** What intake learned from the text (src/domain/classify); absent on tickets created before it. Written with the row, never changed by the workflow. */
+  intake?: TicketIntake;
+}
+
+/** Who chose a ticket's category: a person (agent, customer) or, automatically, the trained classifier or the keyword lists. */
+export type CategorySource = 'agent' | 'customer' | 'classifier' | 'keywords';
+
+export interface TicketIntake {
+  /** ISO 639-1, null when the detector was unsure. */
+  language: string | null;
+  /** Who set `category` at creation; null when nobody did (no category, or only a suggestion). */
+  categorySource: CategorySource | null;
+  /** Confidence (0..1) of the automatic category or of the suggestion. */
+  categoryConfidence: number | null;
+  /** Below the threshold: offered to the agent, not set. */
+  categorySuggestion: string | null;
 }
 
 /** The SLA columns of a ticket row, as ISO instants. */

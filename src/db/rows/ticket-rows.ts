@@ -40,5 +40,10 @@ export function newTicketRow(t: TicketFacts, policyId: string | null, sla: SlaSn
     created_at: t.createdAt,
     updated_at: t.createdAt,
     ...slaColumns(sla),
+    // What intake learned from the text (src/domain/classify); routing reads category and language from here.
+    language: t.intake?.language ?? null,
+    category_source: t.intake?.categorySource ?? null,
+    category_confidence: t.intake?.categoryConfidence ?? null,
+    category_suggestion: t.intake?.categorySuggestion ?? null,
   };
 }

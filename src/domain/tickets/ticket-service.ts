@@ -12,7 +12,10 @@ import type { Kysely } from 'kysely';
 import type { Database, TicketRow } from '../../db/schema';
 import { Conflict, Forbidden, InvalidInput } from '../../core/errors';
 import { TicketState } from '../../../workflows/ticket/ticket-state';
-import { type Actor, type Priority, type TicketAction, type TicketWorkflowInput } from '../../../workflows/contract/ticket';
+import { type Actor, type Priority, type TicketAction, type TicketIntake, type TicketWorkflowInput } from '../../../workflows/contract/ticket';
+import { CategoryClassifier } from '../classify/category-classifier';
+import { detectLanguage } from '../classify/language-detection';
+import { exampleText, upsertCategoryExample } from '../../db/repositories/category-examples';
 import { canTransition } from '../../../workflows/ticket/status-rules';
 import { matchPolicy, organizationWithPolicy, type OrganizationWithPolicy } from '../sla/policy-snapshot';
 import { TtlCache } from '../../core/ttl-cache';
@@ -60,6 +63,8 @@ export class TicketService {
     private readonly lifecycle: TicketLifecycle,
     /** Organization + policy lookups on the intake path; cleared by every settings write. */
     readonly settingsCache = new TtlCache<OrganizationWithPolicy | null>(),
+    /** Suggests or sets a category when the request has none (src/domain/classify). */
+    readonly classifier = new CategoryClassifier(db),
   ) {
     this.numbers = new TicketNumbers(db);
     this.keys = new IdempotencyKeys(db, 'ticket');
@@ -97,6 +102,7 @@ export class TicketService {
     const createdAt = new Date();
     const ticketId = crypto.randomUUID();
 
+    const intake = await this.intakeOf(principal, req);
     const number = await this.numbers.next(createdAt);
     let input: TicketWorkflowInput = {
       version: 1,
@@ -108,13 +114,14 @@ export class TicketService {
         priority,
         status: 'new',
         channel: req.channel,
-        category: req.category ?? null,
+        category: intake.category,
         requesterEmail: req.requester.email,
         requesterName: req.requester.name ?? null,
         assignee: req.assignee ?? null,
         organizationId,
         tier: org.tier,
         createdAt: createdAt.toISOString(),
+        intake: intake.facts,
       },
       policy,
     };
@@ -124,7 +131,29 @@ export class TicketService {
       input = (await this.keys.claim(scope, idempotencyKey, hash, ticketId, input)).input as TicketWorkflowInput;
     }
     const replayed = input.ticket.id !== ticketId;
-    return { ticket: await this.complete(input), replayed };
+    const ticket = await this.complete(input);
+    // A category the support team gave at creation teaches the classifier as a correction would.
+    if (!replayed && input.ticket.intake?.categorySource === 'agent' && input.ticket.category) {
+      await upsertCategoryExample(this.db, { ticketId, category: input.ticket.category, text: exampleText(req.subject, req.description), labelledBy: `agent:${principal.name}`, at: createdAt });
+      this.classifier.retrainSoon();
+    }
+    return { ticket, replayed };
+  }
+
+  /**
+   * The language of the text, and the category: the caller's, else the classifier's (set when
+   * at or above the threshold, otherwise only suggested). Decided before the workflow starts
+   * and carried in its input, so whichever writes the row first (API or workflow) writes it.
+   * A classifier failure never fails the ticket: it is created uncategorised.
+   */
+  private async intakeOf(principal: Principal, req: CreateTicketRequest): Promise<{ category: string | null; facts: TicketIntake }> {
+    const language = detectLanguage(`${req.subject}\n${req.description}`);
+    const none: TicketIntake = { language, categorySource: null, categoryConfidence: null, categorySuggestion: null };
+    if (req.category !== undefined && req.category !== null) return { category: req.category, facts: { ...none, categorySource: principal.role === 'customer' ? 'customer' : 'agent' } };
+    const guess = await this.classifier.categorize(req.subject, req.description).catch(() => null);
+    if (!guess) return { category: null, facts: none };
+    if (guess.automatic) return { category: guess.category, facts: { ...none, categorySource: guess.by, categoryConfidence: guess.confidence } };
+    return { category: null, facts: { ...none, categoryConfidence: guess.confidence, categorySuggestion: guess.category } };
   }
 
   /** Starts the workflow (idempotently) and makes sure the row exists. */
@@ -182,6 +211,8 @@ export class TicketService {
       await this.lifecycle.act(ticket.id, action);
       applied.count++;
     }
+    // The edit's activity recorded the example with the category; this process learns it now, others within refreshSeconds.
+    if (req.category !== undefined) this.classifier.retrainSoon();
   }
 
   async comment(principal: Principal, ticket: TicketRow, body: string, isPublic: boolean, idempotencyKey?: string): Promise<string> {

@@ -29,6 +29,10 @@ export function ticketView(t: TicketRow, now = Date.now()) {
     status: t.status,
     channel: t.channel,
     category: t.category,
+    categorySource: t.category_source,
+    categoryConfidence: t.category_confidence,
+    categorySuggestion: t.category_suggestion,
+    language: t.language,
     requester: { email: t.requester_email, name: t.requester_name },
     assignee: t.assignee,
     organizationId: t.organization_id,
@@ -85,6 +89,10 @@ export function customerTicketView(t: TicketRow, now = Date.now()): TicketView {
     status: customerStatus(t.status as TicketStatus),
     assignee: null,
     policyId: null,
+    // How the support team's tools categorised the ticket is theirs.
+    categorySource: null,
+    categoryConfidence: null,
+    categorySuggestion: null,
     sla: {
       firstResponse: v.sla.firstResponse,
       resolution: { ...v.sla.resolution, pausedSince: customerPause(t.status as TicketStatus, v.sla.resolution.pausedSince) },

@@ -39,6 +39,13 @@ export const ticketResponse = z
     status: z.enum(TICKET_STATUSES),
     channel: z.string(),
     category: z.string().nullable(),
+    categorySource: z
+      .enum(['agent', 'customer', 'classifier', 'keywords'])
+      .nullable()
+      .meta({ description: 'who chose the category: a person, or automatically (classifier or keywords: the timeline has a ticket.categorized event with automatic true); null for customers and when none was chosen' }),
+    categoryConfidence: z.number().min(0).max(1).nullable().meta({ description: 'confidence of the automatic category, or of the suggestion' }),
+    categorySuggestion: z.string().nullable().meta({ description: 'a category below the automatic threshold: suggested, not set (PATCH category to accept it)' }),
+    language: z.string().nullable().meta({ description: 'ISO 639-1 language detected from the text at creation; null when unsure' }),
     requester: z.object({ email: z.string(), name: z.string().nullable() }),
     assignee: z.string().nullable(),
     organizationId: id,
