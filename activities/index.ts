@@ -18,6 +18,7 @@ import { createIncidentActionActivities } from './incidents/incident-actions';
 import { createRolloutActivities } from './rollouts';
 import { createContractPeriodActivities } from './contract-periods';
 import { createCsatActivities } from './csat';
+import { createRoutingActivities } from './routing';
 import { DEFAULT_CSAT_SETTINGS } from '../src/core/csat-settings';
 
 export interface ActivityDeps {
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIncidentActionActivities({ db: deps.db, config: deps.integrations ?? { publicUrl: 'http://localhost:3000' }, actions: registries.actions, incidentAlerts: registries.incidentAlerts }),
     ...createRolloutActivities(deps.db),
     ...createContractPeriodActivities(deps.db),
+    ...createRoutingActivities(deps.db),
     ...createCsatActivities({ db: deps.db, settings: deps.integrations?.csat ?? DEFAULT_CSAT_SETTINGS, hooks: registries.hooks, actions: registries.actions }),
   };
 }

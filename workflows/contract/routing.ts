@@ -5,13 +5,16 @@
  * free, so the workflow bundle, the activities and the API share it. Instants are epoch ms.
  */
 import { defineSignal } from '@temporalio/workflow';
-import type { Priority } from './ticket';
+import type { Actor, Priority } from './ticket';
 
 export const ROUTING_STRATEGIES = ['round_robin', 'least_loaded', 'skill_based', 'deadline_aware'] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 export const AGENT_STATUSES = ['online', 'away', 'offline'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** Who assigns and releases on routing's behalf: the ticket's timeline and its validator see this actor. */
+export const ROUTING_ACTOR: Actor = { type: 'system', name: 'routing' };
 
 /** Why a ticket entered the queue. */
 export type RouteReason = 'new' | 'reopened' | 'released' | 'unassigned';
@@ -25,6 +28,10 @@ export interface RouteTicket {
 export const routeTicketSignal = defineSignal<[RouteTicket]>('routeTicket');
 /** An agent's status, profile or load changed: plan again. */
 export const agentChangedSignal = defineSignal<[{ userId: string }]>('agentChanged');
+
+export function routingWorkflowId(groupId: string): string {
+  return `routing:${groupId}`;
+}
 
 /** One ticket waiting in the group's queue, as the workflow holds it. */
 export interface QueueEntry {

@@ -11,7 +11,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { agentChangedSignal, routeTicketSignal, type QueueEntry, type RoutingWorkflowInput } from '../contract/routing';
-import type { RoutingActivities } from '../contract/routing-activities';
+import type { Activities } from '../../activities';
 import type { PendingDelivery } from '../contract/records';
 import { webhooks } from '../runtime/activity-proxies';
 import { planRouting } from './planner';
@@ -22,7 +22,7 @@ const MAX_HISTORY_EVENTS = 2000;
 const QUEUE_RECHECK_MS = 5 * 60_000;
 
 /** Reads and decisions retry without limit: a routed ticket must land in the end. */
-const routing = proxyActivities<RoutingActivities>({
+const routing = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
