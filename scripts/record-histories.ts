@@ -1,5 +1,5 @@
 /**
- * Records real event histories of the ticket, incident and rollout workflows for the replay test
+ * Records real event histories of the ticket, incident, rollout and contract-period workflows for the replay test
  * (test/workflow/replay.test.ts). Each scenario drives the real workflows, with the real
  * worker and activities writing to a fresh database on the real PostgreSQL test server,
  * through one of their main paths, and each of its runs is saved as JSON (the form
@@ -31,6 +31,10 @@ import { reconcileTicketOrphans } from '../src/domain/tickets/reconcile-orphans'
 import { RolloutService, type RolloutStarter } from '../src/domain/settings/rollouts';
 import { insertCalendar, insertPolicy, updatePolicy, type PolicyInput } from '../src/domain/settings/sla-settings';
 import { policySnapshots } from '../src/domain/sla/policy-snapshot';
+import { ContractService } from '../src/domain/contracts/contract-service';
+import { ContractPeriodWorkflows } from '../src/domain/contracts/contract-periods';
+import { nthPeriod } from '../src/domain/contracts/periods';
+import { contractPeriodsWorkflowId } from '../workflows/contract/contract-periods';
 import { incidentActionSignal, incidentActionUpdate, incidentWorkflowId, type IncidentAction, type IncidentPolicySnapshot, type IncidentSeverity, type IncidentWorkflowInput } from '../workflows/contract/incident';
 import { FINAL_STATUSES, ticketActionSignal, ticketActionUpdate, ticketWorkflowId, type Actor, type LadderStep, type TicketAction, type TicketWorkflowInput } from '../workflows/contract/ticket';
 import { rolloutWorkflowId, type RolloutProgress } from '../workflows/contract/rollout';
@@ -94,6 +98,8 @@ const rolloutRec = (name: string, rolloutId: string): Recorded => ({ name: `roll
 const ack = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'acknowledge', actionId: crypto.randomUUID(), actor: agent, clock, source: 'api' });
 const escalate = (clock: 'first_response' | 'resolution' | null): TicketAction => ({ kind: 'escalate', actionId: crypto.randomUUID(), actor: agent, clock });
 const customerSays = (body: string): TicketAction => ({ kind: 'comment', actionId: crypto.randomUUID(), actor: customer, body, public: true });
+/** A customer's survey answer; a low one (1–2) notifies the manager through the action registry. */
+const rate = (rating: number, reason: string | null): TicketAction => ({ kind: 'rate', actionId: crypto.randomUUID(), actor: customer, rating, reason, comment: null, lowRatingActions: [{ type: 'notify', role: 'manager' }] });
 /** A NUL byte: PostgreSQL refuses it in text for good (SQLSTATE 22021); the API's schemas would have stopped it. */
 const POISON = 'It broke \u0000 again';
 
@@ -546,6 +552,50 @@ const SCENARIOS: Scenario[] = [
       await s.toIncident(input, { kind: 'update', status: 'identified', body: 'A bad deploy.', public: true });
       await s.toIncident(input, { kind: 'edit', fields: { affectedCustomers: 1200 } });
       return [incidentRec(this.name, input)];
+    },
+  },
+  {
+    name: 'csat-survey-sent-rated-low-then-changed-auto-closed',
+    server: 'time-skipping',
+    async run(s) {
+      // Solved: the survey waits the default delay (24 h, asked of the worker once), then goes out
+      // (its row and event; no mail is configured). A low rating runs its action through the
+      // action registry; a changed rating overwrites it; the solved ticket then auto-closes.
+      const input = ticketInput(s.organizationId, await s.now(), policy({ firstResponseMinutes: null, resolutionMinutes: 48 * 60, escalations: [] }));
+      const handle = await s.ticket(input);
+      await s.sleep('1 hour');
+      await s.toTicket(input, act.status('solved'));
+      await s.sleep('25 hours');
+      const sent = () => s.db.db.selectFrom('csat_surveys').select('ticket_id').where('ticket_id', '=', input.ticket.id).execute();
+      await until(async () => (await sent()).length === 1, 'the survey to go out');
+      await s.toTicket(input, rate(2, 'slow'));
+      await s.sleep('1 hour');
+      await s.toTicket(input, rate(4, null));
+      await s.sleep('8 days');
+      await handle.result();
+      return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    name: 'month-closed-after-terms-changed',
+    server: 'time-skipping',
+    async run(s) {
+      // A monthly contract: a save mid-month wakes the workflow to ask again, the month's end
+      // freezes the statement, and the workflow goes on to wait for the next month's end.
+      const now = await s.now();
+      const startsOn = new Date(now).toISOString().slice(0, 8) + '01';
+      const contracts = new ContractService(s.db.db, new ContractPeriodWorkflows(s.client, s.taskQueue), () => new Date(now));
+      const terms = { period: 'monthly', timezone: 'UTC', currency: 'EUR', feeMinor: 200_000n, startsOn, rules: [{ kind: 'per_breach', clock: 'first_response', priority: null, creditBp: 500 }], customerVisible: false } as const;
+      const contract = await contracts.put(s.organizationId, { ...terms, capBp: null });
+      const id = contractPeriodsWorkflowId(contract.id);
+      s.firstRuns.set(id, (await s.client.workflow.getHandle(id).describe()).runId);
+      await s.sleep('1 day');
+      await contracts.put(s.organizationId, { ...terms, capBp: 5_000 });
+      const month = nthPeriod({ period: 'monthly', timezone: 'UTC', startsOn }, 0);
+      await s.sleep(month.end.getTime() - (await s.now()) + 60_000);
+      const frozen = () => s.db.db.selectFrom('contract_statements').select('contract_id').where('contract_id', '=', contract.id).execute();
+      await until(async () => (await frozen()).length === 1, 'the month to be frozen');
+      return [{ name: `contractPeriodsWorkflow.${this.name}`, workflowId: id }];
     },
   },
   {
