@@ -36,6 +36,8 @@ import { contractRoutes } from '../http/api/routes/contracts';
 import { CsatService } from '../domain/csat/csat-service';
 import { csatScoreRoutes, csatSurveyRoutes } from '../http/api/routes/csat';
 import { NotFound } from '../core/errors';
+import { routingRoutes } from '../http/api/routes/routing';
+import { NO_AGENT_STATUS_LISTENER, type AgentStatusListener } from '../domain/routing/agent-status';
 import { CategoryClassifier } from '../domain/classify/category-classifier';
 import { classifierRoutes } from '../http/api/routes/classifier';
 import type { ClassifySettings } from '../core/classify-settings';
@@ -55,6 +57,8 @@ export interface AppDeps {
   metrics?: { token: string; sdkMetricsUrl?: string };
   /** Intake's category classifier (PACER_CATEGORY_*); the defaults when absent. */
   classify?: ClassifySettings;
+  /** Hears agents' status, profile and membership changes (the routing workflows); nobody when absent. */
+  agentStatusListener?: AgentStatusListener;
 }
 
 /** The app and the services behind it (the inbound SMTP listener shares them). */
@@ -83,6 +87,7 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const kbFeedback = new KbFeedback(deps.db);
   const contracts = new ContractService(deps.db, new ContractPeriodWorkflows(deps.temporal, deps.taskQueue));
   const csat = new CsatService({ db: deps.db, settings: deps.integrations?.csat, publicUrl: deps.integrations?.publicUrl ?? 'http://localhost:3000', act: (ticketId, action) => lifecycle.act(ticketId, action) });
+  const agentStatus = deps.agentStatusListener ?? NO_AGENT_STATUS_LISTENER;
   const articles = new ArticleService(deps.db, { defaultLocale: deps.kb?.defaultLocale ?? 'en', onChange: deps.kb?.onChange });
 
   // Says which part is down, bounded in time so a hanging dependency reads as down rather than hanging the probe.
@@ -130,12 +135,13 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   api.use('/', rolloutRoutes(deps.db, tickets.rollouts, lifecycle));
   api.use('/', contractRoutes(deps.db, contracts));
   api.use('/', classifierRoutes(tickets.classifier));
+  api.use('/', routingRoutes(deps.db, agentStatus));
   api.use((_req, _res, next) => next(new NotFound('page', 'no such endpoint')));
   // The knowledge base reads without a key too (public articles), so it authenticates only requests that carry credentials.
   app.use('/api/v1/kb', kbRoutes({ articles, search: kbSearch, feedback: kbFeedback, authenticate: authenticate(deps.db, deps.adminApiKey, keyCache) }));
   app.use('/api/v1', api);
   // The agents' console and the customers' portal: server-rendered pages on the same services.
-  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, csat, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch, feedback: kbFeedback } }));
+  app.use(webRoutes({ db: deps.db, tickets, lifecycle, incidents, csat, integrations: deps.integrations, log: deps.log, kb: { articles, search: kbSearch, feedback: kbFeedback }, agentStatus }));
   app.use((_req, _res, next) => next(new NotFound('page', 'no such endpoint')));
   app.use(errorMiddleware(deps.log));
   return { app, lifecycle, tickets, incidents, articles, kbSearch };

@@ -20,6 +20,7 @@ import type { createActivities } from '../../activities';
 import { createTestDatabase, type TestDatabase } from './database';
 import type { KbSearch } from '../../src/domain/search/kb-search';
 import { testTemporalAddress } from './env';
+import type { AgentStatusListener } from '../../src/domain/routing/agent-status';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle, built once per test process. */
@@ -70,6 +71,8 @@ export interface HarnessOptions {
   metricsToken?: string;
   /** Intake's category classifier settings (PACER_CATEGORY_*); the defaults when absent. */
   classify?: ClassifySettings;
+  /** Hears agents' status, profile and membership changes (src/domain/routing/agent-status); nobody when absent. */
+  agentStatusListener?: AgentStatusListener;
 }
 
 export async function startHarness(given: HarnessOptions = {}): Promise<PacerHarness> {
@@ -98,7 +101,7 @@ export async function startHarness(given: HarnessOptions = {}): Promise<PacerHar
   };
   await startWorker();
 
-  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations, kb, classify: opts.classify, ...(opts.metricsToken !== undefined && { metrics: { token: opts.metricsToken } }) });
+  const { app, lifecycle, tickets } = createPacerApp({ db: database.db, temporal: client, taskQueue, adminApiKey: adminKey, log, integrations: opts.integrations, kb, classify: opts.classify, ...(opts.metricsToken !== undefined && { metrics: { token: opts.metricsToken } }), ...(opts.agentStatusListener && { agentStatusListener: opts.agentStatusListener }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -14,6 +14,8 @@ import { html } from './html';
 import { page } from './layout';
 import { clearCookie, setCookie } from './session';
 import { findUserByEmail } from '../../db/repositories/users';
+import { afterSignOut, type AgentStatusListener } from '../../domain/routing/agent-status';
+import type { Logger } from '../../core/logger';
 
 /** Only same-site paths: an open redirect would make the sign-in page a phishing tool. */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/[^/\\]/.test(next) ? next : null);
@@ -37,7 +39,7 @@ function loginForm(res: Response, o: { next: string | null; email?: string; erro
   }).value;
 }
 
-export function loginRoutes(db: Db): Router {
+export function loginRoutes(db: Db, deps: { agentStatus: AgentStatusListener; log: Logger }): Router {
   const r = Router();
 
   r.get('/login', issueLoginCsrf, (req, res) => {
@@ -77,6 +79,10 @@ export function loginRoutes(db: Db): Router {
     const token = readCookie(req.get('cookie'), SESSION_COOKIE);
     if (token) await endSession(db, token);
     clearCookie(req, res, SESSION_COOKIE);
+    // Signing out of the last session is leaving: routing stops handing the agent tickets.
+    // The sign-out itself stands even if routing cannot be told now (it re-reads on its next plan).
+    const userId = req.webSession?.user.id;
+    if (userId) await afterSignOut(db, deps.agentStatus, userId).catch((err: unknown) => deps.log.warn({ err, userId }, 'sign-out: could not set the agent offline'));
     res.redirect(303, '/login');
   });
 

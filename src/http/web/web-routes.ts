@@ -38,6 +38,7 @@ import { kbSynonymPageRoutes } from './kb-synonyms-page';
 import { reportsPageRoutes } from './reports-page';
 import { csatPageRoutes } from './csat-pages';
 import type { CsatService } from '../../domain/csat/csat-service';
+import type { AgentStatusListener } from '../../domain/routing/agent-status';
 
 export interface WebDeps {
   db: Db;
@@ -50,6 +51,8 @@ export interface WebDeps {
   log: Logger;
   /** The public help centre (/help) and the console's knowledge-base pages; left out when absent. */
   kb?: HelpDeps;
+  /** Hears agents' status changes (console switch, sign-out) and routing settings changes. */
+  agentStatus: AgentStatusListener;
 }
 
 /**
@@ -84,7 +87,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use(csatPageRoutes(deps.csat));
   r.use(loadSession(deps.db));
   r.use(checkCsrf);
-  r.use(loginRoutes(deps.db));
+  r.use(loginRoutes(deps.db, { agentStatus: deps.agentStatus, log: deps.log }));
 
   r.use('/console', requireStaff);
   r.get('/console/stream', (req, res) => streamTickets(tail, req, res, null));

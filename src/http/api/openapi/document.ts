@@ -197,7 +197,7 @@ export function buildOpenApiDocument(config?: IntegrationConfig): Json {
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
-    tags: ['tickets', 'sla', 'csat', 'incidents', 'status', 'integrations', 'settings', 'webhooks', 'api-keys', 'users', 'reports', 'meta'].map((name) => ({ name })),
+    tags: ['tickets', 'sla', 'csat', 'incidents', 'status', 'integrations', 'settings', 'webhooks', 'api-keys', 'users', 'reports', 'routing', 'meta'].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key (POST /api-keys), or PACER_ADMIN_API_KEY' } },

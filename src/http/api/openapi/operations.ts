@@ -24,6 +24,7 @@ import { KB_FEEDBACK_OPERATIONS } from '../routes/kb-feedback';
 import { CONTRACT_OPERATIONS } from '../routes/contracts';
 import { CSAT_OPERATIONS } from '../routes/csat';
 import { CLASSIFIER_OPERATIONS } from '../routes/classifier';
+import { ROUTING_OPERATIONS } from '../routes/routing';
 import { listQuery as slaListQuery, previewSchema } from '../routes/sla';
 import { subscriptionSchema } from '../routes/status';
 import { acknowledgeSchema, createTicketQuery, escalateSchema } from '../routes/tickets';
@@ -151,4 +152,4 @@ const status: Operation[] = [
   },
 ];
 
-export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS, ...REPORT_OPERATIONS, ...CONTRACT_OPERATIONS, ...CSAT_OPERATIONS, ...CLASSIFIER_OPERATIONS];
+export const OPERATIONS: readonly Operation[] = [...tickets, ...sla, ...components, ...incidents, ...integrations, ...settings, ...users, ...status, ...KB_OPERATIONS, ...KB_FEEDBACK_OPERATIONS, ...REPORT_OPERATIONS, ...CONTRACT_OPERATIONS, ...CSAT_OPERATIONS, ...CLASSIFIER_OPERATIONS, ...ROUTING_OPERATIONS];
