@@ -12,11 +12,14 @@ import { timeline } from '../support/timeline';
 import { bodyOf, createOrg, createTicket, eventually, type Organization } from './api-helpers';
 import { ticketResponse } from '../../src/http/api/openapi/responses';
 import { classifierStatusResponse } from '../../src/http/api/routes/classifier';
+import { signedIn } from '../kb/console-session';
 
 describe('classification at intake: category and language', function () {
   this.timeout(120_000);
   let h: PacerHarness;
   let org: Organization;
+  /** The cold start's automatic (keywords) ticket. */
+  let firstAutomatic = '';
 
   before(async () => {
     h = await startHarness({ classify: { autoThreshold: 0.75, minExamplesPerCategory: 3, trainingWindow: 1_000, refreshSeconds: 0 } });
@@ -40,11 +43,33 @@ describe('classification at intake: category and language', function () {
     assert.equal(t.categorySource, 'keywords');
     assert.equal(t.categoryConfidence, 0.8);
     assert.equal(t.categorySuggestion, null);
+    firstAutomatic = t.id;
     const [event, ...more] = await settled(t.id);
     assert.equal(more.length, 0);
     assert.equal(event!.id, `${t.id}:categorized`);
     assert.equal(event!.actor, 'system:keywords');
     assert.deepEqual(event!.data, { category: 'billing', confidence: 0.8, source: 'keywords', automatic: true, replaced: null });
+  });
+
+  it('the console shows the suggestion with an Accept button, and an automatic category marked on the page and the timeline', async () => {
+    const agent = await signedIn(h, 'agent', 'kim@pacer.test');
+    const suggested = await createTicket(h, { organizationId: org.id, subject: 'Need the receipt', description: 'Where is it?' });
+    assert.deepEqual([suggested.category, suggested.categorySuggestion], [null, 'billing']);
+    const page = await agent.get(`/console/tickets/${suggested.id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /id="category-suggestion">Suggested category: <strong>billing<\/strong> <span class="muted">\(50% sure\)/);
+    assert.match(page.text, /<button type="submit" name="category" value="billing" form="category-form">Accept<\/button>/);
+    const accepted = await agent.post(`/console/tickets/${suggested.id}/category`, { category: 'billing' });
+    assert.equal(accepted.status, 303);
+    const after = await agent.get(accepted.location!);
+    assert.match(after.text, /Category set to billing\./);
+    assert.match(after.text, /id="ticket-category">billing<\/strong>/);
+    assert.doesNotMatch(after.text, /category-suggestion/);
+    assert.equal((await read(suggested.id)).categorySource, 'agent');
+
+    const autoPage = await agent.get(`/console/tickets/${firstAutomatic}`);
+    assert.match(autoPage.text, /id="category-automatic"[^>]*>automatic · keywords 80%<\/span>/);
+    assert.match(autoPage.text, /<li class="internal automatic">.*<code>ticket\.categorized<\/code> → billing \(automatic, keywords 80%\)/);
   });
 
   it('below the threshold it only suggests, and accepting the suggestion makes it the agent’s', async () => {
@@ -85,7 +110,7 @@ describe('classification at intake: category and language', function () {
     }
     const trained = await h.tickets.classifier.retrain();
     assert.equal(trained.mode, 'classifier');
-    // The accepted suggestion above is an example too (billing: 1, under the minimum of 3, so left out).
+    // The accepted suggestions above are examples too (billing: 2, under the minimum of 3, so left out).
     assert.deepEqual(trained.examplesPerCategory, { account: 4, data: 4 });
     assert.deepEqual((await status()).examplesPerCategory, { account: 4, data: 4 });
 
@@ -108,4 +133,5 @@ describe('classification at intake: category and language', function () {
     const retrained = await h.tickets.classifier.retrain();
     assert.deepEqual(retrained.examplesPerCategory, { account: 5, data: 4 });
   });
+
 });

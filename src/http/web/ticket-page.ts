@@ -130,6 +130,12 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
     await deps.tickets.patch(principal(req), t, { assignee });
     return assignee ? `Assigned to ${assignee}.` : 'Unassigned.';
   });
+  // Setting or accepting a category is the same edit the API's PATCH makes: the classifier learns it.
+  action('category', async (req, t) => {
+    const category = field(req, 'category').trim() || null;
+    await deps.tickets.patch(principal(req), t, { category });
+    return category ? `Category set to ${category}.` : 'Category cleared.';
+  });
   action('take', async (req, t) => {
     await deps.tickets.patch(principal(req), t, { assignee: assigneeOf(sessionOf(req).user) });
     return `You took ${t.number}.`;

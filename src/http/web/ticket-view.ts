@@ -9,6 +9,7 @@ import { csrfField } from './csrf';
 import { formatInstant, STATUS_LABELS, targetInWords } from './format';
 import { html, type SafeHtml } from './html';
 import { countdown } from './queue-page';
+import { categorizedDetail, categoryForm, categoryMeta } from './ticket-category';
 
 export interface TicketPageView {
   t: TicketRow;
@@ -97,8 +98,10 @@ function eventLine(e: { type: string; at: Date; actor: string; visibility: strin
     e.type === 'ticket.assigned' ? `→ ${String(d.to ?? 'nobody')}` :
     e.type === 'ticket.retargeted' || e.type === 'ticket.priority_changed' ? `priority ${String(d.priority ?? d.to ?? '')}` :
     e.type.startsWith('sla.') && d.percent !== undefined ? `${String(d.clock ?? '')} ${String(d.percent)}%` :
+    e.type === 'ticket.categorized' ? categorizedDetail(d) :
     e.type.startsWith('action.') ? String(d.detail ?? (d.action as { type?: string } | undefined)?.type ?? '') : '';
-  return html`<li class="${e.visibility === 'internal' ? 'internal' : ''}"><time datetime="${new Date(e.at).toISOString()}">${formatInstant(e.at, tz)}</time> <code>${e.type}</code> ${detail} <span class="muted">${e.actor}</span></li>`;
+  const classes = [e.visibility === 'internal' ? 'internal' : '', e.type === 'ticket.categorized' && d.automatic === true ? 'automatic' : ''].filter(Boolean).join(' ');
+  return html`<li class="${classes}"><time datetime="${new Date(e.at).toISOString()}">${formatInstant(e.at, tz)}</time> <code>${e.type}</code> ${detail} <span class="muted">${e.actor}</span></li>`;
 }
 
 export function ticketPageBody(v: TicketPageView): SafeHtml {
@@ -119,7 +122,7 @@ export function ticketPageBody(v: TicketPageView): SafeHtml {
 <span class="prio prio-${t.priority}" id="ticket-priority">${t.priority}</span>
 ${org.name} <span class="muted">(${org.tier})</span> ·
 requester ${t.requester_name ?? ''} &lt;${t.requester_email}&gt; ·
-assignee <strong id="ticket-assignee">${t.assignee ?? 'unassigned'}</strong>
+assignee <strong id="ticket-assignee">${t.assignee ?? 'unassigned'}</strong>${categoryMeta(t)}
 ${sla?.policyName ? html` · policy ${sla.policyName}` : ''}
 </p>
 </header>
@@ -170,6 +173,7 @@ ${open ? html`<section aria-labelledby="act-h" class="actions">
 <button type="submit">Assign</button>
 ${t.assignee !== me ? html`<button type="submit" formaction="${act('take')}">Take it</button>` : ''}
 </form>
+${categoryForm(t, act('category'), csrf)}
 ${v.extraActions}
 </section>` : ''}
 ${links.length ? html`<section aria-labelledby="links-h"><h2 id="links-h">Links</h2><ul>${links.map((l) => html`<li>${l.kind}: ${l.url ? html`<a href="${l.url}">${l.external_key}</a>` : l.external_key}</li>`)}</ul></section>` : ''}
