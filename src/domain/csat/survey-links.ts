@@ -7,9 +7,9 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../db/schema';
 import { serverSecret } from '../../db/repositories/csat-surveys';
+import { CANONICAL_UUID } from '../../core/uuid';
 
 const SECRET_NAME = 'csat-link';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The link key: the configured one, else the database's (generated once, shared by every process). */
 export class SurveyLinks {
@@ -43,7 +43,7 @@ export class SurveyLinks {
   /** The ticket a link is for, or why it is refused. */
   async check(token: string, now: number): Promise<{ ticketId: string; expiresAt: Date } | 'invalid' | 'expired'> {
     const [ticketId, expText, mac, ...rest] = token.split('.');
-    if (rest.length > 0 || !ticketId || !UUID.test(ticketId) || !expText || !/^\d{1,12}$/.test(expText) || !mac) return 'invalid';
+    if (rest.length > 0 || !ticketId || !CANONICAL_UUID.test(ticketId) || !expText || !/^\d{1,12}$/.test(expText) || !mac) return 'invalid';
     const exp = Number(expText);
     const expected = Buffer.from(sign(await this.key(), ticketId, exp));
     const given = Buffer.from(mac);

@@ -37,6 +37,7 @@ import {
 import { newTicketRow } from '../../db/rows/ticket-rows';
 import { ticketStartAttributes } from '../../../workflows/contract/search-attributes';
 import { findableStart } from './findable-start';
+import { UUID } from '../../core/uuid';
 
 export interface ReconcileDeps {
   db: Kysely<Database>;
@@ -59,7 +60,6 @@ export interface ReconcileReport {
   terminated: string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = 'ticket-';
 const BATCH = 500;
 

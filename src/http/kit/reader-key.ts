@@ -5,15 +5,15 @@
  */
 import { readCookie } from '../../domain/users/sessions';
 import type { Principal } from '../../core/principal';
+import { CANONICAL_UUID } from '../../core/uuid';
 
 export const READER_COOKIE = 'pacer_reader';
 
-const READER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The anonymous reader id from the cookie header, when it is one Pacer could have set. */
 export function anonymousReaderId(cookieHeader: string | undefined): string | null {
   const v = readCookie(cookieHeader, READER_COOKIE);
-  return v !== undefined && READER_ID.test(v) ? v : null;
+  return v !== undefined && CANONICAL_UUID.test(v) ? v : null;
 }
 
 export function readerKeyOf(principal: Principal | undefined, cookieHeader: string | undefined): string | null {

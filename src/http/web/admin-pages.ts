@@ -17,7 +17,7 @@ import { formatInstant, targetInWords } from './format';
 import { html, queryString, type SafeHtml } from './html';
 import { sessionOf } from './session';
 import { sectionPage, type Section } from './section-page';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 import type { RolloutView } from '../../domain/settings/rollouts';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { findOrganization, insertOrganization, listOrganizationNames, listOrganizations, listTiers, tierExists, updateOrganization } from '../../db/repositories/organizations';

@@ -17,8 +17,8 @@ import { html, type SafeHtml } from './html';
 import { page } from './layout';
 import { sessionOf } from './session';
 import { Forbidden, InvalidInput, NotFound } from '../../core/errors';
+import { UUID } from '../../core/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PERIOD = /^(\d{4}-(\d{2}|Q[1-4])|current)$/;
 const reasonLabel: Record<ExclusionReason, string> = { customer_caused: 'Customer-caused', planned_maintenance: 'Planned maintenance', force_majeure: 'Force majeure', duplicate: 'Duplicate' };
 

@@ -18,7 +18,7 @@ import { page } from './layout';
 import { countdown } from './queue-page';
 import { sessionOf } from './session';
 import { activeIncidentChoices, findIncidentRow, incidentsOfTicket, linkedTicketsOf } from '../../db/repositories/incidents';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 import { logSubject } from '../kit/request-observer';
 
 const field = formText;

@@ -22,7 +22,7 @@ import { refuseUnstorable } from '../kit/validation';
 import { csrfField } from './csrf';
 import { html, queryString, raw, type SafeHtml } from './html';
 import { kbPage } from './kb-console-layout';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 import { sessionOf } from './session';
 
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/;

@@ -10,7 +10,7 @@ import { diffRevisions, type DiffPart } from '../../domain/kb/revision-diff';
 import { csrfField } from './csrf';
 import { html, queryString, type SafeHtml } from './html';
 import { kbPage } from './kb-console-layout';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 import { sessionOf } from './session';
 import { InvalidInput, NotFound } from '../../core/errors';
 

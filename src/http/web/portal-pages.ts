@@ -17,7 +17,7 @@ import { listCustomerTickets } from '../../db/repositories/customer-tickets';
 import { organizationSummary } from '../../db/repositories/organizations';
 import { policyTargets } from '../../db/repositories/sla-policies';
 import { listPublicComments } from '../../db/repositories/ticket-details';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { freeText, uuid } from '../kit/schemas';

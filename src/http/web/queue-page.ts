@@ -16,7 +16,7 @@ import { queueRows, QUEUE_VIEWS, type QueueFilter, type QueueRow, type QueueView
 import { sessionOf } from './session';
 import { refuseUnstorable } from '../kit/validation';
 import { filterChoices } from '../../db/repositories/organizations';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 
 /** Rows shown: the most urgent first; an agent narrows with the filters rather than scrolling past hundreds. */
 export const QUEUE_LIMIT = 100;

@@ -12,7 +12,7 @@ import type { ArticleService } from '../../domain/kb/article-service';
 import { canRead } from '../../domain/kb/visibility';
 import { suggestArticles, type SuggestionSearch } from '../../domain/search/suggestions';
 import type { SearchHit } from '../../domain/search/search-types';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 import { csrfField } from './csrf';
 import { html, queryString, raw, type SafeHtml } from './html';
 import { sessionOf } from './session';

@@ -23,7 +23,7 @@ import { page } from './layout';
 import { sessionOf } from './session';
 import type { TicketExtras } from './ticket-extras';
 import { isBusinessHours, ticketPageBody } from './ticket-view';
-import { UUID } from '../kit/uuid';
+import { UUID } from '../../core/uuid';
 import { logSubject } from '../kit/request-observer';
 import type { CsatService } from '../../domain/csat/csat-service';
 import type { SurveyWithTicket } from '../../db/repositories/csat-surveys';

@@ -12,6 +12,7 @@ import { JiraRejected } from './jira-api';
 import { findJiraLink } from './jira-links';
 import type { IssueService } from './issue-service';
 import type { IntegrationHook } from '../integration-deps';
+import { UUID } from '../../core/uuid';
 
 export interface CommentSyncDeps {
   db: Kysely<Database>;
@@ -19,7 +20,6 @@ export interface CommentSyncDeps {
   log?: Logger;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function commentSyncHook(deps: CommentSyncDeps): IntegrationHook {
   return { name: 'jira-comment-sync', types: ['comment.public'], handle: async ({ ticketId, event }) => {

@@ -5,8 +5,9 @@
  * ticket and clock from the incident_key alone.
  */
 import type { ClockName } from '../../../workflows/contract/ticket';
+import { uuidPattern } from '../../core/uuid';
 
-const PATTERN = /^pacer:ticket:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(first_response|resolution):(\d+)$/;
+const PATTERN = uuidPattern((uuid) => `^pacer:ticket:(${uuid}):(first_response|resolution):(\\d+)$`);
 
 export interface AlertKey {
   ticketId: string;
@@ -30,7 +31,7 @@ export function cycleOfStep(stepId: string): number {
   return Number.isInteger(cycle) && cycle >= 0 ? cycle : 0;
 }
 
-const INCIDENT_PATTERN = /^pacer:incident:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\d+)$/;
+const INCIDENT_PATTERN = uuidPattern((uuid) => `^pacer:incident:(${uuid}):(\\d+)$`);
 
 /** An incident's alert per escalation level: a new level is a new alert, so PagerDuty notifies again. */
 export function incidentAlertDedupKey(incidentId: string, level: number): string {
