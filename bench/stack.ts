@@ -33,6 +33,8 @@ export interface BenchStack {
   db: Kysely<Database>;
   /** postgres:// URL of the bench's own database, or null when it is the embedded PGlite (one process only). */
   databaseUrl: string | null;
+  /** The Temporal server's Prometheus endpoint (the dev server's metrics port, or TEMPORAL_METRICS_URL), or null. */
+  temporalMetricsUrl: string | null;
   /** Prints the closing load average, then stops what the stack started. */
   stop(): Promise<void>;
 }
@@ -82,12 +84,14 @@ export async function startBenchStack(opts: StackOptions = {}): Promise<BenchSta
     let temporalAddress = process.env.TEMPORAL_ADDRESS?.trim() || '';
     const namespace = process.env.TEMPORAL_NAMESPACE?.trim() || 'default';
     let temporalKind: string;
+    let temporalMetricsUrl = process.env.TEMPORAL_METRICS_URL?.trim() || null;
     if (temporalAddress) {
       temporalKind = `TEMPORAL_ADDRESS ${temporalAddress}, namespace ${namespace}`;
     } else {
       const dev = await startTemporalDevServer({ log, dbFile: path.join(dir, 'temporal.sqlite'), ports: { port: 0, httpPort: 0, metricsPort: 0, uiPort: 0 }, ui: false });
       stops.push(() => dev.stop());
       temporalAddress = dev.address;
+      temporalMetricsUrl = `http://127.0.0.1:${dev.ports.metricsPort}/metrics`;
       temporalKind = `dev server as npm start runs it (temporal-dev.yaml, SQLite file) at ${dev.address}, metrics on port ${dev.ports.metricsPort}`;
     }
     const connection = await Connection.connect({ address: temporalAddress });
@@ -132,6 +136,7 @@ export async function startBenchStack(opts: StackOptions = {}): Promise<BenchSta
       namespace,
       db,
       databaseUrl,
+      temporalMetricsUrl,
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -10,8 +10,12 @@ export const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-/** The first record of a new ticket or incident, in the workflow's first task. */
-export const startup = proxyLocalActivities<Activities>({
+/**
+ * Records written inside the workflow's own task, with no round trip through the server's task
+ * queues: a new ticket's or incident's first record, and a ladder step's record (a step as a
+ * regular activity cost the single-shard dev server 7 workflow updates instead of 3).
+ */
+export const localRecords = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

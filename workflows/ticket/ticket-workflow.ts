@@ -5,7 +5,7 @@
  * idempotent activities. Long-lived tickets continue as new with their state carried over.
  */
 import { ApplicationFailure, continueAsNew, log, patched, setHandler, sleep } from '@temporalio/workflow';
-import { records, startup, integrations, webhooks, ladder } from '../runtime/activity-proxies';
+import { records, localRecords, integrations, webhooks, ladder } from '../runtime/activity-proxies';
 import type { PendingDelivery } from '../contract/records';
 import { csatLowRatingStepId, stepActionEventId, stepEventId, type ActionOutcomeEvent, type SlaStepEvent, type TicketEvent } from '../contract/events';
 import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
@@ -22,6 +22,12 @@ export const REPEATING_CLOCKS = 'next-reply-and-update-cadence';
 export const ACKNOWLEDGE_RUNNING_CYCLES = 'acknowledge-running-cycles';
 /** A solved ticket sends its satisfaction survey after a delay: histories recorded before it replay without the timer or the send. */
 export const CSAT_SURVEY = 'csat-survey';
+/**
+ * A ladder step's record is written by a local activity, in the task the step's timer woke (one
+ * workflow update on the server instead of four): histories recorded before it replay with the
+ * regular activity. Asked at each step, so a running ticket switches at its next step.
+ */
+export const LOCAL_STEP_RECORDS = 'local-step-records';
 
 const MINUTE = 60_000;
 
@@ -79,7 +85,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
 
   if (!input.carried) {
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
-    const first = startup.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
+    const first = localRecords.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
     entity.persistAfter(first);
     const init = await first.catch((err: unknown) => {
       // Without its row the ticket cannot be worked: end as failed, saying why, rather than wait forever.
@@ -171,7 +177,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
       },
     ];
     try {
-      deliver(await records.recordEvents({ ticketId: state.facts.id, events: stepEvents }));
+      const recorder = patched(LOCAL_STEP_RECORDS) ? localRecords : records;
+      deliver(await recorder.recordEvents({ ticketId: state.facts.id, events: stepEvents }));
     } catch (err) {
       // A step event refused for good must not end the workflow (and with it every clock): the step stays fired, its actions run.
       const refusal = refusalOf(err);
