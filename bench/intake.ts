@@ -23,6 +23,7 @@ import { tailLog, type LogTail } from './log-tail';
 import { startBenchPacer } from './pacer';
 import { startBenchStack } from './stack';
 import { median, runLoadProcess } from './support';
+import { describeServerWork, readServerWork } from './server-work';
 
 const N = Number(process.env.BENCH_TICKETS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 24);
@@ -37,14 +38,16 @@ interface Phase {
   note: string;
 }
 
-async function phase(tail: LogTail, spec: LoadSpec): Promise<Phase> {
+async function phase(tail: LogTail, spec: LoadSpec, metricsUrl: string | null): Promise<Phase> {
+  const before = await readServerWork(metricsUrl);
   const load = await runLoadProcess<IntakeLoadResult>('intake-load.ts', spec);
   const done = await tail.waitFor('created', load.ids, Date.now() + WAIT_MINUTES * 60_000);
+  const work = describeServerWork(before, await readServerWork(metricsUrl), spec.n, 'start');
   const seen = load.ids.map((id) => tail.created.get(id)?.seen).filter((s) => s !== undefined);
   const accepted = spec.n / load.seconds;
   if (!done) return { accepted, endToEnd: null, note: `only ${seen.length} of ${spec.n} first tasks run ${WAIT_MINUTES} min after the last answer` };
   const seconds = (Math.max(...seen) - load.startedAt) / 1000;
-  return { accepted, endToEnd: spec.n / seconds, note: `${seconds.toFixed(1)} s to the last first task, ${load.seconds.toFixed(1)} s to the last answer` };
+  return { accepted, endToEnd: spec.n / seconds, note: `${seconds.toFixed(1)} s to the last first task, ${load.seconds.toFixed(1)} s to the last answer; server: ${work}` };
 }
 
 async function main(): Promise<void> {
@@ -57,8 +60,8 @@ async function main(): Promise<void> {
     console.log(`worker: one, in this process with the API (as npm start), workflow cache ${pacer.workflowCacheSize}`);
 
     // Warm both paths (workflow bundle, JIT, connection pools) before measuring.
-    await phase(tail, { ...spec, mode: 'api', n: WARM_UP });
-    await phase(tail, { ...spec, mode: 'bare', n: WARM_UP });
+    await phase(tail, { ...spec, mode: 'api', n: WARM_UP }, stack.temporalMetricsUrl);
+    await phase(tail, { ...spec, mode: 'bare', n: WARM_UP }, stack.temporalMetricsUrl);
 
     console.log(`tickets per phase: ${N}, concurrency: ${CONCURRENCY}, rounds: ${ROUNDS}`);
     const ratios: number[] = [];
@@ -69,11 +72,11 @@ async function main(): Promise<void> {
       let bare: Phase;
       let api: Phase;
       if (round % 2 === 1) {
-        bare = await phase(tail, { ...spec, mode: 'bare', n: N });
-        api = await phase(tail, { ...spec, mode: 'api', n: N });
+        bare = await phase(tail, { ...spec, mode: 'bare', n: N }, stack.temporalMetricsUrl);
+        api = await phase(tail, { ...spec, mode: 'api', n: N }, stack.temporalMetricsUrl);
       } else {
-        api = await phase(tail, { ...spec, mode: 'api', n: N });
-        bare = await phase(tail, { ...spec, mode: 'bare', n: N });
+        api = await phase(tail, { ...spec, mode: 'api', n: N }, stack.temporalMetricsUrl);
+        bare = await phase(tail, { ...spec, mode: 'bare', n: N }, stack.temporalMetricsUrl);
       }
       const ratio = bare.endToEnd !== null && api.endToEnd !== null ? api.endToEnd / bare.endToEnd : NaN;
       if (!Number.isNaN(ratio)) ratios.push(ratio);
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
         `round ${round}${round % 2 === 1 ? ' (bare first)' : ' (API first)'}: end to end — bare workflows ${rate(bare.endToEnd)}, tickets through the API ${rate(api.endToEnd)}, ratio ${Number.isNaN(ratio) ? 'n/a' : `${(100 * ratio).toFixed(1)}%`}; ` +
           `accept only — bare starts ${bare.accepted.toFixed(1)}/s, API ${api.accepted.toFixed(1)}/s, ratio ${((100 * api.accepted) / bare.accepted).toFixed(1)}%`,
       );
-      console.log(`  bare: ${bare.note}; API: ${api.note}`);
+      console.log(`  bare: ${bare.note}\n  API:  ${api.note}`);
     }
     const m = ratios.length ? median(ratios) : NaN;
     console.log(`median ratio, accept only: ${(100 * median(acceptRatios)).toFixed(1)}%`);
