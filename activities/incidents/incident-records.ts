@@ -9,44 +9,15 @@ import type { Database } from '../../src/db/schema';
 import { type IncidentFacts, type IncidentPolicySnapshot } from '../../workflows/contract/incident';
 import { createdEventId, type IncidentEvent } from '../../workflows/contract/events';
 import type { ApplyIncidentChangeInput, PendingDelivery } from '../../workflows/contract/records';
-import { subscriptionWants } from '../../src/db/repositories/webhook-subscriptions';
+import { appendEvents } from '../../src/db/repositories/event-log';
 import { newIncidentRow } from '../../src/db/rows/incident-rows';
 import { observeRecordedEvents } from '../ladder-metrics';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/**
- * Appends incident events (once each) and fans each out to the webhook subscriptions that
- * want it, as src/db/repositories/ticket-events.ts does for a ticket's: one idempotent
- * statement, answering every delivery of these events not yet acknowledged, so a retried
- * call answers the same set.
- */
+/** Appends incident events (once each) and answers the webhook deliveries still owed for them, as a ticket's (src/db/repositories/event-log.ts). */
 export async function insertIncidentEvents(db: Db, incidentId: string, events: IncidentEvent[]): Promise<PendingDelivery[]> {
-  if (events.length === 0) return [];
-  const ids = events.map((e) => e.id);
-  const { rows } = await sql<{ id: string }>`
-    with appended as (
-      insert into incident_events (id, incident_id, type, at, actor, visibility, data)
-      select * from unnest(
-        ${ids}::text[], ${events.map(() => incidentId)}::uuid[], ${events.map((e) => e.type)}::text[],
-        ${events.map((e) => e.at)}::timestamptz[], ${events.map((e) => e.actor)}::text[],
-        ${events.map((e) => e.visibility)}::text[], ${events.map((e) => JSON.stringify(e.data))}::jsonb[])
-      on conflict (id) do nothing
-    ), wanted as (
-      select e.id as event_id, s.id as subscription_id
-      from unnest(${ids}::text[], ${events.map((e) => e.type)}::text[]) as e(id, type)
-      join webhook_subscriptions s on s.active and ${subscriptionWants(sql.ref('e.type'))}
-      for key share of s
-    ), inserted as (
-      insert into webhook_deliveries (id, subscription_id, incident_event_id)
-      select event_id || '>' || subscription_id, subscription_id, event_id from wanted
-      on conflict (id) do nothing
-      returning id
-    )
-    select id from inserted
-    union
-    select id from webhook_deliveries where incident_event_id = any(${ids}::text[]) and delivered_at is null`.execute(db);
-  return rows.map((r) => ({ deliveryId: r.id }));
+  return appendEvents(db, 'incident', incidentId, events);
 }
 
 /**
