@@ -13,7 +13,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { DEFAULT_CLASSIFY_SETTINGS, type ClassifySettings } from '../../core/classify-settings';
-import { categoryExamplesMark, recentCategoryExamples } from '../../db/repositories/category-examples';
+import { categoryExamplesMark, exampleText, recentCategoryExamples } from '../../db/repositories/category-examples';
 import { CategoryModel } from './category-model';
 import { KEYWORD_CATEGORIES, keywordCategory } from './category-keywords';
 
@@ -57,7 +57,8 @@ export class CategoryClassifier {
   ) {}
 
   async categorize(subject: string, description: string): Promise<Categorization | null> {
-    const text = `${subject}\n${description}`;
+    // The same text an example keeps (its start, bounded): what the model learned from is what it is asked about, and a long mail costs no more.
+    const text = exampleText(subject, description);
     const { model } = await this.current();
     const guess = model?.predict(text);
     if (guess) return { ...guess, by: 'classifier', automatic: guess.confidence >= this.settings.autoThreshold };
