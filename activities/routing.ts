@@ -176,7 +176,7 @@ async function queuedTickets(db: Kysely<Database>, groupId: string, queue: Array
     .selectFrom('tickets as t')
     .leftJoin('sla_policies as p', 'p.id', 't.policy_id')
     .leftJoin('calendars as c', 'c.id', 'p.calendar_id')
-    .select(['t.id', 't.priority', 't.required_skills', 'c.timezone', 'c.weekly', 'c.holidays', ...SLA_COLUMNS])
+    .select(['t.id', 't.priority', 't.required_skills', 't.language', 'c.timezone', 'c.weekly', 'c.holidays', ...SLA_COLUMNS])
     .where('t.id', 'in', queue.map((q) => q.ticketId))
     .where('t.routing_group_id', '=', groupId)
     .where('t.assignee', 'is', null)
@@ -193,7 +193,7 @@ async function queuedTickets(db: Kysely<Database>, groupId: string, queue: Array
       deadlineAt,
       businessMsLeft: deadlineAt === null ? null : calendar.businessMsBetween(now, deadlineAt),
       requiredSkills: r.required_skills ?? [],
-      language: null,
+      language: r.language,
       queuedAt: queuedAt.get(r.id)!,
       rule: rules.get(r.id) ?? null,
     };

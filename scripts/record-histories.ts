@@ -1,5 +1,5 @@
 /**
- * Records real event histories of the ticket, incident, rollout and contract-period workflows for the replay test
+ * Records real event histories of the ticket, incident, rollout, contract-period and routing workflows for the replay test
  * (test/workflow/replay.test.ts). Each scenario drives the real workflows, with the real
  * worker and activities writing to a fresh database on the real PostgreSQL test server,
  * through one of their main paths, and each of its runs is saved as JSON (the form
@@ -45,6 +45,10 @@ import { testTemporalAddress, testTemporalNamespace, timeSkippingServerPath } fr
 import { startPagerDutyEventsFake } from '../test/support/fakes/pagerduty-events-server';
 import { mochaGlobalSetup, mochaGlobalTeardown } from '../test/support/global-fixtures';
 import { act, policy, ticketInput } from '../test/support/ticket-fixtures';
+import { addGroupMember, insertRoutingGroup } from '../src/db/repositories/routing-groups';
+import { setAgentStatus, upsertAgentProfile } from '../src/db/repositories/routing-agents';
+import { setTicketRouting } from '../src/db/repositories/routing-decisions';
+import { agentChangedSignal, routeTicketSignal, routingWorkflowId } from '../workflows/contract/routing';
 
 const ROOT = path.resolve(__dirname, '..');
 const agent: Actor = { type: 'agent', name: 'riley' };
@@ -654,6 +658,50 @@ const SCENARIOS: Scenario[] = [
         throw new Error(`expected the workflow to fail with ticket_record_refused, got ${String(failure)}`);
       }
       return [ticketRec(this.name, input)];
+    },
+  },
+  {
+    // Routing: a ticket assigned to the agent on shift, released at shift end (due before they are back) and assigned to the one still working; a low history limit continues as new carrying the queue.
+    name: 'routing-assign-shift-end-release-reassign',
+    server: 'time-skipping',
+    async run(s) {
+      const db = s.db.db;
+      const hex = crypto.randomBytes(4).toString('hex');
+      const groupId = crypto.randomUUID();
+      await insertRoutingGroup(db, groupId, { name: `recording ${hex}`, strategy: 'deadline_aware', releaseOnOffline: true, awayReleaseMinutes: 30, releaseOnShiftEnd: true, answerMinutes: 30 });
+      const from = await s.now();
+      const to = from + 2 * 3_600_000;
+      const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+      const dayOf = (ms: number) => days[new Date(ms).getUTCDay()]!;
+      const end = new Date(to).toISOString().slice(11, 16);
+      const weekly: Record<string, Array<[string, string]>> = dayOf(from) === dayOf(to) ? { [dayOf(from)]: [['00:00', end]] } : { [dayOf(from)]: [['00:00', '24:00']], [dayOf(to)]: [['00:00', end]] };
+      const calendarId = crypto.randomUUID();
+      await db.insertInto('calendars').values({ id: calendarId, name: `shift ${hex}`, timezone: 'UTC', weekly: JSON.stringify(weekly), holidays: '[]' }).execute();
+      const agents = [];
+      for (const [name, calendar] of [['leaving', calendarId], ['staying', null]] as const) {
+        const id = crypto.randomUUID();
+        await db.insertInto('users').values({ id, email: `${name}-${hex}@pacer.test`, name, role: 'agent', organization_id: null, password_hash: 'x', disabled_at: null }).execute();
+        await upsertAgentProfile(db, id, { capacity: 5, capacityByPriority: {}, calendarId: calendar, daysOff: [], languages: [], skills: [] });
+        await setAgentStatus(db, id, name === 'leaving' ? 'online' : 'offline', new Date(from));
+        await addGroupMember(db, groupId, id);
+        agents.push(id);
+      }
+      const input = ticketInput(s.organizationId, from, policy({ firstResponseMinutes: null, resolutionMinutes: 8 * 60, escalations: [] }));
+      await s.ticket(input);
+      await until(async () => (await db.selectFrom('tickets').select('id').where('id', '=', input.ticket.id).executeTakeFirst()) !== undefined, 'the ticket row');
+      await setTicketRouting(db, input.ticket.id, groupId, []);
+      const routing = await s.client.workflow.signalWithStart('routingWorkflow', {
+        workflowId: routingWorkflowId(groupId), taskQueue: s.taskQueue, args: [{ groupId, historyLimit: 40 }], signal: routeTicketSignal, signalArgs: [{ ticketId: input.ticket.id, reason: 'new' }],
+      });
+      s.firstRuns.set(routing.workflowId, routing.signaledRunId);
+      const assignee = async () => (await db.selectFrom('tickets').select('assignee').where('id', '=', input.ticket.id).executeTakeFirstOrThrow()).assignee;
+      await until(async () => (await assignee()) !== null, 'the first assignment');
+      await setAgentStatus(db, agents[1]!, 'online', new Date(await s.now()));
+      await routing.signal(agentChangedSignal, { userId: agents[1]! });
+      await s.sleep('150 minutes');
+      await until(async () => (await assignee())?.startsWith('staying') === true, 'the re-assignment');
+      await s.sleep('1 minute');
+      return [ticketRec(this.name, input), { name: `routingWorkflow.${this.name}`, workflowId: routing.workflowId }];
     },
   },
 ];

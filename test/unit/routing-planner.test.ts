@@ -145,6 +145,8 @@ describe('routing planner', () => {
         const s = snap(group(strategy), [agent('fr', { languages: ['fr'] }), agent('de', { languages: ['de', 'en'], load: 3 }), agent('any', { load: 4 })], [ticket('t1', { language: 'de' })]);
         const to = planRouting(s, NOW).assignments[0]!.agentUserId;
         assert.ok(to === 'de' || to === 'any', `not to the French-only agent (got ${to})`);
+        const regional = snap(group(strategy), [agent('gb', { languages: ['en-GB'] })], [ticket('t1', { language: 'en' })]);
+        assert.deepEqual(pairs(regional), ['t1->gb'], 'a regional tag speaks its language');
         const onlyFr = snap(group(strategy), [agent('fr', { languages: ['fr'] })], [ticket('t1', { language: 'de' })]);
         assert.deepEqual(pairs(onlyFr), []);
       });

@@ -14,7 +14,7 @@ import { historyFromJson } from '../support/history-json';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'histories');
 /** Every workflow type the worker registers (workflows/index.ts); each must have histories that guard it. */
-const WORKFLOW_TYPES = ['ticketWorkflow', 'incidentWorkflow', 'rolloutWorkflow', 'contractPeriodsWorkflow'];
+const WORKFLOW_TYPES = ['ticketWorkflow', 'incidentWorkflow', 'rolloutWorkflow', 'contractPeriodsWorkflow', 'routingWorkflow'];
 
 /** Every recorded history, as `<recording>/<file>`, oldest recording first. */
 function fixtures(dir = FIXTURES, prefix = ''): string[] {

@@ -26,8 +26,8 @@ export interface RouteTicket {
 
 /** A ticket to route (new, reopened, unassigned by hand, released by an agent's status). */
 export const routeTicketSignal = defineSignal<[RouteTicket]>('routeTicket');
-/** An agent's status, profile or load changed: plan again. */
-export const agentChangedSignal = defineSignal<[{ userId: string }]>('agentChanged');
+/** An agent's status, profile or load changed: plan again (userId null: a ticket of the group freed an agent's capacity). */
+export const agentChangedSignal = defineSignal<[{ userId: string | null }]>('agentChanged');
 
 export function routingWorkflowId(groupId: string): string {
   return `routing:${groupId}`;

@@ -139,13 +139,18 @@ function canTake(t: AgentTally, ticket: QueuedTicket, strategy: RoutingStrategy,
   if (t.load >= a.capacity) return false;
   const perPriority = a.capacityByPriority[ticket.priority];
   if (perPriority !== undefined && (t.loadByPriority[ticket.priority] ?? 0) >= perPriority) return false;
-  if (ticket.language !== null && a.languages.length > 0 && !a.languages.includes(ticket.language)) return false;
+  if (ticket.language !== null && a.languages.length > 0 && !a.languages.some((l) => primaryLanguage(l) === primaryLanguage(ticket.language!))) return false;
   if (!ticket.requiredSkills.every((req) => skillLevel(a, req.name) >= req.minLevel)) return false;
   if (strategy === 'deadline_aware') {
     const until = Math.min(a.shiftEndsAt ?? Infinity, ticket.deadlineAt ?? Infinity);
     if (until - now < answerMinutes * MINUTE) return false;
   }
   return true;
+}
+
+/** `en-GB` speaks `en`: languages compare by their primary subtag. */
+function primaryLanguage(tag: string): string {
+  return tag.trim().toLowerCase().split(/[-_]/)[0] ?? '';
 }
 
 function skillLevel(agent: RoutingAgent, name: string): number {
