@@ -1,12 +1,13 @@
 /**
  * Sends one action to a ticket's workflow and says whether it applied. An update where the
  * server has them (the dev server, a cluster): its refusal comes back as the validator's code.
- * A server without updates (Temporal's time-skipping test server) gets the action as a signal,
+ * A server without updates (older time-skipping test servers, servers with updates off) gets the action as a signal,
  * and the ticket's timeline says whether it applied: the action's event id is known beforehand,
  * and the row shows a precondition that no longer holds (the row is written in the workflow's
  * order, so a refusal's cause is on it before a later write).
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
@@ -19,13 +20,17 @@ export type SendOutcome = { applied: true } | { applied: false; refused: string 
 
 /** gRPC's UNIMPLEMENTED status code. */
 const UNIMPLEMENTED = 12;
+/** How long an update may wait for the ticket's workflow before the activity is tried again. */
+const UPDATE_WAIT_MS = 15_000;
 /** How long the signal path waits for the ticket's timeline before the activity is tried again. */
 const SIGNAL_WAIT_MS = 20_000;
 
 export async function sendTicketAction(client: Client, db: Kysely<Database>, id: string, action: AssignAction): Promise<SendOutcome> {
   const handle = client.workflow.getHandle(ticketWorkflowId(id));
   try {
-    await handle.executeUpdate(ticketActionUpdate, { args: [action] });
+    // An update waits for the ticket's workflow task: bounded, so a worker shutting down (which stops taking tasks) is not held by its own activity; the retry sends the same action.
+    const bounded = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(UPDATE_WAIT_MS)]);
+    await client.withAbortSignal(bounded, () => handle.executeUpdate(ticketActionUpdate, { args: [action] }));
     return { applied: true };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { applied: false, refused: 'ticket_closed' };

@@ -12,6 +12,7 @@ import { slaColumns, newTicketRow } from '../src/db/rows/ticket-rows';
 import { insertEvents } from '../src/db/repositories/ticket-events';
 import { observeRecordedEvents } from './ladder-metrics';
 import { recordRating } from '../src/db/repositories/csat-surveys';
+import { routeFromIntake, routingCauseOf, tellGroupCapacityFreed } from './routing-intake';
 import { categoryBefore, intakeCategorizedEvents, recordCategoryEdit } from './ticket-categorization';
 
 export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRegistry) {
@@ -27,11 +28,13 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
       const events: TicketEvent[] = [createdEvent(input), ...intakeCategorizedEvents(input)];
-      return { deliveries: await insertEvents(db, input.ticket.id, events), hookTypes: hooks.types(), events };
+      const deliveries = await insertEvents(db, input.ticket.id, events);
+      await routeFromIntake(db, input.ticket.id, 'new', 'created');
+      return { deliveries, hookTypes: hooks.types(), events };
     },
 
     async applyTicketChange(input: ApplyChangeInput): Promise<PendingDelivery[]> {
-      return db.transaction().execute(async (tx) => {
+      const deliveries = await db.transaction().execute(async (tx) => {
         if (input.comment) {
           const c = input.comment;
           await tx
@@ -65,6 +68,11 @@ export function createTicketRecordActivities(db: Kysely<Database>, hooks: HookRe
         const categorized = await recordCategoryEdit(tx, input, category, Number(updated.numUpdatedRows) > 0);
         return insertEvents(tx, input.ticketId, [...input.events, ...categorized]);
       });
+      // Once stored: a reopened or unassigned ticket goes back to routing, a solved or handed-on one frees its agent.
+      const routing = routingCauseOf(input);
+      if (routing.requeue) await routeFromIntake(db, input.ticketId, routing.requeue, String(input.stateVersion));
+      if (routing.freed) await tellGroupCapacityFreed(db, input.ticketId);
+      return deliveries;
     },
 
     /** The ladder's steps and the workflow's own skips are recorded through here, so their metrics are taken here. */

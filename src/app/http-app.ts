@@ -37,7 +37,8 @@ import { CsatService } from '../domain/csat/csat-service';
 import { csatScoreRoutes, csatSurveyRoutes } from '../http/api/routes/csat';
 import { NotFound } from '../core/errors';
 import { routingRoutes } from '../http/api/routes/routing';
-import { NO_AGENT_STATUS_LISTENER, type AgentStatusListener } from '../domain/routing/agent-status';
+import type { AgentStatusListener } from '../domain/routing/agent-status';
+import { routingStatusListener } from './routing-status-listener';
 import { CategoryClassifier } from '../domain/classify/category-classifier';
 import { classifierRoutes } from '../http/api/routes/classifier';
 import type { ClassifySettings } from '../core/classify-settings';
@@ -87,7 +88,8 @@ export function createPacerApp(deps: AppDeps): PacerApp {
   const kbFeedback = new KbFeedback(deps.db);
   const contracts = new ContractService(deps.db, new ContractPeriodWorkflows(deps.temporal, deps.taskQueue));
   const csat = new CsatService({ db: deps.db, settings: deps.integrations?.csat, publicUrl: deps.integrations?.publicUrl ?? 'http://localhost:3000', act: (ticketId, action) => lifecycle.act(ticketId, action) });
-  const agentStatus = deps.agentStatusListener ?? NO_AGENT_STATUS_LISTENER;
+  // Routing hears every agent change through the group workflows (src/app/routing-status-listener.ts), unless told otherwise.
+  const agentStatus = deps.agentStatusListener ?? routingStatusListener(deps.temporal, deps.taskQueue);
   const articles = new ArticleService(deps.db, { defaultLocale: deps.kb?.defaultLocale ?? 'en', onChange: deps.kb?.onChange });
 
   // Says which part is down, bounded in time so a hanging dependency reads as down rather than hanging the probe.

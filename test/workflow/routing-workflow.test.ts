@@ -3,8 +3,8 @@
  * the real PostgreSQL test server and real ticket workflows: deadline-aware order with capacity
  * respected, shift-end re-routing with the reason on the timeline, a worker lost in the middle of
  * an assignment (one assignment, one decision, one event), and a manual assignment respected.
- * The time-skipping server has no updates: the assign activity's signal path runs here (the
- * update path is the one the API tests and the dev server take).
+ * The assign activity sends its ticket action as an update (with a signal path for servers
+ * without updates); the manual assignments here go in as signals.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';

@@ -3,7 +3,7 @@
  * offline when they sign out of their last session. Routing has to hear of each change (an
  * agent going offline may hand tickets back; one coming online can take queued ones), so a
  * change goes to an `AgentStatusListener`; the app wires the one that tells the routing
- * workflows of the agent's groups, and the default hears nothing.
+ * workflows of the agent's groups (src/app/routing-status-listener.ts).
  */
 import type { AgentProfileRow, AgentStatus, Db } from '../../db/schema';
 import { findAgentProfile, setAgentStatus as writeAgentStatus } from '../../db/repositories/routing-agents';
@@ -47,8 +47,6 @@ export interface AgentStatusListener {
   agentSettingsChanged(change: AgentSettingsChange): Promise<void>;
 }
 
-/** The default until routing is wired in: nobody listens. */
-export const NO_AGENT_STATUS_LISTENER: AgentStatusListener = { agentStatusChanged: () => Promise.resolve(), agentSettingsChanged: () => Promise.resolve() };
 
 /** Saves a staff user's status and tells the listener. Refuses customers and unknown users. */
 export async function changeAgentStatus(db: Db, listener: AgentStatusListener, userId: string, status: AgentStatus, cause: AgentStatusCause = 'set', at = new Date()): Promise<AgentProfileRow> {
