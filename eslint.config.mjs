@@ -100,7 +100,6 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     // Files whose long `it`s are not split yet; each leaves this list when it is (README "Shape", issue 11).
     ignores: [
-      'test/api/classify.test.ts',
       'test/stack/temporal-cluster.test.ts',
       'test/stack/temporal-dev-server.test.ts',
       'test/workflow/contract-periods.test.ts',
