@@ -102,10 +102,6 @@ export default tseslint.config(
     ignores: [
       'test/stack/temporal-cluster.test.ts',
       'test/stack/temporal-dev-server.test.ts',
-      'test/workflow/contract-periods.test.ts',
-      'test/workflow/incident-update-cadence.test.ts',
-      'test/workflow/incident-workflow.test.ts',
-      'test/workflow/repeating-clocks.test.ts',
       'test/workflow/routing-workflow.test.ts',
     ],
     plugins: { pacer: { rules: { 'it-max-lines': itMaxLines } } },

@@ -14,7 +14,7 @@ import { ContractPeriodWorkflows } from '../../src/domain/contracts/contract-per
 import { nthPeriod } from '../../src/domain/contracts/periods';
 import type { StatementBody } from '../../src/domain/contracts/statement';
 import { contractPeriodsWorkflowId } from '../../workflows/contract/contract-periods';
-import { ticketWorkflowId } from '../../workflows/contract/ticket';
+import { ticketWorkflowId, type TicketWorkflowInput } from '../../workflows/contract/ticket';
 import { eventually, sleep } from '../api/api-helpers';
 import { workflowBundle } from '../support/api-harness';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -40,6 +40,24 @@ describe('contract periods (time skipping)', function () {
   const newWorker = async (): Promise<Worker> =>
     createPacerWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, db: database.db, workflowBundle: await workflowBundle(), workflowCacheSize: 0 });
 
+  /** A ticket's own workflow records its first-response breach, then ends: only the period workflow's timer is left. */
+  async function breachFirstResponse(ticket: TicketWorkflowInput): Promise<void> {
+    await env.client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(ticket.ticket.id), taskQueue, args: [ticket] });
+    await env.sleep('2 hours');
+    await eventually(async () => (await database.db.selectFrom('ticket_events').select('id').where('ticket_id', '=', ticket.ticket.id).where('type', '=', 'sla.breached').execute()).length === 1, 20_000, 'the breach recorded');
+    // Only the period workflow's timer stays: the server skips time to it and holds there for a worker.
+    await env.client.workflow.getHandle(ticketWorkflowId(ticket.ticket.id)).terminate('breach recorded');
+  }
+
+  /** The month's statement is final, holds the one breach and its credit, and was computed after the month ended. */
+  function assertFinalStatement(body: StatementBody, month: ReturnType<typeof nthPeriod>, ticketId: string, dueAt: string): void {
+    assert.equal(body.status, 'final');
+    assert.equal(body.period.key, month.key);
+    assert.deepEqual(body.breaches.map((b) => [b.ticketId, b.clock, b.dueAt]), [[ticketId, 'first_response', dueAt]]);
+    assert.deepEqual(body.lines.map((l) => l.amount), ['100.00']);
+    assert.ok(Date.parse(body.computedAt) >= month.end.getTime(), 'frozen after the month ended, in workflow time');
+  }
+
   it('freezes the month once, after a worker stopped across its end, with the breach the ticket recorded', async () => {
     const now = Number(await env.currentTimeMs());
     const org = crypto.randomUUID();
@@ -51,13 +69,7 @@ describe('contract periods (time skipping)', function () {
     const ticket = ticketInput(org, now, policy({ firstResponseMinutes: 60, resolutionMinutes: 24 * 60, escalations: [{ percent: 100, actions: [] }] }));
 
     const first = await newWorker();
-    await first.runUntil(async () => {
-      await env.client.workflow.start('ticketWorkflow', { workflowId: ticketWorkflowId(ticket.ticket.id), taskQueue, args: [ticket] });
-      await env.sleep('2 hours');
-      await eventually(async () => (await database.db.selectFrom('ticket_events').select('id').where('ticket_id', '=', ticket.ticket.id).where('type', '=', 'sla.breached').execute()).length === 1, 20_000, 'the breach recorded');
-      // Only the period workflow's timer stays: the server skips time to it and holds there for a worker.
-      await env.client.workflow.getHandle(ticketWorkflowId(ticket.ticket.id)).terminate('breach recorded');
-    });
+    await first.runUntil(() => breachFirstResponse(ticket));
     // No worker while the month ends: the timer fires, its task waits (and time with it).
     const pastTheEnd = env.sleep(month.end.getTime() - Number(await env.currentTimeMs()) + 60_000);
     const frozen = () => database.db.selectFrom('contract_statements').selectAll().where('contract_id', '=', contract.id).execute();
@@ -70,12 +82,7 @@ describe('contract periods (time skipping)', function () {
       await pastTheEnd;
     });
     const [row] = await frozen();
-    const body = row!.body as StatementBody;
-    assert.equal(body.status, 'final');
-    assert.equal(body.period.key, month.key);
-    assert.deepEqual(body.breaches.map((b) => [b.ticketId, b.clock, b.dueAt]), [[ticket.ticket.id, 'first_response', new Date(now + 3_600_000).toISOString()]]);
-    assert.deepEqual(body.lines.map((l) => l.amount), ['100.00']);
-    assert.ok(Date.parse(body.computedAt) >= month.end.getTime(), 'frozen after the month ended, in workflow time');
+    assertFinalStatement(row!.body as StatementBody, month, ticket.ticket.id, new Date(now + 3_600_000).toISOString());
     assert.equal(await contracts.closePeriod(contract.id, month.start, month.end), 'already_closed', 'a repeat freezes nothing twice');
     await env.client.workflow.getHandle(contractPeriodsWorkflowId(contract.id)).terminate('test over');
   });

@@ -108,32 +108,35 @@ describe('incident workflow: update cadence (time skipping)', function () {
         return { type: e.type, cycle: d.cycle, percent: d.percent, lateMs: new Date(e.at).getTime() - Date.parse(d.scheduledAt) };
       });
 
+  /** Cycle 0 answered late, an internal update that restarts nothing, cycle 1 answered in time, then resolution ends the cadence. */
+  async function lateThenInTimeUpdates(input: Awaited<ReturnType<typeof incidentInput>>, created: number): Promise<void> {
+    await start(input);
+    await eventually(async () => (await state(input)).updateCadence !== null, 10_000, 'the cadence planned');
+    const first = (await state(input)).updateCadence!;
+    assert.equal(Date.parse(first.dueAt!), created + 30 * 60_000, 'owed from detection');
+    await env.sleep('35 minutes'); // cycle 0 late: 80% at 24 min, 100% at 30 min
+    await update(input, { status: 'investigating', body: 'Looking at the search cluster.', public: true }); // cycle 1
+    await env.sleep('15 minutes');
+    await update(input, { body: 'Shard 3 is hot.', public: false }); // internal: the cycle runs on
+    await env.sleep('5 minutes');
+    const mid = (await state(input)).updateCadence!;
+    assert.equal(mid.cycle, 1);
+    assert.equal(mid.metAt, null);
+    await update(input, { body: 'Rebalancing shards.', public: true }); // 20 min into cycle 1: in time; cycle 2
+    await env.sleep('10 minutes');
+    await update(input, { status: 'resolved', body: 'Search is fast again.', public: true }); // ends the cadence
+    await env.sleep('3 hours');
+    const end = (await state(input)).updateCadence!;
+    assert.equal(end.cycle, 2);
+    assert.notEqual(end.metAt, null);
+    assert.equal(end.breached, false);
+  }
+
   it('reminds the commander at 80% and escalates at 100% of a late cycle, once; public updates restart it, internal ones do not; resolution ends it', async () => {
     const worker = await newWorker();
     const input = await incidentInput(mediumPolicy({ updateEveryMinutes: 30 }));
     const created = Date.parse(input.incident.createdAt);
-    await worker.runUntil(async () => {
-      await start(input);
-      await eventually(async () => (await state(input)).updateCadence !== null, 10_000, 'the cadence planned');
-      const first = (await state(input)).updateCadence!;
-      assert.equal(Date.parse(first.dueAt!), created + 30 * 60_000, 'owed from detection');
-      await env.sleep('35 minutes'); // cycle 0 late: 80% at 24 min, 100% at 30 min
-      await update(input, { status: 'investigating', body: 'Looking at the search cluster.', public: true }); // cycle 1
-      await env.sleep('15 minutes');
-      await update(input, { body: 'Shard 3 is hot.', public: false }); // internal: the cycle runs on
-      await env.sleep('5 minutes');
-      const mid = (await state(input)).updateCadence!;
-      assert.equal(mid.cycle, 1);
-      assert.equal(mid.metAt, null);
-      await update(input, { body: 'Rebalancing shards.', public: true }); // 20 min into cycle 1: in time; cycle 2
-      await env.sleep('10 minutes');
-      await update(input, { status: 'resolved', body: 'Search is fast again.', public: true }); // ends the cadence
-      await env.sleep('3 hours');
-      const end = (await state(input)).updateCadence!;
-      assert.equal(end.cycle, 2);
-      assert.notEqual(end.metAt, null);
-      assert.equal(end.breached, false);
-    });
+    await worker.runUntil(() => lateThenInTimeUpdates(input, created));
     const steps = await cadenceSteps(input);
     assert.deepEqual(steps.map((s) => [s.type, s.cycle, s.percent]), [
       ['incident.escalation', 0, 80],

@@ -151,50 +151,54 @@ describe('incident workflow (time skipping)', function () {
   const timeline = (incidentId: string) => database.db.selectFrom('incident_events').selectAll().where('incident_id', '=', incidentId).orderBy('seq').execute();
   const row = (incidentId: string) => database.db.selectFrom('incidents').selectAll().where('id', '=', incidentId).executeTakeFirstOrThrow();
 
+  /** Paged at once, re-paged a level up while unacknowledged, acknowledged through a signed PagerDuty webhook, then resolved. */
+  async function pagedUntilAcknowledged(input: IncidentWorkflowInput, level: (n: number) => string): Promise<void> {
+    const id = input.incident.id;
+    await start(input);
+    await fake.waitFor(() => fake.accepted('trigger', level(1)).length === 1, 15_000, 'the level-1 page at detection');
+    const first = sentEvent(fake.accepted('trigger', level(1))[0]!);
+    assert.ok(first.payload, 'a trigger carries a payload');
+    assert.equal(first.payload.severity, 'critical');
+    assert.match(first.payload.summary, new RegExp(`^${input.incident.number}: Checkout is failing \\(critical, not acknowledged\\)$`));
+    assert.equal(first.payload.custom_details?.incident_url, `https://pacer.example.test/api/v1/incidents/${id}`);
+
+    // Critical: acknowledge within 15 minutes. At 10 minutes nobody else has been paged.
+    await env.sleep('10 minutes');
+    assert.equal(fake.accepted('trigger', level(2)).length, 0);
+    await env.sleep('6 minutes');
+    await fake.waitFor(() => fake.accepted('trigger', level(2)).length === 1, 15_000, 'the level-2 page at the acknowledgement target');
+    assert.match(sentEvent(fake.accepted('trigger', level(2))[0]!).payload?.summary ?? '', /escalation level 2/);
+    assert.equal(fake.alertsFor(level(2)).length, 1, 'a new level is a new alert, so PagerDuty notifies again');
+
+    // The on-call engineer acknowledges the level-2 page in PagerDuty; its signed webhook comes back.
+    const alert = fake.act(level(2), 'acknowledged', 'Dana On-Call');
+    const delivered = await deliverPagerDutyWebhook(webhookUrl, { body: incidentEvent('incident.acknowledged', alert, { agent: { name: 'Dana On-Call' } }), secrets: [webhookSecret] });
+    assert.equal(delivered.status, 200, JSON.stringify(delivered.body));
+    assert.equal(answerStatus(delivered.body), 'acknowledged');
+    await eventually(async () => (await row(id)).acknowledged_by === 'Dana On-Call', 10_000, 'the acknowledgement on the record');
+    // Pacer acknowledges the other open page too, so nobody keeps being woken.
+    await fake.waitFor(() => fake.alertsFor(level(1))[0]!.status === 'acknowledged', 10_000, 'the level-1 page acknowledged');
+
+    // At twice the target the ladder would page level 3: acknowledged, the clock is met and it never fires.
+    await env.sleep('20 minutes');
+    const s = await state(input);
+    assert.notEqual(s.acknowledgement.metAt, null);
+    assert.equal(s.acknowledged?.source, 'pagerduty');
+    assert.deepEqual(s.acknowledgement.escalations.map((e) => [e.percent, e.fired]), [[0, true], [100, true], [200, false]]);
+    assert.equal(fake.accepted('trigger', level(3)).length, 0, 'nobody paged after the acknowledgement');
+
+    await signal(input, { kind: 'update', status: 'resolved', body: 'Rolled back the payment gateway config.', public: true });
+    await fake.waitFor(() => fake.alertsFor(level(1))[0]!.status === 'resolved' && fake.alertsFor(level(2))[0]!.status === 'resolved', 10_000, 'both pages resolved');
+    await settled(incidentWorkflowId(id));
+  }
+
   it('pages on-call at once, re-pages a new level while unacknowledged, and a signed PagerDuty acknowledgement stops it; resolving resolves the pages', async () => {
     const worker = await newWorker();
     const input = await incidentInput('critical');
     const id = input.incident.id;
     const level = (n: number) => incidentAlertDedupKey(id, n);
     const created = Date.parse(input.incident.createdAt);
-    await worker.runUntil(async () => {
-      await start(input);
-      await fake.waitFor(() => fake.accepted('trigger', level(1)).length === 1, 15_000, 'the level-1 page at detection');
-      const first = sentEvent(fake.accepted('trigger', level(1))[0]!);
-      assert.ok(first.payload, 'a trigger carries a payload');
-      assert.equal(first.payload.severity, 'critical');
-      assert.match(first.payload.summary, new RegExp(`^${input.incident.number}: Checkout is failing \\(critical, not acknowledged\\)$`));
-      assert.equal(first.payload.custom_details?.incident_url, `https://pacer.example.test/api/v1/incidents/${id}`);
-
-      // Critical: acknowledge within 15 minutes. At 10 minutes nobody else has been paged.
-      await env.sleep('10 minutes');
-      assert.equal(fake.accepted('trigger', level(2)).length, 0);
-      await env.sleep('6 minutes');
-      await fake.waitFor(() => fake.accepted('trigger', level(2)).length === 1, 15_000, 'the level-2 page at the acknowledgement target');
-      assert.match(sentEvent(fake.accepted('trigger', level(2))[0]!).payload?.summary ?? '', /escalation level 2/);
-      assert.equal(fake.alertsFor(level(2)).length, 1, 'a new level is a new alert, so PagerDuty notifies again');
-
-      // The on-call engineer acknowledges the level-2 page in PagerDuty; its signed webhook comes back.
-      const alert = fake.act(level(2), 'acknowledged', 'Dana On-Call');
-      const delivered = await deliverPagerDutyWebhook(webhookUrl, { body: incidentEvent('incident.acknowledged', alert, { agent: { name: 'Dana On-Call' } }), secrets: [webhookSecret] });
-      assert.equal(delivered.status, 200, JSON.stringify(delivered.body));
-      assert.equal(answerStatus(delivered.body), 'acknowledged');
-      await eventually(async () => (await row(id)).acknowledged_by === 'Dana On-Call', 10_000, 'the acknowledgement on the record');
-      // Pacer acknowledges the other open page too, so nobody keeps being woken.
-      await fake.waitFor(() => fake.alertsFor(level(1))[0]!.status === 'acknowledged', 10_000, 'the level-1 page acknowledged');
-
-      // At twice the target the ladder would page level 3: acknowledged, the clock is met and it never fires.
-      await env.sleep('20 minutes');
-      const s = await state(input);
-      assert.notEqual(s.acknowledgement.metAt, null);
-      assert.equal(s.acknowledged?.source, 'pagerduty');
-      assert.deepEqual(s.acknowledgement.escalations.map((e) => [e.percent, e.fired]), [[0, true], [100, true], [200, false]]);
-      assert.equal(fake.accepted('trigger', level(3)).length, 0, 'nobody paged after the acknowledgement');
-
-      await signal(input, { kind: 'update', status: 'resolved', body: 'Rolled back the payment gateway config.', public: true });
-      await fake.waitFor(() => fake.alertsFor(level(1))[0]!.status === 'resolved' && fake.alertsFor(level(2))[0]!.status === 'resolved', 10_000, 'both pages resolved');
-      await settled(incidentWorkflowId(id));
-    });
+    await worker.runUntil(() => pagedUntilAcknowledged(input, level));
     const events = await timeline(id);
     const ack = events.find((e) => e.type === 'incident.acknowledged')!;
     const tta = Number(ack.data.secondsToAcknowledge);
@@ -207,99 +211,109 @@ describe('incident workflow (time skipping)', function () {
     assert.equal(new Date(r.ack_due_at!).toISOString(), new Date(created + 15 * MIN).toISOString());
   });
 
+  /** Post-mortem reminders on schedule, a close refused without it, then the post-mortem recorded. */
+  async function postmortemChased(input: IncidentWorkflowInput, reminders: () => Promise<unknown[]>): Promise<void> {
+    const id = input.incident.id;
+    await start(input);
+    await signal(input, { kind: 'acknowledge', source: 'api' });
+    await env.sleep('1 hour');
+    await signal(input, { kind: 'update', status: 'resolved', public: true });
+    await eventually(async () => (await row(id)).status === 'resolved', 10_000, 'resolved');
+
+    await env.sleep('23 hours');
+    assert.equal((await reminders()).length, 0, 'nothing before a day has passed');
+    await env.sleep('2 hours');
+    await eventually(async () => (await reminders()).length === 1, 10_000, 'the first reminder a day after resolution');
+    await env.sleep('2 days');
+    await eventually(async () => (await reminders()).length === 2, 10_000, 'the second reminder at three days');
+    const mails = await smtp.waitFor((m) => m.filter((x) => x.subject.includes(input.incident.number)).length === 2, 10_000, 'two reminder mails');
+    assert.deepEqual(mails.filter((x) => x.subject.includes(input.incident.number)).map((m) => m.to), [['ic@corp.test'], ['ic@corp.test']]);
+
+    // Closing is refused while the post-mortem is owed.
+    await signal(input, { kind: 'update', status: 'closed', public: false });
+    await env.sleep('1 minute');
+    assert.equal((await state(input)).status, 'resolved');
+
+    await signal(input, {
+      kind: 'record_postmortem',
+      postmortem: { summary: 'A bad config push', rootCause: 'No canary for gateway config', actionItems: [{ description: 'Canary config pushes', owner: 'sam', dueDate: '2027-01-15' }] },
+    });
+    await eventually(async () => (await database.db.selectFrom('incident_postmortems').select('incident_id').where('incident_id', '=', id).executeTakeFirst()) !== undefined, 10_000, 'the post-mortem recorded');
+    assert.equal((await state(input)).nextPostmortemReminderAt, null);
+    // No more reminders; a week later the incident closes itself.
+    await env.sleep('8 days');
+    await eventually(async () => (await row(id)).status === 'closed', 10_000, 'auto-closed');
+    // The workflow's last task runs after that write: wait for it while the worker is still up.
+    assert.equal((await env.client.workflow.getHandle(incidentWorkflowId(id)).result()).status, 'closed');
+  }
+
   it('chases a missing post-mortem on its schedule, refuses to close without it, and stops once it is recorded', async () => {
     const worker = await newWorker();
     const input = await incidentInput('high', { commander: 'ic@corp.test' });
     const id = input.incident.id;
     const reminders = async () => (await timeline(id)).filter((e) => e.type === 'incident.postmortem_reminder');
-    await worker.runUntil(async () => {
-      await start(input);
-      await signal(input, { kind: 'acknowledge', source: 'api' });
-      await env.sleep('1 hour');
-      await signal(input, { kind: 'update', status: 'resolved', public: true });
-      await eventually(async () => (await row(id)).status === 'resolved', 10_000, 'resolved');
-
-      await env.sleep('23 hours');
-      assert.equal((await reminders()).length, 0, 'nothing before a day has passed');
-      await env.sleep('2 hours');
-      await eventually(async () => (await reminders()).length === 1, 10_000, 'the first reminder a day after resolution');
-      await env.sleep('2 days');
-      await eventually(async () => (await reminders()).length === 2, 10_000, 'the second reminder at three days');
-      const mails = await smtp.waitFor((m) => m.filter((x) => x.subject.includes(input.incident.number)).length === 2, 10_000, 'two reminder mails');
-      assert.deepEqual(mails.filter((x) => x.subject.includes(input.incident.number)).map((m) => m.to), [['ic@corp.test'], ['ic@corp.test']]);
-
-      // Closing is refused while the post-mortem is owed.
-      await signal(input, { kind: 'update', status: 'closed', public: false });
-      await env.sleep('1 minute');
-      assert.equal((await state(input)).status, 'resolved');
-
-      await signal(input, {
-        kind: 'record_postmortem',
-        postmortem: { summary: 'A bad config push', rootCause: 'No canary for gateway config', actionItems: [{ description: 'Canary config pushes', owner: 'sam', dueDate: '2027-01-15' }] },
-      });
-      await eventually(async () => (await database.db.selectFrom('incident_postmortems').select('incident_id').where('incident_id', '=', id).executeTakeFirst()) !== undefined, 10_000, 'the post-mortem recorded');
-      assert.equal((await state(input)).nextPostmortemReminderAt, null);
-      // No more reminders; a week later the incident closes itself.
-      await env.sleep('8 days');
-      await eventually(async () => (await row(id)).status === 'closed', 10_000, 'auto-closed');
-      // The workflow's last task runs after that write: wait for it while the worker is still up.
-      assert.equal((await env.client.workflow.getHandle(incidentWorkflowId(id)).result()).status, 'closed');
-    });
+    await worker.runUntil(() => postmortemChased(input, reminders));
     assert.equal((await reminders()).length, 2, 'no reminder after the post-mortem');
   });
 
-  it('linked tickets wait on the incident (pause reason incident) and get each public update exactly once, even when the write is retried', async () => {
-    let failedOnce = false;
-    let updateWrites = 0;
+  const comments = (ticketId: string) => database.db.selectFrom('comments').selectAll().where('ticket_id', '=', ticketId).orderBy('created_at').execute();
+  const ticketSla = async (t: TicketWorkflowInput) => describeSla(await env.client.workflow.getHandle(ticketWorkflowId(t.ticket.id)).query(slaInputsQuery), Number(await env.currentTimeMs()));
+
+  /** What the worker below saw of the "investigating" update's write. */
+  interface UpdateWrites {
+    failedOnce: boolean;
+    count: number;
+  }
+
+  /** A worker whose public "investigating" update write lands but loses its answer once: Temporal runs it again. */
+  async function workerLosingOneUpdateAnswer(): Promise<{ worker: Worker; writes: UpdateWrites }> {
+    const writes: UpdateWrites = { failedOnce: false, count: 0 };
     const real = createActivities({ db: database.db, integrations });
     const worker = await newWorker({
-      // The update's write lands but its answer is lost once: Temporal runs it again.
       applyIncidentChange: async (change) => {
         const deliveries = await real.applyIncidentChange(change);
         if (change.update?.public && change.update.body.includes('investigating')) {
-          updateWrites++;
-          if (!failedOnce) {
-            failedOnce = true;
+          writes.count++;
+          if (!writes.failedOnce) {
+            writes.failedOnce = true;
             throw new Error('connection lost after the write');
           }
         }
         return deliveries;
       },
     });
-    const now = Number(await env.currentTimeMs());
-    const p = policy({ firstResponseMinutes: 240, resolutionMinutes: 480 });
-    const tickets = [ticketInput(organizationId, now, p), ticketInput(organizationId, now, p)];
-    const input = await incidentInput('medium');
-    const comments = (ticketId: string) => database.db.selectFrom('comments').selectAll().where('ticket_id', '=', ticketId).orderBy('created_at').execute();
-    const sla = async (t: TicketWorkflowInput) => describeSla(await env.client.workflow.getHandle(ticketWorkflowId(t.ticket.id)).query(slaInputsQuery), Number(await env.currentTimeMs()));
+    return { worker, writes };
+  }
 
-    await worker.runUntil(async () => {
-      for (const t of tickets) await startTicket(t);
-      await start(input);
-      for (const t of tickets) await signal(input, { kind: 'link_ticket', ticketId: t.ticket.id });
-      for (const t of tickets) {
-        // Two workflows and the link's activity chain: generous on a loaded two-core machine.
-        await eventually(async () => (await sla(t)).firstResponse?.pauseReason === 'incident', 30_000, 'the ticket waiting on the incident');
-      }
-      const before = await sla(tickets[0]!);
-      assert.equal(before.resolution?.pauseReason, 'incident');
-      assert.equal(before.firstResponse?.dueAt, null, 'no due instant while waiting');
+  /** Two tickets linked to the incident wait on it, hear its investigating and resolved updates, and run again after it. */
+  async function linkedTicketsWaitAndHear(input: IncidentWorkflowInput, tickets: TicketWorkflowInput[]): Promise<void> {
+    for (const t of tickets) await startTicket(t);
+    await start(input);
+    for (const t of tickets) await signal(input, { kind: 'link_ticket', ticketId: t.ticket.id });
+    for (const t of tickets) {
+      // Two workflows and the link's activity chain: generous on a loaded two-core machine.
+      await eventually(async () => (await ticketSla(t)).firstResponse?.pauseReason === 'incident', 30_000, 'the ticket waiting on the incident');
+    }
+    const before = await ticketSla(tickets[0]!);
+    assert.equal(before.resolution?.pauseReason, 'incident');
+    assert.equal(before.firstResponse?.dueAt, null, 'no due instant while waiting');
 
-      await signal(input, { kind: 'update', status: 'investigating', body: 'We are investigating failed payments.', public: true });
-      for (const t of tickets) await eventually(async () => (await comments(t.ticket.id)).length === 1, 15_000, 'the update on the linked ticket');
-      await env.sleep('2 hours');
+    await signal(input, { kind: 'update', status: 'investigating', body: 'We are investigating failed payments.', public: true });
+    for (const t of tickets) await eventually(async () => (await comments(t.ticket.id)).length === 1, 15_000, 'the update on the linked ticket');
+    await env.sleep('2 hours');
 
-      await signal(input, { kind: 'update', status: 'resolved', body: 'Payments work again.', public: true });
-      for (const t of tickets) await eventually(async () => (await comments(t.ticket.id)).length === 2, 15_000, 'the resolution on the linked ticket');
-      for (const t of tickets) await eventually(async () => (await sla(t)).firstResponse?.pausedSince === null, 10_000, 'the ticket clock running again');
-      for (const wf of started) await settled(wf);
-      const after = await sla(tickets[0]!);
-      // The clocks started at creation and stood still while the ticket waited on the incident (about two hours).
-      const fr = Date.parse(after.firstResponse!.dueAt!) - Date.parse(tickets[0]!.ticket.createdAt);
-      assert.ok(fr >= 6 * HOUR && fr < 6 * HOUR + 2 * MIN, `first response due four business hours plus the wait: ${fr / MIN} min`);
-    });
-    assert.equal(failedOnce, true);
-    assert.ok(updateWrites >= 2, 'the write was retried');
+    await signal(input, { kind: 'update', status: 'resolved', body: 'Payments work again.', public: true });
+    for (const t of tickets) await eventually(async () => (await comments(t.ticket.id)).length === 2, 15_000, 'the resolution on the linked ticket');
+    for (const t of tickets) await eventually(async () => (await ticketSla(t)).firstResponse?.pausedSince === null, 10_000, 'the ticket clock running again');
+    for (const wf of started) await settled(wf);
+    const after = await ticketSla(tickets[0]!);
+    // The clocks started at creation and stood still while the ticket waited on the incident (about two hours).
+    const fr = Date.parse(after.firstResponse!.dueAt!) - Date.parse(tickets[0]!.ticket.createdAt);
+    assert.ok(fr >= 6 * HOUR && fr < 6 * HOUR + 2 * MIN, `first response due four business hours plus the wait: ${fr / MIN} min`);
+  }
+
+  /** Each public update once per linked ticket, and the wait's start and end on each ticket's timeline. */
+  async function assertEachUpdateOncePerTicket(input: IncidentWorkflowInput, tickets: TicketWorkflowInput[]): Promise<void> {
     for (const t of tickets) {
       const cs = await comments(t.ticket.id);
       assert.deepEqual(
@@ -313,6 +327,18 @@ describe('incident workflow (time skipping)', function () {
       const events = await database.db.selectFrom('ticket_events').select(['type', 'data']).where('ticket_id', '=', t.ticket.id).where('type', 'in', ['ticket.waiting_on_incident', 'ticket.incident_wait_ended']).orderBy('seq').execute();
       assert.deepEqual(events.map((e) => e.type), ['ticket.waiting_on_incident', 'ticket.incident_wait_ended']);
     }
+  }
+
+  it('linked tickets wait on the incident (pause reason incident) and get each public update exactly once, even when the write is retried', async () => {
+    const { worker, writes } = await workerLosingOneUpdateAnswer();
+    const now = Number(await env.currentTimeMs());
+    const p = policy({ firstResponseMinutes: 240, resolutionMinutes: 480 });
+    const tickets = [ticketInput(organizationId, now, p), ticketInput(organizationId, now, p)];
+    const input = await incidentInput('medium');
+    await worker.runUntil(() => linkedTicketsWaitAndHear(input, tickets));
+    assert.equal(writes.failedOnce, true);
+    assert.ok(writes.count >= 2, 'the write was retried');
+    await assertEachUpdateOncePerTicket(input, tickets);
     const links = await database.db.selectFrom('incident_tickets').select('ticket_id').where('incident_id', '=', input.incident.id).execute();
     assert.equal(links.length, 2);
   });

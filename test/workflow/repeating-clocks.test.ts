@@ -83,34 +83,37 @@ describe('ticket workflow: next-reply and update clocks (time skipping)', functi
         return { type: e.type, cycle: d.cycle, percent: d.percent, lateMs: new Date(e.at).getTime() - Date.parse(d.scheduledAt) };
       });
 
+  /** Cycle 0 of the next-reply clock answered late (past 80%, 100% and 120%), cycle 1 answered before its 80%. */
+  async function lateCycleThenCycleInTime(input: TicketWorkflowInput, created: number): Promise<void> {
+    await start(input);
+    await env.sleep('10 minutes');
+    await signal(input, act.reply()); // first response
+    await env.sleep('10 minutes');
+    await signal(input, act.customerReply()); // cycle 0 from ~20 min, due 60 min later
+    await env.sleep('5 minutes');
+    await signal(input, act.customerReply()); // while cycle 0 runs: no new cycle
+    const running = await sla(input);
+    assert.equal(running.nextReply!.length, 1);
+    const cycle0Start = Date.parse(running.nextReply![0]!.startedAt);
+    assert.ok(cycle0Start - created >= 20 * MIN && cycle0Start - created < 21 * MIN);
+    assert.equal(Date.parse(running.nextReply![0]!.dueAt!), cycle0Start + 60 * MIN);
+    assert.equal((await row(input)).nr_due_at?.getTime(), cycle0Start + 60 * MIN, 'the row carries the running cycle for the lists');
+    await env.sleep('2 hours'); // past 80%, 100% and 120% of cycle 0
+    await signal(input, act.reply()); // meets cycle 0, late
+    await env.sleep('5 minutes');
+    await signal(input, act.customerReply()); // cycle 1
+    await env.sleep('30 minutes');
+    await signal(input, act.reply()); // meets cycle 1 before its 80%
+    await env.sleep('3 hours');
+    const state = await sla(input);
+    assert.deepEqual(state.nextReply!.map((c) => [c.cycle, c.breached, c.metAt !== null]), [[0, true, true], [1, false, true]]);
+  }
+
   it('fires a late next-reply cycle\'s ladder once, at its instants, and nothing for a cycle answered in time', async () => {
     const worker = await newWorker();
     const input = ticketInput(organizationId, Number(await env.currentTimeMs()), policy({ firstResponseMinutes: 60, resolutionMinutes: 100_000, nextReplyMinutes: 60, nextReplyEscalations: NOTIFY_LADDER }));
     const created = Date.parse(input.ticket.createdAt);
-    await worker.runUntil(async () => {
-      await start(input);
-      await env.sleep('10 minutes');
-      await signal(input, act.reply()); // first response
-      await env.sleep('10 minutes');
-      await signal(input, act.customerReply()); // cycle 0 from ~20 min, due 60 min later
-      await env.sleep('5 minutes');
-      await signal(input, act.customerReply()); // while cycle 0 runs: no new cycle
-      const running = await sla(input);
-      assert.equal(running.nextReply!.length, 1);
-      const cycle0Start = Date.parse(running.nextReply![0]!.startedAt);
-      assert.ok(cycle0Start - created >= 20 * MIN && cycle0Start - created < 21 * MIN);
-      assert.equal(Date.parse(running.nextReply![0]!.dueAt!), cycle0Start + 60 * MIN);
-      assert.equal((await row(input)).nr_due_at?.getTime(), cycle0Start + 60 * MIN, 'the row carries the running cycle for the lists');
-      await env.sleep('2 hours'); // past 80%, 100% and 120% of cycle 0
-      await signal(input, act.reply()); // meets cycle 0, late
-      await env.sleep('5 minutes');
-      await signal(input, act.customerReply()); // cycle 1
-      await env.sleep('30 minutes');
-      await signal(input, act.reply()); // meets cycle 1 before its 80%
-      await env.sleep('3 hours');
-      const state = await sla(input);
-      assert.deepEqual(state.nextReply!.map((c) => [c.cycle, c.breached, c.metAt !== null]), [[0, true, true], [1, false, true]]);
-    });
+    await worker.runUntil(() => lateCycleThenCycleInTime(input, created));
     const steps = await ladderOf(input, 'next_reply');
     assert.deepEqual(steps.map((s) => [s.type, s.cycle, s.percent]), [
       ['sla.escalation', 0, 80],
