@@ -81,3 +81,16 @@ export const unassignedOfGroup = (db: Tx, groupId: string, limit = 200): Promise
     .orderBy('created_at')
     .limit(limit)
     .execute();
+
+/** How many open tickets nobody holds in each group (groups with none are absent). */
+export async function unassignedCounts(db: Tx): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['routing_group_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('routing_group_id', 'is not', null)
+    .where('assignee', 'is', null)
+    .where('status', 'in', OPEN_STATUSES)
+    .groupBy('routing_group_id')
+    .execute();
+  return new Map(rows.map((r) => [r.routing_group_id!, Number(r.n)]));
+}

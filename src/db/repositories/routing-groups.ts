@@ -83,3 +83,7 @@ export async function groupIdsOfUser(db: Db, userId: string): Promise<string[]> 
   const rows = await db.selectFrom('routing_group_members').select('group_id').where('user_id', '=', userId).orderBy('group_id').execute();
   return rows.map((r) => r.group_id);
 }
+
+/** Every membership with the group's name, by group name (the console's agents view). */
+export const listMemberships = (db: Tx): Promise<Array<{ user_id: string; group_id: string; group_name: string }>> =>
+  db.selectFrom('routing_group_members as m').innerJoin('routing_groups as g', 'g.id', 'm.group_id').select(['m.user_id', 'm.group_id', 'g.name as group_name']).orderBy('g.name').execute();

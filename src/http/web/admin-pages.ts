@@ -45,6 +45,8 @@ const ADMIN: Section = {
     ['/console/admin/policies', 'SLA policies'],
     ['/console/admin/incident-policies', 'Incident policies'],
     ['/console/admin/users', 'Users'],
+    ['/console/admin/routing/groups', 'Routing groups'],
+    ['/console/admin/routing/rules', 'Routing rules'],
   ],
 };
 

@@ -7,7 +7,7 @@ export interface PageOptions {
   user?: UserRow | null;
   csrfToken?: string;
   /** Which nav entry is current. */
-  nav?: 'queue' | 'incidents' | 'kb' | 'reports' | 'contracts' | 'admin' | 'portal';
+  nav?: 'queue' | 'agents' | 'incidents' | 'kb' | 'reports' | 'contracts' | 'admin' | 'portal';
   /** Subscribe to live ticket changes (server-sent events). */
   live?: boolean;
   notice?: string | null;
@@ -19,7 +19,7 @@ function navLinks(user: UserRow, current: PageOptions['nav']) {
   const link = (href: string, key: PageOptions['nav'], label: string) =>
     html`<a href="${href}"${key === current ? html` aria-current="page"` : ''}>${label}</a>`;
   if (user.role === 'customer') return [link('/portal', 'portal', 'My tickets')];
-  const links = [link('/console', 'queue', 'Queue'), link('/console/incidents', 'incidents', 'Incidents'), link('/console/kb', 'kb', 'Knowledge base'), link('/console/reports', 'reports', 'Reports'), link('/console/contracts', 'contracts', 'Contracts')];
+  const links = [link('/console', 'queue', 'Queue'), link('/console/agents', 'agents', 'Agents'), link('/console/incidents', 'incidents', 'Incidents'), link('/console/kb', 'kb', 'Knowledge base'), link('/console/reports', 'reports', 'Reports'), link('/console/contracts', 'contracts', 'Contracts')];
   if (user.role === 'admin' || user.role === 'manager') links.push(link('/console/admin', 'admin', 'Admin'));
   return links;
 }

@@ -5,6 +5,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Db, TicketRow } from '../../db/schema';
+import { decisionsOfTicket } from '../../db/repositories/routing-decisions';
+import { routingPanel } from './routing-panel';
 import { findTicket } from '../../db/repositories/tickets';
 import { organizationSummary } from '../../db/repositories/organizations';
 import { listComments, listTicketEvents, listTicketLinks } from '../../db/repositories/ticket-details';
@@ -65,7 +67,7 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
     const s = sessionOf(req);
     const tz = s.user.time_zone;
     const t = await staffTicket(db, req.params.id);
-    const [org, comments, events, inputs, links, extra, survey] = await Promise.all([
+    const [org, comments, events, inputs, links, extra, survey, decisions] = await Promise.all([
       organizationSummary(db, t.organization_id),
       listComments(db, t.id),
       listTicketEvents(db, t.id),
@@ -73,6 +75,7 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
       listTicketLinks(db, t.id),
       deps.extras.forTicket(t),
       deps.csat.survey(t.id),
+      decisionsOfTicket(db, t.id),
     ]);
     const now = Date.now();
     const sla = inputs ? describeSla(inputs, now) : null;
@@ -80,7 +83,7 @@ export function ticketPageRoutes(deps: TicketPageDeps): Router {
     const [suggested, replyDraft] = deps.kb ? await Promise.all([deps.kb.suggestionsFor(t, comments), deps.kb.replyDraft(req, t)]) : [[], ''];
     const body = ticketPageBody({
       t, org, comments, events, links, sla, businessHours: isBusinessHours(sla, inputs), tz, now, me: assigneeOf(s.user), csrfToken: s.csrfToken,
-      extraActions: deps.extras.actions(t, s.csrfToken, extra), extraPanels: html`${csatPanel(survey, tz)}${deps.kb ? deps.kb.panel(req, t, suggested, open) : ''}${deps.extras.panels(t, extra)}`, replyDraft,
+      extraActions: deps.extras.actions(t, s.csrfToken, extra), extraPanels: html`${routingPanel(decisions, tz)}${csatPanel(survey, tz)}${deps.kb ? deps.kb.panel(req, t, suggested, open) : ''}${deps.extras.panels(t, extra)}`, replyDraft,
     });
     const notice = typeof req.query.notice === 'string' ? req.query.notice : null;
     const error = typeof req.query.error === 'string' ? req.query.error : null;

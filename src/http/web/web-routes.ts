@@ -39,6 +39,8 @@ import { reportsPageRoutes } from './reports-page';
 import { csatPageRoutes } from './csat-pages';
 import type { CsatService } from '../../domain/csat/csat-service';
 import type { AgentStatusListener } from '../../domain/routing/agent-status';
+import { agentsPageRoutes } from './agents-page';
+import { routingPageRoutes } from './routing-pages';
 
 export interface WebDeps {
   db: Db;
@@ -95,6 +97,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use(ticketPageRoutes({ db: deps.db, csat: deps.csat, tickets: deps.tickets, lifecycle: deps.lifecycle, extras: new TicketExtras({ db: deps.db, integrations: deps.integrations, incidents: deps.incidents, lifecycle: deps.lifecycle, log: deps.log }), log: deps.log, kb: deps.kb && new TicketKb({ db: deps.db, search: deps.kb.search, articles: deps.kb.articles, publicUrl: deps.integrations?.publicUrl }) }));
   r.use(incidentRoutes(deps.db, deps.incidents));
   r.use(reportsPageRoutes(deps.db));
+  r.use(agentsPageRoutes(deps.db, deps.agentStatus));
   r.use(consoleContractRoutes(deps.db));
   if (deps.kb) {
     r.use(kbArticlePageRoutes(deps.db, deps.kb.articles));
@@ -106,6 +109,7 @@ export function webRoutes(deps: WebDeps): Router {
   r.use(adminPageRoutes(deps.db, deps.tickets));
   r.use(slaSettingsPageRoutes(deps.db, deps.tickets));
   r.use(incidentPolicyPageRoutes(deps.db, deps.tickets));
+  r.use(routingPageRoutes(deps.db, deps.agentStatus));
 
   r.use('/portal', requireCustomer);
   r.get('/portal/stream', (req, res) => streamTickets(tail, req, res, sessionOf(req).user.organization_id));
