@@ -60,24 +60,15 @@ describe('Temporal dev server', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    it('keeps a sleeping workflow across a restart', async function () {
-      this.timeout(120_000);
-      // A directory that does not exist yet: the launcher must create it.
-      const dbFile = path.join(dir, 'data', 'temporal.sqlite');
-      const workflowId = `persist-${Date.now()}`;
-      const taskQueue = `persist-${Date.now()}`;
-
-      server = await start(dbFile);
-      assert.ok(existsSync(dbFile), 'no SQLite file was created');
-      assert.ok(existsSync(`${dbFile}-wal`), 'no -wal file: journal_mode=wal pragma not applied');
-
-      const nativeConnection = await NativeConnection.connect({ address: server.address });
-      const connection = await Connection.connect({ address: server.address });
+    /** Starts the 30-day sleeper and runs a worker only until the workflow has started its timer. */
+    async function sleepUntilItsTimer(at: { address: string; namespace: string }, workflowId: string, taskQueue: string): Promise<void> {
+      const nativeConnection = await NativeConnection.connect({ address: at.address });
+      const connection = await Connection.connect({ address: at.address });
       try {
-        const client = new Client({ connection, namespace: server.namespace });
+        const client = new Client({ connection, namespace: at.namespace });
         const worker = await Worker.create({
           connection: nativeConnection,
-          namespace: server.namespace,
+          namespace: at.namespace,
           taskQueue,
           workflowsPath: require.resolve('../support/fixtures/sleepy-workflow'),
         });
@@ -98,15 +89,14 @@ describe('Temporal dev server', () => {
       } finally {
         await connection.close();
         await nativeConnection.close();
-      }
+    }
+    }
 
-      await server.stop();
-      server = null;
-
-      server = await start(dbFile);
-      const again = await Connection.connect({ address: server.address });
+    /** After the restart the workflow still runs, its timer in its history. */
+    async function assertStillSleeping(at: { address: string; namespace: string }, workflowId: string): Promise<void> {
+      const again = await Connection.connect({ address: at.address });
       try {
-        const client = new Client({ connection: again, namespace: server.namespace });
+        const client = new Client({ connection: again, namespace: at.namespace });
         const handle = client.workflow.getHandle(workflowId);
         const description = await handle.describe();
         assert.equal(description.status.name, 'RUNNING');
@@ -117,7 +107,27 @@ describe('Temporal dev server', () => {
         );
       } finally {
         await again.close();
-      }
+    }
+    }
+
+    it('keeps a sleeping workflow across a restart', async function () {
+      this.timeout(120_000);
+      // A directory that does not exist yet: the launcher must create it.
+      const dbFile = path.join(dir, 'data', 'temporal.sqlite');
+      const workflowId = `persist-${Date.now()}`;
+      const taskQueue = `persist-${Date.now()}`;
+
+      server = await start(dbFile);
+      assert.ok(existsSync(dbFile), 'no SQLite file was created');
+      assert.ok(existsSync(`${dbFile}-wal`), 'no -wal file: journal_mode=wal pragma not applied');
+
+      await sleepUntilItsTimer(server, workflowId, taskQueue);
+
+      await server.stop();
+      server = null;
+
+      server = await start(dbFile);
+      await assertStillSleeping(server, workflowId);
     });
   });
 });
