@@ -96,6 +96,8 @@ function eventLine(e: { type: string; at: Date; actor: string; visibility: strin
   const detail =
     e.type === 'ticket.status_changed' ? `${String(d.from ?? '')} → ${String(d.to ?? '')}` :
     e.type === 'ticket.assigned' ? `→ ${String(d.to ?? 'nobody')}` :
+    // Routing says why on the timeline: the planner's one-sentence reason.
+    e.type === 'ticket.routed' || e.type === 'ticket.routing_released' ? String((d.reason as { summary?: unknown } | undefined)?.summary ?? d.agent ?? '') :
     e.type === 'ticket.retargeted' || e.type === 'ticket.priority_changed' ? `priority ${String(d.priority ?? d.to ?? '')}` :
     e.type.startsWith('sla.') && d.percent !== undefined ? `${String(d.clock ?? '')} ${String(d.percent)}%` :
     e.type === 'ticket.categorized' ? categorizedDetail(d) :
