@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Router } from 'express';
+import type { z } from 'zod';
 import type { Database } from '../db/schema';
 import type { Logger } from '../core/logger';
 import type { SuggestionSearch } from '../domain/search/suggestions';
@@ -107,6 +108,38 @@ export interface StatusMailDeps {
   config: IntegrationConfig;
 }
 
+/** What an agent may ask when opening a ticket's issue by hand (the body of `POST /tickets/:id/jira`). */
+export interface OpenIssueBody {
+  syncComments?: boolean | undefined;
+  issueType?: string | undefined;
+}
+
+/** The ticket's issue after an agent's "open the issue now": made by this request, or one an earlier request (or the ladder) made. */
+export interface OpenedIssue {
+  created: boolean;
+  key: string;
+  url: string;
+  syncComments: boolean;
+}
+
+/** Opens (or returns) a ticket's issue for an agent; its failures are already PacerErrors, so the API and the console answer alike. */
+export interface IssueOpener {
+  open(req: OpenIssueBody & { ticketId: string; origin: string }): Promise<OpenedIssue>;
+}
+
+/** What an issue opener needs: the store, the configuration, and a log for the outside failures it turns into PacerErrors. */
+export interface IssueOpenerDeps {
+  db: Kysely<Database>;
+  config: IntegrationConfig;
+  log: Logger;
+}
+
+/** An agent's "open an issue" capability: the body it accepts (also for the OpenAPI document) and its opener, null when its configuration is absent. */
+export interface OpenIssueCapability {
+  body: z.ZodType<OpenIssueBody>;
+  opener: (deps: IssueOpenerDeps) => IssueOpener | null;
+}
+
 /** One integration's `integration.ts`: everything it registers, as data and functions. */
 export interface Integration {
   name: string;
@@ -118,4 +151,6 @@ export interface Integration {
   server?: ServerStarter;
   /** Its mail to status-page subscribers, used by the API (confirmations) and the worker (updates); null when its configuration is absent. */
   statusMail?: (deps: StatusMailDeps) => StatusMail | null;
+  /** An agent's "open an issue for this ticket", used by the API and the console. */
+  openIssue?: OpenIssueCapability;
 }

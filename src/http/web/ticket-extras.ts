@@ -1,6 +1,6 @@
 /**
- * The ticket page's actions that reach past the ticket itself: open a Jira issue (through
- * the same idempotent issue service as the ladder and `POST /tickets/:id/jira`), escalate
+ * The ticket page's actions that reach past the ticket itself: open a Jira issue (the
+ * registry's "open an issue" capability, the same opener as `POST /tickets/:id/jira`), escalate
  * now (the workflow runs the next ladder step's actions at once), and link to an incident. An action whose integration is not configured shows that it
  * is not available instead of failing on click.
  */
@@ -10,9 +10,8 @@ import type { Db, TicketRow } from '../../db/schema';
 import { findManualEscalation, linkedKey } from '../../db/repositories/ticket-details';
 import { Unavailable } from '../../core/errors';
 import type { IntegrationConfig } from '../../integrations/config';
-import { createIssueService, type IssueService } from '../../integrations/jira/issue-service';
-import { createJiraApi } from '../../integrations/jira/jira-api';
-import { openIssueFailure } from '../../integrations/jira/open-issue-failure';
+import { issueOpenerOf } from '../../integrations/open-issue';
+import type { IssueOpener } from '../../integrations/integration-deps';
 import type { Logger } from '../../core/logger';
 import type { TicketLifecycle } from '../../domain/tickets/ticket-lifecycle';
 import { actorOf } from '../../domain/tickets/ticket-service';
@@ -35,13 +34,10 @@ export interface TicketExtrasDeps {
 }
 
 export class TicketExtras {
-  private readonly jira: IssueService | null;
+  private readonly jira: IssueOpener | null;
 
   constructor(private readonly deps: TicketExtrasDeps) {
-    const jira = deps.integrations?.jira;
-    this.jira = jira
-      ? createIssueService({ db: deps.db, api: createJiraApi(jira, { attempts: 3, maxWaitMs: 5_000 }), publicUrl: deps.integrations!.publicUrl, log: deps.log, lease: { waitMs: 20_000 } })
-      : null;
+    this.jira = (deps.integrations && issueOpenerOf({ db: deps.db, config: deps.integrations, log: deps.log })) ?? null;
   }
 
   async forTicket(t: TicketRow): Promise<TicketExtraData> {
@@ -81,13 +77,9 @@ export class TicketExtras {
     });
     action('jira', async (req, t) => {
       if (!this.jira) throw new Unavailable('jira_not_configured', 'Jira is not configured.');
-      try {
-        const result = await this.jira.openOrUpdate({ ticketId: t.id, origin: `agent:${req.principal!.name}`, escalation: null });
-        return result.outcome === 'created' ? `Opened Jira issue ${result.link.key}.` : `Jira issue ${result.link.key} is linked.`;
-      } catch (err) {
-        // The same error, so the same status, as POST /api/v1/tickets/:id/jira (the one mapping in http/kit).
-        throw openIssueFailure(err, t.id, this.deps.log);
-      }
+      // Its failures are the same PacerErrors, so the same statuses, as POST /api/v1/tickets/:id/jira (the one mapping in http/kit).
+      const issue = await this.jira.open({ ticketId: t.id, origin: `agent:${req.principal!.name}` });
+      return issue.created ? `Opened Jira issue ${issue.key}.` : `Jira issue ${issue.key} is linked.`;
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Jira: the `jira` ladder action (open or update the ticket's issue), the hook that copies
- * public comments to it, and the routes (issue-done webhook, an agent's "open a Jira issue").
+ * public comments to it, the routes (issue-done webhook, an agent's "open a Jira issue"), and
+ * that "open an issue" capability itself, which the console asks the registry for.
  * Without PACER_JIRA_* the worker part is off, so `jira` steps are recorded as skipped.
  */
 import { createJiraApi } from './jira-api';
@@ -8,6 +9,7 @@ import { createIssueService } from './issue-service';
 import { commentSyncHook } from './comment-sync';
 import { createJiraAction } from './jira-action';
 import { jiraRoutes } from './jira-routes';
+import { jiraOpenIssue } from './open-issue';
 import type { Integration } from '../integration-deps';
 
 export const jira: Integration = {
@@ -22,4 +24,5 @@ export const jira: Integration = {
     };
   },
   routes: jiraRoutes,
+  openIssue: jiraOpenIssue,
 };

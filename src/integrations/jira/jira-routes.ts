@@ -6,26 +6,17 @@
  * against the shared secret before anything is read (401 and nothing changed otherwise).
  */
 import express, { Router, type Request } from 'express';
-import { z } from 'zod';
 import { principalOf, requireRole } from '../../http/kit/auth';
 import { InvalidInput, NotFound, Unauthenticated } from '../../core/errors';
-import { text, uuid } from '../../http/kit/schemas';
+import { uuid } from '../../http/kit/schemas';
 import { parse, parseInboundJson } from '../../http/kit/validation';
 import { findTicket } from '../../db/repositories/tickets';
 import { handleJiraWebhook, jiraWebhookSchema } from './issue-done-event';
-import { createIssueService, type IssueService } from './issue-service';
-import { createJiraApi } from './jira-api';
-import type { JiraLink } from './jira-links';
 import { SECRET_HEADER, secretMatches } from './shared-secret';
-import { openIssueFailure } from './open-issue-failure';
-import type { IntegrationRouteDeps } from '../integration-deps';
+import { jiraOpenIssue, openIssueSchema } from './open-issue';
+import type { IntegrationRouteDeps, IssueOpener, OpenedIssue } from '../integration-deps';
 
-export const openIssueSchema = z.strictObject({
-  syncComments: z.boolean().optional(),
-  issueType: text(100).optional(),
-});
-
-const linkView = (l: JiraLink) => ({ kind: 'jira', key: l.key, url: l.url, syncComments: l.data.syncComments });
+const linkView = (i: OpenedIssue) => ({ kind: 'jira', key: i.key, url: i.url, syncComments: i.syncComments });
 
 async function ticketOf(deps: IntegrationRouteDeps, req: Request) {
   const ticket = await findTicket(deps.db, parse(uuid, req.params.id, 'params'));
@@ -41,16 +32,12 @@ function linksRoute(deps: IntegrationRouteDeps, r: Router): void {
   });
 }
 
-function openIssueRoute(deps: IntegrationRouteDeps, service: IssueService, r: Router): void {
+function openIssueRoute(deps: IntegrationRouteDeps, opener: IssueOpener, r: Router): void {
   r.post('/tickets/:id/jira', requireRole('admin', 'agent'), async (req, res) => {
     const ticket = await ticketOf(deps, req);
     const body = parse(openIssueSchema, req.body ?? {});
-    try {
-      const result = await service.openOrUpdate({ ticketId: ticket.id, origin: `agent:${principalOf(req).name}`, escalation: null, issueType: body.issueType, syncComments: body.syncComments });
-      res.status(result.outcome === 'created' ? 201 : 200).json(linkView(result.link));
-    } catch (err) {
-      throw openIssueFailure(err, ticket.id, deps.log);
-    }
+    const issue = await opener.open({ ticketId: ticket.id, origin: `agent:${principalOf(req).name}`, issueType: body.issueType, syncComments: body.syncComments });
+    res.status(issue.created ? 201 : 200).json(linkView(issue));
   });
 }
 
@@ -78,11 +65,9 @@ export function jiraRoutes(deps: IntegrationRouteDeps): { inbound?: Router; auth
   const authenticated = Router();
   linksRoute(deps, authenticated);
   const jira = deps.config.jira;
-  if (!jira) return { authenticated };
-  // An agent is waiting: shorter rate-limit waits and lease waits than the ladder's.
-  const api = createJiraApi(jira, { attempts: 3, maxWaitMs: 5_000 });
-  const service = createIssueService({ db: deps.db, api, publicUrl: deps.config.publicUrl, log: deps.log, lease: { waitMs: 20_000 } });
-  openIssueRoute(deps, service, authenticated);
+  const opener = jiraOpenIssue.opener(deps);
+  if (!jira || !opener) return { authenticated };
+  openIssueRoute(deps, opener, authenticated);
   if (!jira.webhookSecret) return { authenticated };
   const inbound = Router();
   webhookRoute(deps, jira.webhookSecret, inbound);

@@ -3,7 +3,7 @@
  * route takes them) and the views it answers with (./responses). Kept in route-file order.
  */
 import { z } from 'zod';
-import { openIssueSchema } from '../../../integrations/jira/jira-routes';
+import { openIssueBody } from '../../../integrations/open-issue';
 import { calendarSchema, incidentPolicySchema, policySchema } from '../../kit/settings-schemas';
 import {
   createIncidentSchema,
@@ -99,7 +99,7 @@ const incidents: Operation[] = [
 const integrations: Operation[] = [
   { method: 'get', path: '/tickets/:id/links', tag: 'integrations', roles: staff, summary: "A ticket's records in outside systems (Jira issues, PagerDuty incidents)", params: id, success: ok('links', r.ticketLinksResponse) },
   {
-    method: 'post', path: '/tickets/:id/jira', tag: 'integrations', roles: staff, summary: "Open (or return) the ticket's Jira issue", params: id, body: openIssueSchema, bodyRequired: false, errors: [502],
+    method: 'post', path: '/tickets/:id/jira', tag: 'integrations', roles: staff, summary: "Open (or return) the ticket's Jira issue", params: id, body: openIssueBody(), bodyRequired: false, errors: [502],
     mountedWhen: (c) => c.jira !== undefined,
     success: { 201: { description: 'the issue was opened now', schema: r.jiraLinkResponse }, 200: { description: 'the issue an earlier request opened', schema: r.jiraLinkResponse } },
   },
