@@ -111,6 +111,44 @@ describe('routing workflow (time skipping)', function () {
     (await db().selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute()).filter((e) => e.type === type);
   const decisionsOf = (ticketId: string) => db().selectFrom('routing_decisions').selectAll().where('ticket_id', '=', ticketId).orderBy('at').orderBy('id').execute();
 
+  /** A worker whose assign activity does its work, then fails as if the worker were lost; `workerLost` settles when it has. */
+  async function workerLostAfterAssigning(): Promise<{ worker: Worker; workerLost: Promise<void>; attempts: () => number }> {
+    const real = createActivities({ db: database.db });
+    let attempts = 0;
+    let lost!: () => void;
+    const workerLost = new Promise<void>((resolve) => (lost = resolve));
+    const worker = await newWorker({
+      assignRoutedTicket: async (input) => {
+        attempts += 1;
+        await real.assignRoutedTicket(input);
+        lost();
+        throw new Error('worker lost after assigning (test)');
+      },
+    });
+    return { worker, workerLost, attempts: () => attempts };
+  }
+  /** One ticket.routed by the deadline-aware strategy whose reason names at most `minutes` of business time left, and one decision. */
+  async function assertRoutedOnceWithTimeLeft(ticketId: string, minutes: number) {
+    const routed = await eventsOf(ticketId, 'ticket.routed');
+    assert.equal(routed.length, 1);
+    const data = routed[0]!.data as { strategy: string; reason: { businessMinutesLeft: number; summary: string } };
+    assert.equal(data.strategy, 'deadline_aware');
+    assert.ok(data.reason.businessMinutesLeft <= minutes, 'the reason names the time left');
+    const decisions = await decisionsOf(ticketId);
+    assert.deepEqual(decisions.map((d) => d.kind), ['assigned']);
+  }
+  /** Released from `leaving` for shift_end on the timeline, then routed to `staying`: the decisions and assignments in that order. */
+  async function assertHandedOverAtShiftEnd(ticketId: string, leaving: string, staying: string) {
+    const released = await eventsOf(ticketId, 'ticket.routing_released');
+    assert.equal(released.length, 1);
+    const data = released[0]!.data as { agent: string; reason: { cause: string; summary: string } };
+    assert.equal(data.agent, leaving);
+    assert.equal(data.reason.cause, 'shift_end');
+    assert.deepEqual((await eventsOf(ticketId, 'ticket.routed')).map((e) => (e.data as { agent: string }).agent), [leaving, staying]);
+    assert.deepEqual((await decisionsOf(ticketId)).map((d) => d.kind), ['assigned', 'released', 'assigned']);
+    assert.deepEqual((await eventsOf(ticketId, 'ticket.assigned')).map((e) => (e.data as { to: string | null }).to), [leaving, null, staying]);
+  }
+
   beforeEach(() => {
     taskQueue = `routing-wf-${crypto.randomBytes(4).toString('hex')}`;
   });
@@ -137,13 +175,7 @@ describe('routing workflow (time skipping)', function () {
       const holders = await Promise.all([soonest, soon, mid].map((t) => assigneeOf(t.ticket.id)));
       assert.equal(holders.filter((h) => h === a.email).length, 2, 'a holds two (capacity 2)');
       assert.equal(holders.filter((h) => h === b.email).length, 1, 'b holds one (capacity 1)');
-      const routed = await eventsOf(soonest.ticket.id, 'ticket.routed');
-      assert.equal(routed.length, 1);
-      const data = routed[0]!.data as { strategy: string; reason: { businessMinutesLeft: number; summary: string } };
-      assert.equal(data.strategy, 'deadline_aware');
-      assert.ok(data.reason.businessMinutesLeft <= 45, 'the reason names the time left');
-      const decisions = await decisionsOf(soonest.ticket.id);
-      assert.deepEqual(decisions.map((d) => d.kind), ['assigned']);
+      await assertRoutedOnceWithTimeLeft(soonest.ticket.id, 45);
     });
   });
 
@@ -161,30 +193,12 @@ describe('routing workflow (time skipping)', function () {
       assert.equal(await assigneeOf(t.ticket.id), leaving.email, 'still theirs while the shift lasts');
       await env.sleep('2 hours');
       await waitFor(async () => (await assigneeOf(t.ticket.id)) === staying.email, 're-routed to the agent still working');
-      const released = await eventsOf(t.ticket.id, 'ticket.routing_released');
-      assert.equal(released.length, 1);
-      const data = released[0]!.data as { agent: string; reason: { cause: string; summary: string } };
-      assert.equal(data.agent, leaving.email);
-      assert.equal(data.reason.cause, 'shift_end');
-      assert.deepEqual((await eventsOf(t.ticket.id, 'ticket.routed')).map((e) => (e.data as { agent: string }).agent), [leaving.email, staying.email]);
-      assert.deepEqual((await decisionsOf(t.ticket.id)).map((d) => d.kind), ['assigned', 'released', 'assigned']);
-      assert.deepEqual((await eventsOf(t.ticket.id, 'ticket.assigned')).map((e) => (e.data as { to: string | null }).to), [leaving.email, null, staying.email]);
+      await assertHandedOverAtShiftEnd(t.ticket.id, leaving.email, staying.email);
     });
   });
 
   it('a worker lost right after the assignment landed: assigned once, one decision, one event', async () => {
-    const real = createActivities({ db: database.db });
-    let attempts = 0;
-    let lost!: () => void;
-    const workerLost = new Promise<void>((resolve) => (lost = resolve));
-    const first = await newWorker({
-      assignRoutedTicket: async (input) => {
-        attempts += 1;
-        await real.assignRoutedTicket(input);
-        lost();
-        throw new Error('worker lost after assigning (test)');
-      },
-    });
+    const { worker: first, workerLost, attempts } = await workerLostAfterAssigning();
     const groupId = await newGroup({ strategy: 'least_loaded' });
     const a = await newAgent(groupId, 'online');
     let ticketId = '';
@@ -200,7 +214,7 @@ describe('routing workflow (time skipping)', function () {
       await waitFor(async () => (await eventsOf(ticketId, 'ticket.routed')).length > 0, 'the retry finished the assignment');
       await env.sleep('10 minutes');
     });
-    assert.equal(attempts, 1);
+    assert.equal(attempts(), 1);
     assert.equal(await assigneeOf(ticketId), a.email);
     assert.equal((await eventsOf(ticketId, 'ticket.assigned')).length, 1, 'the ticket was assigned once');
     assert.equal((await eventsOf(ticketId, 'ticket.routed')).length, 1);
