@@ -10,6 +10,7 @@ import type { SearchParams } from 'typesense/lib/Typesense/Documents';
 import type { Synonym } from '../kb/synonyms';
 import { readerTokens } from '../kb/visibility';
 import { leadOf, markedToHtml, MARK_END, MARK_START, type ArticleSearch, type SearchDocument, type SearchRequest, type SearchResult } from './search-types';
+import { InvalidInput } from '../../core/errors';
 
 export interface TypesenseIndexOptions {
   url: string;
@@ -39,7 +40,8 @@ const QUERY_BY_WEIGHTS = '4,2,1';
 
 // Filter values are quoted with backticks; ids and locales are checked at the edge, and a backtick is refused here too.
 const quoted = (v: string) => {
-  if (v.includes('`')) throw new Error('a filter value may not contain a backtick');
+  // A caller's value that slipped past the edge is still the caller's mistake: 400, not 500.
+  if (v.includes('`')) throw new InvalidInput('a filter value may not contain a backtick', undefined, 'invalid_filter');
   return `\`${v}\``;
 };
 

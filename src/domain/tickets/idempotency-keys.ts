@@ -59,7 +59,9 @@ export class IdempotencyKeys {
       on conflict (scope, key) do nothing returning key`.execute(this.db);
     if (rows.length) return { claimed: true, input };
     const winner = await this.replayOf(scope, key, hash);
-    if (!winner) throw new Error(`idempotency key ${key} vanished while claimed`);
+    // The request that held the key changed nothing and gave it back between our insert and our read: a race between
+    // two callers, not a bug, so a 409 the caller can retry (the key is free again) rather than a 500.
+    if (!winner) throw new Conflict('idempotency_key_in_flight', 'a concurrent request with this Idempotency-Key gave it back meanwhile; retry the request');
     return { claimed: false, input: winner.input };
   }
 
