@@ -103,6 +103,13 @@ module.exports = {
       to: { path: '^src/integrations/', pathNot: ['^src/integrations/$1/', '^src/integrations/(config|integration-deps|env-values)\\.ts$'] },
     },
     {
+      name: 'http-through-the-registry',
+      comment: "The HTTP layer and the app reach integrations only through the registry modules (index.ts, status-mail.ts, open-issue.ts, the shared declarations), never a member's folder.",
+      severity: 'error',
+      from: { path: '^src/(http|app)/' },
+      to: { path: '^src/integrations/[^/]+/' },
+    },
+    {
       name: 'activities-below-http-and-app',
       comment: 'activities/ imports integrations, domain, db, core and workflows/contract: never HTTP or the app.',
       severity: 'error',
