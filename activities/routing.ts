@@ -11,8 +11,8 @@
  */
 import { Context } from '@temporalio/activity';
 import { sql, type Kysely } from 'kysely';
-import type { Database, RoutingGroupRow } from '../src/db/schema';
-import { findRoutingGroup } from '../src/db/repositories/routing-groups';
+import type { Database } from '../src/db/schema';
+import { findRoutingGroup, routingGroupSettings } from '../src/db/repositories/routing-groups';
 import { groupAgentsWithProfiles, loadsOfAssignees, lockAgentProfile, markRoundRobinPick } from '../src/db/repositories/routing-agents';
 import { insertRoutingDecision } from '../src/db/repositories/routing-decisions';
 import { OPEN_STATUSES } from '../src/db/repositories/ticket-gauges';
@@ -59,7 +59,7 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
           held: held.get(m.email) ?? [],
         };
       });
-      return { group: settingsOf(group), agents, queued: await queuedTickets(db, groupId, queue, now) };
+      return { group: routingGroupSettings(group), agents, queued: await queuedTickets(db, groupId, queue, now) };
     },
 
     async assignRoutedTicket({ groupId, assignment: a, at }): Promise<{ outcome: AssignOutcome; deliveries: PendingDelivery[] }> {
@@ -120,17 +120,6 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
   };
 }
 
-function settingsOf(g: RoutingGroupRow): RoutingSnapshot['group'] {
-  return {
-    id: g.id,
-    name: g.name,
-    strategy: g.strategy,
-    releaseOnOffline: g.release_on_offline,
-    awayReleaseMinutes: g.away_release_minutes,
-    releaseOnShiftEnd: g.release_on_shift_end,
-    answerMinutes: g.answer_minutes,
-  };
-}
 
 async function calendarsById(db: Kysely<Database>, ids: string[]): Promise<Map<string, CalendarSpec>> {
   if (ids.length === 0) return new Map();

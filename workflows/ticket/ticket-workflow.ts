@@ -24,7 +24,7 @@ export const ACKNOWLEDGE_RUNNING_CYCLES = 'acknowledge-running-cycles';
 export const CSAT_SURVEY = 'csat-survey';
 /**
  * A ladder step's record is written by a local activity, in the task the step's timer woke (one
- * workflow update on the server instead of four): histories recorded before it replay with the
+ * three workflow updates per step on the server instead of seven): histories recorded before it replay with the
  * regular activity. Asked at each step, so a running ticket switches at its next step.
  */
 export const LOCAL_STEP_RECORDS = 'local-step-records';

@@ -1,6 +1,7 @@
 /** Routing groups (queues) and their members. The rules on them are the domain's (src/domain/routing). */
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, Db, RoutingGroupRow, RoutingStrategy } from '../schema';
+import type { Database, Db, RoutingGroupRow } from '../schema';
+import type { RoutingGroupSettings } from '../../../workflows/contract/routing';
 
 type Tx = Kysely<Database> | Transaction<Database>;
 
@@ -12,14 +13,19 @@ export const findRoutingGroup = (db: Tx, id: string): Promise<RoutingGroupRow | 
 export const findRoutingGroupByName = (db: Tx, name: string): Promise<RoutingGroupRow | undefined> =>
   db.selectFrom('routing_groups').selectAll().where('name', '=', name).executeTakeFirst();
 
-export interface RoutingGroupFields {
-  name: string;
-  strategy: RoutingStrategy;
-  releaseOnOffline: boolean;
-  awayReleaseMinutes: number | null;
-  releaseOnShiftEnd: boolean;
-  answerMinutes: number;
-}
+/** What a group's row holds besides its id and timestamps: the settings the routing workflow plans with. */
+export type RoutingGroupFields = Omit<RoutingGroupSettings, 'id'>;
+
+/** A group's row as the settings routing plans with and the API shows. */
+export const routingGroupSettings = (g: RoutingGroupRow): RoutingGroupSettings => ({
+  id: g.id,
+  name: g.name,
+  strategy: g.strategy,
+  releaseOnOffline: g.release_on_offline,
+  awayReleaseMinutes: g.away_release_minutes,
+  releaseOnShiftEnd: g.release_on_shift_end,
+  answerMinutes: g.answer_minutes,
+});
 
 const groupValues = (f: RoutingGroupFields) => ({
   name: f.name,

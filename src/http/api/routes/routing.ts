@@ -8,7 +8,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AgentProfileRow, Db, RoutingGroupRow, RoutingRuleRow } from '../../../db/schema';
-import { listGroupMembers, listRoutingGroups, type GroupMemberRow } from '../../../db/repositories/routing-groups';
+import { listGroupMembers, listRoutingGroups, routingGroupSettings, type GroupMemberRow } from '../../../db/repositories/routing-groups';
 import { listRoutingRules } from '../../../db/repositories/routing-rules';
 import { listAgentsWithProfiles, loadsOfAssignees } from '../../../db/repositories/routing-agents';
 import { unassignedOfGroup, type QueuedTicketRow } from '../../../db/repositories/routing-decisions';
@@ -27,13 +27,7 @@ import { PRIORITIES } from '../../../../workflows/contract/ticket';
 
 const memberView = (m: GroupMemberRow) => ({ userId: m.user_id, email: m.email, name: m.name });
 const groupView = (g: RoutingGroupRow, members: GroupMemberRow[]) => ({
-  id: g.id,
-  name: g.name,
-  strategy: g.strategy,
-  releaseOnOffline: g.release_on_offline,
-  awayReleaseMinutes: g.away_release_minutes,
-  releaseOnShiftEnd: g.release_on_shift_end,
-  answerMinutes: g.answer_minutes,
+  ...routingGroupSettings(g),
   members: members.map(memberView),
   createdAt: iso(g.created_at)!,
   updatedAt: iso(g.updated_at)!,
