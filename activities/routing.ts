@@ -1,33 +1,28 @@
 /**
- * The routing workflow's activities: read a group's snapshot at the workflow's "now", assign a
- * ticket to an agent, release one from an agent. Idempotent by decision id: the decision row,
- * the ticket action (its actionId) and the timeline event all carry it, so a retried activity,
- * or one run again after a worker died in the middle, lands once.
- *
- * Capacity across groups: the assignment locks the agent's profile row while it counts the
- * agent's open tickets plus the assignments decided but not yet landed on a ticket, and records
- * its own decision before letting go; the ticket action itself runs outside the transaction
- * (the ticket workflow's write needs a connection of its own: PGlite has only one).
+ * The routing workflow's activities: read a group's snapshot at the workflow's "now", decide an
+ * assignment, and settle what the workflow signalled to tickets. None waits on a ticket's
+ * workflow: the routing workflow signals the ticket itself, and settling reads what the ticket's
+ * own record wrote. Idempotent by decision id: the decision row, the ticket action (its
+ * actionId) and the timeline events all carry it, so a retried activity, or one run again after
+ * a worker died in the middle, lands once.
  */
-import { Context } from '@temporalio/activity';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import { findRoutingGroup, routingGroupSettings } from '../src/db/repositories/routing-groups';
-import { groupAgentsWithProfiles, loadsOfAssignees, lockAgentProfile, markRoundRobinPick } from '../src/db/repositories/routing-agents';
+import { groupAgentsWithProfiles } from '../src/db/repositories/routing-agents';
 import { insertRoutingDecision } from '../src/db/repositories/routing-decisions';
 import { OPEN_STATUSES } from '../src/db/repositories/ticket-gauges';
 import { insertEvents } from '../src/db/repositories/ticket-events';
-import { actionEventId, type TicketRoutedEvent, type TicketRoutingReleasedEvent } from '../workflows/contract/events';
+import { actionEventId } from '../workflows/contract/events';
 import type { PendingDelivery } from '../workflows/contract/records';
-import { ROUTING_ACTOR, type AssignOutcome, type HeldTicket, type QueuedTicket, type ReleaseOutcome, type RoutingAgent, type RoutingSnapshot } from '../workflows/contract/routing';
+import type { HeldTicket, QueuedTicket, RoutingAgent, RoutingSnapshot, SettleOutcome, SignalledAction } from '../workflows/contract/routing';
 import type { RoutingActivities } from '../workflows/contract/routing-activities';
 import type { CalendarSpec } from '../workflows/contract/sla';
 import type { Priority } from '../workflows/contract/ticket';
 import { BusinessCalendar } from '../workflows/sla/business-calendar';
 import { shiftWindow } from '../workflows/routing/shift-window';
-import { sendTicketAction } from './ticket-actions';
-
-const ROUTING_ACTOR_NAME = `${ROUTING_ACTOR.type}:${ROUTING_ACTOR.name}`;
+import { committedLoads, decideAssignment, releasedEvent, routedEvent } from './routing-decisions';
+import { createRoutingThroughUpdatesActivities } from './routing-through-updates';
 
 export function createRoutingActivities(db: Kysely<Database>): RoutingActivities {
   return {
@@ -36,7 +31,7 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
       if (!group) return null;
       const members = (await groupAgentsWithProfiles(db, groupId)).filter((m) => m.disabled_at === null);
       const calendars = await calendarsById(db, members.flatMap((m) => (m.profile?.calendar_id ? [m.profile.calendar_id] : [])));
-      const loads = await loadsOfAssignees(db, members.map((m) => m.email));
+      const loads = await committedLoads(db, members.map((m) => ({ userId: m.user_id, email: m.email })));
       const held = await heldTickets(db, groupId, members.map((m) => m.email));
       const agents: RoutingAgent[] = members.map((m) => {
         const p = m.profile;
@@ -62,64 +57,59 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
       return { group: routingGroupSettings(group), agents, queued: await queuedTickets(db, groupId, queue, now) };
     },
 
-    async assignRoutedTicket({ groupId, assignment: a, at }): Promise<{ outcome: AssignOutcome; deliveries: PendingDelivery[] }> {
-      const assignEventId = actionEventId(a.ticketId, a.decisionId, 'assign');
-      const landed = async () => (await db.selectFrom('ticket_events').select('id').where('id', '=', assignEventId).executeTakeFirst()) !== undefined;
-      const checked = await db.transaction().execute(async (tx): Promise<AssignOutcome | 'send'> => {
-        const profile = await lockAgentProfile(tx, a.agentUserId);
-        // Decided already (a retry, or a run again after the worker died): carry it through.
-        const decided = await tx.selectFrom('routing_decisions').select('id').where('id', '=', a.decisionId).executeTakeFirst();
-        if (decided) return 'send';
-        const ticket = await tx.selectFrom('tickets').select(['status', 'assignee', 'priority', 'routing_group_id']).where('id', '=', a.ticketId).executeTakeFirst();
-        if (!ticket || ticket.assignee !== null || ticket.routing_group_id !== groupId || !(OPEN_STATUSES as readonly string[]).includes(ticket.status)) return 'taken';
-        if (!profile || profile.status !== 'online') return 'agent_full';
-        const load = await committedLoad(tx, a.agentUserId, a.agentEmail);
-        const perPriority = (profile.capacity_by_priority as Record<string, number>)[ticket.priority];
-        if (load.total >= profile.capacity || (perPriority !== undefined && (load.byPriority[ticket.priority] ?? 0) >= perPriority)) return 'agent_full';
-        await insertRoutingDecision(tx, { id: a.decisionId, ticketId: a.ticketId, groupId, kind: 'assigned', agentUserId: a.agentUserId, strategy: a.reason.strategy, reason: { ...a.reason }, at: new Date(at) });
-        return 'send';
-      });
-      if (checked !== 'send') return { outcome: checked, deliveries: [] };
+    decideRoutedAssignment: ({ groupId, assignment, at }) => decideAssignment(db, groupId, assignment, at),
 
-      const sent = (await landed())
-        ? ({ applied: true } as const)
-        : await sendTicketAction(Context.current().client, db, a.ticketId, {
-            kind: 'assign', actionId: a.decisionId, actor: ROUTING_ACTOR, assignee: a.agentEmail, ifUnassigned: true,
-          });
-      if (!sent.applied) {
-        // Someone assigned by hand (or closed it) first: the decision never took effect, and stops counting against the agent.
-        await db.deleteFrom('routing_decisions').where('id', '=', a.decisionId).execute();
-        return { outcome: 'taken', deliveries: [] };
+    async settleRoutedActions({ groupId, actions }): Promise<{ outcomes: SettleOutcome[]; deliveries: PendingDelivery[] }> {
+      const ticketIds = [...new Set(actions.map((a) => ticketOf(a)))];
+      // The rows before the events: a ticket's record writes its row and its events in one transaction, so a row read
+      // first that shows the change has its event visible to the read after; the other order could see the row changed
+      // and the event missing, and call an assignment that landed a lost one.
+      const rows = new Map((await db.selectFrom('tickets').select(['id', 'status', 'assignee']).where('id', 'in', ticketIds.length ? ticketIds : [NO_TICKET]).execute()).map((r) => [r.id, r]));
+      const landed = new Set((await db.selectFrom('ticket_events').select('id').where('id', 'in', actions.length ? actions.map(assignEventIdOf) : ['']).execute()).map((e) => e.id));
+      const outcomes: SettleOutcome[] = [];
+      const deliveries: PendingDelivery[] = [];
+      for (const action of actions) {
+        const row = rows.get(ticketOf(action));
+        const open = row !== undefined && (OPEN_STATUSES as readonly string[]).includes(row.status);
+        if (action.kind === 'assign') {
+          const a = action.assignment;
+          if (landed.has(assignEventIdOf(action))) {
+            deliveries.push(...(await insertEvents(db, a.ticketId, [routedEvent(groupId, a, action.at)])));
+            outcomes.push('assigned');
+          } else if (!open || row.assignee !== null) {
+            // Someone assigned by hand (or closed it) first: the decision never took effect, and stops counting against the agent.
+            await db.deleteFrom('routing_decisions').where('id', '=', a.decisionId).execute();
+            outcomes.push('taken');
+          } else outcomes.push('pending');
+        } else {
+          const r = action.release;
+          if (landed.has(assignEventIdOf(action))) {
+            await insertRoutingDecision(db, { id: r.decisionId, ticketId: r.ticketId, groupId, kind: 'released', agentUserId: r.agentUserId, strategy: null, reason: { ...r.reason }, at: new Date(action.at) });
+            deliveries.push(...(await insertEvents(db, r.ticketId, [releasedEvent(r, action.at)])));
+            outcomes.push('released');
+          } else if (!open || row.assignee !== r.agentEmail) outcomes.push('not_held');
+          else outcomes.push('pending');
+        }
       }
-      if (a.reason.strategy === 'round_robin') await markRoundRobinPick(db, a.agentUserId, new Date(at));
-      const event: TicketRoutedEvent = {
-        id: actionEventId(a.ticketId, a.decisionId, 'routed'),
-        type: 'ticket.routed',
-        at: new Date(at).toISOString(),
-        actor: ROUTING_ACTOR_NAME,
-        visibility: 'internal',
-        data: { group: groupId, agent: a.agentEmail, strategy: a.reason.strategy, reason: a.reason },
-      };
-      return { outcome: 'assigned', deliveries: await insertEvents(db, a.ticketId, [event]) };
+      return { outcomes, deliveries };
     },
 
-    async releaseRoutedTicket({ groupId, release: r, at }): Promise<{ outcome: ReleaseOutcome; deliveries: PendingDelivery[] }> {
-      const sent = await sendTicketAction(Context.current().client, db, r.ticketId, { kind: 'assign', actionId: r.decisionId, actor: ROUTING_ACTOR, assignee: null, ifAssignee: r.agentEmail });
-      if (!sent.applied) return { outcome: 'not_held', deliveries: [] };
-      await insertRoutingDecision(db, { id: r.decisionId, ticketId: r.ticketId, groupId, kind: 'released', agentUserId: r.agentUserId, strategy: null, reason: { ...r.reason }, at: new Date(at) });
-      const event: TicketRoutingReleasedEvent = {
-        id: actionEventId(r.ticketId, r.decisionId, 'routing-released'),
-        type: 'ticket.routing_released',
-        at: new Date(at).toISOString(),
-        actor: ROUTING_ACTOR_NAME,
-        visibility: 'internal',
-        data: { agent: r.agentEmail, reason: r.reason },
-      };
-      return { outcome: 'released', deliveries: await insertEvents(db, r.ticketId, [event]) };
-    },
+    ...createRoutingThroughUpdatesActivities(db),
   };
 }
 
+/** Never a ticket's id: keeps an `in` list valid when it would be empty. */
+const NO_TICKET = '00000000-0000-0000-0000-000000000000';
+
+function ticketOf(action: SignalledAction): string {
+  return action.kind === 'assign' ? action.assignment.ticketId : action.release.ticketId;
+}
+
+/** The ticket's own event for the signalled action: its id is the action's, known before the ticket's workflow takes it. */
+function assignEventIdOf(action: SignalledAction): string {
+  const decisionId = action.kind === 'assign' ? action.assignment.decisionId : action.release.decisionId;
+  return actionEventId(ticketOf(action), decisionId, 'assign');
+}
 
 async function calendarsById(db: Kysely<Database>, ids: string[]): Promise<Map<string, CalendarSpec>> {
   if (ids.length === 0) return new Map();
@@ -202,24 +192,4 @@ async function ruleNames(db: Kysely<Database>, ticketIds: string[]): Promise<Map
   const out = new Map<string, string>();
   for (const r of rows) if (typeof r.reason.rule === 'string') out.set(r.ticket_id, r.reason.rule);
   return out;
-}
-
-/**
- * The agent's open tickets plus the assignments to them decided but not yet on a ticket (their
- * ticket still unassigned, no assign event of that decision): what a new assignment must fit beside.
- */
-async function committedLoad(db: Kysely<Database>, userId: string, email: string): Promise<{ total: number; byPriority: Record<string, number> }> {
-  const load = (await loadsOfAssignees(db, [email])).get(email) ?? { total: 0, byPriority: {} };
-  const { rows } = await sql<{ priority: string; n: string }>`
-    select t.priority, count(*) as n
-      from routing_decisions d join tickets t on t.id = d.ticket_id
-     where d.agent_user_id = ${userId} and d.kind = 'assigned' and t.assignee is null
-       and t.status in (${sql.join([...OPEN_STATUSES])})
-       and not exists (select 1 from ticket_events e where e.id = t.id::text || ':' || d.id || ':assign')
-     group by t.priority`.execute(db);
-  for (const r of rows) {
-    load.total += Number(r.n);
-    load.byPriority[r.priority] = (load.byPriority[r.priority] ?? 0) + Number(r.n);
-  }
-  return load;
 }

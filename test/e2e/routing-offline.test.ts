@@ -30,6 +30,11 @@ describe('E2E: an agent going offline hands their tickets on', function () {
   const assigneeOf = async (id: string) => bodyOf(await h.api(`/api/v1/tickets/${id}`), ticketResponse).assignee;
   const allWith = async (email: string) => (await Promise.all(ticketIds.map(assigneeOf))).every((a) => a === email);
   const timelineOf = async (id: string) => bodyOf(await h.api(`/api/v1/tickets/${id}/events`), eventList).data;
+  /** The ticket's routing events once there are `count`; routing writes each when it has seen the ticket take the change, a moment after. */
+  const routingEventsOf = async (id: string, count: number) => {
+    const events = (await timelineOf(id)).filter((e) => e.type === 'ticket.routed' || e.type === 'ticket.routing_released');
+    return events.length >= count ? events : undefined;
+  };
   const agentRow = (email: string, cell: 'status' | 'load') => page.locator(`tr[data-agent="${email}"] [data-${cell}]`).getAttribute(`data-${cell}`);
   const statusOf = async (userId: string) => (await h.database.db.selectFrom('agent_profiles').select('status').where('user_id', '=', userId).executeTakeFirst())?.status;
 
@@ -60,7 +65,7 @@ describe('E2E: an agent going offline hands their tickets on', function () {
     for (let i = 1; i <= TICKETS; i++) ticketIds.push((await createTicket(h, { subject: `Invoice ${i} is wrong`, organizationId: org.id, priority: 'high' })).id);
     await eventually(() => allWith(ada.email), 30_000, 'every ticket routed to ada');
     for (const id of ticketIds) {
-      const routed = (await timelineOf(id)).filter((e) => e.type === 'ticket.routed');
+      const routed = await eventually(() => routingEventsOf(id, 1), 10_000, 'the routed event');
       assert.deepEqual(routed.map((e) => [e.actor, (e.data as { agent?: unknown }).agent]), [['system:routing', ada.email]]);
     }
   });
@@ -82,7 +87,7 @@ describe('E2E: an agent going offline hands their tickets on', function () {
 
   it("each ticket's timeline (API) reads: routed to Ada, released because she went offline, routed to Bo", async () => {
     for (const id of ticketIds) {
-      const events = (await timelineOf(id)).filter((e) => e.type === 'ticket.routed' || e.type === 'ticket.routing_released');
+      const events = await eventually(() => routingEventsOf(id, 3), 10_000, 'the routing events');
       const read = events.map((e) => {
         const d = e.data as { agent?: unknown; reason?: { cause?: unknown; summary?: unknown } };
         return [e.type, e.actor, d.agent, d.reason?.cause ?? null];

@@ -3,8 +3,8 @@
  * the real PostgreSQL test server and real ticket workflows: deadline-aware order with capacity
  * respected, shift-end re-routing with the reason on the timeline, a worker lost in the middle of
  * an assignment (one assignment, one decision, one event), and a manual assignment respected.
- * The assign activity sends its ticket action as an update (with a signal path for servers
- * without updates); the manual assignments here go in as signals.
+ * The routing workflow signals its decisions to the tickets' workflows and settles them on a
+ * later pass; the manual assignments here go in as signals too.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -111,20 +111,29 @@ describe('routing workflow (time skipping)', function () {
     (await db().selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute()).filter((e) => e.type === type);
   const decisionsOf = (ticketId: string) => db().selectFrom('routing_decisions').selectAll().where('ticket_id', '=', ticketId).orderBy('at').orderBy('id').execute();
 
-  /** A worker whose assign activity does its work, then fails as if the worker were lost; `workerLost` settles when it has. */
-  async function workerLostAfterAssigning(): Promise<{ worker: Worker; workerLost: Promise<void>; attempts: () => number }> {
+  /** A worker whose activity `name` does its work, then fails as if the worker were lost; `workerLost` settles when it has. */
+  async function workerLostAfter(name: 'decideRoutedAssignment' | 'settleRoutedActions'): Promise<{ worker: Worker; workerLost: Promise<void>; attempts: () => number }> {
     const real = createActivities({ db: database.db });
     let attempts = 0;
     let lost!: () => void;
     const workerLost = new Promise<void>((resolve) => (lost = resolve));
-    const worker = await newWorker({
-      assignRoutedTicket: async (input) => {
+    const losing: Partial<Activities> = {
+      decideRoutedAssignment: async (input) => {
+        const decided = await real.decideRoutedAssignment(input);
+        if (name !== 'decideRoutedAssignment' || decided !== 'decided' || attempts > 0) return decided;
         attempts += 1;
-        await real.assignRoutedTicket(input);
         lost();
-        throw new Error('worker lost after assigning (test)');
+        throw new Error('worker lost after deciding (test)');
       },
-    });
+      settleRoutedActions: async (input) => {
+        const settled = await real.settleRoutedActions(input);
+        if (name !== 'settleRoutedActions' || !settled.outcomes.includes('assigned') || attempts > 0) return settled;
+        attempts += 1;
+        lost();
+        throw new Error('worker lost after the assignment landed (test)');
+      },
+    };
+    const worker = await newWorker(losing);
     return { worker, workerLost, attempts: () => attempts };
   }
   /** One ticket.routed by the deadline-aware strategy whose reason names at most `minutes` of business time left, and one decision. */
@@ -197,8 +206,9 @@ describe('routing workflow (time skipping)', function () {
     });
   });
 
-  it('a worker lost right after the assignment landed: assigned once, one decision, one event', async () => {
-    const { worker: first, workerLost, attempts } = await workerLostAfterAssigning();
+  /** Routes one ticket on a worker lost after `name`, then finishes on a second worker: the ticket's id and its agent's email. */
+  async function routedAcrossALostWorker(name: 'decideRoutedAssignment' | 'settleRoutedActions'): Promise<{ ticketId: string; agent: string; attempts: number }> {
+    const { worker: first, workerLost, attempts } = await workerLostAfter(name);
     const groupId = await newGroup({ strategy: 'least_loaded' });
     const a = await newAgent(groupId, 'online');
     let ticketId = '';
@@ -208,17 +218,31 @@ describe('routing workflow (time skipping)', function () {
       await route(groupId, ticketId);
       await workerLost;
     });
-    assert.equal(await assigneeOf(ticketId), a.email, 'the first attempt assigned before the worker went');
     const second = await newWorker();
     await second.runUntil(async () => {
       await waitFor(async () => (await eventsOf(ticketId, 'ticket.routed')).length > 0, 'the retry finished the assignment');
       await env.sleep('10 minutes');
     });
-    assert.equal(attempts(), 1);
-    assert.equal(await assigneeOf(ticketId), a.email);
+    return { ticketId, agent: a.email, attempts: attempts() };
+  }
+  /** Assigned to `agent` once: one ticket.assigned, one ticket.routed, one decision. */
+  async function assertAssignedOnce(ticketId: string, agent: string) {
+    assert.equal(await assigneeOf(ticketId), agent);
     assert.equal((await eventsOf(ticketId, 'ticket.assigned')).length, 1, 'the ticket was assigned once');
     assert.equal((await eventsOf(ticketId, 'ticket.routed')).length, 1);
     assert.deepEqual((await decisionsOf(ticketId)).map((d) => d.kind), ['assigned']);
+  }
+
+  it('a worker lost right after the decision was recorded, before the signal: assigned once, one decision, one event', async () => {
+    const { ticketId, agent, attempts } = await routedAcrossALostWorker('decideRoutedAssignment');
+    assert.equal(attempts, 1);
+    await assertAssignedOnce(ticketId, agent);
+  });
+
+  it('a worker lost right after the assignment landed: assigned once, one decision, one event', async () => {
+    const { ticketId, agent, attempts } = await routedAcrossALostWorker('settleRoutedActions');
+    assert.equal(attempts, 1);
+    await assertAssignedOnce(ticketId, agent);
   });
 
   it('respects a manual assignment made while the ticket waited', async () => {

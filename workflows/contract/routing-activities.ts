@@ -4,14 +4,21 @@
  * and the records' events import the routing reasons.
  */
 import type { PendingDelivery } from './records';
-import type { AssignOutcome, Assignment, QueueEntry, Release, ReleaseOutcome, RoutingSnapshot } from './routing';
+import type { AssignOutcome, Assignment, DecideOutcome, QueueEntry, Release, ReleaseOutcome, RoutingSnapshot, SettleOutcome, SignalledAction } from './routing';
 
 /** What the routing workflow's activities take and answer (activities/routing.ts implements it); deliveries are the webhooks their events owe. */
 export interface RoutingActivities {
   /** The group, its agents and the queue's routable tickets at the workflow's `now`; null when the group no longer exists. */
   routingSnapshot(input: { groupId: string; now: number; queue: QueueEntry[] }): Promise<RoutingSnapshot | null>;
-  /** Assigns once per decision id: re-checks under the agent's lock, records the decision, updates the ticket's workflow, writes `ticket.routed`. */
+  /** Decides once per decision id: re-checks under the agent's lock and records the decision; the workflow then signals the ticket. */
+  decideRoutedAssignment(input: { groupId: string; assignment: Assignment; at: number }): Promise<DecideOutcome>;
+  /** Each signalled action against the ticket's timeline and row: a landed one gets its `ticket.routed` or `ticket.routing_released`. */
+  settleRoutedActions(input: { groupId: string; actions: SignalledAction[] }): Promise<{ outcomes: SettleOutcome[]; deliveries: PendingDelivery[] }>;
+  /**
+   * Before the `routing-signals-tickets` patch: assigns through the ticket workflow's update
+   * from inside the activity. Kept while runs started before the patch may still take it.
+   */
   assignRoutedTicket(input: { groupId: string; assignment: Assignment; at: number }): Promise<{ outcome: AssignOutcome; deliveries: PendingDelivery[] }>;
-  /** Takes the ticket back from the agent (only while still theirs), records the decision, writes `ticket.routing_released`. */
+  /** Before the `routing-signals-tickets` patch: releases through the ticket workflow's update. */
   releaseRoutedTicket(input: { groupId: string; release: Release; at: number }): Promise<{ outcome: ReleaseOutcome; deliveries: PendingDelivery[] }>;
 }

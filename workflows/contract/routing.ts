@@ -45,6 +45,8 @@ export interface RoutingWorkflowInput {
   groupId: string;
   /** The queue a continue-as-new carries over. */
   queue?: QueueEntry[];
+  /** What the run before signalled to tickets and had not yet seen land (a continue-as-new carries it over). */
+  signalled?: SignalledAction[];
   /** Continue as new past this many history events (default 2000); tests lower it. */
   historyLimit?: number;
 }
@@ -194,3 +196,18 @@ export function releaseDecisionId(ticketId: string, agentUserId: string, at: num
 export type AssignOutcome = 'assigned' | 'taken' | 'agent_full';
 /** What the release activity found: released (re-queue it), or no longer the agent's (nothing to do). */
 export type ReleaseOutcome = 'released' | 'not_held';
+
+/** What deciding an assignment found: decided (the workflow signals the ticket), taken meanwhile, or the agent full (plan again). */
+export type DecideOutcome = 'decided' | 'taken' | 'agent_full';
+
+/**
+ * An assignment or release the routing workflow has signalled to a ticket's workflow and not yet
+ * seen land: the next pass settles it against the ticket's timeline (the action's event id is
+ * known beforehand) and the ticket's row.
+ */
+export type SignalledAction =
+  | { kind: 'assign'; assignment: Assignment; at: number; queuedAt: number }
+  | { kind: 'release'; release: Release; at: number };
+
+/** What settling found: landed ('assigned', 'released'), never will ('taken', 'not_held'), or not yet ('pending'). */
+export type SettleOutcome = AssignOutcome | ReleaseOutcome | 'pending';
