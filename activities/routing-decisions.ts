@@ -9,8 +9,8 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../src/db/schema';
-import { loadsOfAssignees, lockAgentProfile, markRoundRobinPick, type AgentLoad } from '../src/db/repositories/routing-agents';
-import { insertRoutingDecision } from '../src/db/repositories/routing-decisions';
+import { loadsOfAssignees, lockAgentProfiles, markRoundRobinPick, type AgentLoad } from '../src/db/repositories/routing-agents';
+import { insertRoutingDecisions } from '../src/db/repositories/routing-decisions';
 import { OPEN_STATUSES } from '../src/db/repositories/ticket-gauges';
 import { actionEventId, type TicketRoutedEvent, type TicketRoutingReleasedEvent } from '../workflows/contract/events';
 import { ROUTING_ACTOR, type Assignment, type DecideOutcome, type Release } from '../workflows/contract/routing';
@@ -18,25 +18,54 @@ import { ROUTING_ACTOR, type Assignment, type DecideOutcome, type Release } from
 const ROUTING_ACTOR_NAME = `${ROUTING_ACTOR.type}:${ROUTING_ACTOR.name}`;
 
 /**
- * Re-checks an assignment under the agent's lock and records it: the ticket still open,
- * unassigned and in the group, the agent online and below capacity (counting what is decided
- * but not landed). A decision recorded already (a retry, a run again after the worker died)
- * stands. Round-robin's pick is marked here, so the next pass moves on before the ticket lands.
+ * Re-checks a pass's assignments under their agents' locks and records them, in one transaction
+ * (one connection's worth of statements however many assignments: the embedded database has one
+ * connection for everything): each ticket still open, unassigned and in the group, its agent
+ * online and below capacity counting what is decided but not landed and what this pass decided
+ * before it. A decision recorded already (a retry, a run again after the worker died) stands.
+ * Round-robin's pick is marked here, so the next pass moves on before the ticket lands.
  */
-export async function decideAssignment(db: Kysely<Database>, groupId: string, a: Assignment, at: number): Promise<DecideOutcome> {
-  return db.transaction().execute(async (tx): Promise<DecideOutcome> => {
-    const profile = await lockAgentProfile(tx, a.agentUserId);
-    const decided = await tx.selectFrom('routing_decisions').select('id').where('id', '=', a.decisionId).executeTakeFirst();
-    if (decided) return 'decided';
-    const ticket = await tx.selectFrom('tickets').select(['status', 'assignee', 'priority', 'routing_group_id']).where('id', '=', a.ticketId).executeTakeFirst();
-    if (!ticket || ticket.assignee !== null || ticket.routing_group_id !== groupId || !(OPEN_STATUSES as readonly string[]).includes(ticket.status)) return 'taken';
-    if (!profile || profile.status !== 'online') return 'agent_full';
-    const load = (await committedLoads(tx, [{ userId: a.agentUserId, email: a.agentEmail }])).get(a.agentEmail)!;
-    const perPriority = (profile.capacity_by_priority as Record<string, number>)[ticket.priority];
-    if (load.total >= profile.capacity || (perPriority !== undefined && (load.byPriority[ticket.priority] ?? 0) >= perPriority)) return 'agent_full';
-    await insertRoutingDecision(tx, { id: a.decisionId, ticketId: a.ticketId, groupId, kind: 'assigned', agentUserId: a.agentUserId, strategy: a.reason.strategy, reason: { ...a.reason }, at: new Date(at) });
-    if (a.reason.strategy === 'round_robin') await markRoundRobinPick(tx, a.agentUserId, new Date(at));
-    return 'decided';
+export async function decideAssignments(db: Kysely<Database>, groupId: string, assignments: Assignment[], at: number): Promise<DecideOutcome[]> {
+  if (assignments.length === 0) return [];
+  return db.transaction().execute(async (tx): Promise<DecideOutcome[]> => {
+    const agents = [...new Map(assignments.map((a) => [a.agentUserId, { userId: a.agentUserId, email: a.agentEmail }])).values()];
+    const profiles = new Map((await lockAgentProfiles(tx, agents.map((a) => a.userId))).map((p) => [p.user_id, p]));
+    const decided = new Set((await tx.selectFrom('routing_decisions').select('id').where('id', 'in', assignments.map((a) => a.decisionId)).execute()).map((d) => d.id));
+    const tickets = new Map(
+      (await tx.selectFrom('tickets').select(['id', 'status', 'assignee', 'priority', 'routing_group_id']).where('id', 'in', assignments.map((a) => a.ticketId)).execute()).map((t) => [t.id, t]),
+    );
+    const loads = await committedLoads(tx, agents);
+    const outcomes: DecideOutcome[] = [];
+    const fresh: Assignment[] = [];
+    for (const a of assignments) {
+      if (decided.has(a.decisionId)) {
+        outcomes.push('decided');
+        continue;
+      }
+      const ticket = tickets.get(a.ticketId);
+      const profile = profiles.get(a.agentUserId);
+      if (!ticket || ticket.assignee !== null || ticket.routing_group_id !== groupId || !(OPEN_STATUSES as readonly string[]).includes(ticket.status)) {
+        outcomes.push('taken');
+        continue;
+      }
+      const load = loads.get(a.agentEmail)!;
+      const perPriority = profile ? (profile.capacity_by_priority as Record<string, number>)[ticket.priority] : undefined;
+      if (!profile || profile.status !== 'online' || load.total >= profile.capacity || (perPriority !== undefined && (load.byPriority[ticket.priority] ?? 0) >= perPriority)) {
+        outcomes.push('agent_full');
+        continue;
+      }
+      load.total += 1;
+      load.byPriority[ticket.priority] = (load.byPriority[ticket.priority] ?? 0) + 1;
+      fresh.push(a);
+      outcomes.push('decided');
+    }
+    await insertRoutingDecisions(
+      tx,
+      fresh.map((a) => ({ id: a.decisionId, ticketId: a.ticketId, groupId, kind: 'assigned', agentUserId: a.agentUserId, strategy: a.reason.strategy, reason: { ...a.reason }, at: new Date(at) })),
+    );
+    const picked = [...new Set(fresh.filter((a) => a.reason.strategy === 'round_robin').map((a) => a.agentUserId))];
+    for (const userId of picked) await markRoundRobinPick(tx, userId, new Date(at));
+    return outcomes;
   });
 }
 

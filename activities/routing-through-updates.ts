@@ -15,14 +15,14 @@ import { insertEvents } from '../src/db/repositories/ticket-events';
 import { actionEventId } from '../workflows/contract/events';
 import { ROUTING_ACTOR } from '../workflows/contract/routing';
 import type { RoutingActivities } from '../workflows/contract/routing-activities';
-import { decideAssignment, releasedEvent, routedEvent } from './routing-decisions';
+import { decideAssignments, releasedEvent, routedEvent } from './routing-decisions';
 import { sendTicketAction } from './ticket-actions';
 
 export function createRoutingThroughUpdatesActivities(db: Kysely<Database>): Pick<RoutingActivities, 'assignRoutedTicket' | 'releaseRoutedTicket'> {
   return {
     async assignRoutedTicket({ groupId, assignment: a, at }) {
-      const decided = await decideAssignment(db, groupId, a, at);
-      if (decided !== 'decided') return { outcome: decided, deliveries: [] };
+      const [decided] = await decideAssignments(db, groupId, [a], at);
+      if (decided !== 'decided') return { outcome: decided!, deliveries: [] };
       const landed = (await db.selectFrom('ticket_events').select('id').where('id', '=', actionEventId(a.ticketId, a.decisionId, 'assign')).executeTakeFirst()) !== undefined;
       const sent = landed
         ? ({ applied: true } as const)

@@ -10,10 +10,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../src/db/schema';
 import { findRoutingGroup, routingGroupSettings } from '../src/db/repositories/routing-groups';
 import { groupAgentsWithProfiles } from '../src/db/repositories/routing-agents';
-import { insertRoutingDecision } from '../src/db/repositories/routing-decisions';
+import { insertRoutingDecisions, type NewRoutingDecision } from '../src/db/repositories/routing-decisions';
 import { OPEN_STATUSES } from '../src/db/repositories/ticket-gauges';
-import { insertEvents } from '../src/db/repositories/ticket-events';
-import { actionEventId } from '../workflows/contract/events';
+import { insertEventsOfTickets } from '../src/db/repositories/ticket-events';
+import { actionEventId, type TicketEvent } from '../workflows/contract/events';
 import type { PendingDelivery } from '../workflows/contract/records';
 import type { HeldTicket, QueuedTicket, RoutingAgent, RoutingSnapshot, SettleOutcome, SignalledAction } from '../workflows/contract/routing';
 import type { RoutingActivities } from '../workflows/contract/routing-activities';
@@ -21,7 +21,7 @@ import type { CalendarSpec } from '../workflows/contract/sla';
 import type { Priority } from '../workflows/contract/ticket';
 import { BusinessCalendar } from '../workflows/sla/business-calendar';
 import { shiftWindow } from '../workflows/routing/shift-window';
-import { committedLoads, decideAssignment, releasedEvent, routedEvent } from './routing-decisions';
+import { committedLoads, decideAssignments, releasedEvent, routedEvent } from './routing-decisions';
 import { createRoutingThroughUpdatesActivities } from './routing-through-updates';
 
 export function createRoutingActivities(db: Kysely<Database>): RoutingActivities {
@@ -57,7 +57,7 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
       return { group: routingGroupSettings(group), agents, queued: await queuedTickets(db, groupId, queue, now) };
     },
 
-    decideRoutedAssignment: ({ groupId, assignment, at }) => decideAssignment(db, groupId, assignment, at),
+    decideRoutedAssignments: ({ groupId, assignments, at }) => decideAssignments(db, groupId, assignments, at),
 
     async settleRoutedActions({ groupId, actions }): Promise<{ outcomes: SettleOutcome[]; deliveries: PendingDelivery[] }> {
       const ticketIds = [...new Set(actions.map((a) => ticketOf(a)))];
@@ -67,30 +67,35 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
       const rows = new Map((await db.selectFrom('tickets').select(['id', 'status', 'assignee']).where('id', 'in', ticketIds.length ? ticketIds : [NO_TICKET]).execute()).map((r) => [r.id, r]));
       const landed = new Set((await db.selectFrom('ticket_events').select('id').where('id', 'in', actions.length ? actions.map(assignEventIdOf) : ['']).execute()).map((e) => e.id));
       const outcomes: SettleOutcome[] = [];
-      const deliveries: PendingDelivery[] = [];
+      const events: Array<{ ticketId: string; event: TicketEvent }> = [];
+      const lost: string[] = [];
+      const releases: NewRoutingDecision[] = [];
       for (const action of actions) {
         const row = rows.get(ticketOf(action));
         const open = row !== undefined && (OPEN_STATUSES as readonly string[]).includes(row.status);
         if (action.kind === 'assign') {
           const a = action.assignment;
           if (landed.has(assignEventIdOf(action))) {
-            deliveries.push(...(await insertEvents(db, a.ticketId, [routedEvent(groupId, a, action.at)])));
+            events.push({ ticketId: a.ticketId, event: routedEvent(groupId, a, action.at) });
             outcomes.push('assigned');
           } else if (!open || row.assignee !== null) {
             // Someone assigned by hand (or closed it) first: the decision never took effect, and stops counting against the agent.
-            await db.deleteFrom('routing_decisions').where('id', '=', a.decisionId).execute();
+            lost.push(a.decisionId);
             outcomes.push('taken');
           } else outcomes.push('pending');
         } else {
           const r = action.release;
           if (landed.has(assignEventIdOf(action))) {
-            await insertRoutingDecision(db, { id: r.decisionId, ticketId: r.ticketId, groupId, kind: 'released', agentUserId: r.agentUserId, strategy: null, reason: { ...r.reason }, at: new Date(action.at) });
-            deliveries.push(...(await insertEvents(db, r.ticketId, [releasedEvent(r, action.at)])));
+            releases.push({ id: r.decisionId, ticketId: r.ticketId, groupId, kind: 'released', agentUserId: r.agentUserId, strategy: null, reason: { ...r.reason }, at: new Date(action.at) });
+            events.push({ ticketId: r.ticketId, event: releasedEvent(r, action.at) });
             outcomes.push('released');
           } else if (!open || row.assignee !== r.agentEmail) outcomes.push('not_held');
           else outcomes.push('pending');
         }
       }
+      if (lost.length) await db.deleteFrom('routing_decisions').where('id', 'in', lost).execute();
+      await insertRoutingDecisions(db, releases);
+      const deliveries = await insertEventsOfTickets(db, events);
       return { outcomes, deliveries };
     },
 

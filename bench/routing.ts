@@ -5,7 +5,7 @@
  *
  * - routing on: BENCH_AGENTS agents (default 50) online in one least-loaded group with room for
  *   every ticket, a rule that matches the tickets' subject; the API creates each ticket and
- *   routing assigns it (intake → the group's workflow → the assign activity → the ticket's update).
+ *   routing assigns it (intake → the group's workflow → one decision activity per pass → a signal to each ticket).
  * - routing off (baseline): no rule matches; the client creates the ticket and assigns it itself
  *   at once (PATCH assignee), the one assignment a client without routing makes.
  * Latency: from the create request being sent until the ticket's row shows its assignee
@@ -70,7 +70,43 @@ async function phase(stack: BenchStack, pacer: BenchPacer, organizationId: strin
   await watcher;
   const missing = ids.length - assignedAt.size;
   if (missing) console.log(`  ${mode}: ${missing} of ${ids.length} tickets not assigned within ${WAIT_MS / 60_000} min`);
+  if (mode === 'routing') await printStages(stack, sentAt, assignedAt);
   return ids.flatMap((id) => (assignedAt.has(id) ? [assignedAt.get(id)! - sentAt.get(id)!] : []));
+}
+
+/**
+ * Where a routed ticket's time goes, from what the run wrote: sent → queued (the ticket's first
+ * task and its record, whose intake writes the 'queued' decision), queued → decided (the routing
+ * workflow's pass that planned it: its 'assigned' decision carries the pass's instant), decided →
+ * on the ticket (the ticket workflow took the signal: its assign event's instant), → seen (the
+ * ticket's record stored the row and the watcher saw it).
+ */
+async function printStages(stack: BenchStack, sentAt: Map<string, number>, assignedAt: Map<string, number>): Promise<void> {
+  const ids = [...assignedAt.keys()];
+  if (ids.length === 0) return;
+  const decisions = await stack.db.selectFrom('routing_decisions').select(['ticket_id', 'kind', 'at']).where('ticket_id', 'in', ids).execute();
+  const events = await stack.db.selectFrom('ticket_events').select(['ticket_id', 'at']).where('ticket_id', 'in', ids).where('type', '=', 'ticket.assigned').execute();
+  const first = (rows: Array<{ ticket_id: string; at: Date }>) => {
+    const out = new Map<string, number>();
+    for (const r of rows) out.set(r.ticket_id, Math.min(out.get(r.ticket_id) ?? Infinity, r.at.getTime()));
+    return out;
+  };
+  const queued = first(decisions.filter((d) => d.kind === 'queued'));
+  const decided = first(decisions.filter((d) => d.kind === 'assigned'));
+  const onTicket = first(events);
+  const gaps = (from: (id: string) => number | undefined, to: (id: string) => number | undefined) =>
+    ids.flatMap((id) => {
+      const a = from(id);
+      const b = to(id);
+      return a === undefined || b === undefined ? [] : [b - a];
+    });
+  const stages: Array<[string, number[]]> = [
+    ['sent → queued', gaps((id) => sentAt.get(id), (id) => queued.get(id))],
+    ['queued → decided', gaps((id) => queued.get(id), (id) => decided.get(id))],
+    ['decided → on the ticket', gaps((id) => decided.get(id), (id) => onTicket.get(id))],
+    ['on the ticket → seen', gaps((id) => onTicket.get(id), (id) => assignedAt.get(id))],
+  ];
+  for (const [name, xs] of stages) console.log(`    ${name}: p50 ${percentile(xs, 50).toFixed(0)} ms, p99 ${percentile(xs, 99).toFixed(0)} ms`);
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { addGroupMember, countRulesOfGroup, deleteRoutingGroup, findRoutingGroup, findRoutingGroupByName, listRoutingGroups, groupIdsOfUser, insertRoutingGroup, listGroupMembers, removeGroupMember, updateRoutingGroup } from '../../src/db/repositories/routing-groups';
 import { deleteRoutingRule, findRoutingRule, insertRoutingRule, listEnabledRoutingRules, listRoutingRules, lockRuleOrder, setRuleOrder, updateRoutingRule } from '../../src/db/repositories/routing-rules';
-import { findAgentProfile, groupAgentsWithProfiles, listAgentsWithProfiles, loadsOfAssignees, lockAgentProfile, markRoundRobinPick, setAgentStatus, upsertAgentProfile } from '../../src/db/repositories/routing-agents';
+import { findAgentProfile, groupAgentsWithProfiles, listAgentsWithProfiles, loadsOfAssignees, lockAgentProfiles, markRoundRobinPick, setAgentStatus, upsertAgentProfile } from '../../src/db/repositories/routing-agents';
 import { decisionsOfTicket, insertRoutingDecision, setTicketRouting, unassignedOfGroup } from '../../src/db/repositories/routing-decisions';
 
 const group = { strategy: 'deadline_aware' as const, releaseOnOffline: true, awayReleaseMinutes: null, releaseOnShiftEnd: true, answerMinutes: 30 };
@@ -72,7 +72,7 @@ describe('routing repositories', () => {
     await assert.rejects(upsertAgentProfile(t.db, agentId, { capacity: -1, capacityByPriority: {}, calendarId: null, daysOff: [], languages: [], skills: [] }));
     await assert.rejects(setAgentStatus(t.db, agentId, 'lunch' as never, at));
     await t.db.transaction().execute(async (tx) => {
-      assert.equal((await lockAgentProfile(tx, agentId))?.capacity, 3);
+      assert.equal((await lockAgentProfiles(tx, [agentId]))[0]?.capacity, 3);
       await markRoundRobinPick(tx, agentId, at);
     });
     assert.equal((await findAgentProfile(t.db, agentId))?.round_robin_at?.toISOString(), at.toISOString());

@@ -112,15 +112,15 @@ describe('routing workflow (time skipping)', function () {
   const decisionsOf = (ticketId: string) => db().selectFrom('routing_decisions').selectAll().where('ticket_id', '=', ticketId).orderBy('at').orderBy('id').execute();
 
   /** A worker whose activity `name` does its work, then fails as if the worker were lost; `workerLost` settles when it has. */
-  async function workerLostAfter(name: 'decideRoutedAssignment' | 'settleRoutedActions'): Promise<{ worker: Worker; workerLost: Promise<void>; attempts: () => number }> {
+  async function workerLostAfter(name: 'decideRoutedAssignments' | 'settleRoutedActions'): Promise<{ worker: Worker; workerLost: Promise<void>; attempts: () => number }> {
     const real = createActivities({ db: database.db });
     let attempts = 0;
     let lost!: () => void;
     const workerLost = new Promise<void>((resolve) => (lost = resolve));
     const losing: Partial<Activities> = {
-      decideRoutedAssignment: async (input) => {
-        const decided = await real.decideRoutedAssignment(input);
-        if (name !== 'decideRoutedAssignment' || decided !== 'decided' || attempts > 0) return decided;
+      decideRoutedAssignments: async (input) => {
+        const decided = await real.decideRoutedAssignments(input);
+        if (name !== 'decideRoutedAssignments' || !decided.includes('decided') || attempts > 0) return decided;
         attempts += 1;
         lost();
         throw new Error('worker lost after deciding (test)');
@@ -207,7 +207,7 @@ describe('routing workflow (time skipping)', function () {
   });
 
   /** Routes one ticket on a worker lost after `name`, then finishes on a second worker: the ticket's id and its agent's email. */
-  async function routedAcrossALostWorker(name: 'decideRoutedAssignment' | 'settleRoutedActions'): Promise<{ ticketId: string; agent: string; attempts: number }> {
+  async function routedAcrossALostWorker(name: 'decideRoutedAssignments' | 'settleRoutedActions'): Promise<{ ticketId: string; agent: string; attempts: number }> {
     const { worker: first, workerLost, attempts } = await workerLostAfter(name);
     const groupId = await newGroup({ strategy: 'least_loaded' });
     const a = await newAgent(groupId, 'online');
@@ -234,7 +234,7 @@ describe('routing workflow (time skipping)', function () {
   }
 
   it('a worker lost right after the decision was recorded, before the signal: assigned once, one decision, one event', async () => {
-    const { ticketId, agent, attempts } = await routedAcrossALostWorker('decideRoutedAssignment');
+    const { ticketId, agent, attempts } = await routedAcrossALostWorker('decideRoutedAssignments');
     assert.equal(attempts, 1);
     await assertAssignedOnce(ticketId, agent);
   });

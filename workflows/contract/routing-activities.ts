@@ -10,8 +10,8 @@ import type { AssignOutcome, Assignment, DecideOutcome, QueueEntry, Release, Rel
 export interface RoutingActivities {
   /** The group, its agents and the queue's routable tickets at the workflow's `now`; null when the group no longer exists. */
   routingSnapshot(input: { groupId: string; now: number; queue: QueueEntry[] }): Promise<RoutingSnapshot | null>;
-  /** Decides once per decision id: re-checks under the agent's lock and records the decision; the workflow then signals the ticket. */
-  decideRoutedAssignment(input: { groupId: string; assignment: Assignment; at: number }): Promise<DecideOutcome>;
+  /** A pass's assignments, each decided once per decision id: re-checked under the agents' locks and recorded; the workflow then signals the tickets. */
+  decideRoutedAssignments(input: { groupId: string; assignments: Assignment[]; at: number }): Promise<DecideOutcome[]>;
   /** Each signalled action against the ticket's timeline and row: a landed one gets its `ticket.routed` or `ticket.routing_released`. */
   settleRoutedActions(input: { groupId: string; actions: SignalledAction[] }): Promise<{ outcomes: SettleOutcome[]; deliveries: PendingDelivery[] }>;
   /**

@@ -16,7 +16,7 @@
  * activity or a signal sent again carries the same id, and the ticket workflow and the decisions
  * table take it once.
  */
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ROUTING_ACTOR, agentChangedSignal, routeTicketSignal, type QueueEntry, type RoutingPlan, type RoutingSnapshot, type RoutingWorkflowInput, type SignalledAction } from '../contract/routing';
 import { ticketActionSignal, ticketWorkflowId, type TicketAction } from '../contract/ticket';
 import type { Activities } from '../../activities';
@@ -36,10 +36,15 @@ const RESIGNAL_MS = 60_000;
 export const SIGNALS_TICKETS_PATCH = 'routing-signals-tickets';
 
 /** Reads and decisions retry without limit: a routed ticket must land in the end. */
-const routing = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+/** Before the patch: each read and decision a regular activity (a round trip through the server each). */
+const routing = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+/**
+ * After it: local activities, so a whole pass (settle, snapshot, decide, the signals) is one
+ * workflow task: short reads and one transaction each, and three server round trips fewer per
+ * pass, which is most of a pass's time (bench:routing's stages, README).
+ */
+const routingLocal = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
 
 export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void> {
   const { groupId } = input;
@@ -78,7 +83,7 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
   /** Each signalled action that landed (or never will) leaves the map; one still pending long is signalled again. */
   const settle = async () => {
     const actions = [...signalled.values()].map((s) => s.action);
-    const settled = await routing.settleRoutedActions({ groupId, actions });
+    const settled = await routingLocal.settleRoutedActions({ groupId, actions });
     deliver(settled.deliveries);
     const resend: SignalledAction[] = [];
     settled.outcomes.forEach((outcome, i) => {
@@ -98,7 +103,7 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
   /** The plan carried out by signals: releases at once, assignments once their decision is recorded. */
   const signalPlan = async (plan: RoutingPlan, now: number) => {
     await Promise.all(plan.releases.map((release) => tell({ kind: 'release', release, at: now })));
-    const decided = await Promise.all(plan.assignments.map((assignment) => routing.decideRoutedAssignment({ groupId, assignment, at: now })));
+    const decided = plan.assignments.length ? await routingLocal.decideRoutedAssignments({ groupId, assignments: plan.assignments, at: now }) : [];
     await Promise.all(
       decided.map(async (outcome, i) => {
         const assignment = plan.assignments[i]!;
@@ -136,7 +141,7 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
     // A ticket signalled and not yet settled is planned for no more: neither assigned again nor released again.
     const inFlight = new Set([...signalled.values()].map((s) => ticketOf(s.action)));
     const asked = [...queue.values()].filter((e) => !inFlight.has(e.ticketId));
-    const snapshot = await routing.routingSnapshot({ groupId, now, queue: asked });
+    const snapshot = await (signalsTickets ? routingLocal : routing).routingSnapshot({ groupId, now, queue: asked });
     // The group was deleted: nothing to route any more.
     if (!snapshot) {
       groupGone = true;

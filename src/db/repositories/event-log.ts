@@ -32,7 +32,13 @@ const LOGS = {
  * returns the same set. One idempotent statement, so no transaction is needed.
  */
 export async function appendEvents(db: Db, log: keyof typeof LOGS, ownerId: string, events: readonly LoggedEvent[]): Promise<PendingDelivery[]> {
-  if (events.length === 0) return [];
+  return appendEventsOfMany(db, log, events.map((event) => ({ ownerId, event })));
+}
+
+/** appendEvents for events of several tickets (or incidents) at once: one statement however many owners. */
+export async function appendEventsOfMany(db: Db, log: keyof typeof LOGS, entries: ReadonlyArray<{ ownerId: string; event: LoggedEvent }>): Promise<PendingDelivery[]> {
+  if (entries.length === 0) return [];
+  const events = entries.map((e) => e.event);
   const { events: table, owner, delivery } = LOGS[log];
   const ids = events.map((e) => e.id);
   // Rows a data-modifying CTE writes are invisible to the rest of its statement, hence the
@@ -41,7 +47,7 @@ export async function appendEvents(db: Db, log: keyof typeof LOGS, ownerId: stri
     with appended as (
       insert into ${sql.table(table)} (id, ${sql.ref(owner)}, type, at, actor, visibility, data)
       select * from unnest(
-        ${ids}::text[], ${events.map(() => ownerId)}::uuid[], ${events.map((e) => e.type)}::text[],
+        ${ids}::text[], ${entries.map((e) => e.ownerId)}::uuid[], ${events.map((e) => e.type)}::text[],
         ${events.map((e) => e.at)}::timestamptz[], ${events.map((e) => e.actor)}::text[],
         ${events.map((e) => e.visibility)}::text[], ${events.map((e) => JSON.stringify(e.data))}::jsonb[])
       on conflict (id) do nothing

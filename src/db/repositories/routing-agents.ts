@@ -12,11 +12,12 @@ export const findAgentProfile = (db: Tx, userId: string): Promise<AgentProfileRo
   db.selectFrom('agent_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
 
 /**
- * Locks the agent's profile row until the transaction ends: the assignment activity holds it
- * while it re-checks capacity, so two groups' workflows never both fill the agent's last slot.
+ * Locks agents' profile rows until the transaction ends: deciding assignments holds them while it
+ * re-checks capacity, so two groups' workflows never both fill an agent's last slot. Always in one
+ * order (by user id), so two groups deciding for the same agents never deadlock.
  */
-export const lockAgentProfile = (db: Transaction<Database>, userId: string): Promise<AgentProfileRow | undefined> =>
-  db.selectFrom('agent_profiles').selectAll().where('user_id', '=', userId).forUpdate().executeTakeFirst();
+export const lockAgentProfiles = (db: Transaction<Database>, userIds: string[]): Promise<AgentProfileRow[]> =>
+  userIds.length === 0 ? Promise.resolve([]) : db.selectFrom('agent_profiles').selectAll().where('user_id', 'in', userIds).orderBy('user_id').forUpdate().execute();
 
 export interface AgentProfileFields {
   capacity: number;

@@ -20,6 +20,16 @@ export interface NewRoutingDecision {
 }
 
 /** Writes a decision once: a retried activity with the same id changes nothing. True when written now. */
+/** Several decisions in one statement, each once. */
+export async function insertRoutingDecisions(db: Tx, ds: NewRoutingDecision[]): Promise<void> {
+  if (ds.length === 0) return;
+  await db
+    .insertInto('routing_decisions')
+    .values(ds.map((d) => ({ id: d.id, ticket_id: d.ticketId, group_id: d.groupId, kind: d.kind, agent_user_id: d.agentUserId, strategy: d.strategy, reason: JSON.stringify(d.reason), at: d.at })))
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
 export async function insertRoutingDecision(db: Tx, d: NewRoutingDecision): Promise<boolean> {
   const r = await db
     .insertInto('routing_decisions')

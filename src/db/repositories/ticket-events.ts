@@ -4,13 +4,18 @@ import type { Database } from '../schema';
 import type { PendingDelivery, RunActionInput } from '../../../workflows/contract/records';
 import { stepActionEventId, type ActionOutcomeData, type TicketEvent } from '../../../workflows/contract/events';
 import { storableText } from '../../../workflows/contract/storable-text';
-import { appendEvents } from './event-log';
+import { appendEvents, appendEventsOfMany } from './event-log';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Appends a ticket's events (once each) and answers the webhook deliveries still owed for them (event-log.ts). */
 export async function insertEvents(db: Db, ticketId: string, events: TicketEvent[]): Promise<PendingDelivery[]> {
   return appendEvents(db, 'ticket', ticketId, events);
+}
+
+/** insertEvents for the events of several tickets in one statement. */
+export async function insertEventsOfTickets(db: Db, entries: Array<{ ticketId: string; event: TicketEvent }>): Promise<PendingDelivery[]> {
+  return appendEventsOfMany(db, 'ticket', entries.map((e) => ({ ownerId: e.ticketId, event: e.event })));
 }
 
 /**
