@@ -15,7 +15,7 @@ import { OPEN_STATUSES } from '../src/db/repositories/ticket-gauges';
 import { insertEventsOfTickets } from '../src/db/repositories/ticket-events';
 import { actionEventId, type TicketEvent } from '../workflows/contract/events';
 import type { PendingDelivery } from '../workflows/contract/records';
-import type { HeldTicket, QueuedTicket, RoutingAgent, RoutingSnapshot, SettleOutcome, SignalledAction } from '../workflows/contract/routing';
+import { signalledDecisionId, signalledTicketId, type HeldTicket, type QueuedTicket, type RoutingAgent, type RoutingSnapshot, type SettleOutcome, type SignalledAction } from '../workflows/contract/routing';
 import type { RoutingActivities } from '../workflows/contract/routing-activities';
 import type { CalendarSpec } from '../workflows/contract/sla';
 import type { Priority } from '../workflows/contract/ticket';
@@ -60,7 +60,7 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
     decideRoutedAssignments: ({ groupId, assignments, at }) => decideAssignments(db, groupId, assignments, at),
 
     async settleRoutedActions({ groupId, actions }): Promise<{ outcomes: SettleOutcome[]; deliveries: PendingDelivery[] }> {
-      const ticketIds = [...new Set(actions.map((a) => ticketOf(a)))];
+      const ticketIds = [...new Set(actions.map((a) => signalledTicketId(a)))];
       // The rows before the events: a ticket's record writes its row and its events in one transaction, so a row read
       // first that shows the change has its event visible to the read after; the other order could see the row changed
       // and the event missing, and call an assignment that landed a lost one.
@@ -71,7 +71,7 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
       const lost: string[] = [];
       const releases: NewRoutingDecision[] = [];
       for (const action of actions) {
-        const row = rows.get(ticketOf(action));
+        const row = rows.get(signalledTicketId(action));
         const open = row !== undefined && (OPEN_STATUSES as readonly string[]).includes(row.status);
         if (action.kind === 'assign') {
           const a = action.assignment;
@@ -106,14 +106,9 @@ export function createRoutingActivities(db: Kysely<Database>): RoutingActivities
 /** Never a ticket's id: keeps an `in` list valid when it would be empty. */
 const NO_TICKET = '00000000-0000-0000-0000-000000000000';
 
-function ticketOf(action: SignalledAction): string {
-  return action.kind === 'assign' ? action.assignment.ticketId : action.release.ticketId;
-}
-
 /** The ticket's own event for the signalled action: its id is the action's, known before the ticket's workflow takes it. */
 function assignEventIdOf(action: SignalledAction): string {
-  const decisionId = action.kind === 'assign' ? action.assignment.decisionId : action.release.decisionId;
-  return actionEventId(ticketOf(action), decisionId, 'assign');
+  return actionEventId(signalledTicketId(action), signalledDecisionId(action), 'assign');
 }
 
 async function calendarsById(db: Kysely<Database>, ids: string[]): Promise<Map<string, CalendarSpec>> {

@@ -209,5 +209,15 @@ export type SignalledAction =
   | { kind: 'assign'; assignment: Assignment; at: number; queuedAt: number }
   | { kind: 'release'; release: Release; at: number };
 
+/** The ticket a signalled action is for. */
+export function signalledTicketId(action: SignalledAction): string {
+  return action.kind === 'assign' ? action.assignment.ticketId : action.release.ticketId;
+}
+
+/** The decision a signalled action carries out: its id is the ticket action's id too. */
+export function signalledDecisionId(action: SignalledAction): string {
+  return action.kind === 'assign' ? action.assignment.decisionId : action.release.decisionId;
+}
+
 /** What settling found: landed ('assigned', 'released'), never will ('taken', 'not_held'), or not yet ('pending'). */
 export type SettleOutcome = AssignOutcome | ReleaseOutcome | 'pending';

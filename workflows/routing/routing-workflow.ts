@@ -17,7 +17,7 @@
  * table take it once.
  */
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { ROUTING_ACTOR, agentChangedSignal, routeTicketSignal, type QueueEntry, type RoutingPlan, type RoutingSnapshot, type RoutingWorkflowInput, type SignalledAction } from '../contract/routing';
+import { ROUTING_ACTOR, agentChangedSignal, routeTicketSignal, type QueueEntry, type RoutingPlan, type RoutingSnapshot, type RoutingWorkflowInput, type SignalledAction, signalledDecisionId, signalledTicketId } from '../contract/routing';
 import { ticketActionSignal, ticketWorkflowId, type TicketAction } from '../contract/ticket';
 import type { Activities } from '../../activities';
 import type { PendingDelivery } from '../contract/records';
@@ -61,7 +61,7 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
   // Asked once, before the first command: a run keeps one way of carrying out its decisions.
   const signalsTickets = patched(SIGNALS_TICKETS_PATCH);
   /** Signalled to a ticket, not yet seen on it, by decision id; with when it was (last) signalled. */
-  const signalled = new Map<string, { action: SignalledAction; sentAt: number }>((input.signalled ?? []).map((action) => [decisionOf(action), { action, sentAt: Date.now() }]));
+  const signalled = new Map<string, { action: SignalledAction; sentAt: number }>((input.signalled ?? []).map((action) => [signalledDecisionId(action), { action, sentAt: Date.now() }]));
   const assigning = (ticketId: string) => [...signalled.values()].some((s) => s.action.kind === 'assign' && s.action.assignment.ticketId === ticketId);
   const enqueue = (ticketId: string, reason: QueueEntry['reason']) => {
     // Queued already: its first queueing stands (and with it the decision id). Unless an assignment is in flight: a
@@ -75,9 +75,9 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
   });
 
   const tell = async (action: SignalledAction) => {
-    signalled.set(decisionOf(action), { action, sentAt: Date.now() });
+    signalled.set(signalledDecisionId(action), { action, sentAt: Date.now() });
     // A ticket whose workflow has ended takes no signal: settling finds it closed.
-    await getExternalWorkflowHandle(ticketWorkflowId(ticketOf(action))).signal(ticketActionSignal, ticketActionOf(action)).catch(() => undefined);
+    await getExternalWorkflowHandle(ticketWorkflowId(signalledTicketId(action))).signal(ticketActionSignal, ticketActionOf(action)).catch(() => undefined);
   };
 
   /** Each signalled action that landed (or never will) leaves the map; one still pending long is signalled again. */
@@ -89,13 +89,13 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
     settled.outcomes.forEach((outcome, i) => {
       const action = actions[i]!;
       if (outcome === 'pending') {
-        if (Date.now() - signalled.get(decisionOf(action))!.sentAt >= RESIGNAL_MS) resend.push(action);
+        if (Date.now() - signalled.get(signalledDecisionId(action))!.sentAt >= RESIGNAL_MS) resend.push(action);
         return;
       }
-      signalled.delete(decisionOf(action));
-      if (outcome === 'released') enqueue(ticketOf(action), 'released');
+      signalled.delete(signalledDecisionId(action));
+      if (outcome === 'released') enqueue(signalledTicketId(action), 'released');
       // Assigned, or taken meanwhile: done with this queueing.
-      if (action.kind === 'assign' && queue.get(ticketOf(action))?.queuedAt === action.queuedAt) queue.delete(ticketOf(action));
+      if (action.kind === 'assign' && queue.get(signalledTicketId(action))?.queuedAt === action.queuedAt) queue.delete(signalledTicketId(action));
     });
     await Promise.all(resend.map(tell));
   };
@@ -139,7 +139,7 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
     if (signalled.size > 0) await settle();
     const now = Date.now();
     // A ticket signalled and not yet settled is planned for no more: neither assigned again nor released again.
-    const inFlight = new Set([...signalled.values()].map((s) => ticketOf(s.action)));
+    const inFlight = new Set([...signalled.values()].map((s) => signalledTicketId(s.action)));
     const asked = [...queue.values()].filter((e) => !inFlight.has(e.ticketId));
     const snapshot = await (signalsTickets ? routingLocal : routing).routingSnapshot({ groupId, now, queue: asked });
     // The group was deleted: nothing to route any more.
@@ -168,14 +168,6 @@ export async function routingWorkflow(input: RoutingWorkflowInput): Promise<void
   await condition(allHandlersFinished);
   await Promise.all([...background]);
   if (!groupGone) await continueAsNew<typeof routingWorkflow>({ ...input, queue: [...queue.values()], ...(signalled.size > 0 && { signalled: [...signalled.values()].map((s) => s.action) }) });
-}
-
-function decisionOf(action: SignalledAction): string {
-  return action.kind === 'assign' ? action.assignment.decisionId : action.release.decisionId;
-}
-
-function ticketOf(action: SignalledAction): string {
-  return action.kind === 'assign' ? action.assignment.ticketId : action.release.ticketId;
 }
 
 /** The ticket action a signalled decision is: an assignment only while nobody holds the ticket, a release only while the agent still does. */
