@@ -181,7 +181,10 @@ describe('API: rollouts of edits to open tickets', function () {
     assert.equal(inputs.policy?.policyId, enterpriseUrgent?.id);
   });
 
-  it('a worker stopped mid-rollout and started again finishes it, every ticket re-targeted exactly once', async () => {
+  it('a worker stopped mid-rollout and started again finishes it, every ticket re-targeted exactly once', async function () {
+    // A page whose attempt the stopped worker could not report is retried only after its heartbeat
+    // timeout (a minute, rollout-workflow.ts): the wait for the end allows for it.
+    this.timeout(300_000);
     const s = await setUp(h, 'premium');
     const tickets = await openTickets(h, s.orgId, 8);
     h.tickets.rollouts.pageSize = 1;
@@ -197,7 +200,7 @@ describe('API: rollouts of edits to open tickets', function () {
     const stopped = bodyOf(await h.api(`/api/v1/rollouts/${rolloutId}`), rolloutResponse);
     assert.equal(stopped.status, 'running', `the rollout was still under way when the worker stopped: ${JSON.stringify(stopped)}`);
     await h.startWorker();
-    const r = await finished(h, rolloutId);
+    const r = await finished(h, rolloutId, 150_000);
     // The tier's other open tickets (earlier tests) are on the policy too.
     assert.ok(r.affected >= 8, JSON.stringify(r));
     assert.deepEqual([r.done, r.unchanged, r.failed], [r.affected, 0, 0]);
