@@ -6,7 +6,7 @@
  * and status-page subscribers what changed. It ends when the incident closes.
  */
 import { ApplicationFailure, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
-import { records, localRecords, integrations, webhooks } from '../runtime/activity-proxies';
+import { FIRST_RECORD_ACTIVITY, records, localRecords, integrations, webhooks } from '../runtime/activity-proxies';
 import type { PendingDelivery } from '../contract/records';
 import { stepActionEventId, stepEventId, type ActionOutcomeEvent, type IncidentStepEvent } from '../contract/events';
 import { ticketActionSignal, ticketWorkflowId, type ActionSpec, type Actor, type TicketAction } from '../contract/ticket';
@@ -113,7 +113,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<{ 
 
   if (!input.carried) {
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
-    const init = localRecords.initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
+    const init = (patched(FIRST_RECORD_ACTIVITY) ? records : localRecords).initIncidentRecord({ incident: input.incident, policy: input.policy, change: state.initialChange() });
     entity.persistAfter(init);
     if (webhooksOn) void init.then(deliver, () => undefined);
     await init.catch((err: unknown) => {

@@ -12,13 +12,22 @@ export const records = proxyActivities<Activities>({
 });
 /**
  * Records written inside the workflow's own task, with no round trip through the server's task
- * queues: a new ticket's or incident's first record, and a ladder step's record (a step as a
- * regular activity cost the single-shard dev server 7 workflow updates instead of 3).
+ * queues: a ladder step's record (as a regular activity it cost the single-shard dev server 7
+ * workflow updates instead of 3), and the first record of histories from before
+ * FIRST_RECORD_ACTIVITY.
  */
 export const localRecords = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+/**
+ * A new ticket's or incident's first record is a regular activity, so its first task ends at once
+ * instead of staying open while the record is written. An update that reached a first task held
+ * open by that local activity could leave a history no worker replays (the activity's marker in
+ * one task, the code that ran after it in the next; test/faults/update-at-first-task.test.ts), and
+ * the ticket then refused every update for good. Histories from before it replay with the local one.
+ */
+export const FIRST_RECORD_ACTIVITY = 'first-record-activity';
 /** Outside services (paging, posts, mail): retried for a long while, each effect carried out once. */
 export const integrations = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

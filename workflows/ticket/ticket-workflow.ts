@@ -5,7 +5,7 @@
  * idempotent activities. Long-lived tickets continue as new with their state carried over.
  */
 import { ApplicationFailure, continueAsNew, log, patched, setHandler, sleep } from '@temporalio/workflow';
-import { records, localRecords, integrations, webhooks, ladder } from '../runtime/activity-proxies';
+import { FIRST_RECORD_ACTIVITY, records, localRecords, integrations, webhooks, ladder } from '../runtime/activity-proxies';
 import type { PendingDelivery } from '../contract/records';
 import { csatLowRatingStepId, stepActionEventId, stepEventId, type ActionOutcomeEvent, type SlaStepEvent, type TicketEvent } from '../contract/events';
 import { calendarFor, clockOfStep, dueSteps, hasRepeatingClocks, nextStepAt, type PlannedClock, type PlannedStep } from './clock-plan';
@@ -85,7 +85,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ stat
 
   if (!input.carried) {
     // Actions signalled with the start run as soon as this yields: their writes queue behind the first record.
-    const first = localRecords.initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
+    const first = (patched(FIRST_RECORD_ACTIVITY) ? records : localRecords).initTicketRecord({ ticket: input.ticket, policyId: input.policy?.policyId ?? null, sla: state.slaSnapshot() });
     entity.persistAfter(first);
     const init = await first.catch((err: unknown) => {
       // Without its row the ticket cannot be worked: end as failed, saying why, rather than wait forever.
