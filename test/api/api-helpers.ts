@@ -147,4 +147,9 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
   }
 }
 
+/** Waits until each ticket's workflow has run its first task (its state answers a query). */
+export async function ticketWorkflowsRunning(h: PacerHarness, ids: string[], timeoutMs = 30_000): Promise<void> {
+  await eventually(async () => (await Promise.all(ids.map((id) => h.lifecycle.slaInputs(id)))).every((s) => s !== null), timeoutMs, 'every ticket workflow running');
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type PacerHarness } from '../support/api-harness';
-import { bodyOf, createOrg, createTicket, eventually, instantMs } from './api-helpers';
+import { bodyOf, createOrg, createTicket, eventually, instantMs, ticketWorkflowsRunning } from './api-helpers';
 import { AROUND_THE_CLOCK } from '../support/ticket-fixtures';
 import { calendarSavedResponse, impactResponse, organizationTierResponse, rolloutResponse, slaPolicySavedResponse } from '../../src/http/api/openapi/rollout-responses';
 import type { SlaInputs, SlaPolicySnapshot } from '../../workflows/contract/ticket';
@@ -44,7 +44,7 @@ async function openTickets(h: PacerHarness, orgId: string, n: number): Promise<s
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push((await createTicket(h, { organizationId: orgId, priority: 'urgent', subject: `rollout ${i}` })).id);
   // Each workflow has run its first task (its record is written) before the edit.
-  await eventually(async () => (await Promise.all(ids.map((id) => h.lifecycle.slaInputs(id)))).every((s) => s !== null), 30_000, 'every ticket workflow running');
+  await ticketWorkflowsRunning(h, ids);
   return ids;
 }
 

@@ -8,23 +8,22 @@
  * (`PACER_FAULT_ROUNDS` rounds; by hand, 3 of 6 rounds wedged a ticket before the fix).
  */
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { startHarness, workflowBundle, type PacerHarness } from '../support/api-harness';
-import { createOrg, createTicket, eventually } from '../api/api-helpers';
+import { createOrg, createTicket, ticketWorkflowsRunning } from '../api/api-helpers';
+import { act } from '../support/ticket-fixtures';
 import { ticketWorkflowId } from '../../workflows/contract/ticket';
 
 const TICKETS_PER_ROUND = 12;
 const ROUNDS = 4 * Number(process.env.PACER_FAULT_ROUNDS ?? 1);
 
-const comment = (h: PacerHarness, ticketId: string, body: string) =>
-  h.lifecycle.act(ticketId, { kind: 'comment', actionId: crypto.randomUUID(), actor: { type: 'system', name: 'fault test' }, body, public: false });
+const comment = (h: PacerHarness, ticketId: string, body: string) => h.lifecycle.act(ticketId, act.note(body));
 
 async function openTickets(h: PacerHarness, organizationId: string): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < TICKETS_PER_ROUND; i++) ids.push((await createTicket(h, { organizationId, priority: 'urgent', subject: `first task ${i}` })).id);
-  await eventually(async () => (await Promise.all(ids.map((id) => h.lifecycle.slaInputs(id)))).every((s) => s !== null), 30_000, 'every ticket workflow running');
+  await ticketWorkflowsRunning(h, ids);
   return ids;
 }
 
