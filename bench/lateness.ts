@@ -153,7 +153,13 @@ async function main(): Promise<void> {
     } else {
       const [ladder] = results.pacer;
       const [bare] = results.bare;
-      console.log(`ratio ladder p99 / bare p99: ${(ladder!.p99 / bare!.p99).toFixed(2)}; target ladder p99 ≤ 1 s at 40/s with 10,000 open tickets: ${RATES[0]! >= 40 && RATES[0]! * WINDOW_SECONDS >= 10_000 ? (ladder!.pass ? 'MET' : 'NOT MET') : `not decided by this run (${RATES[0]}/s, ${Math.round(RATES[0]! * WINDOW_SECONDS)} tickets; p99 within 1 s here: ${ladder!.pass ? 'yes' : 'no'})`}`);
+      // The issue's two targets: the embedded stack as npm start runs it, and a real cluster.
+      const target = stack.temporalExternal ? { rate: 100, tickets: 50_000, where: 'on a cluster' } : { rate: 40, tickets: 10_000, where: 'on the embedded stack' };
+      const rate = RATES[0]!;
+      const tickets = Math.round(rate * WINDOW_SECONDS);
+      const decided = rate >= target.rate && tickets >= target.tickets;
+      const verdict = decided ? (ladder!.pass ? 'MET' : 'NOT MET') : `not decided by this run (${rate}/s, ${tickets} tickets; p99 within 1 s here: ${ladder!.pass ? 'yes' : 'no'})`;
+      console.log(`ratio ladder p99 / bare p99: ${(ladder!.p99 / bare!.p99).toFixed(2)}; target ladder p99 ≤ 1 s at ${target.rate}/s with ${target.tickets.toLocaleString('en')} open tickets ${target.where}: ${verdict}`);
     }
   } finally {
     await tail.stop();

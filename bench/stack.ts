@@ -29,6 +29,8 @@ import { startTemporalDevServer } from '../src/app/stack/temporal-dev-server';
 export interface BenchStack {
   log: Logger;
   temporalAddress: string;
+  /** True when TEMPORAL_ADDRESS named the server (a cluster); false for the dev server npm start runs. */
+  temporalExternal: boolean;
   namespace: string;
   db: Kysely<Database>;
   /** postgres:// URL of the bench's own database, or null when it is the embedded PGlite (one process only). */
@@ -82,6 +84,7 @@ export async function startBenchStack(opts: StackOptions = {}): Promise<BenchSta
   stops.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
   try {
     let temporalAddress = process.env.TEMPORAL_ADDRESS?.trim() || '';
+    const temporalExternal = temporalAddress !== '';
     const namespace = process.env.TEMPORAL_NAMESPACE?.trim() || 'default';
     let temporalKind: string;
     let temporalMetricsUrl = process.env.TEMPORAL_METRICS_URL?.trim() || null;
@@ -133,6 +136,7 @@ export async function startBenchStack(opts: StackOptions = {}): Promise<BenchSta
     return {
       log,
       temporalAddress,
+      temporalExternal,
       namespace,
       db,
       databaseUrl,
