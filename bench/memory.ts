@@ -12,7 +12,9 @@
  * reported with how far it got, and not MET. Then, after BENCH_SETTLE_SECONDS (default 30),
  * the steady RSS is the median over the next 30 s.
  * Printed: idle RSS (the same worker process before any ticket), steady and peak RSS, and the
- * cost per cached workflow, (steady RSS − idle RSS) / cached workflows, with the cache full.
+ * cost per cached workflow, (steady RSS − idle RSS) / cached workflows, with the cache full;
+ * idle and steady, where the RSS lies (bench/memory-map.ts). BENCH_WORKER_NODE_FLAGS passes
+ * node flags to the worker's process.
  * Targets: RSS ≤ 1 GiB steady and at peak; ≤ 100 KiB per cached ticket workflow.
  *
  * The worker runs in its own process, so the database is a PostgreSQL server: DATABASE_URL,
@@ -24,7 +26,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IntakeLoadResult, LoadSpec } from './intake-load';
 import { tailLog } from './log-tail';
+import { formatMemoryMap, readMemoryMap } from './memory-map';
 import type { WorkerSample } from './memory-worker';
+import { PACER_NODE } from '../src/app/stack/pacer-processes';
 import { startBenchPacer } from './pacer';
 import { startBenchStack } from './stack';
 import { median, runLoadProcess } from './support';
@@ -32,6 +36,8 @@ import { median, runLoadProcess } from './support';
 const N = Number(process.env.BENCH_TICKETS ?? 50_000);
 const WAIT_MINUTES = Number(process.env.BENCH_WAIT_MINUTES ?? 60);
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 30);
+/** Extra node flags for the worker's process (for example --trace-gc, whose lines tell each V8 heap's live and committed size). */
+const WORKER_NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const STEADY_SECONDS = 30;
 const GiB = 1024 ** 3;
 const mib = (b: number) => `${(b / 1024 ** 2).toFixed(0)} MiB`;
@@ -55,8 +61,10 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({ serverDatabase: true });
   const pacer = await startBenchPacer(stack, { worker: false });
   const tail = tailLog(stack.db, { pollMs: 500, lookback: 256 });
+  // Run as `npm run worker` runs node (scripts/pacer-node.sh: the C allocator's settings).
   const child = fork(path.join(__dirname, 'memory-worker.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execPath: 'bash',
+    execArgv: [PACER_NODE, '--import', 'tsx', ...WORKER_NODE_FLAGS],
     env: { ...process.env, PACER_BENCH_DATABASE_URL: stack.databaseUrl!, PACER_BENCH_TEMPORAL_ADDRESS: stack.temporalAddress, PACER_BENCH_NAMESPACE: stack.namespace, PACER_BENCH_TASK_QUEUE: pacer.taskQueue },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -71,6 +79,7 @@ async function main(): Promise<void> {
     const idleRss = median(await Promise.all(Array.from({ length: 5 }, (_, i) => sleep(i * 1000).then(() => procMemory(pid).rss))));
     const idle = await ask(child);
     console.log(`worker idle (before any ticket): RSS ${mib(idleRss)}, heap ${mib(idle.heapUsed)}`);
+    console.log(`  where it lies: ${formatMemoryMap(readMemoryMap(pid))}`);
 
     const org = await pacer.api<{ id: string }>('/api/v1/organizations', { body: { name: `Bench ${crypto.randomUUID()}`, tier: 'enterprise' }, expect: 201 });
     const started = Date.now();
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
       steadySamples.push(procMemory(pid).rss);
       await sleep(1000);
     }
+    const steadyMap = readMemoryMap(pid);
     sampling = false;
     await sampler;
     const end = procMemory(pid);
@@ -113,6 +123,7 @@ async function main(): Promise<void> {
     const after = await ask(child);
     peakRss = Math.max(peakRss, end.hwm);
     console.log(`worker with ${N} open tickets${caughtUp ? '' : ` (${tail.created.size} past their first task)`}: steady RSS ${mib(steady)} (median of ${STEADY_SECONDS} s, ${SETTLE_SECONDS} s after catching up), heap ${mib(after.heapUsed)}, ${after.cachedWorkflows} workflows cached; peak RSS ${mib(peakRss)} (VmHWM)`);
+    console.log(`  where it lies: ${formatMemoryMap(steadyMap)}`);
     const perWorkflow = after.cachedWorkflows > 0 ? (steady - idleRss) / after.cachedWorkflows : NaN;
     const full = after.cachedWorkflows >= pacer.workflowCacheSize;
     console.log(`cost per cached workflow: (steady RSS ${mib(steady)} − idle ${mib(idleRss)}) / ${after.cachedWorkflows} cached = ${(perWorkflow / 1024).toFixed(0)} KiB${full ? ' (cache full)' : ' (cache NOT full: fewer tickets than its bound)'}`);

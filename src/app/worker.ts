@@ -1,6 +1,7 @@
 /**
  * The worker: one place that knows its options, used by `npm start`, `npm run worker`
- * and the tests (which pass a prebuilt bundle and activity overrides). The workflow cache
+ * and the tests (which pass a prebuilt bundle and activity overrides); without one it bundles in
+ * a child process (src/app/workflow-bundle.ts says why). The workflow cache
  * is bounded so memory stays flat however many tickets are open; evicted workflows are
  * rebuilt from history when they next wake. Every activity's permanent failures (bad data,
  * refused requests) fail non-retryably, so no input can hold a workflow in endless retries.
@@ -14,7 +15,7 @@ import type { IntegrationConfig } from '../integrations/config';
 import type { Logger } from '../core/logger';
 import type { SuggestionSearch } from '../domain/search/suggestions';
 import { activityLogFields } from './activity-log-fields';
-import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+import { bundleInChildProcess } from './workflow-bundle';
 
 
 export interface PacerWorkerOptions {
@@ -37,7 +38,7 @@ export async function createPacerWorker(o: PacerWorkerOptions): Promise<Worker> 
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
+    workflowBundle: o.workflowBundle ?? (await bundleInChildProcess()),
     // Overrides (tests' injected faults) are classified like the real activities.
     activities: classifyingFailures({ ...createActivities({ db: o.db, integrations: o.integrations, kbSearch: o.kbSearch, log: o.log }), ...o.activities }),
     maxCachedWorkflows: o.workflowCacheSize ?? 2000,

@@ -39,14 +39,17 @@ export interface PacerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** How `npm start`, `npm run api` and `npm run worker` run node: with Pacer's C allocator settings (the script says why). */
+export const PACER_NODE = path.join(PROJECT_ROOT, 'scripts', 'pacer-node.sh');
+
 export function startPacerProcess(opts: PacerProcessOptions): PacerProcess {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  const child: ChildProcess = spawn(tsx, ['src/app/main.ts', `--only=${opts.part}`], {
+  // As `npm run api` / `npm run worker` run it (package.json).
+  const child: ChildProcess = spawn('bash', [PACER_NODE, '--import', 'tsx', 'src/app/main.ts', `--only=${opts.part}`], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // tsx runs the program in a child node process and relays catchable signals to it; a
-    // SIGKILL cannot be relayed, so it goes to the whole process group (see stop()).
+    // Its own process group, so that a staged crash (SIGKILL) also ends the bundler child a
+    // starting worker may have (see stop()).
     detached: true,
   });
   const lines: string[] = [];
@@ -92,8 +95,7 @@ export function startPacerProcess(opts: PacerProcessOptions): PacerProcess {
     },
     stop: async (signal = 'SIGTERM') => {
       if (exitInfo) return;
-      // Catchable signals go to tsx alone, which relays them once; sent to the group as well,
-      // Pacer would see a second SIGTERM after its once-only handler and die mid-shutdown.
+      // Catchable signals go to Pacer's process alone, whose handler shuts it down once.
       if (signal === 'SIGKILL') killGroup(child);
       else child.kill(signal);
       const done = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
@@ -132,7 +134,7 @@ async function pollsTaskQueue(pgid: number, env: Record<string, string>): Promis
   }
 }
 
-/** Live processes of a process group (tsx and the node program it runs), from /proc. */
+/** Live processes of a process group (Pacer's node process and a child it may have, the workflow bundler), from /proc. */
 export function pidsInGroup(pgid: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
