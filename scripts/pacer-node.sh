@@ -8,13 +8,14 @@
 # libuv's pool) frees much of what it allocates, but with glibc's defaults that memory stayed
 # in the process: under bench:memory, 10,000 tickets and a cache of 2,000, the C allocator held
 # 489 MiB of RSS while heaptrack saw at most 156 MiB allocated at any moment. With these
-# settings it held 201 MiB, and the worker's steady RSS went from 1166 to 763 MiB (README,
-# "Where the time and memory go"):
-#   arena_max=2            two arenas rather than eight per core, so freed memory is reused
-#                          rather than stranded in an arena no thread comes back to;
-#   mmap_threshold=131072  blocks of 128 KiB or more (activations, histories) get a mapping
-#                          of their own, returned to the kernel when freed; the fixed value
-#                          also stops glibc raising the threshold after each such free;
+# settings (and the bundle built in a child process, src/app/workflow-bundle.ts) it held
+# 201 MiB, and the worker's steady RSS went from 1166 to 763 MiB (README, "Where the time and
+# memory go"; capping the arenas alone moved it little):
+#   arena_max=2            two arenas rather than up to eight per core, each with its own
+#                          free space;
+#   mmap_threshold=131072  blocks of 128 KiB or more get a mapping of their own, returned to
+#                          the kernel when freed; the fixed value also stops glibc raising the
+#                          threshold after each such free, which keeps later ones in the arenas;
 #   trim_threshold=131072  free memory above 128 KiB at the top of an arena goes back.
 # PACER_MALLOC_TUNING=off runs node with glibc's defaults (or whatever GLIBC_TUNABLES says).
 #
