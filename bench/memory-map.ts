@@ -13,7 +13,6 @@ export interface MemoryMap {
   brkHeap: number;
   otherAnonymous: number;
   fileBacked: number;
-  total: number;
 }
 
 interface Mapping {
@@ -39,15 +38,19 @@ export function readMemoryMap(pid: number): MemoryMap {
   // A glibc arena: anonymous mappings that together cover exactly one 64 MiB-aligned block,
   // its used part readable and writable and the rest reserved (---p).
   const blocks = new Map<bigint, Mapping[]>();
-  for (const m of mappings) if (m.name === '') blocks.set(m.start / ARENA, [...(blocks.get(m.start / ARENA) ?? []), m]);
+  for (const m of mappings) {
+    if (m.name !== '') continue;
+    const block = blocks.get(m.start / ARENA) ?? [];
+    block.push(m);
+    blocks.set(m.start / ARENA, block);
+  }
   const inArena = new Set<Mapping>();
   for (const [block, ms] of blocks) {
     const covered = ms.reduce((sum, m) => sum + (m.end - m.start), 0n);
     if (ms[0]?.start === block * ARENA && covered === ARENA && ms.some((m) => m.reserveOnly)) for (const m of ms) inArena.add(m);
   }
-  const map: MemoryMap = { mallocArenas: 0, brkHeap: 0, otherAnonymous: 0, fileBacked: 0, total: 0 };
+  const map: MemoryMap = { mallocArenas: 0, brkHeap: 0, otherAnonymous: 0, fileBacked: 0 };
   for (const m of mappings) {
-    map.total += m.rss;
     if (inArena.has(m)) map.mallocArenas += m.rss;
     else if (m.name === '[heap]') map.brkHeap += m.rss;
     else if (m.name === '') map.otherAnonymous += m.rss;

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     });
     const pid = child.pid!;
-    console.log(`worker: Pacer's, as npm run worker builds it, in its own process (pid ${pid}), workflow cache ${pacer.workflowCacheSize}; API in this process`);
+    console.log(`worker: Pacer's, as npm run worker builds and runs it, in its own process (pid ${pid}), workflow cache ${pacer.workflowCacheSize}; API in this process`);
     await sleep(10_000);
     const idleRss = median(await Promise.all(Array.from({ length: 5 }, (_, i) => sleep(i * 1000).then(() => procMemory(pid).rss))));
     const idle = await ask(child);
